@@ -1,0 +1,328 @@
+//! `decide` and `apply`: the only way an item changes. `decide` checks the policy and returns
+//! an `Event` or a `Denied` that says why and cites the article; only it can make an `Event`,
+//! and the store only accepts `Event`s, so an unauthorised change cannot be written.
+
+use crate::ids::{Article, ItemId, Money, OrgId, UserId};
+use crate::item::{Act, Item};
+use crate::policy::{FieldDef, FieldType, ItemKind, Policy, Transition};
+use crate::text::Text;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Who is acting: the user, their organisation (and its kind) and the role they act in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user: UserId,
+    pub org: OrgId,
+    pub org_kind: String,
+    pub role: String,
+}
+
+/// Raw values typed by the actor, by field id.
+pub type Input = BTreeMap<String, String>;
+
+/// A problem with one field, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Text,
+}
+
+/// Why an action was refused, and the article that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Denied {
+    pub reason: Text,
+    pub article: Option<Article>,
+    pub fields: Vec<FieldError>,
+}
+
+impl Denied {
+    fn new(reason: Text, article: Option<Article>) -> Denied {
+        Denied { reason, article, fields: Vec::new() }
+    }
+}
+
+/// What happened, as decided. Fields are private: only `decide` builds one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    kind: String,
+    action: String,
+    article: Article,
+    from: Option<String>,
+    to: String,
+    actor: Actor,
+    at: DateTime<FixedOffset>,
+    changes: BTreeMap<String, String>,
+    due: Option<chrono::NaiveDate>,
+    policy_version: String,
+}
+
+impl Event {
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+    pub fn article(&self) -> &Article {
+        &self.article
+    }
+    pub fn from(&self) -> Option<&str> {
+        self.from.as_deref()
+    }
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn at(&self) -> DateTime<FixedOffset> {
+        self.at
+    }
+    /// Field values this step set (money in fen).
+    pub fn changes(&self) -> &BTreeMap<String, String> {
+        &self.changes
+    }
+    pub fn due(&self) -> Option<chrono::NaiveDate> {
+        self.due
+    }
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+}
+
+/// Decides whether `actor` may take `action` on `item` (or create an item of `kind` when
+/// `item` is `None`) with the given input, at `now`.
+pub fn decide(
+    policy: &Policy,
+    kind: &str,
+    item: Option<&Item>,
+    action: &str,
+    actor: &Actor,
+    input: &Input,
+    now: DateTime<FixedOffset>,
+) -> Result<Event, Denied> {
+    let kind_def = policy.kind(kind).ok_or_else(|| {
+        Denied::new(Text::new("没有这类事项。", "There is no such kind of item."), None)
+    })?;
+    let t = kind_def.transition(action).ok_or_else(|| {
+        Denied::new(Text::new("没有这个操作。", "There is no such action."), None)
+    })?;
+    permitted(policy, kind_def, t, item, actor)?;
+
+    let mut changes = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (field, raw) in input {
+        let Some(def) = kind_def.field(field).filter(|_| t.inputs.contains(field)) else {
+            errors.push(FieldError {
+                field: field.clone(),
+                message: Text::new("此项不能在本步骤填写。", "This field cannot be filled in at this step."),
+            });
+            continue;
+        };
+        match normalise(def, raw) {
+            Ok(v) => {
+                if item.is_none_or(|i| i.field(field) != v) {
+                    changes.insert(field.clone(), v);
+                }
+            }
+            Err(message) => errors.push(FieldError { field: field.clone(), message }),
+        }
+    }
+    for (field, v) in &t.sets {
+        changes.insert(field.clone(), v.clone());
+    }
+    for field in &t.required {
+        let value = changes
+            .get(field)
+            .map(String::as_str)
+            .or_else(|| item.map(|i| i.field(field)))
+            .unwrap_or("");
+        if value.trim().is_empty() && !errors.iter().any(|e| &e.field == field) {
+            let label = kind_def.field(field).map(|f| f.label.clone()).unwrap_or_default();
+            errors.push(FieldError {
+                field: field.clone(),
+                message: Text::new(
+                    format!("请填写「{}」，{}要求写明此项。", label.zh, t.article.cite(crate::Lang::Zh)),
+                    format!("{} is required ({}).", label.en, t.article.cite(crate::Lang::En)),
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Denied {
+            reason: Text::new("有必填项未填写或填写有误，请按提示修改。", "Some fields are missing or invalid; see each field."),
+            article: Some(t.article.clone()),
+            fields: errors,
+        });
+    }
+    Ok(Event {
+        kind: kind.to_string(),
+        action: t.id.clone(),
+        article: t.article.clone(),
+        from: item.map(|i| i.state.clone()),
+        to: t.to.clone(),
+        actor: actor.clone(),
+        at: now,
+        changes,
+        due: t.deadline_days.map(|d| now.date_naive() + chrono::Days::new(u64::from(d))),
+        policy_version: item.map_or_else(|| policy.version.clone(), |i| i.policy_version.clone()),
+    })
+}
+
+/// Checks state, role, guards and separation of duties, but not the fields: an action that
+/// passes is offered to the user, who then fills in its form.
+fn permitted(
+    policy: &Policy,
+    kind: &ItemKind,
+    t: &Transition,
+    item: Option<&Item>,
+    actor: &Actor,
+) -> Result<(), Denied> {
+    let deny = |reason: Text| Err(Denied::new(reason, Some(t.article.clone())));
+    match item {
+        None if !t.from.is_empty() => {
+            return deny(Text::new("此操作需针对已有事项。", "This action applies to an existing item."));
+        }
+        Some(_) if t.from.is_empty() => {
+            return deny(Text::new("该事项已经存在。", "This item already exists."));
+        }
+        Some(i) if !t.from.contains(&i.state) => {
+            let state = kind.state(&i.state);
+            let name = state.map(|s| s.name.clone()).unwrap_or_default();
+            if let Some((note, article)) = state.and_then(|s| s.note.clone()) {
+                return Err(Denied::new(
+                    Text::new(
+                        format!("当前状态为「{}」，不能「{}」。{}", name.zh, t.label.zh, note.zh),
+                        format!("The item is {}; it cannot be {}. {}", name.en, t.label.en.to_lowercase(), note.en),
+                    ),
+                    Some(article),
+                ));
+            }
+            return deny(Text::new(
+                format!("当前状态为「{}」，不能「{}」。", name.zh, t.label.zh),
+                format!("The item is {}; \"{}\" is not possible now.", name.en, t.label.en),
+            ));
+        }
+        _ => {}
+    }
+    if !t.roles.contains(&actor.role) {
+        let who = |r: &String| policy.role(r).map(|r| r.name.clone()).unwrap_or_default();
+        let allowed: Vec<Text> = t.roles.iter().map(who).collect();
+        let mine = who(&actor.role);
+        return deny(Text::new(
+            format!(
+                "您的角色（{}）不能「{}」；此操作由{}办理。",
+                mine.zh,
+                t.label.zh,
+                allowed.iter().map(|t| t.zh.as_str()).collect::<Vec<_>>().join("、")
+            ),
+            format!(
+                "Your role ({}) cannot {}; this is done by: {}.",
+                mine.en,
+                t.label.en.to_lowercase(),
+                allowed.iter().map(|t| t.en.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    for g in &t.guards {
+        if let Err(reason) = g.check(policy, actor, item) {
+            return deny(reason);
+        }
+    }
+    if let Some(i) = item {
+        if let Some(prev) = i.acts.iter().find(|a| a.user == actor.user && t.distinct_from.contains(&a.action)) {
+            let prev_label = kind.transition(&prev.action).map(|p| p.label.clone()).unwrap_or_default();
+            return deny(Text::new(
+                format!("您已对该事项「{}」，同一人不能再「{}」（职责分离）。", prev_label.zh, t.label.zh),
+                format!(
+                    "You already did \"{}\" on this item; the same person cannot also do \"{}\" (separation of duties).",
+                    prev_label.en, t.label.en
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The transitions the actor may take on the item now (their forms may still need input).
+pub fn available_actions<'p>(policy: &'p Policy, item: &Item, actor: &Actor) -> Vec<&'p Transition> {
+    let Some(kind) = policy.kind(&item.kind) else {
+        return Vec::new();
+    };
+    kind.transitions
+        .iter()
+        .filter(|t| permitted(policy, kind, t, Some(item), actor).is_ok())
+        .collect()
+}
+
+/// Whether the actor may create an item of this kind with this transition (to offer 新增).
+pub fn may_create(policy: &Policy, kind: &str, action: &str, actor: &Actor) -> bool {
+    policy
+        .kind(kind)
+        .and_then(|k| k.transition(action).map(|t| (k, t)))
+        .is_some_and(|(k, t)| permitted(policy, k, t, None, actor).is_ok())
+}
+
+/// Applies a decided event. `id` is the item's id (assigned by the store on creation).
+pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
+    let mut item = prev.cloned().unwrap_or_else(|| Item {
+        id,
+        kind: event.kind.clone(),
+        owner_org: event.actor.org,
+        state: event.to.clone(),
+        fields: BTreeMap::new(),
+        acts: Vec::new(),
+        policy_version: event.policy_version.clone(),
+        due: None,
+    });
+    item.state = event.to.clone();
+    for (k, v) in &event.changes {
+        item.fields.insert(k.clone(), v.clone());
+    }
+    item.acts.push(Act { action: event.action.clone(), user: event.actor.user });
+    item.due = event.due;
+    item
+}
+
+/// Checks and normalises one typed value: trims it, checks its length, choice or money.
+fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let too_long = |max: usize| {
+        Text::new(format!("不能超过 {max} 个字。"), format!("At most {max} characters."))
+    };
+    match &def.ty {
+        FieldType::Text { max } | FieldType::LongText { max } => {
+            if v.chars().count() > *max {
+                Err(too_long(*max))
+            } else {
+                Ok(v.to_string())
+            }
+        }
+        FieldType::Money => Money::parse_yuan(v).map(|m| m.fen().to_string()).ok_or_else(|| {
+            Text::new(
+                "请填写金额（元），如 1200000 或 1,200,000.50，最多两位小数。",
+                "Enter an amount in yuan, e.g. 1200000 or 1,200,000.50, at most two decimals.",
+            )
+        }),
+        FieldType::Choice(options) => {
+            if options.iter().any(|(id, _)| id == v) {
+                Ok(v.to_string())
+            } else {
+                Err(Text::new("请从列表中选择。", "Choose one of the listed options."))
+            }
+        }
+        FieldType::ItemRef => {
+            let ok = v.len() <= 32 && v.split('-').count() == 3 && v.is_ascii();
+            if ok {
+                Ok(v.to_ascii_uppercase())
+            } else {
+                Err(Text::new("请填写事项编号，如 XQ-2026-0001。", "Enter an item number such as XQ-2026-0001."))
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Newtypes for ids and validated values, built only through `parse`/`new` (parse, don't validate).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($name:ident, $what:literal) => {
+        #[doc = $what]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub struct $name(i64);
+
+        impl $name {
+            pub fn new(raw: i64) -> $name {
+                $name(raw)
+            }
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(ItemId, "The internal id of an item (demand, plan, project...).");
+id_type!(OrgId, "The id of an organisation in the registry.");
+id_type!(UserId, "The id of a user account.");
+
+/// A provision of the measures: `13` is article 13, `13.2` its second paragraph (第十三条第二款).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Article(String);
+
+impl Article {
+    pub fn parse(s: &str) -> Option<Article> {
+        let mut parts = s.split('.');
+        let art: u32 = parts.next()?.parse().ok()?;
+        let para: Option<u32> = match parts.next() {
+            Some(p) => Some(p.parse().ok()?),
+            None => None,
+        };
+        if parts.next().is_some() || art == 0 || para == Some(0) {
+            return None;
+        }
+        Some(Article(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `第十三条第二款` / `art. 13(2)`.
+    pub fn cite(&self, lang: crate::Lang) -> String {
+        let mut parts = self.0.split('.');
+        let art = parts.next().unwrap_or_default();
+        let para = parts.next();
+        match lang {
+            crate::Lang::Zh => {
+                let mut s = format!("第{}条", chinese_number(art.parse().unwrap_or(0)));
+                if let Some(p) = para {
+                    s.push_str(&format!("第{}款", chinese_number(p.parse().unwrap_or(0))));
+                }
+                s
+            }
+            crate::Lang::En => match para {
+                Some(p) => format!("art. {art}({p})"),
+                None => format!("art. {art}"),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Article {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// 1..=99 written the way the measures number their articles (十三, 二十一).
+pub fn chinese_number(n: u32) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// Money in fen (分), exact. Entered and shown in yuan with two decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Money(i64);
+
+impl Money {
+    pub fn from_fen(fen: i64) -> Money {
+        Money(fen)
+    }
+
+    pub fn fen(self) -> i64 {
+        self.0
+    }
+
+    /// Parses yuan as typed by a clerk: `1200000`, `1,200,000.50`, `¥ 35.5`. At most two decimals,
+    /// not negative, below one hundred billion yuan.
+    pub fn parse_yuan(s: &str) -> Option<Money> {
+        let cleaned: String = s
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .chars()
+            .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+            .collect();
+        if cleaned.is_empty() {
+            return None;
+        }
+        let (int, frac) = match cleaned.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (cleaned.as_str(), ""),
+        };
+        if int.is_empty()
+            || int.len() > 11
+            || frac.len() > 2
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let yuan: i64 = int.parse().ok()?;
+        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        if frac.len() == 1 {
+            cents *= 10;
+        }
+        Some(Money(yuan * 100 + cents))
+    }
+
+    /// `1,234,567.89` (yuan, exact, as on a detail page).
+    pub fn yuan_string(self) -> String {
+        let yuan = self.0 / 100;
+        let cents = self.0 % 100;
+        format!("{}.{cents:02}", group_thousands(yuan))
+    }
+
+    /// `123.46` (万元, two decimals, as in lists).
+    pub fn wan_string(self) -> String {
+        // round half up to 0.01 万元 = 100 yuan = 10,000 fen
+        let hundredths = (self.0 + 5_000) / 10_000;
+        format!("{}.{:02}", group_thousands(hundredths / 100), hundredths % 100)
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles_are_cited_in_the_words_of_the_measures() {
+        let a = Article::parse("13.2").unwrap();
+        assert_eq!(a.cite(crate::Lang::Zh), "第十三条第二款");
+        assert_eq!(a.cite(crate::Lang::En), "art. 13(2)");
+        assert_eq!(Article::parse("21").unwrap().cite(crate::Lang::Zh), "第二十一条");
+        assert!(Article::parse("13.x").is_none());
+        assert!(Article::parse("0").is_none());
+    }
+
+    #[test]
+    fn money_is_parsed_exactly_from_yuan_and_shown_in_wan() {
+        assert_eq!(Money::parse_yuan("1,200,000.5").unwrap().fen(), 120_000_050);
+        assert_eq!(Money::parse_yuan("￥35").unwrap().fen(), 3_500);
+        assert!(Money::parse_yuan("1.234").is_none());
+        assert!(Money::parse_yuan("-5").is_none());
+        assert!(Money::parse_yuan("abc").is_none());
+        assert_eq!(Money::from_fen(123_456_789).wan_string(), "123.46");
+        assert_eq!(Money::from_fen(123_456_789).yuan_string(), "1,234,567.89");
+    }
+}

@@ -1,0 +1,33 @@
+//! An item as the domain sees it: its kind, owner, state, field values and who did what.
+
+use crate::ids::{ItemId, OrgId, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One step someone took on the item; kept so separation-of-duty guards can look back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Act {
+    pub action: String,
+    pub user: UserId,
+}
+
+/// The current state of one item. Field values are kept as validated strings (money in fen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub kind: String,
+    pub owner_org: OrgId,
+    pub state: String,
+    pub fields: BTreeMap<String, String>,
+    pub acts: Vec<Act>,
+    /// The policy version this item runs under (R31.1): set at creation, never changed.
+    pub policy_version: String,
+    /// The next step is due on this date, when the policy gives a deadline.
+    pub due: Option<chrono::NaiveDate>,
+}
+
+impl Item {
+    pub fn field(&self, id: &str) -> &str {
+        self.fields.get(id).map(String::as_str).unwrap_or("")
+    }
+}

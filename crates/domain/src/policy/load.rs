@@ -1,0 +1,242 @@
+//! Turns the raw file into a `Policy`, checking every reference; the first bad one is reported
+//! with its file and line.
+
+use super::raw::{RawKind, RawPolicy, RawTransition, S};
+use super::{FieldDef, FieldType, ItemKind, OrgKind, Policy, Role, StateDef, Transition};
+use crate::guards::Guard;
+use crate::ids::Article;
+use crate::text::Text;
+use std::collections::{BTreeMap, HashSet};
+
+/// A policy file that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct PolicyError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    fn err(&self, at: &S, message: String) -> PolicyError {
+        PolicyError {
+            file: self.file.to_string(),
+            line: self.line_of(at.span().start),
+            message,
+        }
+    }
+
+    fn article(&self, s: &S) -> Result<Article, PolicyError> {
+        Article::parse(s.get_ref())
+            .ok_or_else(|| self.err(s, format!("`{}` is not an article like 13 or 13.2", s.get_ref())))
+    }
+
+    fn known<'s>(&self, s: &'s S, set: &HashSet<String>, what: &str) -> Result<&'s str, PolicyError> {
+        if set.contains(s.get_ref()) {
+            Ok(s.get_ref())
+        } else {
+            let mut known: Vec<&String> = set.iter().collect();
+            known.sort();
+            Err(self.err(s, format!("unknown {what} `{}` (known: {known:?})", s.get_ref())))
+        }
+    }
+
+    fn unique(&self, ids: &[&S], what: &str) -> Result<HashSet<String>, PolicyError> {
+        let mut set = HashSet::new();
+        for id in ids {
+            if !set.insert(id.get_ref().clone()) {
+                return Err(self.err(id, format!("duplicate {what} `{}`", id.get_ref())));
+            }
+        }
+        Ok(set)
+    }
+}
+
+pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
+    let ctx = Ctx { file, text };
+    let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyError {
+        file: file.to_string(),
+        line: e.span().map(|s| ctx.line_of(s.start)).unwrap_or(1),
+        message: e.message().to_string(),
+    })?;
+    let effective = chrono::NaiveDate::parse_from_str(raw.policy.effective.get_ref(), "%Y-%m-%d")
+        .map_err(|_| ctx.err(&raw.policy.effective, "effective must be a date like 2025-01-01".into()))?;
+
+    let org_ids = ctx.unique(&raw.org_kind.iter().map(|o| &o.id).collect::<Vec<_>>(), "organisation kind")?;
+    let mut org_kinds = Vec::new();
+    for o in &raw.org_kind {
+        org_kinds.push(OrgKind {
+            id: o.id.get_ref().clone(),
+            name: Text::new(&o.zh, &o.en),
+            article: ctx.article(&o.article)?,
+            demand_unit: o.demand_unit,
+        });
+    }
+
+    let role_ids = ctx.unique(&raw.role.iter().map(|r| &r.id).collect::<Vec<_>>(), "role")?;
+    let mut roles = Vec::new();
+    for r in &raw.role {
+        let mut kinds = Vec::new();
+        for k in &r.org_kinds {
+            kinds.push(ctx.known(k, &org_ids, "organisation kind")?.to_string());
+        }
+        let duties = r.duties.iter().map(|d| ctx.article(d)).collect::<Result<_, _>>()?;
+        roles.push(Role {
+            id: r.id.get_ref().clone(),
+            name: Text::new(&r.zh, &r.en),
+            org_kinds: kinds,
+            duties,
+            sees: r.sees,
+            admin: r.admin,
+        });
+    }
+
+    ctx.unique(&raw.kind.iter().map(|k| &k.id).collect::<Vec<_>>(), "item kind")?;
+    let kinds = raw
+        .kind
+        .iter()
+        .map(|k| load_kind(&ctx, k, &role_ids))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(Policy {
+        id: raw.policy.id,
+        title: Text::new(raw.policy.title_zh, raw.policy.title_en),
+        version: raw.policy.version,
+        effective,
+        org_kinds,
+        roles,
+        kinds,
+    })
+}
+
+fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemKind, PolicyError> {
+    let field_ids = ctx.unique(&k.field.iter().map(|f| &f.id).collect::<Vec<_>>(), "field")?;
+    let state_ids = ctx.unique(&k.state.iter().map(|s| &s.id).collect::<Vec<_>>(), "state")?;
+    let transition_ids = ctx.unique(&k.transition.iter().map(|t| &t.id).collect::<Vec<_>>(), "transition")?;
+    let section_ids: HashSet<String> = k.section.iter().map(|s| s.id.clone()).collect();
+    ctx.known(&k.title_field, &field_ids, "field")?;
+
+    let mut fields = Vec::new();
+    for f in &k.field {
+        let ty = match f.ty.get_ref().as_str() {
+            "text" => FieldType::Text { max: f.max.unwrap_or(200) },
+            "longtext" => FieldType::LongText { max: f.max.unwrap_or(20_000) },
+            "money" => FieldType::Money,
+            "item_ref" => FieldType::ItemRef,
+            "choice" if !f.options.is_empty() => FieldType::Choice(
+                f.options.iter().map(|o| (o.id.clone(), Text::new(&o.zh, &o.en))).collect(),
+            ),
+            other => {
+                return Err(ctx.err(
+                    &f.ty,
+                    format!("unknown field type `{other}` (text, longtext, money, item_ref, or choice with options)"),
+                ));
+            }
+        };
+        let section = match &f.section {
+            Some(s) => Some(ctx.known(s, &section_ids, "section")?.to_string()),
+            None => None,
+        };
+        fields.push(FieldDef {
+            id: f.id.get_ref().clone(),
+            label: Text::new(&f.zh, &f.en),
+            help: Text::new(&f.help_zh, &f.help_en),
+            ty,
+            section,
+        });
+    }
+
+    let mut states = Vec::new();
+    for s in &k.state {
+        let note = match (&s.note_zh, &s.note_en, &s.note_article) {
+            (Some(zh), Some(en), Some(a)) => Some((Text::new(zh, en), ctx.article(a)?)),
+            (None, None, None) => None,
+            _ => return Err(ctx.err(&s.id, "a state note needs note_zh, note_en and note_article".into())),
+        };
+        states.push(StateDef {
+            id: s.id.get_ref().clone(),
+            name: Text::new(&s.zh, &s.en),
+            tag: s.tag.clone(),
+            private: s.private,
+            note,
+        });
+    }
+
+    let transitions = k
+        .transition
+        .iter()
+        .map(|t| load_transition(ctx, t, &Known { role_ids, field_ids: &field_ids, state_ids: &state_ids, transition_ids: &transition_ids }))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(ItemKind {
+        id: k.id.get_ref().clone(),
+        name: Text::new(&k.zh, &k.en),
+        prefix: k.prefix.clone(),
+        sections: k.section.iter().map(|s| (s.id.clone(), Text::new(&s.zh, &s.en))).collect(),
+        title_field: k.title_field.get_ref().clone(),
+        fields,
+        states,
+        transitions,
+    })
+}
+
+struct Known<'a> {
+    role_ids: &'a HashSet<String>,
+    field_ids: &'a HashSet<String>,
+    state_ids: &'a HashSet<String>,
+    transition_ids: &'a HashSet<String>,
+}
+
+fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition, PolicyError> {
+    let list = |items: &[S], set: &HashSet<String>, what: &str| -> Result<Vec<String>, PolicyError> {
+        items.iter().map(|s| ctx.known(s, set, what).map(str::to_string)).collect()
+    };
+    let mut sets = BTreeMap::new();
+    for (field, value) in &t.sets {
+        if !k.field_ids.contains(field) {
+            return Err(ctx.err(value, format!("`sets` names unknown field `{field}`")));
+        }
+        sets.insert(field.clone(), value.get_ref().clone());
+    }
+    let guards = t
+        .guards
+        .iter()
+        .map(|g| {
+            Guard::parse(g.get_ref()).ok_or_else(|| {
+                ctx.err(g, format!("unknown guard `{}` (known: {:?})", g.get_ref(), Guard::NAMES))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if t.roles.is_empty() {
+        return Err(ctx.err(&t.id, "a transition needs at least one role".into()));
+    }
+    let confirm = match (&t.confirm_zh, &t.confirm_en) {
+        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+        _ => None,
+    };
+    Ok(Transition {
+        id: t.id.get_ref().clone(),
+        label: Text::new(&t.zh, &t.en),
+        from: list(&t.from, k.state_ids, "state")?,
+        to: ctx.known(&t.to, k.state_ids, "state")?.to_string(),
+        roles: list(&t.roles, k.role_ids, "role")?,
+        required: list(&t.required, k.field_ids, "field")?,
+        inputs: list(&t.inputs, k.field_ids, "field")?,
+        sets,
+        guards,
+        distinct_from: list(&t.distinct_from, k.transition_ids, "transition")?,
+        deadline_days: t.deadline_days,
+        article: ctx.article(&t.article)?,
+        confirm,
+        style: t.style.clone().unwrap_or_else(|| "default".into()),
+    })
+}

@@ -1,0 +1,155 @@
+//! The policy file as written: references keep their position so errors can name the line.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub type S = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub policy: RawMeta,
+    #[serde(default)]
+    pub org_kind: Vec<RawOrgKind>,
+    #[serde(default)]
+    pub role: Vec<RawRole>,
+    #[serde(default)]
+    pub kind: Vec<RawKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub version: String,
+    pub effective: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrgKind {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    pub article: S,
+    #[serde(default)]
+    pub demand_unit: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    pub org_kinds: Vec<S>,
+    #[serde(default)]
+    pub duties: Vec<S>,
+    pub sees: crate::policy::Visibility,
+    pub admin: Option<crate::policy::AdminKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKind {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    pub prefix: String,
+    pub title_field: S,
+    #[serde(default)]
+    pub section: Vec<RawSection>,
+    #[serde(default)]
+    pub field: Vec<RawField>,
+    #[serde(default)]
+    pub state: Vec<RawState>,
+    #[serde(default)]
+    pub transition: Vec<RawTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawField {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    #[serde(default)]
+    pub help_zh: String,
+    #[serde(default)]
+    pub help_en: String,
+    #[serde(rename = "type")]
+    pub ty: S,
+    pub max: Option<usize>,
+    #[serde(default)]
+    pub options: Vec<RawOption>,
+    pub section: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOption {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    #[serde(default = "default_tag")]
+    pub tag: String,
+    #[serde(default)]
+    pub private: bool,
+    pub note_zh: Option<String>,
+    pub note_en: Option<String>,
+    pub note_article: Option<S>,
+}
+
+fn default_tag() -> String {
+    "info".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransition {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    #[serde(default)]
+    pub from: Vec<S>,
+    pub to: S,
+    pub roles: Vec<S>,
+    #[serde(default)]
+    pub required: Vec<S>,
+    #[serde(default)]
+    pub inputs: Vec<S>,
+    #[serde(default)]
+    pub sets: BTreeMap<String, S>,
+    #[serde(default)]
+    pub guards: Vec<S>,
+    #[serde(default)]
+    pub distinct_from: Vec<S>,
+    pub deadline_days: Option<u32>,
+    pub article: S,
+    /// The requirement id this step implements, for tracing (`R13.2`); informative only.
+    #[allow(dead_code)]
+    pub req: Option<String>,
+    pub confirm_zh: Option<String>,
+    pub confirm_en: Option<String>,
+    #[serde(default)]
+    pub style: Option<String>,
+}

@@ -1,0 +1,155 @@
+//! The demand of art. 13 as a table: every state x action x role, and the stories behind it.
+
+use chrono::{DateTime, FixedOffset};
+use domain::{Actor, Input, Item, ItemId, OrgId, Policy, UserId, apply, available_actions, decide};
+
+fn policy() -> Policy {
+    Policy::from_toml("p.toml", include_str!("../../../policy/nanyang-2025.toml")).unwrap()
+}
+
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-10-15T09:30:00+08:00").unwrap()
+}
+
+fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
+    Actor { user: UserId::new(user), org: OrgId::new(org), org_kind: org_kind.into(), role: role.into() }
+}
+
+fn clerk() -> Actor {
+    actor(1, 10, "GovernmentDept", "demand_clerk")
+}
+fn other_clerk() -> Actor {
+    actor(2, 11, "GovernmentDept", "demand_clerk")
+}
+fn analyst() -> Actor {
+    actor(3, 2, "DataCenter", "datacenter_analyst")
+}
+
+fn complete() -> Input {
+    [
+        ("title", "不动产登记一网通办升级"),
+        ("problem", "跨部门材料重复提交"),
+        ("scope", "市自然资源和规划局及13个县区登记中心"),
+        ("functions", "在线申请、电子证照调用，峰值并发500"),
+        ("logic", "申请-受理-审核-登簿-发证"),
+        ("budget", "1,280,000"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor, input: &Input) -> Item {
+    let ev = decide(p, "demand", item, action, who, input, now()).unwrap();
+    apply(item, ItemId::new(1), &ev)
+}
+
+#[test]
+fn r13_2_a_demand_missing_a_required_part_is_refused_field_by_field() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &[("title".to_string(), "标题".to_string())].into());
+    let denied = decide(&p, "demand", Some(&draft), "submit", &clerk(), &Input::new(), now()).unwrap_err();
+    let fields: Vec<&str> = denied.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["problem", "scope", "functions", "logic"]);
+    assert_eq!(denied.article.unwrap().as_str(), "13.2");
+    assert!(denied.fields[0].message.zh.contains("解决的问题"));
+}
+
+#[test]
+fn r13_2_a_complete_demand_is_submitted_and_its_budget_kept_in_fen() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    assert_eq!(submitted.state, "submitted");
+    assert_eq!(submitted.field("budget"), "128000000");
+    assert_eq!(submitted.due.unwrap().to_string(), "2026-10-25");
+}
+
+#[test]
+fn r13_3_a_submitted_demand_cannot_be_edited_and_the_refusal_cites_the_article() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    let denied = decide(&p, "demand", Some(&submitted), "edit", &clerk(), &complete(), now()).unwrap_err();
+    assert_eq!(denied.article.unwrap().as_str(), "13.2");
+    assert!(denied.reason.zh.contains("不得修改"), "{}", denied.reason.zh);
+}
+
+#[test]
+fn r4_1_only_an_organisation_of_an_article_4_kind_may_raise_a_demand() {
+    let p = policy();
+    let ndrc = actor(9, 20, "Ndrc", "demand_clerk");
+    let denied = decide(&p, "demand", None, "create", &ndrc, &complete(), now()).unwrap_err();
+    assert!(denied.reason.zh.contains("第四条"));
+}
+
+#[test]
+fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    let analysing = step(&p, Some(&submitted), "start_analysis", &analyst(), &Input::new());
+    let no_reason = decide(&p, "demand", Some(&analysing), "reject", &analyst(), &Input::new(), now()).unwrap_err();
+    assert_eq!(no_reason.fields[0].field, "reason");
+    let done = step(&p, Some(&analysing), "merge", &analyst(), &[("merge_into".into(), "xq-2026-0003".into()), ("reason".into(), "与XQ-2026-0003重复".into())].into());
+    assert_eq!(done.state, "opinion_given");
+    assert_eq!(done.field("opinion"), "merge");
+    assert_eq!(done.field("merge_into"), "XQ-2026-0003");
+}
+
+#[test]
+fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
+    let p = policy();
+    let own = step(&p, None, "create_foundational", &analyst(), &complete());
+    let submitted = step(&p, Some(&own), "submit", &analyst(), &Input::new());
+    let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
+    let denied = decide(&p, "demand", Some(&submitted), "start_analysis", &colleague, &Input::new(), now()).unwrap_err();
+    assert!(denied.reason.zh.contains("职责分离"));
+}
+
+#[test]
+fn a_department_cannot_act_on_another_departments_draft() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    assert!(decide(&p, "demand", Some(&draft), "submit", &other_clerk(), &Input::new(), now()).is_err());
+    assert!(!domain::permissions::can_see(&p, &other_clerk(), &draft));
+    assert!(!domain::permissions::can_see(&p, &analyst(), &draft));
+}
+
+#[test]
+fn fields_that_do_not_belong_to_a_step_are_refused_by_name() {
+    let p = policy();
+    let mut input = complete();
+    input.insert("opinion".into(), "accept".into());
+    let denied = decide(&p, "demand", None, "create", &clerk(), &input, now()).unwrap_err();
+    assert_eq!(denied.fields[0].field, "opinion");
+}
+
+/// The whole matrix of who may take which step in which state, as a snapshot: a change to
+/// the policy shows up here for review.
+#[test]
+fn r5_12_the_state_action_role_matrix_of_the_demand() {
+    let p = policy();
+    let kind = p.kind("demand").unwrap();
+    let mut lines = Vec::new();
+    for state in &kind.states {
+        let item = Item {
+            id: ItemId::new(1),
+            kind: "demand".into(),
+            owner_org: OrgId::new(10),
+            state: state.id.clone(),
+            fields: Default::default(),
+            acts: vec![],
+            policy_version: p.version.clone(),
+            due: None,
+        };
+        for role in &p.roles {
+            let org_kind = role.org_kinds[0].clone();
+            let outsider = actor(100, 99, &org_kind, &role.id);
+            let insider = actor(101, 10, &org_kind, &role.id);
+            let names = |a: &Actor| available_actions(&p, &item, a).iter().map(|t| t.id.clone()).collect::<Vec<_>>().join(",");
+            lines.push(format!("{:15} {:21} own:[{}] other:[{}]", state.id, role.id, names(&insider), names(&outsider)));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -1,0 +1,90 @@
+CREATE TABLE orgs (
+  id BIGSERIAL PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name_zh TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  parent_id BIGINT REFERENCES orgs(id),
+  county TEXT
+);
+CREATE TABLE users (
+  id BIGSERIAL PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  failed_count BIGINT NOT NULL DEFAULT 0,
+  failed_since TEXT,
+  locked_until TEXT,
+  password_changed_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  kind TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL
+);
+CREATE TABLE items (
+  id BIGSERIAL PRIMARY KEY,
+  kind TEXT NOT NULL,
+  number TEXT NOT NULL UNIQUE,
+  year BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  owner_org_id BIGINT NOT NULL REFERENCES orgs(id),
+  state TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  acts TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  due TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX items_kind_state ON items(kind, state, id);
+CREATE INDEX items_owner ON items(owner_org_id, kind, id);
+CREATE TABLE events (
+  id BIGSERIAL PRIMARY KEY,
+  stream TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at TEXT NOT NULL,
+  actor_id BIGINT,
+  actor_name TEXT NOT NULL,
+  org_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  article TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  before_state TEXT,
+  after_state TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream, seq)
+);
+CREATE TABLE checkpoints (
+  id BIGSERIAL PRIMARY KEY,
+  at TEXT NOT NULL,
+  heads TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  public_key TEXT NOT NULL
+);
+CREATE TABLE idempotency (
+  user_id BIGINT NOT NULL,
+  key TEXT NOT NULL,
+  status BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, key)
+);
+CREATE TABLE counters (
+  kind TEXT NOT NULL,
+  year BIGINT NOT NULL,
+  next BIGINT NOT NULL,
+  PRIMARY KEY (kind, year)
+);

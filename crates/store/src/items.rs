@@ -1,0 +1,242 @@
+//! Current state of items: one row per item, updated in the same transaction as its event.
+
+use crate::{Conn, StoreError};
+use domain::{Item, ItemId, OrgId};
+use serde::Serialize;
+use sqlx::Row;
+
+/// An item with what the lists and pages show besides the domain view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub item: Item,
+    pub number: String,
+    pub title: String,
+    pub year: i64,
+    pub version: i64,
+    pub owner_name_zh: String,
+    pub owner_name_en: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, i.state, i.fields, i.acts, \
+                       i.policy_version, i.version, i.due, i.created_at, i.updated_at, o.name_zh, o.name_en";
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<ItemRow, StoreError> {
+    let fields: String = r.try_get(7)?;
+    let acts: String = r.try_get(8)?;
+    let due: Option<String> = r.try_get(11)?;
+    Ok(ItemRow {
+        item: Item {
+            id: ItemId::new(r.try_get(0)?),
+            kind: r.try_get(1)?,
+            owner_org: OrgId::new(r.try_get(5)?),
+            state: r.try_get(6)?,
+            fields: serde_json::from_str(&fields).map_err(corrupt)?,
+            acts: serde_json::from_str(&acts).map_err(corrupt)?,
+            policy_version: r.try_get(9)?,
+            due: due.map(|d| d.parse()).transpose().map_err(corrupt)?,
+        },
+        number: r.try_get(2)?,
+        year: r.try_get(3)?,
+        title: r.try_get(4)?,
+        version: r.try_get(10)?,
+        created_at: r.try_get(12)?,
+        updated_at: r.try_get(13)?,
+        owner_name_zh: r.try_get(14)?,
+        owner_name_en: r.try_get(15)?,
+    })
+}
+
+pub async fn get(c: &mut Conn, id: ItemId) -> Result<Option<ItemRow>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id = $1"))
+        .bind(id.get())
+        .fetch_optional(&mut *c)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get_by_number(c: &mut Conn, number: &str) -> Result<Option<ItemRow>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.number = $1"))
+        .bind(number)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The next number in a kind's yearly series: XQ-2026-0001.
+pub async fn next_number(c: &mut Conn, prefix: &str, year: i32) -> Result<String, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO counters (kind, year, next) VALUES ($1, $2, 1) \
+         ON CONFLICT (kind, year) DO UPDATE SET next = counters.next + 1 RETURNING next",
+    )
+    .bind(prefix)
+    .bind(i64::from(year))
+    .fetch_one(&mut *c)
+    .await?;
+    let n: i64 = row.try_get(0)?;
+    Ok(format!("{prefix}-{year}-{n:04}"))
+}
+
+/// Inserts a new item and returns its id.
+pub async fn insert(c: &mut Conn, number: &str, year: i32, title: &str, item: &Item, at: &str) -> Result<ItemId, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12) RETURNING id",
+    )
+    .bind(&item.kind)
+    .bind(number)
+    .bind(i64::from(year))
+    .bind(title)
+    .bind(item.owner_org.get())
+    .bind(&item.state)
+    .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
+    .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
+    .bind(&item.policy_version)
+    .bind(item.due.map(|d| d.to_string()))
+    .bind(at)
+    .bind(at)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(ItemId::new(row.try_get(0)?))
+}
+
+/// Writes the new state if nobody changed the item since `version` was read.
+pub async fn update(c: &mut Conn, item: &Item, title: &str, version: i64, at: &str) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, updated_at = $6, version = version + 1 \
+         WHERE id = $7 AND version = $8",
+    )
+    .bind(&item.state)
+    .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
+    .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
+    .bind(title)
+    .bind(item.due.map(|d| d.to_string()))
+    .bind(at)
+    .bind(item.id.get())
+    .bind(version)
+    .execute(&mut *c)
+    .await?;
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+}
+
+/// Filters of an item list; all optional but the kind.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kind: String,
+    pub states: Vec<String>,
+    pub year: Option<i64>,
+    pub owner: Option<OrgId>,
+    /// Only the owner may see these states.
+    pub private_states: Vec<String>,
+    /// Restrict to the owner's items (role sees only its own unit's).
+    pub only_owner: Option<OrgId>,
+    /// A private state is visible only to this organisation.
+    pub viewer_org: Option<OrgId>,
+    pub text: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+struct Sql {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    I(i64),
+    S(String),
+}
+
+fn where_clause(f: &Filter) -> Sql {
+    let mut sql = String::from(" WHERE i.kind = $1");
+    let mut args = vec![Arg::S(f.kind.clone())];
+    let mut push = |cond: &str, a: Arg, sql: &mut String| {
+        args.push(a);
+        sql.push_str(&cond.replace('?', &format!("${}", args.len())));
+    };
+    if !f.states.is_empty() {
+        let mut parts = Vec::new();
+        for s in &f.states {
+            let mut frag = String::new();
+            push("?", Arg::S(s.clone()), &mut frag);
+            parts.push(frag);
+        }
+        sql.push_str(&format!(" AND i.state IN ({})", parts.join(", ")));
+    }
+    if let Some(y) = f.year {
+        push(" AND i.year = ?", Arg::I(y), &mut sql);
+    }
+    if let Some(o) = f.owner {
+        push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);
+    }
+    if let Some(o) = f.only_owner {
+        push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);
+    }
+    if let (Some(viewer), false) = (f.viewer_org, f.private_states.is_empty()) {
+        let mut parts = Vec::new();
+        for s in &f.private_states {
+            let mut frag = String::new();
+            push("?", Arg::S(s.clone()), &mut frag);
+            parts.push(frag);
+        }
+        let mut frag = String::new();
+        push(" OR i.owner_org_id = ?", Arg::I(viewer.get()), &mut frag);
+        sql.push_str(&format!(" AND (i.state NOT IN ({}){frag})", parts.join(", ")));
+    }
+    if let Some(t) = &f.text {
+        let pattern = format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let mut frag = String::new();
+        push("?", Arg::S(pattern), &mut frag);
+        let n = args.len();
+        sql.push_str(&format!(" AND (i.title LIKE {frag} ESCAPE '\\' OR i.number LIKE ${n} ESCAPE '\\')"));
+    }
+    Sql { sql, args }
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::I(i) => q.bind(*i),
+            Arg::S(s) => q.bind(s.as_str()),
+        };
+    }
+    q
+}
+
+/// One page of items, newest first.
+pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> {
+    let w = where_clause(f);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {} OFFSET {}",
+        w.sql,
+        f.per_page.clamp(1, 200),
+        (f.page.max(1) - 1) * f.per_page.clamp(1, 200)
+    );
+    let rows = bind_all(sqlx::query(&sql), &w.args).fetch_all(&mut *c).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many items match (for the pager's total).
+pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
+    let w = where_clause(f);
+    let sql = format!("SELECT COUNT(*) FROM items i{}", w.sql);
+    let row = bind_all(sqlx::query(&sql), &w.args).fetch_one(&mut *c).await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Items of a kind in any of the given states, for the inbox (the caller filters by permission).
+pub async fn in_states(c: &mut Conn, kind: &str, states: &[String], limit: i64) -> Result<Vec<ItemRow>, StoreError> {
+    let f = Filter { kind: kind.to_string(), states: states.to_vec(), page: 1, per_page: limit, ..Filter::default() };
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    list(c, &f).await
+}

@@ -1,0 +1,153 @@
+//! Storage for Tongchou on SQLite (embedded default) or PostgreSQL, chosen by URL, through one
+//! set of SQL. Current-state tables and the append-only, SM3-chained event record are written
+//! in the same transaction by a single writer task that groups the commits of concurrent
+//! requests (one fsync for many steps) and keeps every step in its own savepoint, so a failed
+//! step changes nothing and never spoils its neighbours.
+
+pub mod checkpoints;
+pub mod events;
+pub mod idempotency;
+pub mod items;
+mod migrate;
+pub mod orgs;
+pub mod sessions;
+pub mod users;
+mod writer;
+
+pub use sqlx::AnyConnection as Conn;
+pub use writer::BoxFuture;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A storage failure; never shown to a user as is.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("the item was changed by someone else in the meantime")]
+    Conflict,
+    #[error("the write queue is closed")]
+    Closed,
+    #[error("unsupported database URL `{0}` (use sqlite://... or postgres://...)")]
+    BadUrl(String),
+    #[error("{0}")]
+    Unsafe(String),
+}
+
+/// The database: a pool for reads and the single writer for changes.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: writer::Writer,
+}
+
+impl Store {
+    /// Connects, checks the engine is durable, runs migrations and starts the writer.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        if backend == Backend::Sqlite {
+            create_parent_dir(&url);
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 6 } else { 10 })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL makes each commit durable.
+                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        if backend == Backend::Postgres {
+            check_postgres_durable(&pool).await?;
+        }
+        migrate::run(&pool, backend).await?;
+        let writer = writer::Writer::start(pool.clone());
+        Ok(Store { pool, backend, writer })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Runs `f` in its own savepoint inside the writer's next transaction and returns its
+    /// result once that transaction has committed. If `f` fails, nothing it wrote remains.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        self.writer.submit(f).await
+    }
+
+    /// Waits for the writer to finish what it was given, then closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn create_parent_dir(url: &str) {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or("");
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+    }
+}
+
+/// SECURITY.md: refuse to run on a PostgreSQL that could lose acknowledged commits.
+async fn check_postgres_durable(pool: &AnyPool) -> Result<(), StoreError> {
+    for setting in ["fsync", "full_page_writes"] {
+        let row: (String,) = sqlx::query_as(&format!("SHOW {setting}")).fetch_one(pool).await?;
+        if row.0 != "on" {
+            return Err(StoreError::Unsafe(format!(
+                "PostgreSQL has {setting}=off; Tongchou refuses to run without durable commits"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Now in Asia/Shanghai (+08:00), with milliseconds, as stored and hashed.
+pub fn timestamp(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}

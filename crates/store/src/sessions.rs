@@ -1,0 +1,72 @@
+//! Server-side sessions (web cookie or API bearer). Only the SM3 of a token is stored, so a
+//! copy of the database cannot be used to log in.
+
+use crate::{Conn, StoreError};
+use domain::UserId;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user: UserId,
+    pub kind: String,
+    pub csrf: String,
+    pub lang: String,
+    pub created_at: String,
+    pub last_seen: String,
+}
+
+pub async fn insert(c: &mut Conn, s: &Session) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, kind, csrf, lang, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&s.token_hash)
+    .bind(s.user.get())
+    .bind(&s.kind)
+    .bind(&s.csrf)
+    .bind(&s.lang)
+    .bind(&s.created_at)
+    .bind(&s.last_seen)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(c: &mut Conn, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    let r = sqlx::query("SELECT token_hash, user_id, kind, csrf, lang, created_at, last_seen FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(&mut *c)
+        .await?;
+    r.map(|r| {
+        Ok(Session {
+            token_hash: r.try_get(0)?,
+            user: UserId::new(r.try_get(1)?),
+            kind: r.try_get(2)?,
+            csrf: r.try_get(3)?,
+            lang: r.try_get(4)?,
+            created_at: r.try_get(5)?,
+            last_seen: r.try_get(6)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch(c: &mut Conn, token_hash: &str, at: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2").bind(at).bind(token_hash).execute(&mut *c).await?;
+    Ok(())
+}
+
+pub async fn set_lang(c: &mut Conn, token_hash: &str, lang: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2").bind(lang).bind(token_hash).execute(&mut *c).await?;
+    Ok(())
+}
+
+pub async fn delete(c: &mut Conn, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+    Ok(())
+}
+
+pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.get()).execute(&mut *c).await?;
+    Ok(())
+}

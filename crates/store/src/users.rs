@@ -1,0 +1,120 @@
+//! User accounts: one per person, one role each, in one organisation; with the counters the
+//! lockout rule needs.
+
+use crate::{Conn, StoreError};
+use domain::{OrgId, UserId};
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub org: OrgId,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub failed_count: i64,
+    pub failed_since: Option<String>,
+    pub locked_until: Option<String>,
+    pub password_changed_at: String,
+}
+
+const COLUMNS: &str = "id, username, display_name, org_id, role, password_hash, failed_count, failed_since, \
+                       locked_until, password_changed_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId::new(r.try_get(0)?),
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        org: OrgId::new(r.try_get(3)?),
+        role: r.try_get(4)?,
+        password_hash: r.try_get(5)?,
+        failed_count: r.try_get(6)?,
+        failed_since: r.try_get(7)?,
+        locked_until: r.try_get(8)?,
+        password_changed_at: r.try_get(9)?,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub org: OrgId,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub at: &'a str,
+}
+
+pub async fn insert(c: &mut Conn, u: &NewUser<'_>) -> Result<UserId, StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(u.username)
+    .bind(u.display_name)
+    .bind(u.org.get())
+    .bind(u.role)
+    .bind(u.password_hash)
+    .bind(u.at)
+    .bind(u.at)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(UserId::new(r.try_get(0)?))
+}
+
+pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<User>, StoreError> {
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(&mut *c)
+        .await?;
+    r.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(c: &mut Conn, id: UserId) -> Result<Option<User>, StoreError> {
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id.get())
+        .fetch_optional(&mut *c)
+        .await?;
+    r.as_ref().map(from_row).transpose()
+}
+
+pub async fn all(c: &mut Conn) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY id")).fetch_all(&mut *c).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Sets the lockout counters (the caller decides them inside the writer).
+pub async fn set_failures(
+    c: &mut Conn,
+    id: UserId,
+    failed_count: i64,
+    failed_since: Option<&str>,
+    locked_until: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET failed_count = $1, failed_since = $2, locked_until = $3 WHERE id = $4")
+        .bind(failed_count)
+        .bind(failed_since)
+        .bind(locked_until)
+        .bind(id.get())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(c: &mut Conn, id: UserId, hash: &str, at: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, locked_until = NULL WHERE id = $3")
+        .bind(hash)
+        .bind(at)
+        .bind(id.get())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&mut *c).await?;
+    Ok(r.try_get(0)?)
+}
