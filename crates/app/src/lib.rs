@@ -1,1 +1,75 @@
-//! placeholder
+//! Use cases: the one place the web pages, the JSON API, the CLI and the jobs go through.
+//! Nothing above this crate talks to the database or checks a permission on its own.
+
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod accounts;
+pub mod identity;
+pub mod items;
+pub mod keys;
+mod record;
+
+pub use error::AppError;
+pub use identity::Principal;
+
+use domain::Policy;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::Store;
+
+/// Settings the use cases need; parsed once in `main`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// PBKDF2-HMAC-SM3 iterations for new password hashes (SECURITY.md: at least 100,000).
+    pub password_iterations: u32,
+    /// Wrong passwords within the window that lock the account.
+    pub lockout_attempts: i64,
+    pub lockout_window_minutes: i64,
+    pub lockout_minutes: i64,
+    pub idle_minutes: i64,
+    pub admin_idle_minutes: i64,
+    pub absolute_hours: i64,
+    /// Where the platform's SM2 key lives (never in the database or repository).
+    pub key_file: PathBuf,
+}
+
+impl Settings {
+    pub fn new(key_file: PathBuf) -> Settings {
+        Settings {
+            password_iterations: 100_000,
+            lockout_attempts: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 30,
+            idle_minutes: 30,
+            admin_idle_minutes: 15,
+            absolute_hours: 12,
+            key_file,
+        }
+    }
+}
+
+/// Everything a use case needs: the store, the policy, the platform key and the settings.
+#[derive(Clone)]
+pub struct Platform {
+    pub store: Store,
+    pub policy: Arc<Policy>,
+    pub key: Arc<crypto::KeyPair>,
+    pub settings: Arc<Settings>,
+}
+
+impl Platform {
+    /// Runs the crypto self-test, loads (or creates) the platform key and opens the store.
+    pub async fn open(db_url: &str, policy: Policy, settings: Settings) -> Result<Platform, AppError> {
+        crypto::self_test().map_err(AppError::Startup)?;
+        let key = keys::load_or_create(&settings.key_file)?;
+        let store = Store::open(db_url).await?;
+        Ok(Platform { store, policy: Arc::new(policy), key: Arc::new(key), settings: Arc::new(settings) })
+    }
+}
+
+pub mod testkit;
+
+/// The policy that ships with the platform: the seed's measures.
+pub const DEFAULT_POLICY: &str = include_str!("../../../policy/nanyang-2025.toml");

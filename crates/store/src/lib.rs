@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod users;
 mod writer;
 
+pub use sqlx;
 pub use sqlx::AnyConnection as Conn;
 pub use writer::BoxFuture;
 

@@ -1,0 +1,127 @@
+//! Operators' account commands (`tongchou user ...`): add, set a password, lock, unlock.
+//! Each writes a security record. A user holds one role, so no account can combine two of the
+//! three administrators' roles or an administrator's with a business role (三员分立).
+
+use crate::identity::check_password_rule;
+use crate::record::{SecurityRecord, security_event};
+use crate::{AppError, Platform, clock};
+use domain::{Text, UserId};
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub org_code: &'a str,
+    pub role: &'a str,
+    pub password: &'a str,
+}
+
+fn invalid(zh: String, en: String) -> AppError {
+    AppError::Invalid(Text::new(zh, en))
+}
+
+/// Creates an account after checking the role fits the organisation's kind.
+pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<UserId, AppError> {
+    check_password_rule(a.password)?;
+    let valid_name = !a.username.is_empty() && a.username.len() <= 64 && a.username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if !valid_name {
+        return Err(invalid("用户名只能包含字母、数字和 . _ -".into(), "A username may contain letters, digits and . _ - only.".into()));
+    }
+    let role = p.policy.role(a.role).ok_or_else(|| invalid(format!("没有角色 {}", a.role), format!("There is no role `{}`.", a.role)))?.clone();
+    let hash = {
+        let (pw, it) = (a.password.to_string(), p.settings.password_iterations);
+        tokio::task::spawn_blocking(move || crypto::hash_password(&pw, it))
+            .await
+            .map_err(|e| AppError::Startup(e.to_string()))?
+            .map_err(|e| AppError::Startup(e.to_string()))?
+    };
+    let (username, display, org_code, op, version) =
+        (a.username.to_string(), a.display_name.to_string(), a.org_code.to_string(), operator.to_string(), p.policy.version.clone());
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let org = store::orgs::by_code(c, &org_code)
+                    .await?
+                    .ok_or_else(|| invalid(format!("没有编码为 {org_code} 的单位"), format!("There is no organisation `{org_code}`.")))?;
+                if !role.org_kinds.contains(&org.kind) {
+                    return Err(invalid(
+                        format!("角色「{}」不能设在「{}」", role.name.zh, org.name_zh),
+                        format!("Role `{}` does not belong in `{}` ({})", role.id, org.code, org.kind),
+                    ));
+                }
+                if store::users::by_username(c, &username).await?.is_some() {
+                    return Err(invalid(format!("用户名 {username} 已存在"), format!("User `{username}` already exists.")));
+                }
+                let at = store::timestamp(clock::now());
+                let id = store::users::insert(
+                    c,
+                    &store::users::NewUser { username: &username, display_name: &display, org: org.id, role: &role.id, password_hash: &hash.0, at: &at },
+                )
+                .await?;
+                let r = SecurityRecord {
+                    actor_id: None,
+                    actor_name: &op,
+                    org_name: "",
+                    role: "operator",
+                    action: "user.add",
+                    result: "ok",
+                    detail: serde_json::json!({ "user": username, "org": org.code, "role": role.id }),
+                };
+                store::events::append(c, &security_event(&r, &at, &version)).await?;
+                Ok(id)
+            })
+        })
+        .await
+}
+
+/// What an operator does to an existing account.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Password(String),
+    Lock,
+    Unlock,
+}
+
+pub async fn change(p: &Platform, operator: &str, username: &str, change: Change) -> Result<(), AppError> {
+    let hash = match &change {
+        Change::Password(pw) => {
+            check_password_rule(pw)?;
+            let (pw, it) = (pw.clone(), p.settings.password_iterations);
+            let h = tokio::task::spawn_blocking(move || crypto::hash_password(&pw, it))
+                .await
+                .map_err(|e| AppError::Startup(e.to_string()))?
+                .map_err(|e| AppError::Startup(e.to_string()))?;
+            Some(h.0)
+        }
+        _ => None,
+    };
+    let (username, op, version) = (username.to_string(), operator.to_string(), p.policy.version.clone());
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let u = store::users::by_username(c, &username)
+                    .await?
+                    .ok_or_else(|| invalid(format!("没有用户 {username}"), format!("There is no user `{username}`.")))?;
+                let at = store::timestamp(clock::now());
+                let action = match (&change, &hash) {
+                    (Change::Password(_), Some(h)) => {
+                        store::users::set_password(c, u.id, h, &at).await?;
+                        store::sessions::delete_for_user(c, u.id).await?;
+                        "user.passwd"
+                    }
+                    (Change::Lock, _) => {
+                        store::users::set_failures(c, u.id, u.failed_count, u.failed_since.as_deref(), Some("9999-12-31T23:59:59.999+08:00")).await?;
+                        store::sessions::delete_for_user(c, u.id).await?;
+                        "user.lock"
+                    }
+                    _ => {
+                        store::users::set_failures(c, u.id, 0, None, None).await?;
+                        "user.unlock"
+                    }
+                };
+                let r = SecurityRecord { actor_id: None, actor_name: &op, org_name: "", role: "operator", action, result: "ok", detail: serde_json::json!({ "user": username }) };
+                store::events::append(c, &security_event(&r, &at, &version)).await?;
+                Ok(())
+            })
+        })
+        .await
+}

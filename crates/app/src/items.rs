@@ -1,0 +1,277 @@
+//! Item use cases: list, view, create, act. Every change goes through `domain::decide` inside
+//! the writer, so the state, its event and the idempotency record commit together or not at all.
+
+use crate::record::{Who, item_event};
+use crate::{AppError, Platform, Principal, clock};
+use domain::policy::{FieldType, Transition, Visibility};
+use domain::{Denied, FieldError, Input, Item, ItemId, Text, apply, available_actions, decide};
+use store::Conn;
+use store::events::StoredEvent;
+use store::items::{Filter, ItemRow};
+
+/// What a list asks for; everything but the kind is optional.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub kind: String,
+    pub state: Option<String>,
+    pub year: Option<i64>,
+    pub text: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub rows: Vec<ItemRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Narrows a filter to what the principal may see (a department never sees another's drafts).
+fn visible(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
+    let role = p.policy.role(&who.user.role)?;
+    let private: Vec<String> = p.policy.kind(kind)?.private_states().into_iter().map(str::to_string).collect();
+    match role.sees {
+        Visibility::None => return None,
+        Visibility::Own => f.only_owner = Some(who.org.id),
+        Visibility::Submitted => {
+            f.viewer_org = Some(who.org.id);
+            f.private_states = private;
+        }
+    }
+    Some(f)
+}
+
+/// One page of the items of a kind the principal may see, newest first, with the total.
+pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, AppError> {
+    let per_page = if q.per_page <= 0 { 20 } else { q.per_page.min(100) };
+    let page = q.page.max(1);
+    let base = Filter {
+        kind: q.kind.clone(),
+        states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
+        year: q.year,
+        text: q.text.clone().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string()),
+        page,
+        per_page,
+        ..Filter::default()
+    };
+    let Some(f) = visible(p, who, &q.kind, base) else {
+        return Ok(Page { rows: Vec::new(), total: 0, page, per_page });
+    };
+    let mut c = p.store.read().await?;
+    let rows = store::items::list(&mut c, &f).await?;
+    let total = store::items::count(&mut c, &f).await?;
+    Ok(Page { rows, total, page, per_page })
+}
+
+/// An item with its history and the steps the principal may take now.
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    pub row: ItemRow,
+    pub history: Vec<StoredEvent>,
+    pub actions: Vec<Transition>,
+}
+
+pub async fn view(p: &Platform, who: &Principal, id: ItemId) -> Result<ItemView, AppError> {
+    let mut c = p.store.read().await?;
+    let row = store::items::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
+        return Err(AppError::NotFound);
+    }
+    let history = store::events::stream(&mut c, &format!("item:{}", id.get())).await?;
+    let actions = available_actions(&p.policy, &row.item, &who.actor).into_iter().cloned().collect();
+    Ok(ItemView { row, history, actions })
+}
+
+/// The transitions that create an item of `kind` which the principal may take.
+pub fn creations(p: &Platform, who: &Principal, kind: &str) -> Vec<Transition> {
+    p.policy
+        .kind(kind)
+        .map(|k| k.creations().filter(|t| domain::decide::may_create(&p.policy, kind, &t.id, &who.actor)).cloned().collect())
+        .unwrap_or_default()
+}
+
+/// A request to change something, as the web, API and CLI pass it in.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub action: String,
+    pub input: Input,
+    /// A second step to take at once (e.g. create then submit); both or neither happen.
+    pub then: Option<String>,
+    /// A retried request with the same key has one effect (API `Idempotency-Key`).
+    pub idempotency_key: Option<String>,
+}
+
+/// Creates an item of `kind`; returns its id.
+pub async fn create(p: &Platform, who: &Principal, kind: &str, cmd: Command) -> Result<ItemId, AppError> {
+    let (p2, who2, kind) = (p.clone(), who.clone(), kind.to_string());
+    p.store.write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd).await })).await
+}
+
+/// Takes a step on an existing item.
+pub async fn perform(p: &Platform, who: &Principal, id: ItemId, cmd: Command) -> Result<ItemId, AppError> {
+    let (p2, who2) = (p.clone(), who.clone());
+    p.store.write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::Existing(id), cmd).await })).await
+}
+
+enum Target {
+    New(String),
+    Existing(ItemId),
+}
+
+async fn step(c: &mut Conn, p: &Platform, who: &Principal, target: Target, cmd: Command) -> Result<ItemId, AppError> {
+    if let Some(key) = &cmd.idempotency_key {
+        if let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await? {
+            return body.parse::<i64>().map(ItemId::new).map_err(|_| AppError::Conflict);
+        }
+    }
+    let now = clock::now();
+    let at = store::timestamp(now);
+    let who_rec = Who { name: &who.user.display_name, org_name: &who.org.name_zh };
+    let (mut current, kind, mut version) = match &target {
+        Target::New(kind) => (None, kind.clone(), 0),
+        Target::Existing(id) => {
+            let row = store::items::get(c, *id).await?.ok_or(AppError::NotFound)?;
+            if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
+                return Err(AppError::NotFound);
+            }
+            let kind = row.item.kind.clone();
+            let version = row.version;
+            (Some(row), kind, version)
+        }
+    };
+    let kind_def = p.policy.kind(&kind).ok_or(AppError::NotFound)?;
+    let mut steps = vec![(cmd.action.clone(), cmd.input.clone())];
+    if let Some(then) = &cmd.then {
+        steps.push((then.clone(), Input::new()));
+    }
+    for (action, input) in steps {
+        let item: Option<&Item> = current.as_ref().map(|r| &r.item);
+        let ev = decide(&p.policy, &kind, item, &action, &who.actor, &input, now)?;
+        check_references(c, p, &kind, item, ev.changes()).await?;
+        let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
+        let title = next.field(&kind_def.title_field).to_string();
+        let row = match current.take() {
+            None => {
+                let year = chrono::Datelike::year(&now);
+                let number = store::items::next_number(c, &kind_def.prefix, year).await?;
+                let id = store::items::insert(c, &number, year, &title, &next, &at).await?;
+                version = 1;
+                store::items::get(c, id).await?.ok_or(AppError::NotFound)?
+            }
+            Some(mut row) => {
+                store::items::update(c, &next, &title, version, &at).await?;
+                version += 1;
+                row.item = next;
+                row.title = title;
+                row
+            }
+        };
+        store::events::append(c, &item_event(row.item.id.get(), &row.number, &ev, &who_rec)).await?;
+        current = Some(row);
+    }
+    let id = current.map(|r| r.item.id).ok_or(AppError::NotFound)?;
+    if let Some(key) = &cmd.idempotency_key {
+        store::idempotency::put(c, who.user.id.get(), key, 200, &id.get().to_string(), &at).await?;
+    }
+    Ok(id)
+}
+
+/// A field that names another item must name an existing, different item of the same kind.
+async fn check_references(
+    c: &mut Conn,
+    p: &Platform,
+    kind: &str,
+    item: Option<&Item>,
+    changes: &std::collections::BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    let Some(kind_def) = p.policy.kind(kind) else { return Ok(()) };
+    for (field, value) in changes {
+        let is_ref = kind_def.field(field).is_some_and(|f| f.ty == FieldType::ItemRef);
+        if !is_ref || value.is_empty() {
+            continue;
+        }
+        let target = store::items::get_by_number(c, value).await?;
+        let ok = target.is_some_and(|t| t.item.kind == kind && Some(t.item.id) != item.map(|i| i.id));
+        if !ok {
+            return Err(AppError::Denied(Denied {
+                reason: Text::new("请按提示修改。", "See the field below."),
+                article: None,
+                fields: vec![FieldError {
+                    field: field.clone(),
+                    message: Text::new(format!("没有编号为 {value} 的其他同类事项。"), format!("There is no other item numbered {value}.")),
+                }],
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// A row of the inbox: an item and the steps awaiting the principal.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub row: ItemRow,
+    pub actions: Vec<Transition>,
+}
+
+/// What awaits the principal (RX.3): items on which they may take a step now, earliest due first.
+pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError> {
+    let mut tasks = Vec::new();
+    for kind in &p.policy.kinds {
+        let states: Vec<String> = kind
+            .states
+            .iter()
+            .filter(|s| kind.transitions.iter().any(|t| t.from.contains(&s.id) && t.roles.contains(&who.user.role)))
+            .map(|s| s.id.clone())
+            .collect();
+        if states.is_empty() {
+            continue;
+        }
+        let base = Filter { kind: kind.id.clone(), states, page: 1, per_page: 200, ..Filter::default() };
+        let Some(f) = visible(p, who, &kind.id, base) else { continue };
+        let mut c = p.store.read().await?;
+        for row in store::items::list(&mut c, &f).await? {
+            let actions: Vec<Transition> = available_actions(&p.policy, &row.item, &who.actor)
+                .into_iter()
+                .filter(|t| t.from != [t.to.clone()])
+                .cloned()
+                .collect();
+            if !actions.is_empty() {
+                tasks.push(Task { row, actions });
+            }
+        }
+    }
+    tasks.sort_by_key(|t| (t.row.item.due.is_none(), t.row.item.due, t.row.item.id));
+    Ok(tasks)
+}
+
+/// Items the principal started (the first step on them was theirs).
+pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
+    let mut out = Vec::new();
+    for kind in &p.policy.kinds {
+        let f = Filter { kind: kind.id.clone(), only_owner: Some(who.org.id), page: 1, per_page: 200, ..Filter::default() };
+        let mut c = p.store.read().await?;
+        out.extend(
+            store::items::list(&mut c, &f)
+                .await?
+                .into_iter()
+                .filter(|r| r.item.acts.first().is_some_and(|a| a.user == who.user.id)),
+        );
+    }
+    Ok(out)
+}
+
+/// Items on which the principal took a step (已办), newest first.
+pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
+    let mut out = Vec::new();
+    for kind in &p.policy.kinds {
+        let base = Filter { kind: kind.id.clone(), page: 1, per_page: 200, ..Filter::default() };
+        let Some(f) = visible(p, who, &kind.id, base) else { continue };
+        let mut c = p.store.read().await?;
+        out.extend(
+            store::items::list(&mut c, &f).await?.into_iter().filter(|r| r.item.acts.iter().any(|a| a.user == who.user.id)),
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,182 @@
+//! Store stories: the same stories on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
+
+use app::audit::{Verdict, verify};
+use app::demo::principal;
+use app::items::{Command, ListQuery, create, list, perform, view};
+use app::testkit::{database_urls, platform};
+use app::{AppError, Platform};
+use domain::{Input, ItemId};
+use store::sqlx;
+
+fn input(pairs: &[(&str, &str)]) -> Input {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn complete() -> Input {
+    input(&[
+        ("title", "公共资源交易电子化平台"),
+        ("problem", "交易环节纸质材料多"),
+        ("scope", "市公共资源交易中心"),
+        ("functions", "电子招投标、远程异地评标"),
+        ("logic", "项目登记→公告→投标→开标→评标→公示"),
+        ("budget", "880000"),
+    ])
+}
+
+fn cmd(action: &str, input: Input) -> Command {
+    Command { action: action.into(), input, then: None, idempotency_key: None }
+}
+
+async fn each_backend(label: &str) -> Vec<Platform> {
+    let mut out = Vec::new();
+    for url in database_urls(label).await {
+        out.push(platform(&url, label, None).await.unwrap());
+    }
+    out
+}
+
+async fn count_items(p: &Platform) -> i64 {
+    let mut c = p.store.read().await.unwrap();
+    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items").fetch_one(&mut *c).await.unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_article() {
+    for p in each_backend("journey").await {
+        let clerk = principal(&p, "scj.clerk").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let before = count_items(&p).await;
+
+        // A submission missing parts is refused field by field and saves nothing.
+        let refused = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", input(&[("title", "缺项的需求")])) }).await;
+        let Err(AppError::Denied(d)) = refused else { panic!("expected a refusal, got {refused:?}") };
+        assert_eq!(d.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["problem", "scope", "functions", "logic"]);
+        assert_eq!(count_items(&p).await, before, "a failed step changes nothing");
+
+        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
+        perform(&p, &analyst, id, cmd("start_analysis", Input::new())).await.unwrap();
+        perform(&p, &analyst, id, cmd("accept", input(&[("reason", "符合规划")]))).await.unwrap();
+
+        let v = view(&p, &analyst, id).await.unwrap();
+        assert_eq!(v.row.item.state, "opinion_given");
+        assert_eq!(v.row.item.field("opinion"), "accept");
+        assert_eq!(v.row.item.policy_version, "2025.1", "R31.1: the item records its policy version");
+        let steps: Vec<(&str, &str)> = v.history.iter().map(|e| (e.event.action.as_str(), e.event.article.as_str())).collect();
+        assert_eq!(steps, [("create", "13.2"), ("submit", "13.2"), ("start_analysis", "13.1"), ("accept", "13.1")]);
+        assert!(v.row.number.starts_with("XQ-"));
+    }
+}
+
+#[tokio::test]
+async fn r13_3_a_submitted_demand_cannot_be_edited() {
+    for p in each_backend("frozen").await {
+        let clerk = principal(&p, "scj.clerk").await.unwrap();
+        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
+        let err = perform(&p, &clerk, id, cmd("edit", input(&[("title", "改过的名称")]))).await.unwrap_err();
+        let AppError::Denied(d) = err else { panic!("expected a refusal") };
+        assert_eq!(d.article.unwrap().as_str(), "13.2");
+        assert_eq!(view(&p, &clerk, id).await.unwrap().row.title, "公共资源交易电子化平台");
+    }
+}
+
+#[tokio::test]
+async fn a_department_never_sees_another_departments_drafts() {
+    for p in each_backend("isolation").await {
+        let owner = principal(&p, "scj.clerk").await.unwrap();
+        let other = principal(&p, "jtj.clerk").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let id = create(&p, &owner, "demand", cmd("create", complete())).await.unwrap();
+        assert!(matches!(view(&p, &other, id).await, Err(AppError::NotFound)));
+        assert!(matches!(view(&p, &analyst, id).await, Err(AppError::NotFound)), "drafts are private to their unit");
+        let q = ListQuery { kind: "demand".into(), ..ListQuery::default() };
+        assert!(list(&p, &other, &q).await.unwrap().rows.iter().all(|r| r.item.owner_org == other.org.id));
+        assert!(list(&p, &analyst, &q).await.unwrap().rows.iter().all(|r| r.item.state != "draft"));
+        // Guessing ids of other units leaks nothing either.
+        assert!(matches!(perform(&p, &other, id, cmd("submit", Input::new())).await, Err(AppError::NotFound)));
+        assert!(matches!(view(&p, &other, ItemId::new(999_999)).await, Err(AppError::NotFound)));
+    }
+}
+
+#[tokio::test]
+async fn a_retried_request_with_the_same_idempotency_key_has_one_effect() {
+    for p in each_backend("idem").await {
+        let clerk = principal(&p, "scj.clerk").await.unwrap();
+        let keyed = || Command { idempotency_key: Some("k-1".into()), ..cmd("create", complete()) };
+        let before = count_items(&p).await;
+        let a = create(&p, &clerk, "demand", keyed()).await.unwrap();
+        let b = create(&p, &clerk, "demand", keyed()).await.unwrap();
+        assert_eq!(a, b);
+        assert_eq!(count_items(&p).await, before + 1);
+    }
+}
+
+#[tokio::test]
+async fn two_analysts_acting_at_once_never_both_succeed() {
+    for p in each_backend("race").await {
+        let clerk = principal(&p, "scj.clerk").await.unwrap();
+        let a1 = principal(&p, "dc.analyst").await.unwrap();
+        let a2 = principal(&p, "dc.analyst2").await.unwrap();
+        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
+        let (r1, r2) = tokio::join!(
+            perform(&p, &a1, id, cmd("start_analysis", Input::new())),
+            perform(&p, &a2, id, cmd("start_analysis", Input::new()))
+        );
+        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(), 1);
+        assert_eq!(view(&p, &a1, id).await.unwrap().history.len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
+    for p in each_backend("tamper").await {
+        let public = p.key.public();
+        let Verdict::Intact { events, checkpoints } = verify(&p.store, &public).await.unwrap() else { panic!("demo record broken") };
+        assert!(events > 20 && checkpoints >= 1);
+        let mut c = p.store.read().await.unwrap();
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM events WHERE action = 'accept' ORDER BY id LIMIT 1").fetch_one(&mut *c).await.unwrap();
+        sqlx::query("UPDATE events SET payload = REPLACE(payload, '符合', '不符合') WHERE id = $1").bind(id).execute(&mut *c).await.unwrap();
+        drop(c);
+        let Verdict::Broken(b) = verify(&p.store, &public).await.unwrap() else { panic!("tampering not detected") };
+        assert_eq!(b.event_id, id);
+    }
+}
+
+#[tokio::test]
+async fn rx2_a_removed_last_event_is_caught_by_the_signed_checkpoint() {
+    for p in each_backend("truncate").await {
+        let mut c = p.store.read().await.unwrap();
+        let (stream, seq): (String, i64) = sqlx::query_as("SELECT stream, seq FROM events WHERE action = 'reject' LIMIT 1").fetch_one(&mut *c).await.unwrap();
+        sqlx::query("DELETE FROM events WHERE stream = $1 AND seq = $2").bind(&stream).bind(seq).execute(&mut *c).await.unwrap();
+        drop(c);
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else { panic!("removal not detected") };
+        assert_eq!((b.stream, b.seq), (stream, seq));
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_parallel_wrong_passwords_evaluate_at_most_five_and_lock_the_account() {
+    for p in each_backend("lockout").await {
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let p = p.clone();
+            tasks.push(tokio::spawn(async move {
+                app::identity::login(&p, "scj.clerk", "Wrong-Password-1", "127.0.0.1", "web", domain::Lang::Zh).await
+            }));
+        }
+        for t in tasks {
+            assert!(matches!(t.await.unwrap(), Err(AppError::LoginFailed)));
+        }
+        let mut c = p.store.read().await.unwrap();
+        let (evaluated,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE stream = 'security' AND payload LIKE '%wrong password%'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        assert_eq!(evaluated, 5);
+        let locked = app::identity::login(&p, "scj.clerk", app::demo::DEMO_PASSWORD, "127.0.0.1", "web", domain::Lang::Zh).await;
+        assert!(matches!(locked, Err(AppError::LoginFailed)), "no login while locked");
+        let other = app::identity::login(&p, "jtj.clerk", app::demo::DEMO_PASSWORD, "127.0.0.1", "web", domain::Lang::Zh).await;
+        assert!(other.is_ok(), "other accounts are unaffected");
+    }
+}
