@@ -22,11 +22,27 @@ fn invalid(zh: String, en: String) -> AppError {
 /// Creates an account after checking the role fits the organisation's kind.
 pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<UserId, AppError> {
     check_password_rule(a.password)?;
-    let valid_name = !a.username.is_empty() && a.username.len() <= 64 && a.username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let valid_name = !a.username.is_empty()
+        && a.username.len() <= 64
+        && a.username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     if !valid_name {
-        return Err(invalid("用户名只能包含字母、数字和 . _ -".into(), "A username may contain letters, digits and . _ - only.".into()));
+        return Err(invalid(
+            "用户名只能包含字母、数字和 . _ -".into(),
+            "A username may contain letters, digits and . _ - only.".into(),
+        ));
     }
-    let role = p.policy.role(a.role).ok_or_else(|| invalid(format!("没有角色 {}", a.role), format!("There is no role `{}`.", a.role)))?.clone();
+    let role = p
+        .policy
+        .role(a.role)
+        .ok_or_else(|| {
+            invalid(
+                format!("没有角色 {}", a.role),
+                format!("There is no role `{}`.", a.role),
+            )
+        })?
+        .clone();
     let hash = {
         let (pw, it) = (a.password.to_string(), p.settings.password_iterations);
         tokio::task::spawn_blocking(move || crypto::hash_password(&pw, it))
@@ -34,8 +50,13 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
             .map_err(|e| AppError::Startup(e.to_string()))?
             .map_err(|e| AppError::Startup(e.to_string()))?
     };
-    let (username, display, org_code, op, version) =
-        (a.username.to_string(), a.display_name.to_string(), a.org_code.to_string(), operator.to_string(), p.policy.version.clone());
+    let (username, display, org_code, op, version) = (
+        a.username.to_string(),
+        a.display_name.to_string(),
+        a.org_code.to_string(),
+        operator.to_string(),
+        p.policy.version.clone(),
+    );
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -81,7 +102,12 @@ pub enum Change {
     Unlock,
 }
 
-pub async fn change(p: &Platform, operator: &str, username: &str, change: Change) -> Result<(), AppError> {
+pub async fn change(
+    p: &Platform,
+    operator: &str,
+    username: &str,
+    change: Change,
+) -> Result<(), AppError> {
     let hash = match &change {
         Change::Password(pw) => {
             check_password_rule(pw)?;
@@ -94,13 +120,22 @@ pub async fn change(p: &Platform, operator: &str, username: &str, change: Change
         }
         _ => None,
     };
-    let (username, op, version) = (username.to_string(), operator.to_string(), p.policy.version.clone());
+    let (username, op, version) = (
+        username.to_string(),
+        operator.to_string(),
+        p.policy.version.clone(),
+    );
     p.store
         .write(move |c| {
             Box::pin(async move {
                 let u = store::users::by_username(c, &username)
                     .await?
-                    .ok_or_else(|| invalid(format!("没有用户 {username}"), format!("There is no user `{username}`.")))?;
+                    .ok_or_else(|| {
+                        invalid(
+                            format!("没有用户 {username}"),
+                            format!("There is no user `{username}`."),
+                        )
+                    })?;
                 let at = store::timestamp(clock::now());
                 let action = match (&change, &hash) {
                     (Change::Password(_), Some(h)) => {
@@ -109,7 +144,14 @@ pub async fn change(p: &Platform, operator: &str, username: &str, change: Change
                         "user.passwd"
                     }
                     (Change::Lock, _) => {
-                        store::users::set_failures(c, u.id, u.failed_count, u.failed_since.as_deref(), Some("9999-12-31T23:59:59.999+08:00")).await?;
+                        store::users::set_failures(
+                            c,
+                            u.id,
+                            u.failed_count,
+                            u.failed_since.as_deref(),
+                            Some("9999-12-31T23:59:59.999+08:00"),
+                        )
+                        .await?;
                         store::sessions::delete_for_user(c, u.id).await?;
                         "user.lock"
                     }
@@ -118,7 +160,15 @@ pub async fn change(p: &Platform, operator: &str, username: &str, change: Change
                         "user.unlock"
                     }
                 };
-                let r = SecurityRecord { actor_id: None, actor_name: &op, org_name: "", role: "operator", action, result: "ok", detail: serde_json::json!({ "user": username }) };
+                let r = SecurityRecord {
+                    actor_id: None,
+                    actor_name: &op,
+                    org_name: "",
+                    role: "operator",
+                    action,
+                    result: "ok",
+                    detail: serde_json::json!({ "user": username }),
+                };
                 store::events::append(c, &security_event(&r, &at, &version)).await?;
                 Ok(())
             })

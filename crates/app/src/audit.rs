@@ -28,7 +28,10 @@ async fn heads(c: &mut Conn) -> Result<store::events::Heads, AppError> {
     match store::events::verify(c).await? {
         Ok((_, heads)) => Ok(heads),
         // Never sign over a broken chain: that would bless the tampering.
-        Err(b) => Err(AppError::Startup(format!("the record is broken at event {}: {}", b.event_id, b.what))),
+        Err(b) => Err(AppError::Startup(format!(
+            "the record is broken at event {}: {}",
+            b.event_id, b.what
+        ))),
     }
 }
 
@@ -62,25 +65,38 @@ pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<
             let present = match stored {
                 Some((head_seq, _)) if head_seq >= seq => {
                     let ev = store::events::stream(&mut c, stream).await?;
-                    ev.iter().find(|e| e.seq == *seq).map(|e| (e.id, e.hash.clone()))
+                    ev.iter()
+                        .find(|e| e.seq == *seq)
+                        .map(|e| (e.id, e.hash.clone()))
                 }
                 _ => None,
             };
             match present {
                 Some((_, h)) if &h == hash => {}
                 Some((id, _)) => {
-                    return Ok(Verdict::Broken(Breach { event_id: id, stream: stream.clone(), seq: *seq, what: format!("it differs from the hash signed in checkpoint {}", cp.id) }));
+                    return Ok(Verdict::Broken(Breach {
+                        event_id: id,
+                        stream: stream.clone(),
+                        seq: *seq,
+                        what: format!("it differs from the hash signed in checkpoint {}", cp.id),
+                    }));
                 }
                 None => {
                     return Ok(Verdict::Broken(Breach {
                         event_id: 0,
                         stream: stream.clone(),
                         seq: *seq,
-                        what: format!("event #{seq} of this stream, signed in checkpoint {}, is missing", cp.id),
+                        what: format!(
+                            "event #{seq} of this stream, signed in checkpoint {}, is missing",
+                            cp.id
+                        ),
                     }));
                 }
             }
         }
     }
-    Ok(Verdict::Intact { events, checkpoints: checkpoints.len() })
+    Ok(Verdict::Intact {
+        events,
+        checkpoints: checkpoints.len(),
+    })
 }

@@ -23,11 +23,16 @@ pub struct Principal {
 
 impl Principal {
     pub fn role_name(&self, p: &Platform) -> Text {
-        p.policy.role(&self.user.role).map(|r| r.name.clone()).unwrap_or_default()
+        p.policy
+            .role(&self.user.role)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
     }
 
     pub fn is_admin(&self, p: &Platform) -> bool {
-        p.policy.role(&self.user.role).is_some_and(|r| r.admin.is_some())
+        p.policy
+            .role(&self.user.role)
+            .is_some_and(|r| r.admin.is_some())
     }
 }
 
@@ -36,7 +41,9 @@ fn token_hash(token: &str) -> String {
 }
 
 fn random_hex<const N: usize>() -> Result<String, AppError> {
-    crypto::random_bytes::<N>().map(hex::encode).map_err(|e| AppError::Startup(e.to_string()))
+    crypto::random_bytes::<N>()
+        .map(hex::encode)
+        .map_err(|e| AppError::Startup(e.to_string()))
 }
 
 enum Gate {
@@ -45,7 +52,14 @@ enum Gate {
 }
 
 /// Checks a password and opens a session of `kind` (`web` or `api`). Returns the token.
-pub async fn login(p: &Platform, username: &str, password: &str, source: &str, kind: &str, lang: Lang) -> Result<(String, Principal), AppError> {
+pub async fn login(
+    p: &Platform,
+    username: &str,
+    password: &str,
+    source: &str,
+    kind: &str,
+    lang: Lang,
+) -> Result<(String, Principal), AppError> {
     let now = clock::now();
     let at = store::timestamp(now);
     let s = p.settings.clone();
@@ -71,21 +85,46 @@ pub async fn login(p: &Platform, username: &str, password: &str, source: &str, k
                 let gate = match &user {
                     None => Gate::Refuse,
                     Some(u) => {
-                        let locked = u.locked_until.as_deref().and_then(clock::parse).is_some_and(|t| t > now);
+                        let locked = u
+                            .locked_until
+                            .as_deref()
+                            .and_then(clock::parse)
+                            .is_some_and(|t| t > now);
                         let window_open = u
                             .failed_since
                             .as_deref()
                             .and_then(clock::parse)
-                            .is_some_and(|t| now - t < chrono::Duration::minutes(s.lockout_window_minutes));
+                            .is_some_and(|t| {
+                                now - t < chrono::Duration::minutes(s.lockout_window_minutes)
+                            });
                         let failed = if window_open { u.failed_count } else { 0 };
                         if locked || failed >= s.lockout_attempts {
-                            let until = if locked { u.locked_until.clone() } else { Some(store::timestamp(now + chrono::Duration::minutes(s.lockout_minutes))) };
-                            store::users::set_failures(c, u.id, failed, u.failed_since.as_deref(), until.as_deref()).await?;
-                            record.detail = serde_json::json!({ "source": src, "reason": "locked" });
+                            let until = if locked {
+                                u.locked_until.clone()
+                            } else {
+                                Some(store::timestamp(
+                                    now + chrono::Duration::minutes(s.lockout_minutes),
+                                ))
+                            };
+                            store::users::set_failures(
+                                c,
+                                u.id,
+                                failed,
+                                u.failed_since.as_deref(),
+                                until.as_deref(),
+                            )
+                            .await?;
+                            record.detail =
+                                serde_json::json!({ "source": src, "reason": "locked" });
                             Gate::Refuse
                         } else {
-                            let since = if window_open { u.failed_since.clone() } else { Some(at.clone()) };
-                            store::users::set_failures(c, u.id, failed + 1, since.as_deref(), None).await?;
+                            let since = if window_open {
+                                u.failed_since.clone()
+                            } else {
+                                Some(at.clone())
+                            };
+                            store::users::set_failures(c, u.id, failed + 1, since.as_deref(), None)
+                                .await?;
                             record.result = "evaluating";
                             Gate::Evaluate(Box::new(u.clone()))
                         }
@@ -112,7 +151,9 @@ pub async fn login(p: &Platform, username: &str, password: &str, source: &str, k
         Gate::Evaluate(u) => *u,
     };
     let (pw, stored) = (password.to_string(), user.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&pw, &stored)).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&pw, &stored))
+        .await
+        .unwrap_or(false);
     let token = random_hex::<16>()?;
     let csrf = random_hex::<16>()?;
     let session = Session {
@@ -124,7 +165,12 @@ pub async fn login(p: &Platform, username: &str, password: &str, source: &str, k
         created_at: at.clone(),
         last_seen: at.clone(),
     };
-    let (s, version, src, u) = (p.settings.clone(), p.policy.version.clone(), source.to_string(), user.clone());
+    let (s, version, src, u) = (
+        p.settings.clone(),
+        p.policy.version.clone(),
+        source.to_string(),
+        user.clone(),
+    );
     let sess = session.clone();
     p.store
         .write(move |c| {
@@ -167,27 +213,64 @@ pub async fn login(p: &Platform, username: &str, password: &str, source: &str, k
 pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Principal, AppError> {
     let hash = token_hash(token);
     let mut c = p.store.read().await?;
-    let session = store::sessions::get(&mut c, &hash).await?.filter(|s| s.kind == kind).ok_or(AppError::Unauthenticated)?;
-    let user = store::users::get(&mut c, session.user).await?.ok_or(AppError::Unauthenticated)?;
-    let org = store::orgs::get(&mut c, user.org).await?.ok_or(AppError::Unauthenticated)?;
+    let session = store::sessions::get(&mut c, &hash)
+        .await?
+        .filter(|s| s.kind == kind)
+        .ok_or(AppError::Unauthenticated)?;
+    let user = store::users::get(&mut c, session.user)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let org = store::orgs::get(&mut c, user.org)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     drop(c);
     let now = clock::now();
     let admin = p.policy.role(&user.role).is_some_and(|r| r.admin.is_some());
-    let idle = if admin { p.settings.admin_idle_minutes } else { p.settings.idle_minutes };
+    let idle = if admin {
+        p.settings.admin_idle_minutes
+    } else {
+        p.settings.idle_minutes
+    };
     let last = clock::parse(&session.last_seen).unwrap_or(now);
     let created = clock::parse(&session.created_at).unwrap_or(now);
-    let locked = user.locked_until.as_deref().and_then(clock::parse).is_some_and(|t| t > now);
-    if now - last > chrono::Duration::minutes(idle) || now - created > chrono::Duration::hours(p.settings.absolute_hours) || locked {
+    let locked = user
+        .locked_until
+        .as_deref()
+        .and_then(clock::parse)
+        .is_some_and(|t| t > now);
+    if now - last > chrono::Duration::minutes(idle)
+        || now - created > chrono::Duration::hours(p.settings.absolute_hours)
+        || locked
+    {
         let h = hash.clone();
-        p.store.write(move |c| Box::pin(async move { store::sessions::delete(c, &h).await.map_err(AppError::from) })).await?;
+        p.store
+            .write(move |c| {
+                Box::pin(
+                    async move { store::sessions::delete(c, &h).await.map_err(AppError::from) },
+                )
+            })
+            .await?;
         return Err(AppError::Unauthenticated);
     }
     // Record activity at most once a minute: a write per request would serialise all reads.
     if now - last > chrono::Duration::seconds(60) {
         let (h, at) = (hash.clone(), store::timestamp(now));
-        p.store.write(move |c| Box::pin(async move { store::sessions::touch(c, &h, &at).await.map_err(AppError::from) })).await?;
+        p.store
+            .write(move |c| {
+                Box::pin(async move {
+                    store::sessions::touch(c, &h, &at)
+                        .await
+                        .map_err(AppError::from)
+                })
+            })
+            .await?;
     }
-    let actor = Actor { user: user.id, org: org.id, org_kind: org.kind.clone(), role: user.role.clone() };
+    let actor = Actor {
+        user: user.id,
+        org: org.id,
+        org_kind: org.kind.clone(),
+        role: user.role.clone(),
+    };
     Ok(Principal {
         user,
         org,
@@ -201,13 +284,30 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
 
 /// Ends the session server-side and records it.
 pub async fn logout(p: &Platform, who: &Principal) -> Result<(), AppError> {
-    let (h, at, version) = (who.token_hash.clone(), store::timestamp(clock::now()), p.policy.version.clone());
-    let (uid, uname, org, role) = (who.user.id.get(), who.user.username.clone(), who.org.name_zh.clone(), who.user.role.clone());
+    let (h, at, version) = (
+        who.token_hash.clone(),
+        store::timestamp(clock::now()),
+        p.policy.version.clone(),
+    );
+    let (uid, uname, org, role) = (
+        who.user.id.get(),
+        who.user.username.clone(),
+        who.org.name_zh.clone(),
+        who.user.role.clone(),
+    );
     p.store
         .write(move |c| {
             Box::pin(async move {
                 store::sessions::delete(c, &h).await?;
-                let r = SecurityRecord { actor_id: Some(uid), actor_name: &uname, org_name: &org, role: &role, action: "logout", result: "ok", detail: serde_json::Value::Null };
+                let r = SecurityRecord {
+                    actor_id: Some(uid),
+                    actor_name: &uname,
+                    org_name: &org,
+                    role: &role,
+                    action: "logout",
+                    result: "ok",
+                    detail: serde_json::Value::Null,
+                };
                 store::events::append(c, &security_event(&r, &at, &version)).await?;
                 Ok::<_, AppError>(())
             })
@@ -218,10 +318,27 @@ pub async fn logout(p: &Platform, who: &Principal) -> Result<(), AppError> {
 /// Keeps the language choice with the session.
 pub async fn set_lang(p: &Platform, who: &Principal, lang: Lang) -> Result<(), AppError> {
     let (h, l) = (who.token_hash.clone(), lang.code().to_string());
-    p.store.write(move |c| Box::pin(async move { store::sessions::set_lang(c, &h, &l).await.map_err(AppError::from) })).await
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                store::sessions::set_lang(c, &h, &l)
+                    .await
+                    .map_err(AppError::from)
+            })
+        })
+        .await
 }
 
-const COMMON_PASSWORDS: &[&str] = &["password1234", "Password1234", "Passw0rd1234", "123456789012", "Admin@123456", "Qwer1234!@#$", "P@ssw0rd1234", "Aa123456789!"];
+const COMMON_PASSWORDS: &[&str] = &[
+    "password1234",
+    "Password1234",
+    "Passw0rd1234",
+    "123456789012",
+    "Admin@123456",
+    "Qwer1234!@#$",
+    "P@ssw0rd1234",
+    "Aa123456789!",
+];
 
 /// SECURITY.md: at least 12 characters from at least 3 classes, not a common password.
 pub fn check_password_rule(password: &str) -> Result<(), AppError> {
@@ -240,8 +357,14 @@ pub fn check_password_rule(password: &str) -> Result<(), AppError> {
             "A password needs at least 12 characters from at least three of: upper case, lower case, digits, symbols.",
         )));
     }
-    if COMMON_PASSWORDS.iter().any(|c| c.eq_ignore_ascii_case(password)) {
-        return Err(AppError::Invalid(Text::new("该密码过于常见，请换一个。", "This password is too common.")));
+    if COMMON_PASSWORDS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(password))
+    {
+        return Err(AppError::Invalid(Text::new(
+            "该密码过于常见，请换一个。",
+            "This password is too common.",
+        )));
     }
     Ok(())
 }

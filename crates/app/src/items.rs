@@ -31,7 +31,13 @@ pub struct Page {
 /// Narrows a filter to what the principal may see (a department never sees another's drafts).
 fn visible(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
     let role = p.policy.role(&who.user.role)?;
-    let private: Vec<String> = p.policy.kind(kind)?.private_states().into_iter().map(str::to_string).collect();
+    let private: Vec<String> = p
+        .policy
+        .kind(kind)?
+        .private_states()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     match role.sees {
         Visibility::None => return None,
         Visibility::Own => f.only_owner = Some(who.org.id),
@@ -45,24 +51,42 @@ fn visible(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<F
 
 /// One page of the items of a kind the principal may see, newest first, with the total.
 pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, AppError> {
-    let per_page = if q.per_page <= 0 { 20 } else { q.per_page.min(100) };
+    let per_page = if q.per_page <= 0 {
+        20
+    } else {
+        q.per_page.min(100)
+    };
     let page = q.page.max(1);
     let base = Filter {
         kind: q.kind.clone(),
         states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
         year: q.year,
-        text: q.text.clone().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string()),
+        text: q
+            .text
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_string()),
         page,
         per_page,
         ..Filter::default()
     };
     let Some(f) = visible(p, who, &q.kind, base) else {
-        return Ok(Page { rows: Vec::new(), total: 0, page, per_page });
+        return Ok(Page {
+            rows: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        });
     };
     let mut c = p.store.read().await?;
     let rows = store::items::list(&mut c, &f).await?;
     let total = store::items::count(&mut c, &f).await?;
-    Ok(Page { rows, total, page, per_page })
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// An item with its history and the steps the principal may take now.
@@ -75,20 +99,34 @@ pub struct ItemView {
 
 pub async fn view(p: &Platform, who: &Principal, id: ItemId) -> Result<ItemView, AppError> {
     let mut c = p.store.read().await?;
-    let row = store::items::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let row = store::items::get(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
         return Err(AppError::NotFound);
     }
     let history = store::events::stream(&mut c, &format!("item:{}", id.get())).await?;
-    let actions = available_actions(&p.policy, &row.item, &who.actor).into_iter().cloned().collect();
-    Ok(ItemView { row, history, actions })
+    let actions = available_actions(&p.policy, &row.item, &who.actor)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok(ItemView {
+        row,
+        history,
+        actions,
+    })
 }
 
 /// The transitions that create an item of `kind` which the principal may take.
 pub fn creations(p: &Platform, who: &Principal, kind: &str) -> Vec<Transition> {
     p.policy
         .kind(kind)
-        .map(|k| k.creations().filter(|t| domain::decide::may_create(&p.policy, kind, &t.id, &who.actor)).cloned().collect())
+        .map(|k| {
+            k.creations()
+                .filter(|t| domain::decide::may_create(&p.policy, kind, &t.id, &who.actor))
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -104,15 +142,31 @@ pub struct Command {
 }
 
 /// Creates an item of `kind`; returns its id.
-pub async fn create(p: &Platform, who: &Principal, kind: &str, cmd: Command) -> Result<ItemId, AppError> {
+pub async fn create(
+    p: &Platform,
+    who: &Principal,
+    kind: &str,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
     let (p2, who2, kind) = (p.clone(), who.clone(), kind.to_string());
-    p.store.write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd).await })).await
+    p.store
+        .write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd).await }))
+        .await
 }
 
 /// Takes a step on an existing item.
-pub async fn perform(p: &Platform, who: &Principal, id: ItemId, cmd: Command) -> Result<ItemId, AppError> {
+pub async fn perform(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
     let (p2, who2) = (p.clone(), who.clone());
-    p.store.write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::Existing(id), cmd).await })).await
+    p.store
+        .write(move |c| {
+            Box::pin(async move { step(c, &p2, &who2, Target::Existing(id), cmd).await })
+        })
+        .await
 }
 
 enum Target {
@@ -120,15 +174,27 @@ enum Target {
     Existing(ItemId),
 }
 
-async fn step(c: &mut Conn, p: &Platform, who: &Principal, target: Target, cmd: Command) -> Result<ItemId, AppError> {
+async fn step(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    target: Target,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
     if let Some(key) = &cmd.idempotency_key {
         if let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await? {
-            return body.parse::<i64>().map(ItemId::new).map_err(|_| AppError::Conflict);
+            return body
+                .parse::<i64>()
+                .map(ItemId::new)
+                .map_err(|_| AppError::Conflict);
         }
     }
     let now = clock::now();
     let at = store::timestamp(now);
-    let who_rec = Who { name: &who.user.display_name, org_name: &who.org.name_zh };
+    let who_rec = Who {
+        name: &who.user.display_name,
+        org_name: &who.org.name_zh,
+    };
     let (mut current, kind, mut version) = match &target {
         Target::New(kind) => (None, kind.clone(), 0),
         Target::Existing(id) => {
@@ -168,7 +234,11 @@ async fn step(c: &mut Conn, p: &Platform, who: &Principal, target: Target, cmd: 
                 row
             }
         };
-        store::events::append(c, &item_event(row.item.id.get(), &row.number, &ev, &who_rec)).await?;
+        store::events::append(
+            c,
+            &item_event(row.item.id.get(), &row.number, &ev, &who_rec),
+        )
+        .await?;
         current = Some(row);
     }
     let id = current.map(|r| r.item.id).ok_or(AppError::NotFound)?;
@@ -186,21 +256,29 @@ async fn check_references(
     item: Option<&Item>,
     changes: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), AppError> {
-    let Some(kind_def) = p.policy.kind(kind) else { return Ok(()) };
+    let Some(kind_def) = p.policy.kind(kind) else {
+        return Ok(());
+    };
     for (field, value) in changes {
-        let is_ref = kind_def.field(field).is_some_and(|f| f.ty == FieldType::ItemRef);
+        let is_ref = kind_def
+            .field(field)
+            .is_some_and(|f| f.ty == FieldType::ItemRef);
         if !is_ref || value.is_empty() {
             continue;
         }
         let target = store::items::get_by_number(c, value).await?;
-        let ok = target.is_some_and(|t| t.item.kind == kind && Some(t.item.id) != item.map(|i| i.id));
+        let ok =
+            target.is_some_and(|t| t.item.kind == kind && Some(t.item.id) != item.map(|i| i.id));
         if !ok {
             return Err(AppError::Denied(Denied {
                 reason: Text::new("请按提示修改。", "See the field below."),
                 article: None,
                 fields: vec![FieldError {
                     field: field.clone(),
-                    message: Text::new(format!("没有编号为 {value} 的其他同类事项。"), format!("There is no other item numbered {value}.")),
+                    message: Text::new(
+                        format!("没有编号为 {value} 的其他同类事项。"),
+                        format!("There is no other item numbered {value}."),
+                    ),
                 }],
             }));
         }
@@ -222,14 +300,26 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
         let states: Vec<String> = kind
             .states
             .iter()
-            .filter(|s| kind.transitions.iter().any(|t| t.from.contains(&s.id) && t.roles.contains(&who.user.role)))
+            .filter(|s| {
+                kind.transitions
+                    .iter()
+                    .any(|t| t.from.contains(&s.id) && t.roles.contains(&who.user.role))
+            })
             .map(|s| s.id.clone())
             .collect();
         if states.is_empty() {
             continue;
         }
-        let base = Filter { kind: kind.id.clone(), states, page: 1, per_page: 200, ..Filter::default() };
-        let Some(f) = visible(p, who, &kind.id, base) else { continue };
+        let base = Filter {
+            kind: kind.id.clone(),
+            states,
+            page: 1,
+            per_page: 200,
+            ..Filter::default()
+        };
+        let Some(f) = visible(p, who, &kind.id, base) else {
+            continue;
+        };
         let mut c = p.store.read().await?;
         for row in store::items::list(&mut c, &f).await? {
             let actions: Vec<Transition> = available_actions(&p.policy, &row.item, &who.actor)
@@ -250,7 +340,13 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
 pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
     let mut out = Vec::new();
     for kind in &p.policy.kinds {
-        let f = Filter { kind: kind.id.clone(), only_owner: Some(who.org.id), page: 1, per_page: 200, ..Filter::default() };
+        let f = Filter {
+            kind: kind.id.clone(),
+            only_owner: Some(who.org.id),
+            page: 1,
+            per_page: 200,
+            ..Filter::default()
+        };
         let mut c = p.store.read().await?;
         out.extend(
             store::items::list(&mut c, &f)
@@ -266,11 +362,21 @@ pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, A
 pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
     let mut out = Vec::new();
     for kind in &p.policy.kinds {
-        let base = Filter { kind: kind.id.clone(), page: 1, per_page: 200, ..Filter::default() };
-        let Some(f) = visible(p, who, &kind.id, base) else { continue };
+        let base = Filter {
+            kind: kind.id.clone(),
+            page: 1,
+            per_page: 200,
+            ..Filter::default()
+        };
+        let Some(f) = visible(p, who, &kind.id, base) else {
+            continue;
+        };
         let mut c = p.store.read().await?;
         out.extend(
-            store::items::list(&mut c, &f).await?.into_iter().filter(|r| r.item.acts.iter().any(|a| a.user == who.user.id)),
+            store::items::list(&mut c, &f)
+                .await?
+                .into_iter()
+                .filter(|r| r.item.acts.iter().any(|a| a.user == who.user.id)),
         );
     }
     Ok(out)

@@ -1,11 +1,11 @@
 //! Use cases: the one place the web pages, the JSON API, the CLI and the jobs go through.
 //! Nothing above this crate talks to the database or checks a permission on its own.
 
+pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;
-pub mod accounts;
 pub mod identity;
 pub mod items;
 pub mod keys;
@@ -61,11 +61,20 @@ pub struct Platform {
 
 impl Platform {
     /// Runs the crypto self-test, loads (or creates) the platform key and opens the store.
-    pub async fn open(db_url: &str, policy: Policy, settings: Settings) -> Result<Platform, AppError> {
+    pub async fn open(
+        db_url: &str,
+        policy: Policy,
+        settings: Settings,
+    ) -> Result<Platform, AppError> {
         crypto::self_test().map_err(AppError::Startup)?;
         let key = keys::load_or_create(&settings.key_file)?;
         let store = Store::open(db_url).await?;
-        Ok(Platform { store, policy: Arc::new(policy), key: Arc::new(key), settings: Arc::new(settings) })
+        Ok(Platform {
+            store,
+            policy: Arc::new(policy),
+            key: Arc::new(key),
+            settings: Arc::new(settings),
+        })
     }
 }
 

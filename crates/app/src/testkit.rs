@@ -3,14 +3,18 @@
 //! crate so the same stories run on both engines.
 
 use crate::{AppError, Platform, Settings};
+use std::path::PathBuf;
 use store::sqlx;
 use store::sqlx::Connection;
-use std::path::PathBuf;
 
 /// A scratch directory under the system's temp dir, unique to this process and call.
 pub fn scratch_dir(label: &str) -> PathBuf {
     let rand: [u8; 6] = crypto::random_bytes().unwrap_or([0; 6]);
-    let dir = std::env::temp_dir().join(format!("tongchou-{label}-{}-{}", std::process::id(), hex::encode(rand)));
+    let dir = std::env::temp_dir().join(format!(
+        "tongchou-{label}-{}-{}",
+        std::process::id(),
+        hex::encode(rand)
+    ));
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
@@ -31,12 +35,19 @@ pub async fn database_urls(label: &str) -> Vec<String> {
 async fn postgres_schema(base: &str, label: &str) -> String {
     sqlx::any::install_default_drivers();
     let rand: [u8; 6] = crypto::random_bytes().unwrap_or([0; 6]);
-    let schema = format!("t_{}_{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), hex::encode(rand));
+    let schema = format!(
+        "t_{}_{}",
+        label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        hex::encode(rand)
+    );
     let mut conn = match sqlx::AnyConnection::connect(base).await {
         Ok(c) => c,
         Err(e) => panic!("TEST_DATABASE_URL is set but PostgreSQL is not reachable: {e}"),
     };
-    if let Err(e) = sqlx::raw_sql(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await {
+    if let Err(e) = sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+    {
         panic!("cannot create test schema: {e}");
     }
     let sep = if base.contains('?') { '&' } else { '?' };
@@ -52,9 +63,14 @@ pub fn settings(label: &str) -> Settings {
 }
 
 /// A platform on `url` with the shipped policy (or `policy_text`) and the demo city seeded.
-pub async fn platform(url: &str, label: &str, policy_text: Option<&str>) -> Result<Platform, AppError> {
+pub async fn platform(
+    url: &str,
+    label: &str,
+    policy_text: Option<&str>,
+) -> Result<Platform, AppError> {
     let text = policy_text.unwrap_or(crate::DEFAULT_POLICY);
-    let policy = domain::Policy::from_toml("policy.toml", text).map_err(|e| AppError::Startup(e.to_string()))?;
+    let policy = domain::Policy::from_toml("policy.toml", text)
+        .map_err(|e| AppError::Startup(e.to_string()))?;
     let p = Platform::open(url, policy, settings(label)).await?;
     crate::demo::seed(&p).await?;
     Ok(p)

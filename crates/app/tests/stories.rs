@@ -9,7 +9,10 @@ use domain::{Input, ItemId};
 use store::sqlx;
 
 fn input(pairs: &[(&str, &str)]) -> Input {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn complete() -> Input {
@@ -24,7 +27,12 @@ fn complete() -> Input {
 }
 
 fn cmd(action: &str, input: Input) -> Command {
-    Command { action: action.into(), input, then: None, idempotency_key: None }
+    Command {
+        action: action.into(),
+        input,
+        then: None,
+        idempotency_key: None,
+    }
 }
 
 async fn each_backend(label: &str) -> Vec<Platform> {
@@ -37,7 +45,10 @@ async fn each_backend(label: &str) -> Vec<Platform> {
 
 async fn count_items(p: &Platform) -> i64 {
     let mut c = p.store.read().await.unwrap();
-    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items").fetch_one(&mut *c).await.unwrap();
+    let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
     row.0
 }
 
@@ -49,21 +60,76 @@ async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_a
         let before = count_items(&p).await;
 
         // A submission missing parts is refused field by field and saves nothing.
-        let refused = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", input(&[("title", "缺项的需求")])) }).await;
-        let Err(AppError::Denied(d)) = refused else { panic!("expected a refusal, got {refused:?}") };
-        assert_eq!(d.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["problem", "scope", "functions", "logic"]);
-        assert_eq!(count_items(&p).await, before, "a failed step changes nothing");
+        let refused = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", input(&[("title", "缺项的需求")]))
+            },
+        )
+        .await;
+        let Err(AppError::Denied(d)) = refused else {
+            panic!("expected a refusal, got {refused:?}")
+        };
+        assert_eq!(
+            d.fields
+                .iter()
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>(),
+            ["problem", "scope", "functions", "logic"]
+        );
+        assert_eq!(
+            count_items(&p).await,
+            before,
+            "a failed step changes nothing"
+        );
 
-        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
-        perform(&p, &analyst, id, cmd("start_analysis", Input::new())).await.unwrap();
-        perform(&p, &analyst, id, cmd("accept", input(&[("reason", "符合规划")]))).await.unwrap();
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", complete())
+            },
+        )
+        .await
+        .unwrap();
+        perform(&p, &analyst, id, cmd("start_analysis", Input::new()))
+            .await
+            .unwrap();
+        perform(
+            &p,
+            &analyst,
+            id,
+            cmd("accept", input(&[("reason", "符合规划")])),
+        )
+        .await
+        .unwrap();
 
         let v = view(&p, &analyst, id).await.unwrap();
         assert_eq!(v.row.item.state, "opinion_given");
         assert_eq!(v.row.item.field("opinion"), "accept");
-        assert_eq!(v.row.item.policy_version, "2025.1", "R31.1: the item records its policy version");
-        let steps: Vec<(&str, &str)> = v.history.iter().map(|e| (e.event.action.as_str(), e.event.article.as_str())).collect();
-        assert_eq!(steps, [("create", "13.2"), ("submit", "13.2"), ("start_analysis", "13.1"), ("accept", "13.1")]);
+        assert_eq!(
+            v.row.item.policy_version, "2025.1",
+            "R31.1: the item records its policy version"
+        );
+        let steps: Vec<(&str, &str)> = v
+            .history
+            .iter()
+            .map(|e| (e.event.action.as_str(), e.event.article.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("create", "13.2"),
+                ("submit", "13.2"),
+                ("start_analysis", "13.1"),
+                ("accept", "13.1")
+            ]
+        );
         assert!(v.row.number.starts_with("XQ-"));
     }
 }
@@ -72,11 +138,33 @@ async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_a
 async fn r13_3_a_submitted_demand_cannot_be_edited() {
     for p in each_backend("frozen").await {
         let clerk = principal(&p, "scj.clerk").await.unwrap();
-        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
-        let err = perform(&p, &clerk, id, cmd("edit", input(&[("title", "改过的名称")]))).await.unwrap_err();
-        let AppError::Denied(d) = err else { panic!("expected a refusal") };
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", complete())
+            },
+        )
+        .await
+        .unwrap();
+        let err = perform(
+            &p,
+            &clerk,
+            id,
+            cmd("edit", input(&[("title", "改过的名称")])),
+        )
+        .await
+        .unwrap_err();
+        let AppError::Denied(d) = err else {
+            panic!("expected a refusal")
+        };
         assert_eq!(d.article.unwrap().as_str(), "13.2");
-        assert_eq!(view(&p, &clerk, id).await.unwrap().row.title, "公共资源交易电子化平台");
+        assert_eq!(
+            view(&p, &clerk, id).await.unwrap().row.title,
+            "公共资源交易电子化平台"
+        );
     }
 }
 
@@ -86,15 +174,46 @@ async fn a_department_never_sees_another_departments_drafts() {
         let owner = principal(&p, "scj.clerk").await.unwrap();
         let other = principal(&p, "jtj.clerk").await.unwrap();
         let analyst = principal(&p, "dc.analyst").await.unwrap();
-        let id = create(&p, &owner, "demand", cmd("create", complete())).await.unwrap();
-        assert!(matches!(view(&p, &other, id).await, Err(AppError::NotFound)));
-        assert!(matches!(view(&p, &analyst, id).await, Err(AppError::NotFound)), "drafts are private to their unit");
-        let q = ListQuery { kind: "demand".into(), ..ListQuery::default() };
-        assert!(list(&p, &other, &q).await.unwrap().rows.iter().all(|r| r.item.owner_org == other.org.id));
-        assert!(list(&p, &analyst, &q).await.unwrap().rows.iter().all(|r| r.item.state != "draft"));
+        let id = create(&p, &owner, "demand", cmd("create", complete()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            view(&p, &other, id).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(
+            matches!(view(&p, &analyst, id).await, Err(AppError::NotFound)),
+            "drafts are private to their unit"
+        );
+        let q = ListQuery {
+            kind: "demand".into(),
+            ..ListQuery::default()
+        };
+        assert!(
+            list(&p, &other, &q)
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .all(|r| r.item.owner_org == other.org.id)
+        );
+        assert!(
+            list(&p, &analyst, &q)
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .all(|r| r.item.state != "draft")
+        );
         // Guessing ids of other units leaks nothing either.
-        assert!(matches!(perform(&p, &other, id, cmd("submit", Input::new())).await, Err(AppError::NotFound)));
-        assert!(matches!(view(&p, &other, ItemId::new(999_999)).await, Err(AppError::NotFound)));
+        assert!(matches!(
+            perform(&p, &other, id, cmd("submit", Input::new())).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            view(&p, &other, ItemId::new(999_999)).await,
+            Err(AppError::NotFound)
+        ));
     }
 }
 
@@ -102,7 +221,10 @@ async fn a_department_never_sees_another_departments_drafts() {
 async fn a_retried_request_with_the_same_idempotency_key_has_one_effect() {
     for p in each_backend("idem").await {
         let clerk = principal(&p, "scj.clerk").await.unwrap();
-        let keyed = || Command { idempotency_key: Some("k-1".into()), ..cmd("create", complete()) };
+        let keyed = || Command {
+            idempotency_key: Some("k-1".into()),
+            ..cmd("create", complete())
+        };
         let before = count_items(&p).await;
         let a = create(&p, &clerk, "demand", keyed()).await.unwrap();
         let b = create(&p, &clerk, "demand", keyed()).await.unwrap();
@@ -117,7 +239,17 @@ async fn two_analysts_acting_at_once_never_both_succeed() {
         let clerk = principal(&p, "scj.clerk").await.unwrap();
         let a1 = principal(&p, "dc.analyst").await.unwrap();
         let a2 = principal(&p, "dc.analyst2").await.unwrap();
-        let id = create(&p, &clerk, "demand", Command { then: Some("submit".into()), ..cmd("create", complete()) }).await.unwrap();
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", complete())
+            },
+        )
+        .await
+        .unwrap();
         let (r1, r2) = tokio::join!(
             perform(&p, &a1, id, cmd("start_analysis", Input::new())),
             perform(&p, &a2, id, cmd("start_analysis", Input::new()))
@@ -131,13 +263,29 @@ async fn two_analysts_acting_at_once_never_both_succeed() {
 async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
     for p in each_backend("tamper").await {
         let public = p.key.public();
-        let Verdict::Intact { events, checkpoints } = verify(&p.store, &public).await.unwrap() else { panic!("demo record broken") };
+        let Verdict::Intact {
+            events,
+            checkpoints,
+        } = verify(&p.store, &public).await.unwrap()
+        else {
+            panic!("demo record broken")
+        };
         assert!(events > 20 && checkpoints >= 1);
         let mut c = p.store.read().await.unwrap();
-        let (id,): (i64,) = sqlx::query_as("SELECT id FROM events WHERE action = 'accept' ORDER BY id LIMIT 1").fetch_one(&mut *c).await.unwrap();
-        sqlx::query("UPDATE events SET payload = REPLACE(payload, '符合', '不符合') WHERE id = $1").bind(id).execute(&mut *c).await.unwrap();
+        let (id,): (i64,) =
+            sqlx::query_as("SELECT id FROM events WHERE action = 'accept' ORDER BY id LIMIT 1")
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+        sqlx::query("UPDATE events SET payload = REPLACE(payload, '符合', '不符合') WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &public).await.unwrap() else { panic!("tampering not detected") };
+        let Verdict::Broken(b) = verify(&p.store, &public).await.unwrap() else {
+            panic!("tampering not detected")
+        };
         assert_eq!(b.event_id, id);
     }
 }
@@ -146,10 +294,21 @@ async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
 async fn rx2_a_removed_last_event_is_caught_by_the_signed_checkpoint() {
     for p in each_backend("truncate").await {
         let mut c = p.store.read().await.unwrap();
-        let (stream, seq): (String, i64) = sqlx::query_as("SELECT stream, seq FROM events WHERE action = 'reject' LIMIT 1").fetch_one(&mut *c).await.unwrap();
-        sqlx::query("DELETE FROM events WHERE stream = $1 AND seq = $2").bind(&stream).bind(seq).execute(&mut *c).await.unwrap();
+        let (stream, seq): (String, i64) =
+            sqlx::query_as("SELECT stream, seq FROM events WHERE action = 'reject' LIMIT 1")
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+        sqlx::query("DELETE FROM events WHERE stream = $1 AND seq = $2")
+            .bind(&stream)
+            .bind(seq)
+            .execute(&mut *c)
+            .await
+            .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else { panic!("removal not detected") };
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+            panic!("removal not detected")
+        };
         assert_eq!((b.stream, b.seq), (stream, seq));
     }
 }
@@ -161,7 +320,15 @@ async fn a_hundred_parallel_wrong_passwords_evaluate_at_most_five_and_lock_the_a
         for _ in 0..100 {
             let p = p.clone();
             tasks.push(tokio::spawn(async move {
-                app::identity::login(&p, "scj.clerk", "Wrong-Password-1", "127.0.0.1", "web", domain::Lang::Zh).await
+                app::identity::login(
+                    &p,
+                    "scj.clerk",
+                    "Wrong-Password-1",
+                    "127.0.0.1",
+                    "web",
+                    domain::Lang::Zh,
+                )
+                .await
             }));
         }
         for t in tasks {
@@ -174,9 +341,28 @@ async fn a_hundred_parallel_wrong_passwords_evaluate_at_most_five_and_lock_the_a
             .unwrap();
         drop(c);
         assert_eq!(evaluated, 5);
-        let locked = app::identity::login(&p, "scj.clerk", app::demo::DEMO_PASSWORD, "127.0.0.1", "web", domain::Lang::Zh).await;
-        assert!(matches!(locked, Err(AppError::LoginFailed)), "no login while locked");
-        let other = app::identity::login(&p, "jtj.clerk", app::demo::DEMO_PASSWORD, "127.0.0.1", "web", domain::Lang::Zh).await;
+        let locked = app::identity::login(
+            &p,
+            "scj.clerk",
+            app::demo::DEMO_PASSWORD,
+            "127.0.0.1",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await;
+        assert!(
+            matches!(locked, Err(AppError::LoginFailed)),
+            "no login while locked"
+        );
+        let other = app::identity::login(
+            &p,
+            "jtj.clerk",
+            app::demo::DEMO_PASSWORD,
+            "127.0.0.1",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await;
         assert!(other.is_ok(), "other accounts are unaffected");
     }
 }

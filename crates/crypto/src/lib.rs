@@ -40,7 +40,9 @@ pub fn self_test() -> Result<(), String> {
     }
     let k = KeyPair::generate().map_err(|e| e.to_string())?;
     let sig = k.sign(b"tongchou self-test").map_err(|e| e.to_string())?;
-    if !k.public().verify(b"tongchou self-test", &sig) || k.public().verify(b"tongchou self-tesT", &sig) {
+    if !k.public().verify(b"tongchou self-test", &sig)
+        || k.public().verify(b"tongchou self-tesT", &sig)
+    {
         return Err("SM2 sign/verify self-test failed".into());
     }
     Ok(())
@@ -52,9 +54,15 @@ mod tests {
 
     #[test]
     fn sm3_matches_the_gb_t_32905_vectors() {
-        assert_eq!(sm3_hex(b"abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+        assert_eq!(
+            sm3_hex(b"abc"),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
         let abcd16 = "abcd".repeat(16);
-        assert_eq!(sm3_hex(abcd16.as_bytes()), "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
+        assert_eq!(
+            sm3_hex(abcd16.as_bytes()),
+            "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+        );
         assert_eq!(sm3_parts(&[b"ab", b"c"]), sm3_hex(b"abc"));
     }
 

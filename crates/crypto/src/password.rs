@@ -25,7 +25,11 @@ fn derive(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
 pub fn hash_password(password: &str, iterations: u32) -> Result<PasswordHash, crate::SignError> {
     let salt: [u8; 16] = crate::random_bytes()?;
     let dk = derive(password, &salt, iterations);
-    Ok(PasswordHash(format!("pbkdf2-sm3${iterations}${}${}", hex::encode(salt), hex::encode(dk))))
+    Ok(PasswordHash(format!(
+        "pbkdf2-sm3${iterations}${}${}",
+        hex::encode(salt),
+        hex::encode(dk)
+    )))
 }
 
 /// Checks a password in time independent of where it differs.
@@ -34,14 +38,19 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     let [scheme, iter, salt, hash] = parts.as_slice() else {
         return false;
     };
-    let (Ok(iterations), Ok(salt), Ok(expected)) = (iter.parse::<u32>(), hex::decode(salt), hex::decode(hash)) else {
+    let (Ok(iterations), Ok(salt), Ok(expected)) =
+        (iter.parse::<u32>(), hex::decode(salt), hex::decode(hash))
+    else {
         return false;
     };
     if *scheme != "pbkdf2-sm3" || expected.len() != 32 {
         return false;
     }
     let got = derive(password, &salt, iterations);
-    got.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    got.iter()
+        .zip(expected.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
 }
 
 #[cfg(test)]
@@ -58,6 +67,9 @@ mod tests {
 
     #[test]
     fn the_same_password_gets_a_different_salt_each_time() {
-        assert_ne!(hash_password("x", 10).unwrap(), hash_password("x", 10).unwrap());
+        assert_ne!(
+            hash_password("x", 10).unwrap(),
+            hash_password("x", 10).unwrap()
+        );
     }
 }

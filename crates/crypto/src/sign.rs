@@ -1,8 +1,8 @@
 //! SM2 key pairs and signatures over the GM/T 0009 default distinguishing id, so that
 //! signatures verify with OpenSSL (`-sigopt distid:1234567812345678`) and other 国密 tools.
 
-use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 use sm2::dsa::signature::{Signer, Verifier};
+use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 
 const DIST_ID: &str = "1234567812345678";
 
@@ -52,7 +52,9 @@ impl KeyPair {
     }
 
     pub fn public(&self) -> PublicKey {
-        PublicKey { key: self.signing.verifying_key().clone() }
+        PublicKey {
+            key: self.signing.verifying_key().clone(),
+        }
     }
 
     /// The signature (r || s, 64 bytes) as hex.
@@ -109,6 +111,10 @@ mod tests {
         let k = KeyPair::generate().unwrap();
         let again = KeyPair::from_secret_hex(&k.secret_hex()).unwrap();
         let sig = again.sign(b"x").unwrap();
-        assert!(PublicKey::from_hex(&k.public().to_hex()).unwrap().verify(b"x", &sig));
+        assert!(
+            PublicKey::from_hex(&k.public().to_hex())
+                .unwrap()
+                .verify(b"x", &sig)
+        );
     }
 }

@@ -39,7 +39,11 @@ pub struct Denied {
 
 impl Denied {
     fn new(reason: Text, article: Option<Article>) -> Denied {
-        Denied { reason, article, fields: Vec::new() }
+        Denied {
+            reason,
+            article,
+            fields: Vec::new(),
+        }
     }
 }
 
@@ -104,10 +108,16 @@ pub fn decide(
     now: DateTime<FixedOffset>,
 ) -> Result<Event, Denied> {
     let kind_def = policy.kind(kind).ok_or_else(|| {
-        Denied::new(Text::new("没有这类事项。", "There is no such kind of item."), None)
+        Denied::new(
+            Text::new("没有这类事项。", "There is no such kind of item."),
+            None,
+        )
     })?;
     let t = kind_def.transition(action).ok_or_else(|| {
-        Denied::new(Text::new("没有这个操作。", "There is no such action."), None)
+        Denied::new(
+            Text::new("没有这个操作。", "There is no such action."),
+            None,
+        )
     })?;
     permitted(policy, kind_def, t, item, actor)?;
 
@@ -117,7 +127,10 @@ pub fn decide(
         let Some(def) = kind_def.field(field).filter(|_| t.inputs.contains(field)) else {
             errors.push(FieldError {
                 field: field.clone(),
-                message: Text::new("此项不能在本步骤填写。", "This field cannot be filled in at this step."),
+                message: Text::new(
+                    "此项不能在本步骤填写。",
+                    "This field cannot be filled in at this step.",
+                ),
             });
             continue;
         };
@@ -127,7 +140,10 @@ pub fn decide(
                     changes.insert(field.clone(), v);
                 }
             }
-            Err(message) => errors.push(FieldError { field: field.clone(), message }),
+            Err(message) => errors.push(FieldError {
+                field: field.clone(),
+                message,
+            }),
         }
     }
     for (field, v) in &t.sets {
@@ -140,19 +156,33 @@ pub fn decide(
             .or_else(|| item.map(|i| i.field(field)))
             .unwrap_or("");
         if value.trim().is_empty() && !errors.iter().any(|e| &e.field == field) {
-            let label = kind_def.field(field).map(|f| f.label.clone()).unwrap_or_default();
+            let label = kind_def
+                .field(field)
+                .map(|f| f.label.clone())
+                .unwrap_or_default();
             errors.push(FieldError {
                 field: field.clone(),
                 message: Text::new(
-                    format!("请填写「{}」，{}要求写明此项。", label.zh, t.article.cite(crate::Lang::Zh)),
-                    format!("{} is required ({}).", label.en, t.article.cite(crate::Lang::En)),
+                    format!(
+                        "请填写「{}」，{}要求写明此项。",
+                        label.zh,
+                        t.article.cite(crate::Lang::Zh)
+                    ),
+                    format!(
+                        "{} is required ({}).",
+                        label.en,
+                        t.article.cite(crate::Lang::En)
+                    ),
                 ),
             });
         }
     }
     if !errors.is_empty() {
         return Err(Denied {
-            reason: Text::new("有必填项未填写或填写有误，请按提示修改。", "Some fields are missing or invalid; see each field."),
+            reason: Text::new(
+                "有必填项未填写或填写有误，请按提示修改。",
+                "Some fields are missing or invalid; see each field.",
+            ),
             article: Some(t.article.clone()),
             fields: errors,
         });
@@ -166,7 +196,9 @@ pub fn decide(
         actor: actor.clone(),
         at: now,
         changes,
-        due: t.deadline_days.map(|d| now.date_naive() + chrono::Days::new(u64::from(d))),
+        due: t
+            .deadline_days
+            .map(|d| now.date_naive() + chrono::Days::new(u64::from(d))),
         policy_version: item.map_or_else(|| policy.version.clone(), |i| i.policy_version.clone()),
     })
 }
@@ -183,7 +215,10 @@ fn permitted(
     let deny = |reason: Text| Err(Denied::new(reason, Some(t.article.clone())));
     match item {
         None if !t.from.is_empty() => {
-            return deny(Text::new("此操作需针对已有事项。", "This action applies to an existing item."));
+            return deny(Text::new(
+                "此操作需针对已有事项。",
+                "This action applies to an existing item.",
+            ));
         }
         Some(_) if t.from.is_empty() => {
             return deny(Text::new("该事项已经存在。", "This item already exists."));
@@ -194,15 +229,26 @@ fn permitted(
             if let Some((note, article)) = state.and_then(|s| s.note.clone()) {
                 return Err(Denied::new(
                     Text::new(
-                        format!("当前状态为「{}」，不能「{}」。{}", name.zh, t.label.zh, note.zh),
-                        format!("The item is {}; it cannot be {}. {}", name.en, t.label.en.to_lowercase(), note.en),
+                        format!(
+                            "当前状态为「{}」，不能「{}」。{}",
+                            name.zh, t.label.zh, note.zh
+                        ),
+                        format!(
+                            "The item is {}; it cannot be {}. {}",
+                            name.en,
+                            t.label.en.to_lowercase(),
+                            note.en
+                        ),
                     ),
                     Some(article),
                 ));
             }
             return deny(Text::new(
                 format!("当前状态为「{}」，不能「{}」。", name.zh, t.label.zh),
-                format!("The item is {}; \"{}\" is not possible now.", name.en, t.label.en),
+                format!(
+                    "The item is {}; \"{}\" is not possible now.",
+                    name.en, t.label.en
+                ),
             ));
         }
         _ => {}
@@ -216,13 +262,21 @@ fn permitted(
                 "您的角色（{}）不能「{}」；此操作由{}办理。",
                 mine.zh,
                 t.label.zh,
-                allowed.iter().map(|t| t.zh.as_str()).collect::<Vec<_>>().join("、")
+                allowed
+                    .iter()
+                    .map(|t| t.zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
             format!(
                 "Your role ({}) cannot {}; this is done by: {}.",
                 mine.en,
                 t.label.en.to_lowercase(),
-                allowed.iter().map(|t| t.en.as_str()).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|t| t.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }
@@ -232,10 +286,20 @@ fn permitted(
         }
     }
     if let Some(i) = item {
-        if let Some(prev) = i.acts.iter().find(|a| a.user == actor.user && t.distinct_from.contains(&a.action)) {
-            let prev_label = kind.transition(&prev.action).map(|p| p.label.clone()).unwrap_or_default();
+        if let Some(prev) = i
+            .acts
+            .iter()
+            .find(|a| a.user == actor.user && t.distinct_from.contains(&a.action))
+        {
+            let prev_label = kind
+                .transition(&prev.action)
+                .map(|p| p.label.clone())
+                .unwrap_or_default();
             return deny(Text::new(
-                format!("您已对该事项「{}」，同一人不能再「{}」（职责分离）。", prev_label.zh, t.label.zh),
+                format!(
+                    "您已对该事项「{}」，同一人不能再「{}」（职责分离）。",
+                    prev_label.zh, t.label.zh
+                ),
                 format!(
                     "You already did \"{}\" on this item; the same person cannot also do \"{}\" (separation of duties).",
                     prev_label.en, t.label.en
@@ -247,7 +311,11 @@ fn permitted(
 }
 
 /// The transitions the actor may take on the item now (their forms may still need input).
-pub fn available_actions<'p>(policy: &'p Policy, item: &Item, actor: &Actor) -> Vec<&'p Transition> {
+pub fn available_actions<'p>(
+    policy: &'p Policy,
+    item: &Item,
+    actor: &Actor,
+) -> Vec<&'p Transition> {
     let Some(kind) = policy.kind(&item.kind) else {
         return Vec::new();
     };
@@ -281,7 +349,10 @@ pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
     for (k, v) in &event.changes {
         item.fields.insert(k.clone(), v.clone());
     }
-    item.acts.push(Act { action: event.action.clone(), user: event.actor.user });
+    item.acts.push(Act {
+        action: event.action.clone(),
+        user: event.actor.user,
+    });
     item.due = event.due;
     item
 }
@@ -293,7 +364,10 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
         return Ok(String::new());
     }
     let too_long = |max: usize| {
-        Text::new(format!("不能超过 {max} 个字。"), format!("At most {max} characters."))
+        Text::new(
+            format!("不能超过 {max} 个字。"),
+            format!("At most {max} characters."),
+        )
     };
     match &def.ty {
         FieldType::Text { max } | FieldType::LongText { max } => {
@@ -303,17 +377,22 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
                 Ok(v.to_string())
             }
         }
-        FieldType::Money => Money::parse_yuan(v).map(|m| m.fen().to_string()).ok_or_else(|| {
-            Text::new(
-                "请填写金额（元），如 1200000 或 1,200,000.50，最多两位小数。",
-                "Enter an amount in yuan, e.g. 1200000 or 1,200,000.50, at most two decimals.",
-            )
-        }),
+        FieldType::Money => Money::parse_yuan(v)
+            .map(|m| m.fen().to_string())
+            .ok_or_else(|| {
+                Text::new(
+                    "请填写金额（元），如 1200000 或 1,200,000.50，最多两位小数。",
+                    "Enter an amount in yuan, e.g. 1200000 or 1,200,000.50, at most two decimals.",
+                )
+            }),
         FieldType::Choice(options) => {
             if options.iter().any(|(id, _)| id == v) {
                 Ok(v.to_string())
             } else {
-                Err(Text::new("请从列表中选择。", "Choose one of the listed options."))
+                Err(Text::new(
+                    "请从列表中选择。",
+                    "Choose one of the listed options.",
+                ))
             }
         }
         FieldType::ItemRef => {
@@ -321,7 +400,10 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
             if ok {
                 Ok(v.to_ascii_uppercase())
             } else {
-                Err(Text::new("请填写事项编号，如 XQ-2026-0001。", "Enter an item number such as XQ-2026-0001."))
+                Err(Text::new(
+                    "请填写事项编号，如 XQ-2026-0001。",
+                    "Enter an item number such as XQ-2026-0001.",
+                ))
             }
         }
     }

@@ -55,7 +55,9 @@ impl Guard {
                 _ => Ok(()),
             },
             Guard::DemandUnitOrg => {
-                let ok = policy.org_kind(&actor.org_kind).is_some_and(|k| k.demand_unit);
+                let ok = policy
+                    .org_kind(&actor.org_kind)
+                    .is_some_and(|k| k.demand_unit);
                 if ok {
                     Ok(())
                 } else {

@@ -6,7 +6,9 @@ use std::fmt;
 macro_rules! id_type {
     ($name:ident, $what:literal) => {
         #[doc = $what]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         pub struct $name(i64);
 
         impl $name {
@@ -26,7 +28,10 @@ macro_rules! id_type {
     };
 }
 
-id_type!(ItemId, "The internal id of an item (demand, plan, project...).");
+id_type!(
+    ItemId,
+    "The internal id of an item (demand, plan, project...)."
+);
 id_type!(OrgId, "The id of an organisation in the registry.");
 id_type!(UserId, "The id of a user account.");
 
@@ -84,11 +89,22 @@ pub fn chinese_number(n: u32) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
         0..=9 => D[n as usize].to_string(),
-        10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        10..=19 => format!(
+            "十{}",
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
         20..=99 => format!(
             "{}十{}",
             D[(n / 10) as usize],
-            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
         ),
         _ => n.to_string(),
     }
@@ -132,7 +148,11 @@ impl Money {
             return None;
         }
         let yuan: i64 = int.parse().ok()?;
-        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut cents: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         if frac.len() == 1 {
             cents *= 10;
         }
@@ -150,7 +170,11 @@ impl Money {
     pub fn wan_string(self) -> String {
         // round half up to 0.01 万元 = 100 yuan = 10,000 fen
         let hundredths = (self.0 + 5_000) / 10_000;
-        format!("{}.{:02}", group_thousands(hundredths / 100), hundredths % 100)
+        format!(
+            "{}.{:02}",
+            group_thousands(hundredths / 100),
+            hundredths % 100
+        )
     }
 }
 
@@ -175,7 +199,10 @@ mod tests {
         let a = Article::parse("13.2").unwrap();
         assert_eq!(a.cite(crate::Lang::Zh), "第十三条第二款");
         assert_eq!(a.cite(crate::Lang::En), "art. 13(2)");
-        assert_eq!(Article::parse("21").unwrap().cite(crate::Lang::Zh), "第二十一条");
+        assert_eq!(
+            Article::parse("21").unwrap().cite(crate::Lang::Zh),
+            "第二十一条"
+        );
         assert!(Article::parse("13.x").is_none());
         assert!(Article::parse("0").is_none());
     }

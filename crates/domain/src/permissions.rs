@@ -8,7 +8,9 @@ use crate::policy::{Policy, Visibility};
 /// guessing ids leaks nothing.
 pub fn can_see(policy: &Policy, actor: &Actor, item: &Item) -> bool {
     if item.owner_org == actor.org {
-        return policy.role(&actor.role).is_some_and(|r| r.sees != Visibility::None);
+        return policy
+            .role(&actor.role)
+            .is_some_and(|r| r.sees != Visibility::None);
     }
     let Some(role) = policy.role(&actor.role) else {
         return false;

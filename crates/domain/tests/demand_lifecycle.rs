@@ -12,7 +12,12 @@ fn now() -> DateTime<FixedOffset> {
 }
 
 fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
-    Actor { user: UserId::new(user), org: OrgId::new(org), org_kind: org_kind.into(), role: role.into() }
+    Actor {
+        user: UserId::new(user),
+        org: OrgId::new(org),
+        org_kind: org_kind.into(),
+        role: role.into(),
+    }
 }
 
 fn clerk() -> Actor {
@@ -47,8 +52,23 @@ fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor, input: &Inpu
 #[test]
 fn r13_2_a_demand_missing_a_required_part_is_refused_field_by_field() {
     let p = policy();
-    let draft = step(&p, None, "create", &clerk(), &[("title".to_string(), "标题".to_string())].into());
-    let denied = decide(&p, "demand", Some(&draft), "submit", &clerk(), &Input::new(), now()).unwrap_err();
+    let draft = step(
+        &p,
+        None,
+        "create",
+        &clerk(),
+        &[("title".to_string(), "标题".to_string())].into(),
+    );
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&draft),
+        "submit",
+        &clerk(),
+        &Input::new(),
+        now(),
+    )
+    .unwrap_err();
     let fields: Vec<&str> = denied.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["problem", "scope", "functions", "logic"]);
     assert_eq!(denied.article.unwrap().as_str(), "13.2");
@@ -70,9 +90,22 @@ fn r13_3_a_submitted_demand_cannot_be_edited_and_the_refusal_cites_the_article()
     let p = policy();
     let draft = step(&p, None, "create", &clerk(), &complete());
     let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
-    let denied = decide(&p, "demand", Some(&submitted), "edit", &clerk(), &complete(), now()).unwrap_err();
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&submitted),
+        "edit",
+        &clerk(),
+        &complete(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(denied.article.unwrap().as_str(), "13.2");
-    assert!(denied.reason.zh.contains("不得修改"), "{}", denied.reason.zh);
+    assert!(
+        denied.reason.zh.contains("不得修改"),
+        "{}",
+        denied.reason.zh
+    );
 }
 
 #[test]
@@ -88,10 +121,35 @@ fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
     let p = policy();
     let draft = step(&p, None, "create", &clerk(), &complete());
     let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
-    let analysing = step(&p, Some(&submitted), "start_analysis", &analyst(), &Input::new());
-    let no_reason = decide(&p, "demand", Some(&analysing), "reject", &analyst(), &Input::new(), now()).unwrap_err();
+    let analysing = step(
+        &p,
+        Some(&submitted),
+        "start_analysis",
+        &analyst(),
+        &Input::new(),
+    );
+    let no_reason = decide(
+        &p,
+        "demand",
+        Some(&analysing),
+        "reject",
+        &analyst(),
+        &Input::new(),
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(no_reason.fields[0].field, "reason");
-    let done = step(&p, Some(&analysing), "merge", &analyst(), &[("merge_into".into(), "xq-2026-0003".into()), ("reason".into(), "与XQ-2026-0003重复".into())].into());
+    let done = step(
+        &p,
+        Some(&analysing),
+        "merge",
+        &analyst(),
+        &[
+            ("merge_into".into(), "xq-2026-0003".into()),
+            ("reason".into(), "与XQ-2026-0003重复".into()),
+        ]
+        .into(),
+    );
     assert_eq!(done.state, "opinion_given");
     assert_eq!(done.field("opinion"), "merge");
     assert_eq!(done.field("merge_into"), "XQ-2026-0003");
@@ -103,7 +161,16 @@ fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
     let own = step(&p, None, "create_foundational", &analyst(), &complete());
     let submitted = step(&p, Some(&own), "submit", &analyst(), &Input::new());
     let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
-    let denied = decide(&p, "demand", Some(&submitted), "start_analysis", &colleague, &Input::new(), now()).unwrap_err();
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&submitted),
+        "start_analysis",
+        &colleague,
+        &Input::new(),
+        now(),
+    )
+    .unwrap_err();
     assert!(denied.reason.zh.contains("职责分离"));
 }
 
@@ -111,7 +178,18 @@ fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
 fn a_department_cannot_act_on_another_departments_draft() {
     let p = policy();
     let draft = step(&p, None, "create", &clerk(), &complete());
-    assert!(decide(&p, "demand", Some(&draft), "submit", &other_clerk(), &Input::new(), now()).is_err());
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&draft),
+            "submit",
+            &other_clerk(),
+            &Input::new(),
+            now()
+        )
+        .is_err()
+    );
     assert!(!domain::permissions::can_see(&p, &other_clerk(), &draft));
     assert!(!domain::permissions::can_see(&p, &analyst(), &draft));
 }
@@ -147,8 +225,20 @@ fn r5_12_the_state_action_role_matrix_of_the_demand() {
             let org_kind = role.org_kinds[0].clone();
             let outsider = actor(100, 99, &org_kind, &role.id);
             let insider = actor(101, 10, &org_kind, &role.id);
-            let names = |a: &Actor| available_actions(&p, &item, a).iter().map(|t| t.id.clone()).collect::<Vec<_>>().join(",");
-            lines.push(format!("{:15} {:21} own:[{}] other:[{}]", state.id, role.id, names(&insider), names(&outsider)));
+            let names = |a: &Actor| {
+                available_actions(&p, &item, a)
+                    .iter()
+                    .map(|t| t.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            lines.push(format!(
+                "{:15} {:21} own:[{}] other:[{}]",
+                state.id,
+                role.id,
+                names(&insider),
+                names(&outsider)
+            ));
         }
     }
     insta::assert_snapshot!(lines.join("\n"));

@@ -42,8 +42,19 @@ pub struct StoredEvent {
 /// field (or to its place in the chain) changes the hash.
 fn canonical(seq: i64, e: &NewEvent) -> String {
     serde_json::json!([
-        e.stream, seq, e.at, e.actor_id, e.actor_name, e.org_name, e.role, e.action, e.article,
-        e.policy_version, e.payload, e.before_state, e.after_state
+        e.stream,
+        seq,
+        e.at,
+        e.actor_id,
+        e.actor_name,
+        e.org_name,
+        e.role,
+        e.action,
+        e.article,
+        e.policy_version,
+        e.payload,
+        e.before_state,
+        e.after_state
     ])
     .to_string()
 }
@@ -55,10 +66,11 @@ pub fn chain_hash(prev_hash: &str, seq: i64, e: &NewEvent) -> String {
 /// Appends to the end of the event's stream. Must run inside the writer's transaction so
 /// the state change and its record commit together.
 pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreError> {
-    let last = sqlx::query("SELECT seq, hash FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT 1")
-        .bind(&e.stream)
-        .fetch_optional(&mut *c)
-        .await?;
+    let last =
+        sqlx::query("SELECT seq, hash FROM events WHERE stream = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(&e.stream)
+            .fetch_optional(&mut *c)
+            .await?;
     let (seq, prev_hash) = match last {
         Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
         None => (1, GENESIS.to_string()),
@@ -86,7 +98,13 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
     .bind(&hash)
     .fetch_one(&mut *c)
     .await?;
-    Ok(StoredEvent { id: row.try_get(0)?, seq, prev_hash, hash, event: e.clone() })
+    Ok(StoredEvent {
+        id: row.try_get(0)?,
+        seq,
+        prev_hash,
+        hash,
+        event: e.clone(),
+    })
 }
 
 const COLUMNS: &str = "id, seq, prev_hash, hash, stream, at, actor_id, actor_name, org_name, role, action, \
@@ -117,10 +135,12 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
 
 /// The history of one stream, oldest first.
 pub async fn stream(c: &mut Conn, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM events WHERE stream = $1 ORDER BY seq"))
-        .bind(stream)
-        .fetch_all(&mut *c)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events WHERE stream = $1 ORDER BY seq"
+    ))
+    .bind(stream)
+    .fetch_all(&mut *c)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -139,9 +159,11 @@ pub type Heads = std::collections::BTreeMap<String, (i64, String)>;
 /// Walks every chain in id order of streams. Returns the number of events checked and the
 /// heads, or the first breach.
 pub async fn verify(c: &mut Conn) -> Result<Result<(u64, Heads), Breach>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM events ORDER BY stream, seq, id"))
-        .fetch_all(&mut *c)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events ORDER BY stream, seq, id"
+    ))
+    .fetch_all(&mut *c)
+    .await?;
     let mut heads = Heads::new();
     let mut breaches: Vec<Breach> = Vec::new();
     let mut count = 0u64;
@@ -152,7 +174,12 @@ pub async fn verify(c: &mut Conn) -> Result<Result<(u64, Heads), Breach>, StoreE
             Some((seq, hash)) => (seq + 1, hash.clone()),
             None => (1, GENESIS.to_string()),
         };
-        let breach = |what: &str| Breach { event_id: ev.id, stream: ev.event.stream.clone(), seq: ev.seq, what: what.to_string() };
+        let breach = |what: &str| Breach {
+            event_id: ev.id,
+            stream: ev.event.stream.clone(),
+            seq: ev.seq,
+            what: what.to_string(),
+        };
         if ev.seq != expected_seq {
             breaches.push(breach(if ev.seq > expected_seq {
                 "an earlier event of this stream is missing"
@@ -160,7 +187,9 @@ pub async fn verify(c: &mut Conn) -> Result<Result<(u64, Heads), Breach>, StoreE
                 "an event was inserted with a sequence number already used"
             }));
         } else if ev.prev_hash != expected_prev {
-            breaches.push(breach("its link to the previous event is broken (inserted or reordered)"));
+            breaches.push(breach(
+                "its link to the previous event is broken (inserted or reordered)",
+            ));
         } else if chain_hash(&ev.prev_hash, ev.seq, &ev.event) != ev.hash {
             breaches.push(breach("its content was altered after it was recorded"));
         }

@@ -13,7 +13,14 @@ pub async fn get(c: &mut Conn, user: i64, key: &str) -> Result<Option<(i64, Stri
     r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
-pub async fn put(c: &mut Conn, user: i64, key: &str, status: i64, body: &str, at: &str) -> Result<(), StoreError> {
+pub async fn put(
+    c: &mut Conn,
+    user: i64,
+    key: &str,
+    status: i64,
+    body: &str,
+    at: &str,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO idempotency (user_id, key, status, body, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(user)
         .bind(key)

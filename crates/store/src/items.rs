@@ -53,18 +53,22 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ItemRow, StoreError> {
 }
 
 pub async fn get(c: &mut Conn, id: ItemId) -> Result<Option<ItemRow>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *c)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id = $1"
+    ))
+    .bind(id.get())
+    .fetch_optional(&mut *c)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn get_by_number(c: &mut Conn, number: &str) -> Result<Option<ItemRow>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.number = $1"))
-        .bind(number)
-        .fetch_optional(&mut *c)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.number = $1"
+    ))
+    .bind(number)
+    .fetch_optional(&mut *c)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -83,7 +87,14 @@ pub async fn next_number(c: &mut Conn, prefix: &str, year: i32) -> Result<String
 }
 
 /// Inserts a new item and returns its id.
-pub async fn insert(c: &mut Conn, number: &str, year: i32, title: &str, item: &Item, at: &str) -> Result<ItemId, StoreError> {
+pub async fn insert(
+    c: &mut Conn,
+    number: &str,
+    year: i32,
+    title: &str,
+    item: &Item,
+    at: &str,
+) -> Result<ItemId, StoreError> {
     let row = sqlx::query(
         "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12) RETURNING id",
@@ -106,7 +117,13 @@ pub async fn insert(c: &mut Conn, number: &str, year: i32, title: &str, item: &I
 }
 
 /// Writes the new state if nobody changed the item since `version` was read.
-pub async fn update(c: &mut Conn, item: &Item, title: &str, version: i64, at: &str) -> Result<(), StoreError> {
+pub async fn update(
+    c: &mut Conn,
+    item: &Item,
+    title: &str,
+    version: i64,
+    at: &str,
+) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, updated_at = $6, version = version + 1 \
          WHERE id = $7 AND version = $8",
@@ -121,7 +138,11 @@ pub async fn update(c: &mut Conn, item: &Item, title: &str, version: i64, at: &s
     .bind(version)
     .execute(&mut *c)
     .await?;
-    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
 }
 
 /// Filters of an item list; all optional but the kind.
@@ -186,14 +207,24 @@ fn where_clause(f: &Filter) -> Sql {
         }
         let mut frag = String::new();
         push(" OR i.owner_org_id = ?", Arg::I(viewer.get()), &mut frag);
-        sql.push_str(&format!(" AND (i.state NOT IN ({}){frag})", parts.join(", ")));
+        sql.push_str(&format!(
+            " AND (i.state NOT IN ({}){frag})",
+            parts.join(", ")
+        ));
     }
     if let Some(t) = &f.text {
-        let pattern = format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let mut frag = String::new();
         push("?", Arg::S(pattern), &mut frag);
         let n = args.len();
-        sql.push_str(&format!(" AND (i.title LIKE {frag} ESCAPE '\\' OR i.number LIKE ${n} ESCAPE '\\')"));
+        sql.push_str(&format!(
+            " AND (i.title LIKE {frag} ESCAPE '\\' OR i.number LIKE ${n} ESCAPE '\\')"
+        ));
     }
     Sql { sql, args }
 }
@@ -220,7 +251,9 @@ pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> 
         f.per_page.clamp(1, 200),
         (f.page.max(1) - 1) * f.per_page.clamp(1, 200)
     );
-    let rows = bind_all(sqlx::query(&sql), &w.args).fetch_all(&mut *c).await?;
+    let rows = bind_all(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut *c)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -228,13 +261,26 @@ pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> 
 pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
     let w = where_clause(f);
     let sql = format!("SELECT COUNT(*) FROM items i{}", w.sql);
-    let row = bind_all(sqlx::query(&sql), &w.args).fetch_one(&mut *c).await?;
+    let row = bind_all(sqlx::query(&sql), &w.args)
+        .fetch_one(&mut *c)
+        .await?;
     Ok(row.try_get(0)?)
 }
 
 /// Items of a kind in any of the given states, for the inbox (the caller filters by permission).
-pub async fn in_states(c: &mut Conn, kind: &str, states: &[String], limit: i64) -> Result<Vec<ItemRow>, StoreError> {
-    let f = Filter { kind: kind.to_string(), states: states.to_vec(), page: 1, per_page: limit, ..Filter::default() };
+pub async fn in_states(
+    c: &mut Conn,
+    kind: &str,
+    states: &[String],
+    limit: i64,
+) -> Result<Vec<ItemRow>, StoreError> {
+    let f = Filter {
+        kind: kind.to_string(),
+        states: states.to_vec(),
+        page: 1,
+        per_page: limit,
+        ..Filter::default()
+    };
     if states.is_empty() {
         return Ok(Vec::new());
     }

@@ -96,7 +96,11 @@ impl Store {
         }
         migrate::run(&pool, backend).await?;
         let writer = writer::Writer::start(pool.clone());
-        Ok(Store { pool, backend, writer })
+        Ok(Store {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -126,7 +130,9 @@ impl Store {
 }
 
 fn create_parent_dir(url: &str) {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or("");
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
@@ -138,7 +144,9 @@ fn create_parent_dir(url: &str) {
 /// SECURITY.md: refuse to run on a PostgreSQL that could lose acknowledged commits.
 async fn check_postgres_durable(pool: &AnyPool) -> Result<(), StoreError> {
     for setting in ["fsync", "full_page_writes"] {
-        let row: (String,) = sqlx::query_as(&format!("SHOW {setting}")).fetch_one(pool).await?;
+        let row: (String,) = sqlx::query_as(&format!("SHOW {setting}"))
+            .fetch_one(pool)
+            .await?;
         if row.0 != "on" {
             return Err(StoreError::Unsafe(format!(
                 "PostgreSQL has {setting}=off; Tongchou refuses to run without durable commits"

@@ -3,8 +3,16 @@
 use crate::{Backend, StoreError};
 use sqlx::AnyPool;
 
-const SQLITE: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
-const POSTGRES: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+)];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
 
 pub async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     sqlx::raw_sql(
@@ -18,10 +26,11 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     };
     for (version, name, sql) in steps {
         let mut tx = pool.begin().await?;
-        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
         if done.is_some() {
             continue;
         }

@@ -53,29 +53,37 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Org, StoreError> {
 }
 
 pub async fn get(c: &mut Conn, id: OrgId) -> Result<Option<Org>, StoreError> {
-    let r = sqlx::query("SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs WHERE id = $1")
-        .bind(id.get())
-        .fetch_optional(&mut *c)
-        .await?;
+    let r = sqlx::query(
+        "SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs WHERE id = $1",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *c)
+    .await?;
     r.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<Org>, StoreError> {
-    let r = sqlx::query("SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut *c)
-        .await?;
+    let r = sqlx::query(
+        "SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&mut *c)
+    .await?;
     r.as_ref().map(from_row).transpose()
 }
 
 pub async fn all(c: &mut Conn) -> Result<Vec<Org>, StoreError> {
-    let rows = sqlx::query("SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs ORDER BY id")
-        .fetch_all(&mut *c)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, code, name_zh, name_en, kind, parent_id, county FROM orgs ORDER BY id",
+    )
+    .fetch_all(&mut *c)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
-    let r = sqlx::query("SELECT COUNT(*) FROM orgs").fetch_one(&mut *c).await?;
+    let r = sqlx::query("SELECT COUNT(*) FROM orgs")
+        .fetch_one(&mut *c)
+        .await?;
     Ok(r.try_get(0)?)
 }

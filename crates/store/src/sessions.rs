@@ -52,21 +52,35 @@ pub async fn get(c: &mut Conn, token_hash: &str) -> Result<Option<Session>, Stor
 }
 
 pub async fn touch(c: &mut Conn, token_hash: &str, at: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2").bind(at).bind(token_hash).execute(&mut *c).await?;
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+        .bind(at)
+        .bind(token_hash)
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 
 pub async fn set_lang(c: &mut Conn, token_hash: &str, lang: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2").bind(lang).bind(token_hash).execute(&mut *c).await?;
+    sqlx::query("UPDATE sessions SET lang = $1 WHERE token_hash = $2")
+        .bind(lang)
+        .bind(token_hash)
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 
 pub async fn delete(c: &mut Conn, token_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 
 pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.get()).execute(&mut *c).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.get())
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }

@@ -82,7 +82,9 @@ pub async fn get(c: &mut Conn, id: UserId) -> Result<Option<User>, StoreError> {
 }
 
 pub async fn all(c: &mut Conn) -> Result<Vec<User>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY id")).fetch_all(&mut *c).await?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
+        .fetch_all(&mut *c)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -94,17 +96,24 @@ pub async fn set_failures(
     failed_since: Option<&str>,
     locked_until: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET failed_count = $1, failed_since = $2, locked_until = $3 WHERE id = $4")
-        .bind(failed_count)
-        .bind(failed_since)
-        .bind(locked_until)
-        .bind(id.get())
-        .execute(&mut *c)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET failed_count = $1, failed_since = $2, locked_until = $3 WHERE id = $4",
+    )
+    .bind(failed_count)
+    .bind(failed_since)
+    .bind(locked_until)
+    .bind(id.get())
+    .execute(&mut *c)
+    .await?;
     Ok(())
 }
 
-pub async fn set_password(c: &mut Conn, id: UserId, hash: &str, at: &str) -> Result<(), StoreError> {
+pub async fn set_password(
+    c: &mut Conn,
+    id: UserId,
+    hash: &str,
+    at: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, locked_until = NULL WHERE id = $3")
         .bind(hash)
         .bind(at)
@@ -115,6 +124,8 @@ pub async fn set_password(c: &mut Conn, id: UserId, hash: &str, at: &str) -> Res
 }
 
 pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
-    let r = sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&mut *c).await?;
+    let r = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *c)
+        .await?;
     Ok(r.try_get(0)?)
 }

@@ -48,7 +48,9 @@ where
         let outcome = match (self.outcome, committed) {
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)), Err(msg)) => Err(E::from(StoreError::Corrupt(format!("commit failed: {msg}")))),
+            (Some(Ok(_)), Err(msg)) => Err(E::from(StoreError::Corrupt(format!(
+                "commit failed: {msg}"
+            )))),
             (None, Err(msg)) => Err(E::from(StoreError::Corrupt(format!("not run: {msg}")))),
             (None, Ok(())) => Err(E::from(StoreError::Closed)),
         };
@@ -75,8 +77,15 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         let (reply, wait) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(Pending { work: Some(work), outcome: None, reply });
-        self.queue.send(job).await.map_err(|_| E::from(StoreError::Closed))?;
+        let job: Box<dyn Job> = Box::new(Pending {
+            work: Some(work),
+            outcome: None,
+            reply,
+        });
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| E::from(StoreError::Closed))?;
         wait.await.map_err(|_| E::from(StoreError::Closed))?
     }
 }
@@ -91,7 +100,9 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        let committed = run_batch(&pool, &mut batch).await.map_err(|e| e.to_string());
+        let committed = run_batch(&pool, &mut batch)
+            .await
+            .map_err(|e| e.to_string());
         if let Err(e) = &committed {
             tracing::error!(error = %e, "write batch failed");
         }
@@ -106,10 +117,16 @@ async fn run_batch(pool: &AnyPool, batch: &mut [Box<dyn Job>]) -> Result<(), sql
     for job in batch.iter_mut() {
         sqlx::query("SAVEPOINT step").execute(&mut *tx).await?;
         if job.run(&mut *tx).await {
-            sqlx::query("RELEASE SAVEPOINT step").execute(&mut *tx).await?;
+            sqlx::query("RELEASE SAVEPOINT step")
+                .execute(&mut *tx)
+                .await?;
         } else {
-            sqlx::query("ROLLBACK TO SAVEPOINT step").execute(&mut *tx).await?;
-            sqlx::query("RELEASE SAVEPOINT step").execute(&mut *tx).await?;
+            sqlx::query("ROLLBACK TO SAVEPOINT step")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("RELEASE SAVEPOINT step")
+                .execute(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await

@@ -24,7 +24,10 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 
     fn err(&self, at: &S, message: String) -> PolicyError {
@@ -36,17 +39,29 @@ impl Ctx<'_> {
     }
 
     fn article(&self, s: &S) -> Result<Article, PolicyError> {
-        Article::parse(s.get_ref())
-            .ok_or_else(|| self.err(s, format!("`{}` is not an article like 13 or 13.2", s.get_ref())))
+        Article::parse(s.get_ref()).ok_or_else(|| {
+            self.err(
+                s,
+                format!("`{}` is not an article like 13 or 13.2", s.get_ref()),
+            )
+        })
     }
 
-    fn known<'s>(&self, s: &'s S, set: &HashSet<String>, what: &str) -> Result<&'s str, PolicyError> {
+    fn known<'s>(
+        &self,
+        s: &'s S,
+        set: &HashSet<String>,
+        what: &str,
+    ) -> Result<&'s str, PolicyError> {
         if set.contains(s.get_ref()) {
             Ok(s.get_ref())
         } else {
             let mut known: Vec<&String> = set.iter().collect();
             known.sort();
-            Err(self.err(s, format!("unknown {what} `{}` (known: {known:?})", s.get_ref())))
+            Err(self.err(
+                s,
+                format!("unknown {what} `{}` (known: {known:?})", s.get_ref()),
+            ))
         }
     }
 
@@ -69,9 +84,17 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
         message: e.message().to_string(),
     })?;
     let effective = chrono::NaiveDate::parse_from_str(raw.policy.effective.get_ref(), "%Y-%m-%d")
-        .map_err(|_| ctx.err(&raw.policy.effective, "effective must be a date like 2025-01-01".into()))?;
+        .map_err(|_| {
+        ctx.err(
+            &raw.policy.effective,
+            "effective must be a date like 2025-01-01".into(),
+        )
+    })?;
 
-    let org_ids = ctx.unique(&raw.org_kind.iter().map(|o| &o.id).collect::<Vec<_>>(), "organisation kind")?;
+    let org_ids = ctx.unique(
+        &raw.org_kind.iter().map(|o| &o.id).collect::<Vec<_>>(),
+        "organisation kind",
+    )?;
     let mut org_kinds = Vec::new();
     for o in &raw.org_kind {
         org_kinds.push(OrgKind {
@@ -89,7 +112,11 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
         for k in &r.org_kinds {
             kinds.push(ctx.known(k, &org_ids, "organisation kind")?.to_string());
         }
-        let duties = r.duties.iter().map(|d| ctx.article(d)).collect::<Result<_, _>>()?;
+        let duties = r
+            .duties
+            .iter()
+            .map(|d| ctx.article(d))
+            .collect::<Result<_, _>>()?;
         roles.push(Role {
             id: r.id.get_ref().clone(),
             name: Text::new(&r.zh, &r.en),
@@ -100,7 +127,10 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
         });
     }
 
-    ctx.unique(&raw.kind.iter().map(|k| &k.id).collect::<Vec<_>>(), "item kind")?;
+    ctx.unique(
+        &raw.kind.iter().map(|k| &k.id).collect::<Vec<_>>(),
+        "item kind",
+    )?;
     let kinds = raw
         .kind
         .iter()
@@ -121,19 +151,29 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
 fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemKind, PolicyError> {
     let field_ids = ctx.unique(&k.field.iter().map(|f| &f.id).collect::<Vec<_>>(), "field")?;
     let state_ids = ctx.unique(&k.state.iter().map(|s| &s.id).collect::<Vec<_>>(), "state")?;
-    let transition_ids = ctx.unique(&k.transition.iter().map(|t| &t.id).collect::<Vec<_>>(), "transition")?;
+    let transition_ids = ctx.unique(
+        &k.transition.iter().map(|t| &t.id).collect::<Vec<_>>(),
+        "transition",
+    )?;
     let section_ids: HashSet<String> = k.section.iter().map(|s| s.id.clone()).collect();
     ctx.known(&k.title_field, &field_ids, "field")?;
 
     let mut fields = Vec::new();
     for f in &k.field {
         let ty = match f.ty.get_ref().as_str() {
-            "text" => FieldType::Text { max: f.max.unwrap_or(200) },
-            "longtext" => FieldType::LongText { max: f.max.unwrap_or(20_000) },
+            "text" => FieldType::Text {
+                max: f.max.unwrap_or(200),
+            },
+            "longtext" => FieldType::LongText {
+                max: f.max.unwrap_or(20_000),
+            },
             "money" => FieldType::Money,
             "item_ref" => FieldType::ItemRef,
             "choice" if !f.options.is_empty() => FieldType::Choice(
-                f.options.iter().map(|o| (o.id.clone(), Text::new(&o.zh, &o.en))).collect(),
+                f.options
+                    .iter()
+                    .map(|o| (o.id.clone(), Text::new(&o.zh, &o.en)))
+                    .collect(),
             ),
             other => {
                 return Err(ctx.err(
@@ -160,7 +200,12 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
         let note = match (&s.note_zh, &s.note_en, &s.note_article) {
             (Some(zh), Some(en), Some(a)) => Some((Text::new(zh, en), ctx.article(a)?)),
             (None, None, None) => None,
-            _ => return Err(ctx.err(&s.id, "a state note needs note_zh, note_en and note_article".into())),
+            _ => {
+                return Err(ctx.err(
+                    &s.id,
+                    "a state note needs note_zh, note_en and note_article".into(),
+                ));
+            }
         };
         states.push(StateDef {
             id: s.id.get_ref().clone(),
@@ -174,14 +219,29 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
     let transitions = k
         .transition
         .iter()
-        .map(|t| load_transition(ctx, t, &Known { role_ids, field_ids: &field_ids, state_ids: &state_ids, transition_ids: &transition_ids }))
+        .map(|t| {
+            load_transition(
+                ctx,
+                t,
+                &Known {
+                    role_ids,
+                    field_ids: &field_ids,
+                    state_ids: &state_ids,
+                    transition_ids: &transition_ids,
+                },
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
 
     Ok(ItemKind {
         id: k.id.get_ref().clone(),
         name: Text::new(&k.zh, &k.en),
         prefix: k.prefix.clone(),
-        sections: k.section.iter().map(|s| (s.id.clone(), Text::new(&s.zh, &s.en))).collect(),
+        sections: k
+            .section
+            .iter()
+            .map(|s| (s.id.clone(), Text::new(&s.zh, &s.en)))
+            .collect(),
         title_field: k.title_field.get_ref().clone(),
         fields,
         states,
@@ -197,9 +257,13 @@ struct Known<'a> {
 }
 
 fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition, PolicyError> {
-    let list = |items: &[S], set: &HashSet<String>, what: &str| -> Result<Vec<String>, PolicyError> {
-        items.iter().map(|s| ctx.known(s, set, what).map(str::to_string)).collect()
-    };
+    let list =
+        |items: &[S], set: &HashSet<String>, what: &str| -> Result<Vec<String>, PolicyError> {
+            items
+                .iter()
+                .map(|s| ctx.known(s, set, what).map(str::to_string))
+                .collect()
+        };
     let mut sets = BTreeMap::new();
     for (field, value) in &t.sets {
         if !k.field_ids.contains(field) {
@@ -212,7 +276,14 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
         .iter()
         .map(|g| {
             Guard::parse(g.get_ref()).ok_or_else(|| {
-                ctx.err(g, format!("unknown guard `{}` (known: {:?})", g.get_ref(), Guard::NAMES))
+                ctx.err(
+                    g,
+                    format!(
+                        "unknown guard `{}` (known: {:?})",
+                        g.get_ref(),
+                        Guard::NAMES
+                    ),
+                )
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -70,8 +70,12 @@ pub enum AdminKind {
 /// The type of a field: how it is entered, checked and shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {
-    Text { max: usize },
-    LongText { max: usize },
+    Text {
+        max: usize,
+    },
+    LongText {
+        max: usize,
+    },
     /// Yuan with two decimals, stored in fen.
     Money,
     Choice(Vec<(String, Text)>),

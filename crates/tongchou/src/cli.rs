@@ -1,0 +1,130 @@
+//! Command-line arguments: flags override environment variables, which override defaults.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "tongchou",
+    version,
+    about = "统筹 · the digital-government project platform"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Database URL: sqlite://PATH (default) or postgres://...
+    #[arg(
+        long,
+        env = "TONGCHOU_DB",
+        default_value = "sqlite://./data/tongchou.db"
+    )]
+    pub db: String,
+    /// The platform's SM2 key file (created with 0600 on first start; keep it out of backups of the database).
+    #[arg(
+        long,
+        env = "TONGCHOU_KEY_FILE",
+        default_value = "./data/platform-sm2.key"
+    )]
+    pub key_file: PathBuf,
+    /// The policy file; the shipped measures when not given.
+    #[arg(long, env = "TONGCHOU_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// PBKDF2-HMAC-SM3 iterations for new password hashes.
+    #[arg(long, env = "TONGCHOU_PASSWORD_ITERATIONS", default_value_t = 100_000)]
+    pub password_iterations: u32,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the web UI and the JSON API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on.
+        #[arg(long, env = "TONGCHOU_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Seeds the demo city on an empty database and prints the logins.
+        #[arg(long)]
+        demo: bool,
+        /// Minutes between signed checkpoints of the record.
+        #[arg(long, default_value_t = 10)]
+        checkpoint_minutes: u64,
+    },
+    /// Policy files.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// The tamper-evident record.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// User accounts (operators).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Loads and validates a policy file and prints a summary.
+    Check { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verifies every event chain and signed checkpoint; exit 0 when intact.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Signs a checkpoint of all stream heads now.
+    Checkpoint {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Adds an account; the password is read from TONGCHOU_NEW_PASSWORD or standard input.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
+        /// The person's name as shown (e.g. 张明).
+        #[arg(long)]
+        name: String,
+        /// Organisation code (e.g. zrzy).
+        #[arg(long)]
+        org: String,
+        /// Role id from the policy (e.g. demand_clerk).
+        #[arg(long)]
+        role: String,
+    },
+    /// Sets a new password (from TONGCHOU_NEW_PASSWORD or standard input) and ends the user's sessions.
+    Passwd {
+        #[command(flatten)]
+        common: Common,
+        username: String,
+    },
+    /// Locks an account and ends its sessions.
+    Lock {
+        #[command(flatten)]
+        common: Common,
+        username: String,
+    },
+    /// Unlocks an account and clears its failed attempts.
+    Unlock {
+        #[command(flatten)]
+        common: Common,
+        username: String,
+    },
+}

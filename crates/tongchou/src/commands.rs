@@ -1,0 +1,253 @@
+//! What each command does, calling the same use cases as the web and the API.
+
+use crate::cli::{AuditCommand, Cli, Command, Common, PolicyCommand, UserCommand};
+use anyhow::{Context, Result, bail};
+use app::{Platform, Settings};
+use std::process::ExitCode;
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            common,
+            listen,
+            demo,
+            checkpoint_minutes,
+        } => serve(common, &listen, demo, checkpoint_minutes).await,
+        Command::Policy {
+            command: PolicyCommand::Check { file },
+        } => policy_check(&file),
+        Command::Audit {
+            command: AuditCommand::Verify { common },
+        } => audit_verify(common).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint { common },
+        } => {
+            let p = open(&common).await?;
+            match app::audit::checkpoint(&p).await? {
+                Some(id) => println!("checkpoint {id} signed"),
+                None => println!("nothing new since the last checkpoint"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => user(command).await,
+    }
+}
+
+fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
+    match path {
+        None => Ok(domain::Policy::from_toml(
+            "policy/nanyang-2025.toml (built in)",
+            app::DEFAULT_POLICY,
+        )?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(domain::Policy::from_toml(&p.display().to_string(), &text)?)
+        }
+    }
+}
+
+async fn open(c: &Common) -> Result<Platform> {
+    let policy = load_policy(c.policy.as_deref())?;
+    let mut settings = Settings::new(c.key_file.clone());
+    settings.password_iterations = c.password_iterations;
+    Ok(Platform::open(&c.db, policy, settings).await?)
+}
+
+async fn serve(
+    common: Common,
+    listen: &str,
+    demo: bool,
+    checkpoint_minutes: u64,
+) -> Result<ExitCode> {
+    let p = open(&common).await?;
+    if demo && app::demo::seed(&p).await? {
+        eprintln!("demo data seeded");
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Tongchou {} · policy {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        p.policy.version,
+        p.policy.title.zh
+    );
+    println!("Open http://{addr}/");
+    if demo {
+        println!(
+            "Demo logins (password {} for all):",
+            app::demo::DEMO_PASSWORD
+        );
+        for (username, name, org, role) in app::demo::USERS {
+            let role_name = p
+                .policy
+                .role(role)
+                .map(|r| r.name.zh.clone())
+                .unwrap_or_default();
+            println!("  {username:<18} {name:<6} {org:<10} {role_name}");
+        }
+    }
+    let checkpoints = p.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(
+            checkpoint_minutes.max(1) * 60,
+        ));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app::audit::checkpoint(&checkpoints).await {
+                tracing::error!(error = %e, "checkpoint failed");
+            }
+        }
+    });
+    web::serve(p.clone(), listener).await?;
+    // Sign what was recorded up to the shutdown.
+    let _ = app::audit::checkpoint(&p).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let p = match domain::Policy::from_toml(&file.display().to_string(), &text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    println!("{} — {}", p.id, p.title.zh);
+    println!("version {} · effective {}", p.version, p.effective);
+    println!(
+        "{} organisation kinds ({} may raise demands), {} roles",
+        p.org_kinds.len(),
+        p.org_kinds.iter().filter(|k| k.demand_unit).count(),
+        p.roles.len()
+    );
+    for k in &p.kinds {
+        println!("\nkind {} ({}) · series {}", k.id, k.name.zh, k.prefix);
+        println!(
+            "  states: {}",
+            k.states
+                .iter()
+                .map(|s| format!("{} {}", s.id, s.name.zh))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+        for t in &k.transitions {
+            let from = if t.from.is_empty() {
+                "(new)".to_string()
+            } else {
+                t.from.join("|")
+            };
+            println!(
+                "  {:<22} {:>14} -> {:<15} by {:<40} art. {}",
+                t.id,
+                from,
+                t.to,
+                t.roles.join(","),
+                t.article
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(common: Common) -> Result<ExitCode> {
+    let public = app::keys::public_of(&common.key_file)?;
+    let store = store::Store::open(&common.db).await?;
+    match app::audit::verify(&store, &public).await? {
+        app::audit::Verdict::Intact {
+            events,
+            checkpoints,
+        } => {
+            println!(
+                "intact: {events} events in their chains, {checkpoints} signed checkpoints verified"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        app::audit::Verdict::Broken(b) => {
+            println!(
+                "BROKEN at event {} (stream {}, #{}): {}",
+                b.event_id, b.stream, b.seq, b.what
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn read_new_password() -> Result<String> {
+    if let Ok(p) = std::env::var("TONGCHOU_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    if pw.is_empty() {
+        bail!("no password given (set TONGCHOU_NEW_PASSWORD or pipe it on standard input)");
+    }
+    Ok(pw)
+}
+
+async fn user(command: UserCommand) -> Result<ExitCode> {
+    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    match command {
+        UserCommand::Add {
+            common,
+            username,
+            name,
+            org,
+            role,
+        } => {
+            let pw = read_new_password()?;
+            let p = open(&common).await?;
+            let id = app::accounts::add(
+                &p,
+                &operator,
+                &app::accounts::NewAccount {
+                    username: &username,
+                    display_name: &name,
+                    org_code: &org,
+                    role: &role,
+                    password: &pw,
+                },
+            )
+            .await?;
+            println!("user {username} added (id {id})");
+        }
+        UserCommand::Passwd { common, username } => {
+            let pw = read_new_password()?;
+            let p = open(&common).await?;
+            app::accounts::change(
+                &p,
+                &operator,
+                &username,
+                app::accounts::Change::Password(pw),
+            )
+            .await?;
+            println!("password of {username} changed; their sessions ended");
+        }
+        UserCommand::Lock { common, username } => {
+            app::accounts::change(
+                &open(&common).await?,
+                &operator,
+                &username,
+                app::accounts::Change::Lock,
+            )
+            .await?;
+            println!("{username} locked");
+        }
+        UserCommand::Unlock { common, username } => {
+            app::accounts::change(
+                &open(&common).await?,
+                &operator,
+                &username,
+                app::accounts::Change::Unlock,
+            )
+            .await?;
+            println!("{username} unlocked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

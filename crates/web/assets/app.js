@@ -1,0 +1,30 @@
+// Tongchou's only script (no inline scripts: the CSP forbids them). It asks for confirmation
+// before steps that cannot be undone, in a dialog that says what cannot be undone, and sends
+// the anti-CSRF token with htmx requests.
+(function () {
+  "use strict";
+  var body = document.body;
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = body.getAttribute("data-csrf") || "";
+  });
+  var dialog = document.getElementById("confirm-dialog");
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-confirm]");
+    if (!button || !dialog || button.dataset.confirmed === "yes") { return; }
+    var message = button.getAttribute("data-confirm");
+    if (!message) { return; }
+    e.preventDefault();
+    document.getElementById("confirm-title").textContent = body.getAttribute("data-confirm-title");
+    document.getElementById("confirm-message").textContent = message;
+    document.getElementById("confirm-ok").textContent = body.getAttribute("data-confirm-ok");
+    document.getElementById("confirm-cancel").textContent = body.getAttribute("data-confirm-cancel");
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue === "ok") {
+        button.dataset.confirmed = "yes";
+        button.form.requestSubmit(button);
+      }
+    };
+    dialog.showModal();
+  });
+})();

@@ -1,0 +1,92 @@
+//! Who is asking: the session cookie for pages, the bearer token for the API. Pages without a
+//! live session go to the login page; the API answers 401.
+
+use crate::AppState;
+use crate::error::{ApiError, WebError};
+use app::Principal;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+pub const COOKIE: &str = "tc_session";
+pub const LANG_COOKIE: &str = "tc_lang";
+
+/// A logged-in user of the web pages.
+pub struct WebUser(pub Principal);
+
+/// A caller of the JSON API with a bearer token.
+pub struct ApiUser(pub Principal);
+
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, WebError> {
+        let token = cookie_value(parts, COOKIE).ok_or(WebError::Login)?;
+        match app::identity::authenticate(&state.platform, &token, "web").await {
+            Ok(p) => Ok(WebUser(p)),
+            Err(app::AppError::Unauthenticated) => Err(WebError::Login),
+            Err(e) => Err(WebError::App(e, domain::Lang::Zh)),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError(app::AppError::Unauthenticated))?;
+        Ok(ApiUser(
+            app::identity::authenticate(&state.platform, token.trim(), "api")
+                .await
+                .map_err(ApiError)?,
+        ))
+    }
+}
+
+/// The cookie that carries a web session (SECURITY.md: Secure; HttpOnly; SameSite=Strict).
+pub fn session_cookie(token: &str) -> String {
+    format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict")
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0")
+}
+
+/// Refuses a state-changing form without the session's anti-CSRF token.
+pub fn check_csrf(who: &Principal, form: &[(String, String)]) -> Result<(), WebError> {
+    let sent = form
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let expected = who.csrf.as_bytes();
+    let ok = sent.len() == expected.len()
+        && sent
+            .bytes()
+            .zip(expected.iter())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
+    if ok {
+        Ok(())
+    } else {
+        Err(WebError::Csrf(who.lang))
+    }
+}

@@ -1,0 +1,124 @@
+//! Errors of the web layer. Pages get a page in the user's language, the API gets
+//! `application/problem+json` naming the fields; internal errors are logged, never shown.
+
+use crate::i18n::Tr;
+use app::AppError;
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Lang;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// No live session: go to the login page.
+    Login,
+    Csrf(Lang),
+    App(AppError, Lang),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    message: String,
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Denied(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+        AppError::Conflict => StatusCode::CONFLICT,
+        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::Startup(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn html(page: impl Template) -> Response {
+    match page.render() {
+        Ok(body) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, lang, message) = match self {
+            WebError::Login => return Redirect::to("/login").into_response(),
+            WebError::Csrf(lang) => (StatusCode::FORBIDDEN, lang, Tr(lang).s("csrf").to_string()),
+            WebError::App(e, lang) => {
+                let t = Tr(lang);
+                let message = match &e {
+                    AppError::Denied(d) => d.reason.get(lang).to_string(),
+                    AppError::NotFound => t.s("not_found").to_string(),
+                    AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+                    AppError::LoginFailed => t.s("login_failed").to_string(),
+                    AppError::Conflict => t.s("conflict").to_string(),
+                    AppError::Invalid(text) => text.get(lang).to_string(),
+                    AppError::Startup(_) | AppError::Store(_) => {
+                        tracing::error!(error = %e, "request failed");
+                        t.s("server_error").to_string()
+                    }
+                };
+                (status_of(&e), lang, message)
+            }
+        };
+        let mut r = html(ErrorPage {
+            t: Tr(lang),
+            message,
+        });
+        *r.status_mut() = status;
+        r
+    }
+}
+
+/// An error of the JSON API, rendered as RFC 9457 problem details.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(&e);
+        let mut body = serde_json::json!({
+            "type": "about:blank",
+            "status": status.as_u16(),
+        });
+        match &e {
+            AppError::Denied(d) => {
+                body["title"] = d.reason.en.clone().into();
+                body["title_zh"] = d.reason.zh.clone().into();
+                body["article"] = d.article.as_ref().map(|a| a.as_str().to_string()).into();
+                body["errors"] = d
+                    .fields
+                    .iter()
+                    .map(|f| serde_json::json!({ "field": f.field, "message": f.message.en, "message_zh": f.message.zh }))
+                    .collect();
+            }
+            AppError::Invalid(text) => {
+                body["title"] = text.en.clone().into();
+                body["title_zh"] = text.zh.clone().into();
+            }
+            AppError::Startup(_) | AppError::Store(_) => {
+                tracing::error!(error = %e, "api request failed");
+                body["title"] = "internal error".into();
+            }
+            other => body["title"] = other.to_string().into(),
+        }
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        ApiError(e)
+    }
+}

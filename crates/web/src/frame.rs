@@ -1,0 +1,87 @@
+//! The frame around every page: top bar (organisation, user, role, language, log-out), the
+//! left navigation with only the modules this user's role may use, and breadcrumbs.
+
+use crate::i18n::Tr;
+use app::{Platform, Principal};
+use domain::policy::Visibility;
+
+pub struct Nav {
+    pub label: String,
+    pub href: String,
+    pub icon: &'static str,
+    pub active: bool,
+}
+
+pub struct Frame {
+    pub t: Tr,
+    pub title: String,
+    pub user: String,
+    pub org: String,
+    pub role: String,
+    pub csrf: String,
+    pub nav: Vec<Nav>,
+    pub crumbs: Vec<(String, String)>,
+    /// Where the language switch returns to.
+    pub here: String,
+}
+
+impl Frame {
+    pub fn new(p: &Platform, who: &Principal, active: &str, title: &str, here: &str) -> Frame {
+        let t = Tr(who.lang);
+        let role = p.policy.role(&who.user.role);
+        let mut nav = vec![Nav {
+            label: t.s("nav_home").into(),
+            href: "/".into(),
+            icon: "home",
+            active: active == "home",
+        }];
+        if role.is_some_and(|r| r.sees != Visibility::None) {
+            for kind in &p.policy.kinds {
+                let label = if kind.id == "demand" {
+                    t.s("nav_demand").to_string()
+                } else {
+                    kind.name.get(who.lang).to_string()
+                };
+                nav.push(Nav {
+                    label,
+                    href: format!("/items?kind={}", kind.id),
+                    icon: "list",
+                    active: active == kind.id,
+                });
+            }
+        }
+        if role.is_some_and(|r| r.admin.is_some()) {
+            nav.push(Nav {
+                label: t.s("nav_system").into(),
+                href: "/".into(),
+                icon: "gear",
+                active: active == "system",
+            });
+        }
+        Frame {
+            t,
+            title: title.to_string(),
+            user: who.user.display_name.clone(),
+            org: match who.lang {
+                domain::Lang::Zh => who.org.name_zh.clone(),
+                domain::Lang::En => who.org.name_en.clone(),
+            },
+            role: role
+                .map(|r| r.name.get(who.lang).to_string())
+                .unwrap_or_default(),
+            csrf: who.csrf.clone(),
+            nav,
+            crumbs: vec![(t.s("home_crumb").into(), "/".into())],
+            here: here.to_string(),
+        }
+    }
+
+    pub fn crumb(mut self, label: &str, href: &str) -> Frame {
+        self.crumbs.push((label.to_string(), href.to_string()));
+        self
+    }
+
+    pub fn lang_target(&self) -> &'static str {
+        if self.t.is_en() { "zh" } else { "en" }
+    }
+}

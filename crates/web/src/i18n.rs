@@ -1,0 +1,185 @@
+//! The interface's own words in both languages (RX.5). Policy words (states, actions, fields)
+//! come from the policy file; these are the frame's.
+
+use domain::Lang;
+
+/// (key, 中文, English)
+const STRINGS: &[(&str, &str, &str)] = &[
+    (
+        "app",
+        "统筹 · 数字政府项目统筹管理平台",
+        "Tongchou · Digital Government Project Platform",
+    ),
+    ("app_short", "统筹", "Tongchou"),
+    ("login", "登录", "Log in"),
+    ("logout", "退出", "Log out"),
+    ("username", "用户名", "Username"),
+    ("password", "密码", "Password"),
+    (
+        "login_failed",
+        "用户名或密码错误，或账户已被锁定。连续输错 5 次将锁定 30 分钟。",
+        "Wrong username or password, or the account is locked. Five wrong attempts lock it for 30 minutes.",
+    ),
+    (
+        "login_required",
+        "请填写用户名和密码。",
+        "Enter your username and password.",
+    ),
+    (
+        "session_ended",
+        "会话已结束，请重新登录。",
+        "Your session has ended; please log in again.",
+    ),
+    ("nav_home", "工作台", "Workbench"),
+    ("nav_demand", "需求征集", "Demand collection"),
+    ("nav_system", "系统管理", "Administration"),
+    ("todo", "待办", "To do"),
+    ("done", "已办", "Done"),
+    ("mine", "我发起的", "Started by me"),
+    ("cc", "抄送我的", "Copied to me"),
+    ("item", "事项", "Item"),
+    ("asked", "待办事项", "What is asked"),
+    ("asked_by", "发起单位", "Raised by"),
+    ("deadline", "期限", "Deadline"),
+    ("state", "状态", "State"),
+    ("number", "编号", "Number"),
+    ("title", "名称", "Title"),
+    ("unit", "单位", "Unit"),
+    ("budget_wan", "预算（万元）", "Budget (10k yuan)"),
+    ("updated", "更新时间", "Updated"),
+    ("actions", "操作", "Actions"),
+    ("view", "查看", "View"),
+    ("handle", "办理", "Handle"),
+    ("empty", "暂无数据", "Nothing here"),
+    ("search", "查询", "Search"),
+    ("reset", "重置", "Reset"),
+    ("all", "全部", "All"),
+    ("keyword", "关键字", "Keyword"),
+    ("year", "年度", "Year"),
+    ("new", "新增", "New"),
+    ("export", "导出", "Export"),
+    ("total", "共", "Total"),
+    ("items_unit", "条", "items"),
+    ("prev", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("page", "第", "Page"),
+    ("page_unit", "页", ""),
+    ("save_draft", "暂存", "Save draft"),
+    ("submit", "提交", "Submit"),
+    ("cancel", "取消", "Cancel"),
+    ("confirm", "确定", "Confirm"),
+    ("confirm_title", "请确认", "Please confirm"),
+    ("back", "返回", "Back"),
+    ("required_mark", "为必填项", "is required"),
+    ("basic_info", "基本信息", "Details"),
+    ("approval_record", "审批记录", "Approval record"),
+    ("who", "办理人", "By"),
+    ("org", "单位", "Organisation"),
+    ("role", "角色", "Role"),
+    ("time", "时间", "Time"),
+    ("decision", "办理结果", "Step"),
+    ("opinion_text", "意见", "Opinion"),
+    ("basis", "依据", "Basis"),
+    ("available_actions", "可办理的操作", "What you can do"),
+    (
+        "no_actions",
+        "当前没有需要您办理的操作。",
+        "Nothing for you to do on this item now.",
+    ),
+    ("edit", "修改", "Edit"),
+    ("policy_version", "适用制度版本", "Rules version"),
+    ("created", "创建时间", "Created"),
+    ("due", "办理期限", "Due"),
+    ("days_left", "剩余 {} 个自然日", "{} days left"),
+    ("overdue", "已逾期 {} 天", "{} days overdue"),
+    ("due_today", "今日到期", "due today"),
+    ("refused", "操作未被允许", "This step was refused"),
+    ("refused_why", "原因", "Why"),
+    ("article_basis", "依据条款", "Under"),
+    (
+        "fix_fields",
+        "请修改以下各项：",
+        "Please correct these fields:",
+    ),
+    (
+        "not_found",
+        "没有找到该事项，或您无权查看。",
+        "No such item, or you may not see it.",
+    ),
+    (
+        "conflict",
+        "该事项刚被他人办理，页面已更新，请确认后重试。您填写的内容未丢失。",
+        "Someone else has just acted on this item; please check and try again. Nothing you typed was lost.",
+    ),
+    (
+        "server_error",
+        "系统繁忙，请稍后再试。如持续出现请联系系统管理员。",
+        "Something went wrong on our side; please try again later.",
+    ),
+    (
+        "csrf",
+        "页面已过期，请刷新后重试。",
+        "The page has expired; reload it and try again.",
+    ),
+    ("lang_switch", "English", "中文"),
+    ("home_crumb", "首页", "Home"),
+    ("new_demand", "新建需求方案", "New demand plan"),
+    (
+        "demand_hint",
+        "依据第十三条第二款，需求方案须写明解决的问题、使用范围、功（性）能要求、功能逻辑，必要时提供技术路线要求。提交后即冻结，不得修改。",
+        "Under art. 13(2) a demand plan states the problem, scope of use, functional and performance requirements and function logic, and a technical route where needed. Once submitted it is frozen.",
+    ),
+    ("steps", "流程", "Lifecycle"),
+    (
+        "admin_home",
+        "管理员不办理业务事项（三员分立）。请使用命令行工具管理账户与审计。",
+        "Administrators handle no business items (separation of the three administrators). Use the command-line tool for accounts and audit.",
+    ),
+    ("history_empty", "暂无记录", "No record yet"),
+    ("count_suffix", "项", ""),
+];
+
+/// Looks up the interface's words in one language.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn s(&self, key: &str) -> &'static str {
+        match STRINGS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self.0 {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => "",
+        }
+    }
+
+    /// A string with `{}` replaced by `n`.
+    pub fn n(&self, key: &str, n: i64) -> String {
+        self.s(key).replace("{}", &n.to_string())
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.0 == Lang::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rx5_every_interface_string_exists_in_both_languages() {
+        for (k, zh, en) in STRINGS {
+            assert!(!zh.is_empty(), "{k} has no Chinese");
+            assert!(
+                !en.is_empty() || ["page_unit", "count_suffix"].contains(k),
+                "{k} has no English"
+            );
+        }
+        let mut keys: Vec<&str> = STRINGS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), STRINGS.len(), "duplicate keys");
+    }
+}

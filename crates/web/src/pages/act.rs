@@ -1,0 +1,75 @@
+//! Taking a step from the item page, and the refusal page that says why and cites the article.
+
+use crate::AppState;
+use crate::auth::{WebUser, check_csrf};
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use app::items::Command;
+use app::{AppError, Platform, Principal};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{Denied, ItemId};
+
+#[derive(Template)]
+#[template(path = "refused.html")]
+struct RefusedPage {
+    frame: Frame,
+    reason: String,
+    article: String,
+    policy_title: String,
+    fields: Vec<(String, String)>,
+    back: String,
+}
+
+/// A page for a refusal: why, under which article, and what to fix.
+pub fn refused(p: &Platform, who: &Principal, d: &Denied, back: &str) -> Response {
+    let lang = who.lang;
+    let frame = Frame::new(p, who, "", crate::i18n::Tr(lang).s("refused"), back);
+    let label = |f: &str| {
+        p.policy
+            .kinds
+            .iter()
+            .find_map(|k| k.field(f))
+            .map(|f| f.label.get(lang).to_string())
+            .unwrap_or_else(|| f.to_string())
+    };
+    let page = RefusedPage {
+        reason: d.reason.get(lang).to_string(),
+        article: d.article.as_ref().map(|a| a.cite(lang)).unwrap_or_default(),
+        policy_title: p.policy.title.get(lang).to_string(),
+        fields: d
+            .fields
+            .iter()
+            .map(|f| (label(&f.field), f.message.get(lang).to_string()))
+            .collect(),
+        back: back.to_string(),
+        frame,
+    };
+    let mut r = html(page);
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    r
+}
+
+pub async fn perform(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    check_csrf(&who, &form)?;
+    let p = &s.platform;
+    let cmd = Command {
+        action,
+        input: super::input_of(&form),
+        then: None,
+        idempotency_key: None,
+    };
+    match app::items::perform(p, &who, ItemId::new(id), cmd).await {
+        Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
+        Err(AppError::Denied(d)) => Ok(refused(p, &who, &d, &format!("/items/{id}"))),
+        Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}

@@ -1,0 +1,241 @@
+//! The item page: header with number and state, the step bar, details or the approval record,
+//! and the steps this user may take now, each labelled with its article.
+
+use crate::AppState;
+use crate::auth::WebUser;
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use crate::views::{FieldView, Tag, display_value, due_text, field_view, short_time, state_tag};
+use app::items::ItemView;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::policy::ItemKind;
+use domain::{ItemId, Lang};
+use store::events::StoredEvent;
+
+pub struct ActionView {
+    pub id: String,
+    pub label: String,
+    pub article: String,
+    pub style: String,
+    pub confirm: Option<String>,
+    pub link: Option<String>,
+    pub fields: Vec<FieldView>,
+}
+
+pub struct HistoryRow {
+    pub action: String,
+    pub article: String,
+    pub time: String,
+    pub who: String,
+    pub role: String,
+    pub org: String,
+    pub opinion: String,
+    pub state_change: String,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    frame: Frame,
+    id: i64,
+    title: String,
+    number: String,
+    kind_name: String,
+    owner: String,
+    policy_version: String,
+    state: Tag,
+    steps: Vec<(String, &'static str)>,
+    due: Option<(String, bool)>,
+    tab: String,
+    fields: Vec<(String, String)>,
+    created: String,
+    history: Vec<HistoryRow>,
+    actions: Vec<ActionView>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TabQuery {
+    tab: Option<String>,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path(id): Path<i64>,
+    Query(q): Query<TabQuery>,
+) -> Result<Response, WebError> {
+    let p = &s.platform;
+    let v = app::items::view(p, &who, ItemId::new(id))
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    let kind = p
+        .policy
+        .kind(&v.row.item.kind)
+        .ok_or(WebError::App(app::AppError::NotFound, who.lang))?;
+    let tab = if q.tab.as_deref() == Some("record") {
+        "record"
+    } else {
+        "info"
+    };
+    let frame = Frame::new(
+        p,
+        &who,
+        &kind.id,
+        &v.row.title,
+        &format!("/items/{id}?tab={tab}"),
+    )
+    .crumb(kind.name.get(who.lang), &format!("/items?kind={}", kind.id));
+    Ok(html(build(p, frame, kind, &v, tab, who.lang)))
+}
+
+fn build(
+    p: &app::Platform,
+    frame: Frame,
+    kind: &ItemKind,
+    v: &ItemView,
+    tab: &str,
+    lang: Lang,
+) -> DetailPage {
+    let item = &v.row.item;
+    let current = kind
+        .states
+        .iter()
+        .position(|s| s.id == item.state)
+        .unwrap_or(0);
+    let steps = kind
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                s.name.get(lang).to_string(),
+                if i < current {
+                    "done"
+                } else if i == current {
+                    "current"
+                } else {
+                    "todo"
+                },
+            )
+        })
+        .collect();
+    let fields = kind
+        .fields
+        .iter()
+        .filter(|f| !item.field(&f.id).is_empty())
+        .map(|f| {
+            (
+                f.label.get(lang).to_string(),
+                display_value(f, item.field(&f.id), lang),
+            )
+        })
+        .collect();
+    let actions = v.actions.iter().map(|t| {
+        let big_form = t.inputs.len() > 3;
+        let self_loop = t.from == [t.to.clone()];
+        ActionView {
+            id: t.id.clone(),
+            label: t.label.get(lang).to_string(),
+            article: t.article.cite(lang),
+            style: t.style.clone(),
+            confirm: t.confirm.as_ref().map(|c| c.get(lang).to_string()),
+            link: (big_form && self_loop).then(|| format!("/items/{}/edit", item.id)),
+            fields: if big_form {
+                Vec::new()
+            } else {
+                t.inputs
+                    .iter()
+                    .filter_map(|f| kind.field(f))
+                    .map(|f| {
+                        field_view(
+                            &format!("{}-", t.id),
+                            f,
+                            t.required.contains(&f.id),
+                            "",
+                            &[],
+                            lang,
+                        )
+                    })
+                    .collect()
+            },
+        }
+    });
+    DetailPage {
+        id: item.id.get(),
+        title: v.row.title.clone(),
+        number: v.row.number.clone(),
+        kind_name: kind.name.get(lang).to_string(),
+        owner: if lang == Lang::En {
+            v.row.owner_name_en.clone()
+        } else {
+            v.row.owner_name_zh.clone()
+        },
+        policy_version: item.policy_version.clone(),
+        state: state_tag(Some(kind), &item.state, lang),
+        steps,
+        due: due_text(frame.t, item.due),
+        tab: tab.to_string(),
+        fields,
+        created: short_time(&v.row.created_at),
+        history: v
+            .history
+            .iter()
+            .map(|e| history_row(p, kind, e, lang))
+            .collect(),
+        actions: actions.collect(),
+        frame,
+    }
+}
+
+fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) -> HistoryRow {
+    let ev = &e.event;
+    let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or_default();
+    let changes = &payload["changes"];
+    let mut opinion = Vec::new();
+    if let Some(o) = changes["opinion"].as_str() {
+        if let Some(f) = kind.field("opinion") {
+            opinion.push(display_value(f, o, lang));
+        }
+    }
+    if let Some(m) = changes["merge_into"].as_str() {
+        opinion.push(format!("→ {m}"));
+    }
+    if let Some(r) = changes["reason"].as_str() {
+        opinion.push(r.to_string());
+    }
+    let state_name = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| state_tag(Some(kind), s, lang).name)
+            .unwrap_or_default()
+    };
+    let state_change = match (&ev.before_state, &ev.after_state) {
+        (Some(b), Some(a)) if b != a => format!(
+            "{} → {}",
+            state_name(&ev.before_state),
+            state_name(&ev.after_state)
+        ),
+        (None, Some(_)) => state_name(&ev.after_state),
+        _ => String::new(),
+    };
+    HistoryRow {
+        action: kind
+            .transition(&ev.action)
+            .map(|t| t.label.get(lang).to_string())
+            .unwrap_or_else(|| ev.action.clone()),
+        article: domain::Article::parse(&ev.article)
+            .map(|a| a.cite(lang))
+            .unwrap_or_else(|| ev.article.clone()),
+        time: short_time(&ev.at),
+        who: ev.actor_name.clone(),
+        role: p
+            .policy
+            .role(&ev.role)
+            .map(|r| r.name.get(lang).to_string())
+            .unwrap_or_else(|| ev.role.clone()),
+        org: ev.org_name.clone(),
+        opinion: opinion.join(" · "),
+        state_change,
+    }
+}

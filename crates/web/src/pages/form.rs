@@ -1,0 +1,293 @@
+//! The item form (new and edit): sections with required marks, 暂存 beside 提交, errors in
+//! red under each field, and everything typed kept when the server refuses.
+
+use crate::AppState;
+use crate::auth::{WebUser, check_csrf};
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use crate::views::{SectionView, form_sections, input_value};
+use app::items::Command;
+use app::{AppError, Platform, Principal};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::policy::{ItemKind, Transition};
+use domain::{Denied, ItemId};
+use std::collections::BTreeMap;
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    frame: Frame,
+    heading: String,
+    hint: String,
+    summary: String,
+    article: String,
+    action_url: String,
+    cancel_url: String,
+    submit_confirm: Option<String>,
+    sections: Vec<SectionView>,
+}
+
+/// The step from `state` that submits the whole form (e.g. draft -> submitted), if any.
+fn submit_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
+    kind.transitions
+        .iter()
+        .find(|t| t.from.iter().any(|s| s == state) && t.to != state && t.inputs.len() > 3)
+}
+
+/// The step from `state` that saves the form without moving on (暂存).
+fn save_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
+    kind.transitions
+        .iter()
+        .find(|t| t.from == [state.to_string()] && t.to == state)
+}
+
+struct FormSpec<'a> {
+    kind: &'a ItemKind,
+    base: &'a Transition,
+    heading: String,
+    action_url: String,
+    cancel_url: String,
+}
+
+fn render(
+    p: &Platform,
+    who: &Principal,
+    spec: &FormSpec,
+    values: &BTreeMap<String, String>,
+    denied: Option<&Denied>,
+) -> Response {
+    let lang = who.lang;
+    let kind = spec.kind;
+    let submit = submit_step(kind, &spec.base.to);
+    let required = submit
+        .map(|t| t.required.clone())
+        .unwrap_or_else(|| spec.base.required.clone());
+    let empty = Vec::new();
+    let errors = denied.map(|d| &d.fields).unwrap_or(&empty);
+    let frame = Frame::new(p, who, &kind.id, &spec.heading, &spec.action_url)
+        .crumb(kind.name.get(lang), &format!("/items?kind={}", kind.id));
+    let hint = if kind.id == "demand" {
+        frame.t.s("demand_hint").to_string()
+    } else {
+        String::new()
+    };
+    let page = FormPage {
+        heading: spec.heading.clone(),
+        hint,
+        summary: denied
+            .map(|d| d.reason.get(lang).to_string())
+            .unwrap_or_default(),
+        article: denied
+            .and_then(|d| d.article.as_ref())
+            .map(|a| a.cite(lang))
+            .unwrap_or_default(),
+        action_url: spec.action_url.clone(),
+        cancel_url: spec.cancel_url.clone(),
+        submit_confirm: submit.map(|t| {
+            t.confirm
+                .as_ref()
+                .map(|c| c.get(lang).to_string())
+                .unwrap_or_default()
+        }),
+        sections: form_sections(kind, spec.base, &required, values, errors, lang),
+        frame,
+    };
+    let mut r = html(page);
+    if denied.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewQuery {
+    kind: String,
+    action: Option<String>,
+}
+
+fn creation<'k>(
+    p: &'k Platform,
+    who: &Principal,
+    q: &NewQuery,
+) -> Result<(&'k ItemKind, &'k Transition), WebError> {
+    let not_found = || WebError::App(AppError::NotFound, who.lang);
+    let kind = p.policy.kind(&q.kind).ok_or_else(not_found)?;
+    let allowed = app::items::creations(p, who, &kind.id);
+    let action = q
+        .action
+        .clone()
+        .or_else(|| allowed.first().map(|t| t.id.clone()))
+        .ok_or_else(not_found)?;
+    if !allowed.iter().any(|t| t.id == action) {
+        return Err(not_found());
+    }
+    Ok((kind, kind.transition(&action).ok_or_else(not_found)?))
+}
+
+fn new_spec<'a>(kind: &'a ItemKind, t: &'a Transition, lang: domain::Lang) -> FormSpec<'a> {
+    FormSpec {
+        kind,
+        base: t,
+        heading: t.label.get(lang).to_string(),
+        action_url: format!("/items/new?kind={}&action={}", kind.id, t.id),
+        cancel_url: format!("/items?kind={}", kind.id),
+    }
+}
+
+pub async fn new_page(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let (kind, t) = creation(&s.platform, &who, &q)?;
+    Ok(render(
+        &s.platform,
+        &who,
+        &new_spec(kind, t, who.lang),
+        &BTreeMap::new(),
+        None,
+    ))
+}
+
+pub async fn new_submit(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Query(q): Query<NewQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    check_csrf(&who, &form)?;
+    let p = &s.platform;
+    let (kind, t) = creation(p, &who, &q)?;
+    let input = super::input_of(&form);
+    let op = form
+        .iter()
+        .find(|(k, _)| k == "op")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("save");
+    let then = (op == "submit")
+        .then(|| submit_step(kind, &t.to).map(|s| s.id.clone()))
+        .flatten();
+    let cmd = Command {
+        action: t.id.clone(),
+        input: input.clone(),
+        then,
+        idempotency_key: None,
+    };
+    match app::items::create(p, &who, &kind.id, cmd).await {
+        Ok(id) => Ok(Redirect::to(&format!("/items/{}", id.get())).into_response()),
+        Err(AppError::Denied(d)) => Ok(render(
+            p,
+            &who,
+            &new_spec(kind, t, who.lang),
+            &input,
+            Some(&d),
+        )),
+        Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}
+
+async fn edit_spec<'k>(
+    p: &'k Platform,
+    who: &Principal,
+    id: i64,
+) -> Result<(FormSpec<'k>, BTreeMap<String, String>), WebError> {
+    let err = |e| WebError::App(e, who.lang);
+    let v = app::items::view(p, who, ItemId::new(id))
+        .await
+        .map_err(err)?;
+    let kind = p
+        .policy
+        .kind(&v.row.item.kind)
+        .ok_or(err(AppError::NotFound))?;
+    let base = save_step(kind, &v.row.item.state)
+        .filter(|t| v.actions.iter().any(|a| a.id == t.id))
+        .ok_or_else(|| {
+            // Not editable now: explain why, citing the article (e.g. frozen after submission).
+            let denied = domain::decide(
+                &p.policy,
+                &kind.id,
+                Some(&v.row.item),
+                "edit",
+                &who.actor,
+                &Default::default(),
+                app::clock::now(),
+            );
+            match denied {
+                Err(d) => err(AppError::Denied(d)),
+                Ok(_) => err(AppError::NotFound),
+            }
+        })?;
+    let values = kind
+        .fields
+        .iter()
+        .map(|f| (f.id.clone(), input_value(f, v.row.item.field(&f.id))))
+        .collect();
+    let spec = FormSpec {
+        kind,
+        base,
+        heading: format!("{} · {}", base.label.get(who.lang), v.row.number),
+        action_url: format!("/items/{id}/edit"),
+        cancel_url: format!("/items/{id}"),
+    };
+    Ok((spec, values))
+}
+
+pub async fn edit_page(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    match edit_spec(&s.platform, &who, id).await {
+        Ok((spec, values)) => Ok(render(&s.platform, &who, &spec, &values, None)),
+        Err(WebError::App(AppError::Denied(d), _)) => Ok(super::act::refused(
+            &s.platform,
+            &who,
+            &d,
+            &format!("/items/{id}"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_submit(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    check_csrf(&who, &form)?;
+    let p = &s.platform;
+    let (spec, _) = match edit_spec(p, &who, id).await {
+        Ok(v) => v,
+        Err(WebError::App(AppError::Denied(d), _)) => {
+            return Ok(super::act::refused(p, &who, &d, &format!("/items/{id}")));
+        }
+        Err(e) => return Err(e),
+    };
+    let input = super::input_of(&form);
+    let op = form
+        .iter()
+        .find(|(k, _)| k == "op")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("save");
+    let action = if op == "submit" {
+        submit_step(spec.kind, &spec.base.to).unwrap_or(spec.base)
+    } else {
+        spec.base
+    };
+    let cmd = Command {
+        action: action.id.clone(),
+        input: input.clone(),
+        then: None,
+        idempotency_key: None,
+    };
+    match app::items::perform(p, &who, ItemId::new(id), cmd).await {
+        Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
+        Err(AppError::Denied(d)) => Ok(render(p, &who, &spec, &input, Some(&d))),
+        Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}

@@ -1,0 +1,117 @@
+//! The workbench: 待办 / 已办 / 我发起的 / 抄送我的, each with a count (RX.3).
+
+use crate::AppState;
+use crate::auth::WebUser;
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use crate::views::{RowView, row_view};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+pub struct Tab {
+    pub id: &'static str,
+    pub label: String,
+    pub count: usize,
+    pub active: bool,
+}
+
+pub struct InboxRow {
+    pub row: RowView,
+    pub kind: String,
+    pub asked: String,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    frame: Frame,
+    tabs: Vec<Tab>,
+    rows: Vec<InboxRow>,
+    todo: bool,
+    admin: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TabQuery {
+    tab: Option<String>,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Query(q): Query<TabQuery>,
+) -> Result<Response, WebError> {
+    let p = &s.platform;
+    let err = |e| WebError::App(e, who.lang);
+    let frame = Frame::new(p, &who, "home", frame_title(&who), "/");
+    let t = frame.t;
+    let todo = app::items::inbox(p, &who).await.map_err(err)?;
+    let done = app::items::done_by(p, &who).await.map_err(err)?;
+    let mine = app::items::started_by(p, &who).await.map_err(err)?;
+    let tab = q.tab.as_deref().unwrap_or("todo");
+    let kind_name = |k: &str| {
+        p.policy
+            .kind(k)
+            .map(|k| k.name.get(who.lang).to_string())
+            .unwrap_or_default()
+    };
+    let rows: Vec<InboxRow> = match tab {
+        "done" => done
+            .iter()
+            .map(|r| InboxRow {
+                row: row_view(p, r, t),
+                kind: kind_name(&r.item.kind),
+                asked: String::new(),
+            })
+            .collect(),
+        "mine" => mine
+            .iter()
+            .map(|r| InboxRow {
+                row: row_view(p, r, t),
+                kind: kind_name(&r.item.kind),
+                asked: String::new(),
+            })
+            .collect(),
+        "cc" => Vec::new(),
+        _ => todo
+            .iter()
+            .map(|task| InboxRow {
+                row: row_view(p, &task.row, t),
+                kind: kind_name(&task.row.item.kind),
+                asked: task
+                    .actions
+                    .iter()
+                    .map(|a| a.label.get(who.lang))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            })
+            .collect(),
+    };
+    let tab_of = |id: &'static str, key: &str, count: usize| Tab {
+        id,
+        label: t.s(key).to_string(),
+        count,
+        active: tab == id,
+    };
+    let tabs = vec![
+        tab_of("todo", "todo", todo.len()),
+        tab_of("done", "done", done.len()),
+        tab_of("mine", "mine", mine.len()),
+        tab_of("cc", "cc", 0),
+    ];
+    Ok(html(InboxPage {
+        frame,
+        tabs,
+        rows,
+        todo: tab == "todo",
+        admin: who.is_admin(p),
+    }))
+}
+
+fn frame_title(who: &app::Principal) -> &'static str {
+    match who.lang {
+        domain::Lang::Zh => "工作台",
+        domain::Lang::En => "Workbench",
+    }
+}

@@ -1,0 +1,28 @@
+//! The web pages, one module per resource.
+
+pub mod act;
+pub mod detail;
+pub mod form;
+pub mod inbox;
+pub mod list;
+pub mod login;
+
+use axum::http::HeaderMap;
+
+/// The caller's address for the security record.
+pub fn source(headers: &HeaderMap, addr: Option<std::net::SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| addr.map(|a| a.ip().to_string()))
+        .unwrap_or_default()
+}
+
+/// The form's fields without the framework's own (`_csrf`, `op`).
+pub fn input_of(form: &[(String, String)]) -> domain::Input {
+    form.iter()
+        .filter(|(k, _)| k != "_csrf" && k != "op")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

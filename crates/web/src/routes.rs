@@ -1,0 +1,69 @@
+//! Every route in one table, with the guard it runs under: public, web session (cookie, with
+//! CSRF on changes) or API bearer. A handler cannot run without its extractor passing.
+
+use crate::{AppState, api, assets, pages};
+use app::Platform;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+
+pub fn router(platform: Platform) -> Router {
+    let state = AppState { platform };
+    Router::new()
+        // public
+        .route("/login", get(pages::login::page).post(pages::login::submit))
+        .route("/lang/{code}", get(pages::login::switch))
+        .route("/static/{*path}", get(assets::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        // web session (WebUser extractor; CSRF checked in every POST handler)
+        .route("/", get(pages::inbox::page))
+        .route("/logout", post(pages::login::logout))
+        .route("/items", get(pages::list::page))
+        .route(
+            "/items/new",
+            get(pages::form::new_page).post(pages::form::new_submit),
+        )
+        .route("/items/{id}", get(pages::detail::page))
+        .route(
+            "/items/{id}/edit",
+            get(pages::form::edit_page).post(pages::form::edit_submit),
+        )
+        .route("/items/{id}/act/{action}", post(pages::act::perform))
+        // JSON API (ApiUser extractor, bearer token)
+        .nest("/api/v1", api::router())
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Headers every answer carries (SECURITY.md: CSP without unsafe-inline, no framing).
+async fn security_headers(mut r: axum::response::Response) -> axum::response::Response {
+    let h = r.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: header::HeaderName, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    r
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,235 @@
+//! View models: what templates show, already in the user's language and format
+//! (money in 万元 in lists and exact yuan in details, dates as 2026-11-28).
+
+use crate::i18n::Tr;
+use domain::policy::{FieldDef, FieldType, ItemKind, Transition};
+use domain::{FieldError, Lang, Money};
+use std::collections::BTreeMap;
+use store::items::ItemRow;
+
+pub struct Tag {
+    pub name: String,
+    pub color: String,
+}
+
+pub fn state_tag(kind: Option<&ItemKind>, state: &str, lang: Lang) -> Tag {
+    match kind.and_then(|k| k.state(state)) {
+        Some(s) => Tag {
+            name: s.name.get(lang).to_string(),
+            color: s.tag.clone(),
+        },
+        None => Tag {
+            name: state.to_string(),
+            color: "info".into(),
+        },
+    }
+}
+
+/// `2026-11-28 09:30` from a stored timestamp.
+pub fn short_time(ts: &str) -> String {
+    ts.get(..16)
+        .map(|s| s.replace('T', " "))
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// Days left until `due`, as words, and whether it is overdue (shown red).
+pub fn due_text(t: Tr, due: Option<chrono::NaiveDate>) -> Option<(String, bool)> {
+    let due = due?;
+    let today = app::clock::now().date_naive();
+    let days = (due - today).num_days();
+    Some(match days {
+        d if d > 0 => (format!("{due} · {}", t.n("days_left", d)), false),
+        0 => (format!("{due} · {}", t.s("due_today")), false),
+        d => (format!("{due} · {}", t.n("overdue", -d)), true),
+    })
+}
+
+/// A field's value as a reader expects it.
+pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    match &def.ty {
+        FieldType::Money => raw
+            .parse::<i64>()
+            .map(|f| match lang {
+                Lang::Zh => format!("{} 元", Money::from_fen(f).yuan_string()),
+                Lang::En => format!("¥{}", Money::from_fen(f).yuan_string()),
+            })
+            .unwrap_or_else(|_| raw.to_string()),
+        FieldType::Choice(options) => options
+            .iter()
+            .find(|(id, _)| id == raw)
+            .map(|(_, l)| l.get(lang).to_string())
+            .unwrap_or_else(|| raw.to_string()),
+        _ => raw.to_string(),
+    }
+}
+
+/// A value as it goes back into a form input (money back to yuan).
+pub fn input_value(def: &FieldDef, raw: &str) -> String {
+    match def.ty {
+        FieldType::Money => raw
+            .parse::<i64>()
+            .map(|f| {
+                let m = Money::from_fen(f);
+                if f % 100 == 0 {
+                    (m.fen() / 100).to_string()
+                } else {
+                    format!("{}.{:02}", f / 100, f % 100)
+                }
+            })
+            .unwrap_or_else(|_| raw.to_string()),
+        _ => raw.to_string(),
+    }
+}
+
+pub struct Opt {
+    pub id: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct FieldView {
+    pub id: String,
+    /// The element id: the field id, prefixed by the action when several forms share a page.
+    pub dom: String,
+    pub label: String,
+    pub help: String,
+    pub required: bool,
+    /// text, longtext, money, choice, ref
+    pub kind: &'static str,
+    pub value: String,
+    pub error: String,
+    pub options: Vec<Opt>,
+}
+
+pub struct SectionView {
+    pub title: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// The fields a transition collects, grouped by section, with values and errors.
+pub fn form_sections(
+    kind: &ItemKind,
+    t: &Transition,
+    required: &[String],
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+    lang: Lang,
+) -> Vec<SectionView> {
+    let mut sections: Vec<SectionView> = Vec::new();
+    let mut order: Vec<Option<String>> = kind
+        .sections
+        .iter()
+        .map(|(id, _)| Some(id.clone()))
+        .collect();
+    order.push(None);
+    for sec in order {
+        let fields: Vec<FieldView> = kind
+            .fields
+            .iter()
+            .filter(|f| t.inputs.contains(&f.id) && f.section == sec)
+            .map(|f| {
+                field_view(
+                    "",
+                    f,
+                    required.contains(&f.id),
+                    values.get(&f.id).map(String::as_str).unwrap_or(""),
+                    errors,
+                    lang,
+                )
+            })
+            .collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let title = sec
+            .and_then(|s| {
+                kind.sections
+                    .iter()
+                    .find(|(id, _)| *id == s)
+                    .map(|(_, n)| n.get(lang).to_string())
+            })
+            .unwrap_or_default();
+        sections.push(SectionView { title, fields });
+    }
+    sections
+}
+
+pub fn field_view(
+    prefix: &str,
+    f: &FieldDef,
+    required: bool,
+    value: &str,
+    errors: &[FieldError],
+    lang: Lang,
+) -> FieldView {
+    let (kind, options) = match &f.ty {
+        FieldType::Text { .. } => ("text", Vec::new()),
+        FieldType::LongText { .. } => ("longtext", Vec::new()),
+        FieldType::Money => ("money", Vec::new()),
+        FieldType::ItemRef => ("ref", Vec::new()),
+        FieldType::Choice(opts) => (
+            "choice",
+            opts.iter()
+                .map(|(id, l)| Opt {
+                    id: id.clone(),
+                    label: l.get(lang).to_string(),
+                    selected: id == value,
+                })
+                .collect(),
+        ),
+    };
+    FieldView {
+        id: f.id.clone(),
+        dom: format!("{prefix}{}", f.id),
+        label: f.label.get(lang).to_string(),
+        help: f.help.get(lang).to_string(),
+        required,
+        kind,
+        value: value.to_string(),
+        error: errors
+            .iter()
+            .find(|e| e.field == f.id)
+            .map(|e| e.message.get(lang).to_string())
+            .unwrap_or_default(),
+        options,
+    }
+}
+
+/// A row of an item list.
+pub struct RowView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub unit: String,
+    pub state: Tag,
+    pub budget_wan: String,
+    pub updated: String,
+    pub due: Option<(String, bool)>,
+}
+
+pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
+    let kind = p.policy.kind(&r.item.kind);
+    RowView {
+        id: r.item.id.get(),
+        number: r.number.clone(),
+        title: r.title.clone(),
+        unit: if t.is_en() {
+            r.owner_name_en.clone()
+        } else {
+            r.owner_name_zh.clone()
+        },
+        state: state_tag(kind, &r.item.state, t.0),
+        budget_wan: r
+            .item
+            .fields
+            .get("budget")
+            .and_then(|b| b.parse::<i64>().ok())
+            .map(|f| Money::from_fen(f).wan_string())
+            .unwrap_or_default(),
+        updated: short_time(&r.updated_at),
+        due: due_text(t, r.item.due),
+    }
+}
