@@ -194,7 +194,19 @@ pub const USERS: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// (clerk, title, problem, scope, functions, logic, budget yuan, benefits, where it ends)
-const DEMANDS: &[(&str, &str, &str, &str, &str, &str, &str, &str, &str)] = &[
+type DemandRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const DEMANDS: &[DemandRow] = &[
     (
         "zrzy.clerk",
         "不动产登记“一网通办”系统升级",

@@ -181,13 +181,13 @@ async fn step(
     target: Target,
     cmd: Command,
 ) -> Result<ItemId, AppError> {
-    if let Some(key) = &cmd.idempotency_key {
-        if let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await? {
-            return body
-                .parse::<i64>()
-                .map(ItemId::new)
-                .map_err(|_| AppError::Conflict);
-        }
+    if let Some(key) = &cmd.idempotency_key
+        && let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await?
+    {
+        return body
+            .parse::<i64>()
+            .map(ItemId::new)
+            .map_err(|_| AppError::Conflict);
     }
     let now = clock::now();
     let at = store::timestamp(now);

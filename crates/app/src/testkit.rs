@@ -23,10 +23,10 @@ pub fn scratch_dir(label: &str) -> PathBuf {
 pub async fn database_urls(label: &str) -> Vec<String> {
     let dir = scratch_dir(label);
     let mut urls = vec![format!("sqlite://{}", dir.join("test.db").display())];
-    if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
-        if !base.is_empty() {
-            urls.push(postgres_schema(&base, label).await);
-        }
+    if let Ok(base) = std::env::var("TEST_DATABASE_URL")
+        && !base.is_empty()
+    {
+        urls.push(postgres_schema(&base, label).await);
     }
     urls
 }

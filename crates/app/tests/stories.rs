@@ -1,5 +1,7 @@
 //! Store stories: the same stories on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 use app::audit::{Verdict, verify};
 use app::demo::principal;
 use app::items::{Command, ListQuery, create, list, perform, view};

@@ -285,27 +285,26 @@ fn permitted(
             return deny(reason);
         }
     }
-    if let Some(i) = item {
-        if let Some(prev) = i
+    if let Some(i) = item
+        && let Some(prev) = i
             .acts
             .iter()
             .find(|a| a.user == actor.user && t.distinct_from.contains(&a.action))
-        {
-            let prev_label = kind
-                .transition(&prev.action)
-                .map(|p| p.label.clone())
-                .unwrap_or_default();
-            return deny(Text::new(
-                format!(
-                    "您已对该事项「{}」，同一人不能再「{}」（职责分离）。",
-                    prev_label.zh, t.label.zh
-                ),
-                format!(
-                    "You already did \"{}\" on this item; the same person cannot also do \"{}\" (separation of duties).",
-                    prev_label.en, t.label.en
-                ),
-            ));
-        }
+    {
+        let prev_label = kind
+            .transition(&prev.action)
+            .map(|p| p.label.clone())
+            .unwrap_or_default();
+        return deny(Text::new(
+            format!(
+                "您已对该事项「{}」，同一人不能再「{}」（职责分离）。",
+                prev_label.zh, t.label.zh
+            ),
+            format!(
+                "You already did \"{}\" on this item; the same person cannot also do \"{}\" (separation of duties).",
+                prev_label.en, t.label.en
+            ),
+        ));
     }
     Ok(())
 }

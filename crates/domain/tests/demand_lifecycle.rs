@@ -1,5 +1,7 @@
 //! The demand of art. 13 as a table: every state x action x role, and the stories behind it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 use chrono::{DateTime, FixedOffset};
 use domain::{Actor, Input, Item, ItemId, OrgId, Policy, UserId, apply, available_actions, decide};
 

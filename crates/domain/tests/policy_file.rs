@@ -1,5 +1,7 @@
 //! RX.1: the shipped policy loads, and a broken copy is refused naming its line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 use domain::Policy;
 
 const SHIPPED: &str = include_str!("../../../policy/nanyang-2025.toml");

@@ -116,7 +116,7 @@ async fn run_batch(pool: &AnyPool, batch: &mut [Box<dyn Job>]) -> Result<(), sql
     let mut tx = pool.begin().await?;
     for job in batch.iter_mut() {
         sqlx::query("SAVEPOINT step").execute(&mut *tx).await?;
-        if job.run(&mut *tx).await {
+        if job.run(&mut tx).await {
             sqlx::query("RELEASE SAVEPOINT step")
                 .execute(&mut *tx)
                 .await?;

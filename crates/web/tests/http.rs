@@ -1,5 +1,7 @@
 //! HTTP tests against the running app on 127.0.0.1:0, on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 mod common;
 
 use common::{client, complete_demand, spawn_apps, token};

@@ -194,10 +194,10 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
     let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or_default();
     let changes = &payload["changes"];
     let mut opinion = Vec::new();
-    if let Some(o) = changes["opinion"].as_str() {
-        if let Some(f) = kind.field("opinion") {
-            opinion.push(display_value(f, o, lang));
-        }
+    if let Some(o) = changes["opinion"].as_str()
+        && let Some(f) = kind.field("opinion")
+    {
+        opinion.push(display_value(f, o, lang));
     }
     if let Some(m) = changes["merge_into"].as_str() {
         opinion.push(format!("→ {m}"));

@@ -129,10 +129,10 @@ pub async fn switch(
         .unwrap_or_else(|| "/".into());
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
-    if let Some(token) = cookie_value(&parts, crate::auth::COOKIE) {
-        if let Ok(who) = app::identity::authenticate(&s.platform, &token, "web").await {
-            let _ = app::identity::set_lang(&s.platform, &who, lang).await;
-        }
+    if let Some(token) = cookie_value(&parts, crate::auth::COOKIE)
+        && let Ok(who) = app::identity::authenticate(&s.platform, &token, "web").await
+    {
+        let _ = app::identity::set_lang(&s.platform, &who, lang).await;
     }
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; SameSite=Strict; Secure",

@@ -1,6 +1,7 @@
 //! Spawns the whole application on 127.0.0.1:0 with a fresh database (zero-to-production's
 //! `spawn_app`), once per backend.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 #![allow(dead_code)]
 
 use app::Platform;
