@@ -125,6 +125,11 @@ pub fn decide(
     let mut errors = Vec::new();
     for (field, raw) in input {
         let Some(def) = kind_def.field(field).filter(|_| t.inputs.contains(field)) else {
+            // A blank field of this kind that another step fills (a shared form) sets nothing;
+            // anything else not belonging to this step is refused by name.
+            if kind_def.field(field).is_some() && raw.trim().is_empty() {
+                continue;
+            }
             errors.push(FieldError {
                 field: field.clone(),
                 message: Text::new(

@@ -245,3 +245,63 @@ fn r5_12_the_state_action_role_matrix_of_the_demand() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn a_blank_field_of_another_step_is_ignored_but_a_filled_one_is_refused() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    let analysing = step(
+        &p,
+        Some(&submitted),
+        "start_analysis",
+        &analyst(),
+        &Input::new(),
+    );
+    let blank: Input = [
+        ("reason".into(), "符合规划".into()),
+        ("merge_into".into(), " ".into()),
+    ]
+    .into();
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&analysing),
+            "accept",
+            &analyst(),
+            &blank,
+            now()
+        )
+        .is_ok()
+    );
+    let filled: Input = [
+        ("reason".into(), "符合规划".into()),
+        ("merge_into".into(), "XQ-2026-0001".into()),
+    ]
+    .into();
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&analysing),
+        "accept",
+        &analyst(),
+        &filled,
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(denied.fields[0].field, "merge_into");
+    let unknown: Input = [("reason".into(), "x".into()), ("colour".into(), "".into())].into();
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&analysing),
+            "accept",
+            &analyst(),
+            &unknown,
+            now()
+        )
+        .is_err()
+    );
+}

@@ -12,6 +12,11 @@
     var button = e.target.closest("button[data-confirm]");
     if (!button || !dialog || button.dataset.confirmed === "yes") { return; }
     var message = button.getAttribute("data-confirm");
+    if (message && message.indexOf("radio:") === 0) {
+      // The message belongs to the chosen option (e.g. which opinion is given).
+      var chosen = button.form.querySelector("input[name='" + message.slice(6) + "']:checked");
+      message = chosen ? chosen.getAttribute("data-confirm") : "";
+    }
     if (!message) { return; }
     e.preventDefault();
     document.getElementById("confirm-title").textContent = body.getAttribute("data-confirm-title");

@@ -28,6 +28,7 @@ pub fn router(platform: Platform) -> Router {
             "/items/{id}/edit",
             get(pages::form::edit_page).post(pages::form::edit_submit),
         )
+        .route("/items/{id}/act", post(pages::act::perform_chosen))
         .route("/items/{id}/act/{action}", post(pages::act::perform))
         // JSON API (ApiUser extractor, bearer token)
         .nest("/api/v1", api::router())

@@ -200,13 +200,14 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     wait_text(c, "item-state", "分析中").await;
     c.goto(&item_url).await.unwrap();
     shot(c, "07-analysis-actions").await;
+    click(c, "choose-accept").await;
     fill(
         c,
-        "f-accept-reason",
+        "f-opinion-reason",
         "需求明确，与已建系统无重复，建议列入年度计划。",
     )
     .await;
-    click_confirmed(c, "action-accept").await;
+    click_confirmed(c, "action-opinion").await;
     wait_text(c, "item-state", "已出具意见").await;
 
     // RX.2: the record shows who did what under which article.

@@ -73,3 +73,19 @@ pub async fn perform(
         Err(e) => Err(WebError::App(e, who.lang)),
     }
 }
+
+/// A step chosen in a grouped form (the `_action` radio), e.g. one of the four opinions.
+pub async fn perform_chosen(
+    state: State<AppState>,
+    user: WebUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let action = form
+        .iter()
+        .find(|(k, _)| k == "_action")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let rest = form.into_iter().filter(|(k, _)| k != "_action").collect();
+    perform(state, user, Path((id, action)), Form(rest)).await
+}

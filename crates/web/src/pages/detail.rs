@@ -14,8 +14,18 @@ use domain::policy::ItemKind;
 use domain::{ItemId, Lang};
 use store::events::StoredEvent;
 
+/// One of several steps offered in one form (e.g. the four opinions), chosen by a radio button.
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub article: String,
+    pub confirm: String,
+}
+
 pub struct ActionView {
     pub id: String,
+    pub heading: String,
+    pub choices: Vec<Choice>,
     pub label: String,
     pub article: String,
     pub style: String,
@@ -132,36 +142,7 @@ fn build(
             )
         })
         .collect();
-    let actions = v.actions.iter().map(|t| {
-        let big_form = t.inputs.len() > 3;
-        let self_loop = t.from == [t.to.clone()];
-        ActionView {
-            id: t.id.clone(),
-            label: t.label.get(lang).to_string(),
-            article: t.article.cite(lang),
-            style: t.style.clone(),
-            confirm: t.confirm.as_ref().map(|c| c.get(lang).to_string()),
-            link: (big_form && self_loop).then(|| format!("/items/{}/edit", item.id)),
-            fields: if big_form {
-                Vec::new()
-            } else {
-                t.inputs
-                    .iter()
-                    .filter_map(|f| kind.field(f))
-                    .map(|f| {
-                        field_view(
-                            &format!("{}-", t.id),
-                            f,
-                            t.required.contains(&f.id),
-                            "",
-                            &[],
-                            lang,
-                        )
-                    })
-                    .collect()
-            },
-        }
-    });
+    let actions = action_views(kind, v, lang);
     DetailPage {
         id: item.id.get(),
         title: v.row.title.clone(),
@@ -184,7 +165,7 @@ fn build(
             .iter()
             .map(|e| history_row(p, kind, e, lang))
             .collect(),
-        actions: actions.collect(),
+        actions,
         frame,
     }
 }
@@ -238,4 +219,103 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
         opinion: opinion.join(" · "),
         state_change,
     }
+}
+
+/// The steps as the page offers them. Steps that lead to the same state with the same small
+/// form (the four opinions of art. 13) become one form with a choice, as a clerk expects.
+fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
+    let item = &v.row.item;
+    let mut out: Vec<ActionView> = Vec::new();
+    let mut grouped: Vec<&str> = Vec::new();
+    for t in &v.actions {
+        if grouped.contains(&t.id.as_str()) {
+            continue;
+        }
+        let big_form = t.inputs.len() > 3;
+        let siblings: Vec<&domain::policy::Transition> = v
+            .actions
+            .iter()
+            .filter(|o| {
+                !big_form
+                    && !o.inputs.is_empty()
+                    && o.to == t.to
+                    && o.from == t.from
+                    && o.inputs.len() <= 3
+            })
+            .collect();
+        let fields_of = |prefix: &str, ts: &[&domain::policy::Transition]| -> Vec<FieldView> {
+            kind.fields
+                .iter()
+                .filter(|f| ts.iter().any(|t| t.inputs.contains(&f.id)))
+                .map(|f| {
+                    field_view(
+                        prefix,
+                        f,
+                        ts.iter().all(|t| t.required.contains(&f.id)),
+                        "",
+                        &[],
+                        lang,
+                    )
+                })
+                .collect()
+        };
+        if siblings.len() > 1 {
+            grouped.extend(siblings.iter().map(|s| s.id.as_str()));
+            let set_field = t
+                .sets
+                .keys()
+                .next()
+                .filter(|k| siblings.iter().all(|s| s.sets.contains_key(*k)));
+            let (id, heading) = match set_field.and_then(|f| kind.field(f)) {
+                Some(f) => (f.id.clone(), f.label.get(lang).to_string()),
+                None => (
+                    t.to.clone(),
+                    kind.state(&t.to)
+                        .map(|s| s.name.get(lang).to_string())
+                        .unwrap_or_default(),
+                ),
+            };
+            out.push(ActionView {
+                fields: fields_of(&format!("{id}-"), &siblings),
+                choices: siblings
+                    .iter()
+                    .map(|s| Choice {
+                        id: s.id.clone(),
+                        label: s.label.get(lang).to_string(),
+                        article: s.article.cite(lang),
+                        confirm: s
+                            .confirm
+                            .as_ref()
+                            .map(|c| c.get(lang).to_string())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+                label: crate::i18n::Tr(lang).s("confirm").to_string(),
+                article: t.article.cite(lang),
+                style: "primary".into(),
+                confirm: None,
+                link: None,
+                heading,
+                id,
+            });
+            continue;
+        }
+        let self_loop = t.from == [t.to.clone()];
+        out.push(ActionView {
+            id: t.id.clone(),
+            heading: String::new(),
+            choices: Vec::new(),
+            label: t.label.get(lang).to_string(),
+            article: t.article.cite(lang),
+            style: t.style.clone(),
+            confirm: t.confirm.as_ref().map(|c| c.get(lang).to_string()),
+            link: (big_form && self_loop).then(|| format!("/items/{}/edit", item.id)),
+            fields: if big_form {
+                Vec::new()
+            } else {
+                fields_of(&format!("{}-", t.id), &[t])
+            },
+        });
+    }
+    out
 }
