@@ -368,3 +368,58 @@ async fn a_hundred_parallel_wrong_passwords_evaluate_at_most_five_and_lock_the_a
         assert!(other.is_ok(), "other accounts are unaffected");
     }
 }
+
+#[tokio::test]
+async fn an_idle_session_ends_after_thirty_minutes_and_a_logout_revokes_the_token() {
+    for p in each_backend("sessions").await {
+        let (token, who) = app::identity::login(
+            &p,
+            "scj.clerk",
+            app::demo::DEMO_PASSWORD,
+            "127.0.0.1",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await
+        .unwrap();
+        assert!(app::identity::authenticate(&p, &token, "web").await.is_ok());
+        assert!(
+            app::identity::authenticate(&p, &token, "api")
+                .await
+                .is_err(),
+            "a web token is not an API token"
+        );
+        let idle = store::timestamp(app::clock::now() - chrono::Duration::minutes(31));
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+            .bind(&idle)
+            .bind(&who.token_hash)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        assert!(matches!(
+            app::identity::authenticate(&p, &token, "web").await,
+            Err(AppError::Unauthenticated)
+        ));
+
+        let (token, who) = app::identity::login(
+            &p,
+            "scj.clerk",
+            app::demo::DEMO_PASSWORD,
+            "127.0.0.1",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await
+        .unwrap();
+        app::identity::logout(&p, &who).await.unwrap();
+        assert!(matches!(
+            app::identity::authenticate(&p, &token, "web").await,
+            Err(AppError::Unauthenticated)
+        ));
+        let mut c = p.store.read().await.unwrap();
+        let (logins,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE stream = 'security' AND action IN ('login', 'logout')").fetch_one(&mut *c).await.unwrap();
+        assert_eq!(logins, 3, "every login and logout is recorded");
+    }
+}
