@@ -213,15 +213,9 @@ pub async fn login(
 pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Principal, AppError> {
     let hash = token_hash(token);
     let mut c = p.store.read().await?;
-    let session = store::sessions::get(&mut c, &hash)
+    let (session, user, org) = store::sessions::get_with_user(&mut c, &hash)
         .await?
-        .filter(|s| s.kind == kind)
-        .ok_or(AppError::Unauthenticated)?;
-    let user = store::users::get(&mut c, session.user)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let org = store::orgs::get(&mut c, user.org)
-        .await?
+        .filter(|(s, _, _)| s.kind == kind)
         .ok_or(AppError::Unauthenticated)?;
     drop(c);
     let now = clock::now();

@@ -25,6 +25,10 @@ pub struct NewOrg<'a> {
     pub county: Option<&'a str>,
 }
 
+/// Columns in the order `from_row_at` reads them, for joins.
+pub(crate) const COLUMNS: &str =
+    "o.id, o.code, o.name_zh, o.name_en, o.kind, o.parent_id, o.county";
+
 pub async fn insert(c: &mut Conn, o: &NewOrg<'_>) -> Result<OrgId, StoreError> {
     let row = sqlx::query(
         "INSERT INTO orgs (code, name_zh, name_en, kind, parent_id, county) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -41,14 +45,18 @@ pub async fn insert(c: &mut Conn, o: &NewOrg<'_>) -> Result<OrgId, StoreError> {
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Org, StoreError> {
+    from_row_at(r, 0)
+}
+
+pub(crate) fn from_row_at(r: &sqlx::any::AnyRow, at: usize) -> Result<Org, StoreError> {
     Ok(Org {
-        id: OrgId::new(r.try_get(0)?),
-        code: r.try_get(1)?,
-        name_zh: r.try_get(2)?,
-        name_en: r.try_get(3)?,
-        kind: r.try_get(4)?,
-        parent: r.try_get::<Option<i64>, _>(5)?.map(OrgId::new),
-        county: r.try_get(6)?,
+        id: OrgId::new(r.try_get(at)?),
+        code: r.try_get(at + 1)?,
+        name_zh: r.try_get(at + 2)?,
+        name_en: r.try_get(at + 3)?,
+        kind: r.try_get(at + 4)?,
+        parent: r.try_get::<Option<i64>, _>(at + 5)?.map(OrgId::new),
+        county: r.try_get(at + 6)?,
     })
 }
 

@@ -32,25 +32,6 @@ pub async fn insert(c: &mut Conn, s: &Session) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub async fn get(c: &mut Conn, token_hash: &str) -> Result<Option<Session>, StoreError> {
-    let r = sqlx::query("SELECT token_hash, user_id, kind, csrf, lang, created_at, last_seen FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(&mut *c)
-        .await?;
-    r.map(|r| {
-        Ok(Session {
-            token_hash: r.try_get(0)?,
-            user: UserId::new(r.try_get(1)?),
-            kind: r.try_get(2)?,
-            csrf: r.try_get(3)?,
-            lang: r.try_get(4)?,
-            created_at: r.try_get(5)?,
-            last_seen: r.try_get(6)?,
-        })
-    })
-    .transpose()
-}
-
 pub async fn touch(c: &mut Conn, token_hash: &str, at: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
         .bind(at)
@@ -83,4 +64,42 @@ pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreErro
         .execute(&mut *c)
         .await?;
     Ok(())
+}
+
+/// The session with its user and organisation, in one query (it runs on every request).
+pub async fn get_with_user(
+    c: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<(Session, crate::users::User, crate::orgs::Org)>, StoreError> {
+    let user_cols: Vec<String> = crate::users::COLUMNS
+        .split(',')
+        .map(|c| format!("u.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.lang, s.created_at, s.last_seen, {}, {} \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1",
+        user_cols.join(", "),
+        crate::orgs::COLUMNS
+    );
+    let r = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(&mut *c)
+        .await?;
+    r.map(|r| {
+        let s = Session {
+            token_hash: r.try_get(0)?,
+            user: UserId::new(r.try_get(1)?),
+            kind: r.try_get(2)?,
+            csrf: r.try_get(3)?,
+            lang: r.try_get(4)?,
+            created_at: r.try_get(5)?,
+            last_seen: r.try_get(6)?,
+        };
+        Ok((
+            s,
+            crate::users::from_row_at(&r, 7)?,
+            crate::orgs::from_row_at(&r, 7 + user_cols.len())?,
+        ))
+    })
+    .transpose()
 }

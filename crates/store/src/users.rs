@@ -21,21 +21,25 @@ pub struct User {
     pub password_changed_at: String,
 }
 
-const COLUMNS: &str = "id, username, display_name, org_id, role, password_hash, failed_count, failed_since, \
+pub(crate) const COLUMNS: &str = "id, username, display_name, org_id, role, password_hash, failed_count, failed_since, \
                        locked_until, password_changed_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
+    from_row_at(r, 0)
+}
+
+pub(crate) fn from_row_at(r: &sqlx::any::AnyRow, at: usize) -> Result<User, StoreError> {
     Ok(User {
-        id: UserId::new(r.try_get(0)?),
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        org: OrgId::new(r.try_get(3)?),
-        role: r.try_get(4)?,
-        password_hash: r.try_get(5)?,
-        failed_count: r.try_get(6)?,
-        failed_since: r.try_get(7)?,
-        locked_until: r.try_get(8)?,
-        password_changed_at: r.try_get(9)?,
+        id: UserId::new(r.try_get(at)?),
+        username: r.try_get(at + 1)?,
+        display_name: r.try_get(at + 2)?,
+        org: OrgId::new(r.try_get(at + 3)?),
+        role: r.try_get(at + 4)?,
+        password_hash: r.try_get(at + 5)?,
+        failed_count: r.try_get(at + 6)?,
+        failed_since: r.try_get(at + 7)?,
+        locked_until: r.try_get(at + 8)?,
+        password_changed_at: r.try_get(at + 9)?,
     })
 }
 
