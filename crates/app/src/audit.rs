@@ -95,8 +95,90 @@ pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<
             }
         }
     }
+    if let Some(b) = state_matches_record(&mut c).await? {
+        return Ok(Verdict::Broken(b));
+    }
     Ok(Verdict::Intact {
         events,
         checkpoints: checkpoints.len(),
     })
+}
+
+/// What replaying an item's record gives: its state and fields, and its last event (id, seq).
+#[derive(Default)]
+struct Replayed {
+    state: String,
+    fields: serde_json::Map<String, serde_json::Value>,
+    last: (i64, i64),
+}
+
+fn db(e: store::sqlx::Error) -> AppError {
+    AppError::from(store::StoreError::from(e))
+}
+
+/// Replays each item's record and compares it with the current-state row, so a state or an
+/// amount changed behind the platform's back (in `items`, not in `events`) is reported too.
+async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> {
+    use store::sqlx::{self, Row};
+    let rows = sqlx::query("SELECT stream, after_state, payload, id, seq FROM events WHERE stream LIKE 'item:%' ORDER BY stream, seq")
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+    let mut replayed: std::collections::HashMap<i64, Replayed> = Default::default();
+    for r in &rows {
+        let stream: String = r.try_get(0).map_err(db)?;
+        let Some(item_id) = stream
+            .strip_prefix("item:")
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let entry = replayed.entry(item_id).or_default();
+        if let Some(s) = r.try_get::<Option<String>, _>(1).map_err(db)? {
+            entry.state = s;
+        }
+        let payload: String = r.try_get(2).map_err(db)?;
+        if let Ok(serde_json::Value::Object(mut p)) =
+            serde_json::from_str::<serde_json::Value>(&payload)
+        {
+            if let Some(serde_json::Value::Object(changes)) = p.remove("changes") {
+                entry.fields.extend(changes);
+            }
+        }
+        entry.last = (r.try_get(3).map_err(db)?, r.try_get(4).map_err(db)?);
+    }
+    let items = sqlx::query("SELECT id, state, fields FROM items ORDER BY id")
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+    for r in &items {
+        let id: i64 = r.try_get(0).map_err(db)?;
+        let state: String = r.try_get(1).map_err(db)?;
+        let fields: String = r.try_get(2).map_err(db)?;
+        let fields: serde_json::Value = serde_json::from_str(&fields).unwrap_or_default();
+        let breach = |what: &str, (event_id, seq): (i64, i64)| Breach {
+            event_id,
+            stream: format!("item:{id}"),
+            seq,
+            what: what.to_string(),
+        };
+        match replayed.get(&id) {
+            None => {
+                return Ok(Some(breach(
+                    "the item has no record: it was inserted behind the platform's back",
+                    (0, 0),
+                )));
+            }
+            Some(r)
+                if r.state != state || serde_json::Value::Object(r.fields.clone()) != fields =>
+            {
+                return Ok(Some(breach(
+                    "the item's current state differs from what its record says",
+                    r.last,
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
 }

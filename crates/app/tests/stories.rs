@@ -423,3 +423,20 @@ async fn an_idle_session_ends_after_thirty_minutes_and_a_logout_revokes_the_toke
         assert_eq!(logins, 3, "every login and logout is recorded");
     }
 }
+
+#[tokio::test]
+async fn rx2_an_amount_changed_in_the_current_state_table_is_reported_against_its_record() {
+    for p in each_backend("state-tamper").await {
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query("UPDATE items SET fields = REPLACE(fields, '386000000', '986000000') WHERE title LIKE '不动产%'").execute(&mut *c).await.unwrap();
+        drop(c);
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+            panic!("altered amount not detected")
+        };
+        assert!(
+            b.what.contains("differs from what its record says"),
+            "{}",
+            b.what
+        );
+    }
+}
