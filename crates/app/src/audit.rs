@@ -140,10 +140,9 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
         let payload: String = r.try_get(2).map_err(db)?;
         if let Ok(serde_json::Value::Object(mut p)) =
             serde_json::from_str::<serde_json::Value>(&payload)
+            && let Some(serde_json::Value::Object(changes)) = p.remove("changes")
         {
-            if let Some(serde_json::Value::Object(changes)) = p.remove("changes") {
-                entry.fields.extend(changes);
-            }
+            entry.fields.extend(changes);
         }
         entry.last = (r.try_get(3).map_err(db)?, r.try_get(4).map_err(db)?);
     }
