@@ -440,3 +440,59 @@ async fn rx2_an_amount_changed_in_the_current_state_table_is_reported_against_it
         );
     }
 }
+
+#[tokio::test]
+async fn rx4_list_totals_match_the_items_after_every_kind_of_step() {
+    for p in each_backend("totals").await {
+        let clerk = principal(&p, "scj.clerk").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        create(&p, &clerk, "demand", cmd("create", complete()))
+            .await
+            .unwrap();
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", complete())
+            },
+        )
+        .await
+        .unwrap();
+        perform(&p, &analyst, id, cmd("start_analysis", Input::new()))
+            .await
+            .unwrap();
+        for (who, state) in [
+            (&clerk, None),
+            (&clerk, Some("draft")),
+            (&analyst, None),
+            (&analyst, Some("submitted")),
+            (&analyst, Some("under_analysis")),
+            (&analyst, Some("draft")),
+        ] {
+            let q = ListQuery {
+                kind: "demand".into(),
+                state: state.map(str::to_string),
+                per_page: 100,
+                ..ListQuery::default()
+            };
+            let page = list(&p, who, &q).await.unwrap();
+            assert_eq!(
+                page.total,
+                page.rows.len() as i64,
+                "{} {state:?}",
+                who.user.username
+            );
+            let text = ListQuery {
+                text: Some("XQ".into()),
+                ..q
+            };
+            assert_eq!(
+                list(&p, who, &text).await.unwrap().total,
+                page.total,
+                "text search counts the same rows"
+            );
+        }
+    }
+}

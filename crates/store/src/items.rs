@@ -113,12 +113,47 @@ pub async fn insert(
     .bind(at)
     .fetch_one(&mut *c)
     .await?;
+    add_to_counts(
+        c,
+        &item.kind,
+        &item.state,
+        i64::from(year),
+        item.owner_org,
+        1,
+    )
+    .await?;
     Ok(ItemId::new(row.try_get(0)?))
 }
 
-/// Writes the new state if nobody changed the item since `version` was read.
+/// Keeps `item_counts` in step with `items` (same transaction).
+async fn add_to_counts(
+    c: &mut Conn,
+    kind: &str,
+    state: &str,
+    year: i64,
+    owner: OrgId,
+    n: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO item_counts (kind, state, year, owner_org_id, n) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (kind, state, year, owner_org_id) DO UPDATE SET n = item_counts.n + excluded.n",
+    )
+    .bind(kind)
+    .bind(state)
+    .bind(year)
+    .bind(owner.get())
+    .bind(n)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Writes the new state if nobody changed the item since `version` was read; `prev_state`
+/// and `year` keep the counts right.
 pub async fn update(
     c: &mut Conn,
+    prev_state: &str,
+    year: i64,
     item: &Item,
     title: &str,
     version: i64,
@@ -138,11 +173,14 @@ pub async fn update(
     .bind(version)
     .execute(&mut *c)
     .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict);
     }
+    if prev_state != item.state {
+        add_to_counts(c, &item.kind, prev_state, year, item.owner_org, -1).await?;
+        add_to_counts(c, &item.kind, &item.state, year, item.owner_org, 1).await?;
+    }
+    Ok(())
 }
 
 /// Filters of an item list; all optional but the kind.
@@ -260,7 +298,14 @@ pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> 
 /// How many items match (for the pager's total).
 pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
     let w = where_clause(f);
-    let sql = format!("SELECT COUNT(*) FROM items i{}", w.sql);
+    // Without a text search every filter is a column of `item_counts`: sum a few rows.
+    let sql = match f.text {
+        None => format!(
+            "SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{}",
+            w.sql
+        ),
+        Some(_) => format!("SELECT COUNT(*) FROM items i{}", w.sql),
+    };
     let row = bind_all(sqlx::query(&sql), &w.args)
         .fetch_one(&mut *c)
         .await?;

@@ -3,16 +3,30 @@
 use crate::{Backend, StoreError};
 use sqlx::AnyPool;
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-)];
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "item_counts",
+        include_str!("../migrations/sqlite/0002_item_counts.sql"),
+    ),
+];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "item_counts",
+        include_str!("../migrations/postgres/0002_item_counts.sql"),
+    ),
+];
 
 pub async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     sqlx::raw_sql(
