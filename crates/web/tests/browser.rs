@@ -231,4 +231,5 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     c.goto(&format!("{base}/lang/en?back=/")).await.unwrap();
     wait_text(c, "logout", "Log out").await;
     shot(c, "09-workbench-en").await;
+    b.client.clone().close().await.unwrap();
 }
