@@ -22,7 +22,7 @@ pub struct ListQuery {
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub rows: Vec<ItemRow>,
+    pub rows: Vec<store::items::Summary>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
@@ -82,8 +82,7 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
         });
     };
     let mut c = p.store.read().await?;
-    let rows = store::items::list(&mut c, &f).await?;
-    let total = store::items::count(&mut c, &f).await?;
+    let (rows, total) = store::items::list_page(&mut c, &f).await?;
     Ok(Page {
         rows,
         total,

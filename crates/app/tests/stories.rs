@@ -197,7 +197,7 @@ async fn a_department_never_sees_another_departments_drafts() {
                 .unwrap()
                 .rows
                 .iter()
-                .all(|r| r.item.owner_org == other.org.id)
+                .all(|r| r.owner_org == other.org.id)
         );
         assert!(
             list(&p, &analyst, &q)
@@ -205,7 +205,7 @@ async fn a_department_never_sees_another_departments_drafts() {
                 .unwrap()
                 .rows
                 .iter()
-                .all(|r| r.item.state != "draft")
+                .all(|r| r.state != "draft")
         );
         // Guessing ids of other units leaks nothing either.
         assert!(matches!(

@@ -295,6 +295,86 @@ pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> 
     rows.iter().map(from_row).collect()
 }
 
+/// A row of a list page: what lists show, without the item's fields and acts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: ItemId,
+    pub kind: String,
+    pub number: String,
+    pub year: i64,
+    pub title: String,
+    pub owner_org: OrgId,
+    pub owner_name_zh: String,
+    pub owner_name_en: String,
+    pub state: String,
+    pub policy_version: String,
+    pub version: i64,
+    pub due: Option<chrono::NaiveDate>,
+    pub updated_at: String,
+    /// The `budget` field in fen, when the kind has one.
+    pub budget_fen: Option<i64>,
+}
+
+/// One page of summaries, newest first, with the total, in one statement: lists are the most
+/// frequent request, and each statement is a round trip to the database.
+pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), StoreError> {
+    let w = where_clause(f);
+    let postgres = c.backend_name() == "PostgreSQL";
+    let budget = if postgres {
+        "(i.fields::jsonb ->> 'budget')"
+    } else {
+        "CAST(json_extract(i.fields, '$.budget') AS TEXT)"
+    };
+    // The total comes from `item_counts` (a few rows) unless a text search needs the items.
+    let total = match f.text {
+        None => format!(
+            "(SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{})",
+            w.sql
+        ),
+        Some(_) => "CAST(COUNT(*) OVER () AS BIGINT)".to_string(),
+    };
+    let per_page = f.per_page.clamp(1, 200);
+    let sql = format!(
+        "SELECT i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
+         i.version, i.due, i.updated_at, {budget}, {total} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} \
+         ORDER BY i.id DESC LIMIT {per_page} OFFSET {}",
+        w.sql,
+        (f.page.max(1) - 1) * per_page
+    );
+    let rows = bind_all(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut *c)
+        .await?;
+    let mut total = None;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let due: Option<String> = r.try_get(11)?;
+        let budget: Option<String> = r.try_get(13)?;
+        total = Some(r.try_get::<i64, _>(14)?);
+        out.push(Summary {
+            id: ItemId::new(r.try_get(0)?),
+            kind: r.try_get(1)?,
+            number: r.try_get(2)?,
+            year: r.try_get(3)?,
+            title: r.try_get(4)?,
+            owner_org: OrgId::new(r.try_get(5)?),
+            owner_name_zh: r.try_get(6)?,
+            owner_name_en: r.try_get(7)?,
+            state: r.try_get(8)?,
+            policy_version: r.try_get(9)?,
+            version: r.try_get(10)?,
+            due: due.map(|d| d.parse()).transpose().map_err(corrupt)?,
+            updated_at: r.try_get(12)?,
+            budget_fen: budget.and_then(|b| b.parse().ok()),
+        });
+    }
+    let total = match total {
+        Some(t) => t,
+        // A page past the end has no rows to carry the total.
+        None => count(c, f).await?,
+    };
+    Ok((out, total))
+}
+
 /// How many items match (for the pager's total).
 pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
     let w = where_clause(f);

@@ -79,6 +79,8 @@ impl Store {
             .max_connections(if backend == Backend::Sqlite { 6 } else { 10 })
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every use doubles the cost of a read; broken connections fail loudly anyway.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -5,7 +5,7 @@ use crate::i18n::Tr;
 use domain::policy::{FieldDef, FieldType, ItemKind, Transition};
 use domain::{FieldError, Lang, Money};
 use std::collections::BTreeMap;
-use store::items::ItemRow;
+use store::items::{ItemRow, Summary};
 
 pub struct Tag {
     pub name: String,
@@ -231,5 +231,26 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
         due: due_text(t, r.item.due),
+    }
+}
+
+/// A row of a list page from a summary (lists do not load fields).
+pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
+    RowView {
+        id: r.id.get(),
+        number: r.number.clone(),
+        title: r.title.clone(),
+        unit: if t.is_en() {
+            r.owner_name_en.clone()
+        } else {
+            r.owner_name_zh.clone()
+        },
+        state: state_tag(p.policy.kind(&r.kind), &r.state, t.0),
+        budget_wan: r
+            .budget_fen
+            .map(|f| Money::from_fen(f).wan_string())
+            .unwrap_or_default(),
+        updated: short_time(&r.updated_at),
+        due: due_text(t, r.due),
     }
 }

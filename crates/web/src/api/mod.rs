@@ -90,6 +90,23 @@ fn item_json(r: &store::items::ItemRow) -> Value {
     })
 }
 
+fn summary_json(r: &store::items::Summary) -> Value {
+    json!({
+        "id": r.id.get(),
+        "number": r.number,
+        "kind": r.kind,
+        "title": r.title,
+        "state": r.state,
+        "owner": { "id": r.owner_org.get(), "name": r.owner_name_zh },
+        "year": r.year,
+        "due": r.due,
+        "policy_version": r.policy_version,
+        "version": r.version,
+        "updated_at": r.updated_at,
+        "budget_fen": r.budget_fen,
+    })
+}
+
 async fn list(
     State(s): State<AppState>,
     ApiUser(who): ApiUser,
@@ -111,7 +128,7 @@ async fn list(
     }
     let page = app::items::list(&s.platform, &who, &query).await?;
     Ok(Json(json!({
-        "items": page.rows.iter().map(item_json).collect::<Vec<_>>(),
+        "items": page.rows.iter().map(summary_json).collect::<Vec<_>>(),
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{WebError, html};
 use crate::frame::Frame;
-use crate::views::{Opt, RowView, row_view};
+use crate::views::{Opt, RowView, summary_view};
 use app::items::ListQuery;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -103,7 +103,7 @@ pub async fn page(
             .iter()
             .map(|c| (c.id.clone(), c.label.get(lang).to_string()))
             .collect(),
-        rows: result.rows.iter().map(|r| row_view(p, r, t)).collect(),
+        rows: result.rows.iter().map(|r| summary_view(p, r, t)).collect(),
         total: result.total,
         page: result.page,
         pages,
