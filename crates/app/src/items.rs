@@ -220,17 +220,30 @@ async fn step(
         check_references(c, p, &kind, item, ev.changes()).await?;
         let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
         let title = next.field(&kind_def.title_field).to_string();
+        let amount = kind_def
+            .amount_field
+            .as_ref()
+            .and_then(|f| next.field(f).parse::<i64>().ok());
         let row = match current.take() {
             None => {
                 let year = chrono::Datelike::year(&now);
                 let number = store::items::next_number(c, &kind_def.prefix, year).await?;
-                let id = store::items::insert(c, &number, year, &title, &next, &at).await?;
+                let id = store::items::insert(c, &number, year, &title, amount, &next, &at).await?;
                 version = 1;
                 store::items::get(c, id).await?.ok_or(AppError::NotFound)?
             }
             Some(mut row) => {
-                store::items::update(c, &row.item.state, row.year, &next, &title, version, &at)
-                    .await?;
+                store::items::update(
+                    c,
+                    &row.item.state,
+                    row.year,
+                    &next,
+                    &title,
+                    amount,
+                    version,
+                    &at,
+                )
+                .await?;
                 version += 1;
                 row.item = next;
                 row.title = title;

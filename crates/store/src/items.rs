@@ -92,12 +92,13 @@ pub async fn insert(
     number: &str,
     year: i32,
     title: &str,
+    amount_fen: Option<i64>,
     item: &Item,
     at: &str,
 ) -> Result<ItemId, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12) RETURNING id",
+        "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, \
+         amount_fen, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
     )
     .bind(&item.kind)
     .bind(number)
@@ -109,6 +110,7 @@ pub async fn insert(
     .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
     .bind(&item.policy_version)
     .bind(item.due.map(|d| d.to_string()))
+    .bind(amount_fen)
     .bind(at)
     .bind(at)
     .fetch_one(&mut *c)
@@ -156,18 +158,20 @@ pub async fn update(
     year: i64,
     item: &Item,
     title: &str,
+    amount_fen: Option<i64>,
     version: i64,
     at: &str,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, updated_at = $6, version = version + 1 \
-         WHERE id = $7 AND version = $8",
+        "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, amount_fen = $6, updated_at = $7, \
+         version = version + 1 WHERE id = $8 AND version = $9",
     )
     .bind(&item.state)
     .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
     .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
     .bind(title)
     .bind(item.due.map(|d| d.to_string()))
+    .bind(amount_fen)
     .bind(at)
     .bind(item.id.get())
     .bind(version)
@@ -311,20 +315,14 @@ pub struct Summary {
     pub version: i64,
     pub due: Option<chrono::NaiveDate>,
     pub updated_at: String,
-    /// The `budget` field in fen, when the kind has one.
-    pub budget_fen: Option<i64>,
+    /// The kind's amount field (e.g. the budget estimate) in fen.
+    pub amount_fen: Option<i64>,
 }
 
 /// One page of summaries, newest first, with the total, in one statement: lists are the most
 /// frequent request, and each statement is a round trip to the database.
 pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), StoreError> {
     let w = where_clause(f);
-    let postgres = c.backend_name() == "PostgreSQL";
-    let budget = if postgres {
-        "(i.fields::jsonb ->> 'budget')"
-    } else {
-        "CAST(json_extract(i.fields, '$.budget') AS TEXT)"
-    };
     // The total comes from `item_counts` (a few rows) unless a text search needs the items.
     let total = match f.text {
         None => format!(
@@ -334,13 +332,24 @@ pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), 
         Some(_) => "CAST(COUNT(*) OVER () AS BIGINT)".to_string(),
     };
     let per_page = f.per_page.clamp(1, 200);
-    let sql = format!(
-        "SELECT i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
-         i.version, i.due, i.updated_at, {budget}, {total} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} \
-         ORDER BY i.id DESC LIMIT {per_page} OFFSET {}",
-        w.sql,
-        (f.page.max(1) - 1) * per_page
+    let offset = (f.page.max(1) - 1) * per_page;
+    let columns = format!(
+        "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
+         i.version, i.due, i.updated_at, i.amount_fen, {total}"
     );
+    let sql = match f.text {
+        // Page through the index first, then read only the rows shown: skipping rows with
+        // OFFSET then costs index entries, not table rows.
+        None => format!(
+            "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
+             (SELECT i.id FROM items i{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}) ORDER BY i.id DESC",
+            w.sql
+        ),
+        Some(_) => format!(
+            "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}",
+            w.sql
+        ),
+    };
     let rows = bind_all(sqlx::query(&sql), &w.args)
         .fetch_all(&mut *c)
         .await?;
@@ -348,7 +357,6 @@ pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), 
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let due: Option<String> = r.try_get(11)?;
-        let budget: Option<String> = r.try_get(13)?;
         total = Some(r.try_get::<i64, _>(14)?);
         out.push(Summary {
             id: ItemId::new(r.try_get(0)?),
@@ -364,7 +372,7 @@ pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), 
             version: r.try_get(10)?,
             due: due.map(|d| d.parse()).transpose().map_err(corrupt)?,
             updated_at: r.try_get(12)?,
-            budget_fen: budget.and_then(|b| b.parse().ok()),
+            amount_fen: r.try_get(13)?,
         });
     }
     let total = match total {

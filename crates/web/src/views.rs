@@ -247,7 +247,7 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
         },
         state: state_tag(p.policy.kind(&r.kind), &r.state, t.0),
         budget_wan: r
-            .budget_fen
+            .amount_fen
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),

@@ -157,6 +157,19 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
     )?;
     let section_ids: HashSet<String> = k.section.iter().map(|s| s.id.clone()).collect();
     ctx.known(&k.title_field, &field_ids, "field")?;
+    if let Some(a) = &k.amount_field {
+        ctx.known(a, &field_ids, "field")?;
+        let is_money = k
+            .field
+            .iter()
+            .any(|f| f.id.get_ref() == a.get_ref() && f.ty.get_ref() == "money");
+        if !is_money {
+            return Err(ctx.err(
+                a,
+                format!("amount_field `{}` must be a money field", a.get_ref()),
+            ));
+        }
+    }
 
     let mut fields = Vec::new();
     for f in &k.field {
@@ -243,6 +256,7 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
             .map(|s| (s.id.clone(), Text::new(&s.zh, &s.en)))
             .collect(),
         title_field: k.title_field.get_ref().clone(),
+        amount_field: k.amount_field.as_ref().map(|a| a.get_ref().clone()),
         fields,
         states,
         transitions,

@@ -141,6 +141,8 @@ pub struct ItemKind {
     pub prefix: String,
     pub sections: Vec<(String, Text)>,
     pub title_field: String,
+    /// The money field lists show and sort by, kept beside the item as a column.
+    pub amount_field: Option<String>,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,

@@ -60,6 +60,8 @@ pub struct RawKind {
     pub en: String,
     pub prefix: String,
     pub title_field: S,
+    /// The money field lists show for this kind (e.g. the budget estimate).
+    pub amount_field: Option<S>,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]

@@ -29,6 +29,8 @@ CREATE TABLE sessions (
   created_at TEXT NOT NULL,
   last_seen TEXT NOT NULL
 );
+-- Short columns first and the JSON last: lists read only the short ones, and SQLite then never
+-- walks the overflow pages of a large JSON value to reach a column behind it.
 CREATE TABLE items (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,
@@ -37,13 +39,14 @@ CREATE TABLE items (
   title TEXT NOT NULL,
   owner_org_id INTEGER NOT NULL REFERENCES orgs(id),
   state TEXT NOT NULL,
-  fields TEXT NOT NULL,
-  acts TEXT NOT NULL,
   policy_version TEXT NOT NULL,
   version INTEGER NOT NULL,
   due TEXT,
+  amount_fen INTEGER,
   created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  acts TEXT NOT NULL
 );
 CREATE INDEX items_kind_state ON items(kind, state, id);
 CREATE INDEX items_owner ON items(owner_org_id, kind, id);

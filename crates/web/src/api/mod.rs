@@ -103,7 +103,7 @@ fn summary_json(r: &store::items::Summary) -> Value {
         "policy_version": r.policy_version,
         "version": r.version,
         "updated_at": r.updated_at,
-        "budget_fen": r.budget_fen,
+        "amount_fen": r.amount_fen,
     })
 }
 
