@@ -235,12 +235,14 @@ async fn step(
             Some(mut row) => {
                 store::items::update(
                     c,
-                    &row.item.state,
-                    row.year,
+                    &store::items::AsRead {
+                        state: &row.item.state,
+                        year: row.year,
+                        version,
+                    },
                     &next,
                     &title,
                     amount,
-                    version,
                     &at,
                 )
                 .await?;

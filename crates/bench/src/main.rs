@@ -13,6 +13,10 @@ use load::{Op, Target};
 use stats::Row;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+
+/// The same allocator as the `tongchou` binary, so the in-process server is measured as shipped.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

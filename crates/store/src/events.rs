@@ -156,6 +156,21 @@ pub struct Breach {
 /// The head (last seq and hash) of each stream.
 pub type Heads = std::collections::BTreeMap<String, (i64, String)>;
 
+/// The last (seq, hash) of every stream, read through the (stream, seq) index.
+pub async fn heads(c: &mut Conn) -> Result<Heads, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.stream, e.seq, e.hash FROM events e \
+         JOIN (SELECT stream, MAX(seq) AS seq FROM events GROUP BY stream) h ON h.stream = e.stream AND h.seq = e.seq",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let mut heads = Heads::new();
+    for r in &rows {
+        heads.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(heads)
+}
+
 /// Walks every chain in id order of streams. Returns the number of events checked and the
 /// heads, or the first breach.
 pub async fn verify(c: &mut Conn) -> Result<Result<(u64, Heads), Breach>, StoreError> {

@@ -150,16 +150,21 @@ async fn add_to_counts(
     Ok(())
 }
 
-/// Writes the new state if nobody changed the item since `version` was read; `prev_state`
-/// and `year` keep the counts right.
+/// What the writer read before deciding: the update only lands if the item is still at
+/// `version`, and `state` and `year` keep the counts right.
+pub struct AsRead<'a> {
+    pub state: &'a str,
+    pub year: i64,
+    pub version: i64,
+}
+
+/// Writes the new state if nobody changed the item since it was read.
 pub async fn update(
     c: &mut Conn,
-    prev_state: &str,
-    year: i64,
+    read: &AsRead<'_>,
     item: &Item,
     title: &str,
     amount_fen: Option<i64>,
-    version: i64,
     at: &str,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
@@ -174,15 +179,15 @@ pub async fn update(
     .bind(amount_fen)
     .bind(at)
     .bind(item.id.get())
-    .bind(version)
+    .bind(read.version)
     .execute(&mut *c)
     .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
     }
-    if prev_state != item.state {
-        add_to_counts(c, &item.kind, prev_state, year, item.owner_org, -1).await?;
-        add_to_counts(c, &item.kind, &item.state, year, item.owner_org, 1).await?;
+    if read.state != item.state {
+        add_to_counts(c, &item.kind, read.state, read.year, item.owner_org, -1).await?;
+        add_to_counts(c, &item.kind, &item.state, read.year, item.owner_org, 1).await?;
     }
     Ok(())
 }

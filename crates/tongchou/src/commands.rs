@@ -94,6 +94,8 @@ async fn serve(
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(
             checkpoint_minutes.max(1) * 60,
         ));
+        // The first tick is immediate; the first checkpoint is due one period after start.
+        tick.tick().await;
         loop {
             tick.tick().await;
             if let Err(e) = app::audit::checkpoint(&checkpoints).await {
