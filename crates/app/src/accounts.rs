@@ -19,6 +19,15 @@ fn invalid(zh: String, en: String) -> AppError {
     AppError::Invalid(Text::new(zh, en))
 }
 
+/// Hashes a password off the async threads: 100,000 PBKDF2 rounds take a while on purpose.
+async fn slow_hash(p: &Platform, password: &str) -> Result<crypto::PasswordHash, AppError> {
+    let (pw, iterations) = (password.to_string(), p.settings.password_iterations);
+    tokio::task::spawn_blocking(move || crypto::hash_password(&pw, iterations))
+        .await
+        .map_err(|e| AppError::Startup(e.to_string()))?
+        .map_err(|e| AppError::Startup(e.to_string()))
+}
+
 /// Creates an account after checking the role fits the organisation's kind.
 pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<UserId, AppError> {
     check_password_rule(a.password)?;
@@ -43,13 +52,7 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
             )
         })?
         .clone();
-    let hash = {
-        let (pw, it) = (a.password.to_string(), p.settings.password_iterations);
-        tokio::task::spawn_blocking(move || crypto::hash_password(&pw, it))
-            .await
-            .map_err(|e| AppError::Startup(e.to_string()))?
-            .map_err(|e| AppError::Startup(e.to_string()))?
-    };
+    let hash = slow_hash(p, a.password).await?;
     let (username, display, org_code, op, version) = (
         a.username.to_string(),
         a.display_name.to_string(),
@@ -111,12 +114,7 @@ pub async fn change(
     let hash = match &change {
         Change::Password(pw) => {
             check_password_rule(pw)?;
-            let (pw, it) = (pw.clone(), p.settings.password_iterations);
-            let h = tokio::task::spawn_blocking(move || crypto::hash_password(&pw, it))
-                .await
-                .map_err(|e| AppError::Startup(e.to_string()))?
-                .map_err(|e| AppError::Startup(e.to_string()))?;
-            Some(h.0)
+            Some(slow_hash(p, pw).await?.0)
         }
         _ => None,
     };

@@ -212,12 +212,12 @@ pub async fn login(
 /// The principal behind a token, if its session is live; ends sessions past their limits.
 pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Principal, AppError> {
     let hash = token_hash(token);
-    let mut c = p.store.read().await?;
-    let (session, user, org) = store::sessions::get_with_user(&mut c, &hash)
+    let (session, user, org) = p
+        .store
+        .session_with_user(&hash)
         .await?
         .filter(|(s, _, _)| s.kind == kind)
         .ok_or(AppError::Unauthenticated)?;
-    drop(c);
     let now = clock::now();
     let admin = p.policy.role(&user.role).is_some_and(|r| r.admin.is_some());
     let idle = if admin {

@@ -81,8 +81,7 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
             per_page,
         });
     };
-    let mut c = p.store.read().await?;
-    let (rows, total) = store::items::list_page(&mut c, &f).await?;
+    let (rows, total) = p.store.list_page(&f).await?;
     Ok(Page {
         rows,
         total,
@@ -356,28 +355,28 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
 
 /// Items the principal started (the first step on them was theirs).
 pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
-    let mut out = Vec::new();
-    for kind in &p.policy.kinds {
-        let f = Filter {
-            kind: kind.id.clone(),
-            only_owner: Some(who.org.id),
-            page: 1,
-            per_page: 200,
-            ..Filter::default()
-        };
-        let mut c = p.store.read().await?;
-        out.extend(
-            store::items::list(&mut c, &f)
-                .await?
-                .into_iter()
-                .filter(|r| r.item.acts.first().is_some_and(|a| a.user == who.user.id)),
-        );
-    }
-    Ok(out)
+    recent_items(p, who, true, |r| {
+        r.item.acts.first().is_some_and(|a| a.user == who.user.id)
+    })
+    .await
 }
 
 /// Items on which the principal took a step (已办), newest first.
 pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
+    recent_items(p, who, false, |r| {
+        r.item.acts.iter().any(|a| a.user == who.user.id)
+    })
+    .await
+}
+
+/// The newest 200 items of each kind the principal may see (or only their own unit's), that
+/// `keep` accepts.
+async fn recent_items(
+    p: &Platform,
+    who: &Principal,
+    own_unit_only: bool,
+    keep: impl Fn(&ItemRow) -> bool,
+) -> Result<Vec<ItemRow>, AppError> {
     let mut out = Vec::new();
     for kind in &p.policy.kinds {
         let base = Filter {
@@ -386,15 +385,21 @@ pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppE
             per_page: 200,
             ..Filter::default()
         };
-        let Some(f) = visible(p, who, &kind.id, base) else {
-            continue;
+        let filter = if own_unit_only {
+            Some(Filter {
+                only_owner: Some(who.org.id),
+                ..base
+            })
+        } else {
+            visible(p, who, &kind.id, base)
         };
+        let Some(f) = filter else { continue };
         let mut c = p.store.read().await?;
         out.extend(
             store::items::list(&mut c, &f)
                 .await?
                 .into_iter()
-                .filter(|r| r.item.acts.iter().any(|a| a.user == who.user.id)),
+                .filter(|r| keep(r)),
         );
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! Current state of items: one row per item, updated in the same transaction as its event.
 
+use crate::cols::Cols;
 use crate::{Conn, StoreError};
 use domain::{Item, ItemId, OrgId};
 use serde::Serialize;
@@ -220,6 +221,15 @@ enum Arg {
     S(String),
 }
 
+impl Arg {
+    fn to_sqlite(&self) -> rusqlite::types::Value {
+        match self {
+            Arg::I(i) => rusqlite::types::Value::Integer(*i),
+            Arg::S(s) => rusqlite::types::Value::Text(s.clone()),
+        }
+    }
+}
+
 fn where_clause(f: &Filter) -> Sql {
     let mut sql = String::from(" WHERE i.kind = $1");
     let mut args = vec![Arg::S(f.kind.clone())];
@@ -324,9 +334,9 @@ pub struct Summary {
     pub amount_fen: Option<i64>,
 }
 
-/// One page of summaries, newest first, with the total, in one statement: lists are the most
-/// frequent request, and each statement is a round trip to the database.
-pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), StoreError> {
+/// The statement of `list_page`: one page of summaries, newest first, each row carrying the
+/// total, so a list is one statement (lists are the most frequent request).
+fn list_page_sql(f: &Filter) -> Sql {
     let w = where_clause(f);
     // The total comes from `item_counts` (a few rows) unless a text search needs the items.
     let total = match f.text {
@@ -355,41 +365,81 @@ pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), 
             w.sql
         ),
     };
-    let rows = bind_all(sqlx::query(&sql), &w.args)
+    Sql { sql, args: w.args }
+}
+
+/// Decodes a row of `list_page_sql`: the summary and the total.
+fn summary_from(r: &impl Cols) -> Result<(Summary, i64), StoreError> {
+    let summary = Summary {
+        id: ItemId::new(r.int(0)?),
+        kind: r.text(1)?,
+        number: r.text(2)?,
+        year: r.int(3)?,
+        title: r.text(4)?,
+        owner_org: OrgId::new(r.int(5)?),
+        owner_name_zh: r.text(6)?,
+        owner_name_en: r.text(7)?,
+        state: r.text(8)?,
+        policy_version: r.text(9)?,
+        version: r.int(10)?,
+        due: r
+            .opt_text(11)?
+            .map(|d| d.parse())
+            .transpose()
+            .map_err(corrupt)?,
+        updated_at: r.text(12)?,
+        amount_fen: r.opt_int(13)?,
+    };
+    Ok((summary, r.int(14)?))
+}
+
+fn split_total(rows: Vec<(Summary, i64)>) -> (Vec<Summary>, Option<i64>) {
+    let total = rows.first().map(|(_, t)| *t);
+    (rows.into_iter().map(|(s, _)| s).collect(), total)
+}
+
+/// One page of summaries with the total (sqlx path).
+pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), StoreError> {
+    let q = list_page_sql(f);
+    let rows = bind_all(sqlx::query(&q.sql), &q.args)
         .fetch_all(&mut *c)
         .await?;
-    let mut total = None;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let due: Option<String> = r.try_get(11)?;
-        total = Some(r.try_get::<i64, _>(14)?);
-        out.push(Summary {
-            id: ItemId::new(r.try_get(0)?),
-            kind: r.try_get(1)?,
-            number: r.try_get(2)?,
-            year: r.try_get(3)?,
-            title: r.try_get(4)?,
-            owner_org: OrgId::new(r.try_get(5)?),
-            owner_name_zh: r.try_get(6)?,
-            owner_name_en: r.try_get(7)?,
-            state: r.try_get(8)?,
-            policy_version: r.try_get(9)?,
-            version: r.try_get(10)?,
-            due: due.map(|d| d.parse()).transpose().map_err(corrupt)?,
-            updated_at: r.try_get(12)?,
-            amount_fen: r.try_get(13)?,
-        });
-    }
+    let (page, total) = split_total(rows.iter().map(summary_from).collect::<Result<_, _>>()?);
     let total = match total {
         Some(t) => t,
         // A page past the end has no rows to carry the total.
         None => count(c, f).await?,
     };
-    Ok((out, total))
+    Ok((page, total))
+}
+
+/// One page of summaries with the total (inline SQLite path, see `fast`).
+pub(crate) fn list_page_inline(
+    c: &rusqlite::Connection,
+    f: &Filter,
+) -> Result<(Vec<Summary>, i64), StoreError> {
+    let q = list_page_sql(f);
+    let params = rusqlite::params_from_iter(q.args.iter().map(Arg::to_sqlite));
+    let mut stmt = c.prepare_cached(&q.sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(summary_from(r)?);
+    }
+    let (page, total) = split_total(out);
+    let total = match total {
+        Some(t) => t,
+        None => {
+            let w = count_sql(f);
+            let params = rusqlite::params_from_iter(w.args.iter().map(Arg::to_sqlite));
+            c.prepare_cached(&w.sql)?.query_row(params, |r| r.get(0))?
+        }
+    };
+    Ok((page, total))
 }
 
 /// How many items match (for the pager's total).
-pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
+fn count_sql(f: &Filter) -> Sql {
     let w = where_clause(f);
     // Without a text search every filter is a column of `item_counts`: sum a few rows.
     let sql = match f.text {
@@ -399,7 +449,12 @@ pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
         ),
         Some(_) => format!("SELECT COUNT(*) FROM items i{}", w.sql),
     };
-    let row = bind_all(sqlx::query(&sql), &w.args)
+    Sql { sql, args: w.args }
+}
+
+pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
+    let q = count_sql(f);
+    let row = bind_all(sqlx::query(&q.sql), &q.args)
         .fetch_one(&mut *c)
         .await?;
     Ok(row.try_get(0)?)

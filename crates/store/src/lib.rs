@@ -5,7 +5,9 @@
 //! step changes nothing and never spoils its neighbours.
 
 pub mod checkpoints;
+mod cols;
 pub mod events;
+mod fast;
 pub mod idempotency;
 pub mod items;
 mod migrate;
@@ -44,6 +46,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("{0}")]
     Unsafe(String),
+    #[error("database (inline read): {0}")]
+    Inline(#[from] rusqlite::Error),
 }
 
 /// The database: a pool for reads and the single writer for changes.
@@ -52,6 +56,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writer: writer::Writer,
+    /// SQLite only: the inline path for the hottest reads.
+    fast: Option<std::sync::Arc<fast::FastReads>>,
 }
 
 impl Store {
@@ -98,10 +104,12 @@ impl Store {
         }
         migrate::run(&pool, backend).await?;
         let writer = writer::Writer::start(pool.clone());
+        let fast = fast::FastReads::for_url(&url).map(std::sync::Arc::new);
         Ok(Store {
             pool,
             backend,
             writer,
+            fast,
         })
     }
 
@@ -112,6 +120,32 @@ impl Store {
     /// A connection for reads.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// The session behind a token hash, with its user and organisation.
+    pub async fn session_with_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<sessions::WithUser>, StoreError> {
+        match &self.fast {
+            Some(fast) => fast.with(|c| {
+                let mut stmt = c.prepare_cached(&sessions::with_user_sql())?;
+                let mut rows = stmt.query([token_hash])?;
+                rows.next()?.map(sessions::with_user_from).transpose()
+            }),
+            None => sessions::get_with_user(&mut *self.read().await?, token_hash).await,
+        }
+    }
+
+    /// One page of a list with its total.
+    pub async fn list_page(
+        &self,
+        f: &items::Filter,
+    ) -> Result<(Vec<items::Summary>, i64), StoreError> {
+        match &self.fast {
+            Some(fast) => fast.with(|c| items::list_page_inline(c, f)),
+            None => items::list_page(&mut *self.read().await?, f).await,
+        }
     }
 
     /// Runs `f` in its own savepoint inside the writer's next transaction and returns its

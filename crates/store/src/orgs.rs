@@ -48,15 +48,15 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Org, StoreError> {
     from_row_at(r, 0)
 }
 
-pub(crate) fn from_row_at(r: &sqlx::any::AnyRow, at: usize) -> Result<Org, StoreError> {
+pub(crate) fn from_row_at(r: &impl crate::cols::Cols, at: usize) -> Result<Org, StoreError> {
     Ok(Org {
-        id: OrgId::new(r.try_get(at)?),
-        code: r.try_get(at + 1)?,
-        name_zh: r.try_get(at + 2)?,
-        name_en: r.try_get(at + 3)?,
-        kind: r.try_get(at + 4)?,
-        parent: r.try_get::<Option<i64>, _>(at + 5)?.map(OrgId::new),
-        county: r.try_get(at + 6)?,
+        id: OrgId::new(r.int(at)?),
+        code: r.text(at + 1)?,
+        name_zh: r.text(at + 2)?,
+        name_en: r.text(at + 3)?,
+        kind: r.text(at + 4)?,
+        parent: r.opt_int(at + 5)?.map(OrgId::new),
+        county: r.opt_text(at + 6)?,
     })
 }
 

@@ -3,7 +3,6 @@
 
 use crate::{Conn, StoreError};
 use domain::UserId;
-use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -67,39 +66,44 @@ pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreErro
 }
 
 /// The session with its user and organisation, in one query (it runs on every request).
-pub async fn get_with_user(
-    c: &mut Conn,
-    token_hash: &str,
-) -> Result<Option<(Session, crate::users::User, crate::orgs::Org)>, StoreError> {
+pub type WithUser = (Session, crate::users::User, crate::orgs::Org);
+
+pub(crate) fn with_user_sql() -> String {
     let user_cols: Vec<String> = crate::users::COLUMNS
         .split(',')
         .map(|c| format!("u.{}", c.trim()))
         .collect();
-    let sql = format!(
+    format!(
         "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.lang, s.created_at, s.last_seen, {}, {} \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1",
         user_cols.join(", "),
         crate::orgs::COLUMNS
-    );
-    let r = sqlx::query(&sql)
+    )
+}
+
+/// Decodes a row of `with_user_sql`.
+pub(crate) fn with_user_from(r: &impl crate::cols::Cols) -> Result<WithUser, StoreError> {
+    let s = Session {
+        token_hash: r.text(0)?,
+        user: UserId::new(r.int(1)?),
+        kind: r.text(2)?,
+        csrf: r.text(3)?,
+        lang: r.text(4)?,
+        created_at: r.text(5)?,
+        last_seen: r.text(6)?,
+    };
+    let user_cols = crate::users::COLUMNS.split(',').count();
+    Ok((
+        s,
+        crate::users::from_row_at(r, 7)?,
+        crate::orgs::from_row_at(r, 7 + user_cols)?,
+    ))
+}
+
+pub async fn get_with_user(c: &mut Conn, token_hash: &str) -> Result<Option<WithUser>, StoreError> {
+    let r = sqlx::query(&with_user_sql())
         .bind(token_hash)
         .fetch_optional(&mut *c)
         .await?;
-    r.map(|r| {
-        let s = Session {
-            token_hash: r.try_get(0)?,
-            user: UserId::new(r.try_get(1)?),
-            kind: r.try_get(2)?,
-            csrf: r.try_get(3)?,
-            lang: r.try_get(4)?,
-            created_at: r.try_get(5)?,
-            last_seen: r.try_get(6)?,
-        };
-        Ok((
-            s,
-            crate::users::from_row_at(&r, 7)?,
-            crate::orgs::from_row_at(&r, 7 + user_cols.len())?,
-        ))
-    })
-    .transpose()
+    r.as_ref().map(with_user_from).transpose()
 }

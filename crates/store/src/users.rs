@@ -28,18 +28,18 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
     from_row_at(r, 0)
 }
 
-pub(crate) fn from_row_at(r: &sqlx::any::AnyRow, at: usize) -> Result<User, StoreError> {
+pub(crate) fn from_row_at(r: &impl crate::cols::Cols, at: usize) -> Result<User, StoreError> {
     Ok(User {
-        id: UserId::new(r.try_get(at)?),
-        username: r.try_get(at + 1)?,
-        display_name: r.try_get(at + 2)?,
-        org: OrgId::new(r.try_get(at + 3)?),
-        role: r.try_get(at + 4)?,
-        password_hash: r.try_get(at + 5)?,
-        failed_count: r.try_get(at + 6)?,
-        failed_since: r.try_get(at + 7)?,
-        locked_until: r.try_get(at + 8)?,
-        password_changed_at: r.try_get(at + 9)?,
+        id: UserId::new(r.int(at)?),
+        username: r.text(at + 1)?,
+        display_name: r.text(at + 2)?,
+        org: OrgId::new(r.int(at + 3)?),
+        role: r.text(at + 4)?,
+        password_hash: r.text(at + 5)?,
+        failed_count: r.int(at + 6)?,
+        failed_since: r.opt_text(at + 7)?,
+        locked_until: r.opt_text(at + 8)?,
+        password_changed_at: r.text(at + 9)?,
     })
 }
 
