@@ -104,6 +104,9 @@ pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<
 struct Replayed {
     state: String,
     fields: serde_json::Map<String, serde_json::Value>,
+    /// The organisation of the first step (the owner) and every (action, user) in order.
+    owner: Option<i64>,
+    acts: Vec<domain::Act>,
     last: (i64, i64),
 }
 
@@ -115,7 +118,7 @@ fn db(e: store::sqlx::Error) -> AppError {
 /// amount changed behind the platform's back (in `items`, not in `events`) is reported too.
 async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> {
     use store::sqlx::{self, Row};
-    let rows = sqlx::query("SELECT stream, after_state, payload, id, seq FROM events WHERE stream LIKE 'item:%' ORDER BY stream, seq")
+    let rows = sqlx::query("SELECT stream, after_state, payload, id, seq, action, actor_id FROM events WHERE stream LIKE 'item:%' ORDER BY stream, seq")
         .fetch_all(&mut *c)
         .await
         .map_err(db)?;
@@ -135,13 +138,22 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
         let payload: String = r.try_get(2).map_err(db)?;
         if let Ok(serde_json::Value::Object(mut p)) =
             serde_json::from_str::<serde_json::Value>(&payload)
-            && let Some(serde_json::Value::Object(changes)) = p.remove("changes")
         {
-            entry.fields.extend(changes);
+            if entry.owner.is_none() {
+                entry.owner = p.get("org_id").and_then(serde_json::Value::as_i64);
+            }
+            if let Some(serde_json::Value::Object(changes)) = p.remove("changes") {
+                entry.fields.extend(changes);
+            }
         }
         entry.last = (r.try_get(3).map_err(db)?, r.try_get(4).map_err(db)?);
+        let actor: Option<i64> = r.try_get(6).map_err(db)?;
+        entry.acts.push(domain::Act {
+            action: r.try_get(5).map_err(db)?,
+            user: domain::UserId::new(actor.unwrap_or(0)),
+        });
     }
-    let items = sqlx::query("SELECT id, state, fields FROM items ORDER BY id")
+    let items = sqlx::query("SELECT id, state, fields, owner_org_id, acts FROM items ORDER BY id")
         .fetch_all(&mut *c)
         .await
         .map_err(db)?;
@@ -150,6 +162,9 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
         let state: String = r.try_get(1).map_err(db)?;
         let fields: String = r.try_get(2).map_err(db)?;
         let fields: serde_json::Value = serde_json::from_str(&fields).unwrap_or_default();
+        let owner: i64 = r.try_get(3).map_err(db)?;
+        let acts: String = r.try_get(4).map_err(db)?;
+        let acts: Vec<domain::Act> = serde_json::from_str(&acts).unwrap_or_default();
         let breach = |what: &str, (event_id, seq): (i64, i64)| Breach {
             event_id,
             stream: format!("item:{id}"),
@@ -164,7 +179,10 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
                 )));
             }
             Some(r)
-                if r.state != state || serde_json::Value::Object(r.fields.clone()) != fields =>
+                if r.state != state
+                    || serde_json::Value::Object(r.fields.clone()) != fields
+                    || r.owner != Some(owner)
+                    || r.acts != acts =>
             {
                 return Ok(Some(breach(
                     "the item's current state differs from what its record says",
@@ -173,6 +191,23 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
             }
             Some(_) => {}
         }
+    }
+    // A record whose item row is gone: the item was deleted behind the platform's back.
+    let present: std::collections::HashSet<i64> = items
+        .iter()
+        .filter_map(|r| r.try_get::<i64, _>(0).ok())
+        .collect();
+    if let Some((id, r)) = replayed
+        .iter()
+        .filter(|(id, _)| !present.contains(id))
+        .min_by_key(|(id, _)| **id)
+    {
+        return Ok(Some(Breach {
+            event_id: r.last.0,
+            stream: format!("item:{id}"),
+            seq: r.last.1,
+            what: "the item's record exists but its current-state row was deleted".to_string(),
+        }));
     }
     Ok(None)
 }

@@ -143,7 +143,14 @@ pub async fn login(
             let pw = password.to_string();
             let iterations = p.settings.password_iterations;
             let _ = tokio::task::spawn_blocking(move || {
-                crypto::verify_password(&pw, &format!("pbkdf2-sm3${iterations}$00$00"))
+                crypto::verify_password(
+                    &pw,
+                    &format!(
+                        "pbkdf2-sm3${iterations}${}${}",
+                        "00".repeat(16),
+                        "00".repeat(32)
+                    ),
+                )
             })
             .await;
             return Err(AppError::LoginFailed);
@@ -172,7 +179,7 @@ pub async fn login(
         user.clone(),
     );
     let sess = session.clone();
-    p.store
+    let accepted = p.store
         .write(move |c| {
             Box::pin(async move {
                 let org = store::orgs::get(c, u.org).await?.map(|o| o.name_zh).unwrap_or_default();
@@ -185,24 +192,33 @@ pub async fn login(
                     result: "ok",
                     detail: serde_json::json!({ "source": src, "kind": sess.kind }),
                 };
-                if ok {
+                // Read the account again: an operator may have locked it while the password was
+                // being checked, and a lock must never be undone by a login in flight.
+                let current = store::users::get(c, u.id).await?.ok_or(AppError::LoginFailed)?;
+                let locked_now = current.locked_until.as_deref().and_then(clock::parse).is_some_and(|t| t > now);
+                let accepted = ok && !locked_now;
+                if accepted {
                     store::users::set_failures(c, u.id, 0, None, None).await?;
                     store::sessions::insert(c, &sess).await?;
                 } else {
                     // The reserved attempt stays counted; reaching the limit locks the account.
-                    let current = store::users::get(c, u.id).await?.ok_or(AppError::LoginFailed)?;
-                    let until = (current.failed_count >= s.lockout_attempts)
-                        .then(|| store::timestamp(now + chrono::Duration::minutes(s.lockout_minutes)));
+                    let until = if locked_now {
+                        current.locked_until.clone()
+                    } else {
+                        (current.failed_count >= s.lockout_attempts)
+                            .then(|| store::timestamp(now + chrono::Duration::minutes(s.lockout_minutes)))
+                    };
                     store::users::set_failures(c, u.id, current.failed_count, current.failed_since.as_deref(), until.as_deref()).await?;
                     record.result = "refused";
-                    record.detail = serde_json::json!({ "source": src, "reason": "wrong password", "locked": until.is_some() });
+                    let reason = if ok { "locked" } else { "wrong password" };
+                    record.detail = serde_json::json!({ "source": src, "reason": reason, "locked": until.is_some() });
                 }
                 store::events::append(c, &security_event(&record, &at, &version)).await?;
-                Ok::<_, AppError>(())
+                Ok::<_, AppError>(accepted)
             })
         })
         .await?;
-    if !ok {
+    if !accepted {
         return Err(AppError::LoginFailed);
     }
     let principal = authenticate(p, &token, kind).await?;

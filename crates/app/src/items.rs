@@ -59,7 +59,8 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
     } else {
         q.per_page.min(100)
     };
-    let page = q.page.max(1);
+    // Bounded so an absurd page number cannot overflow the offset.
+    let page = q.page.clamp(1, 1_000_000);
     let base = Filter {
         kind: q.kind.clone(),
         states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
@@ -216,7 +217,7 @@ async fn step(
     for (action, input) in steps {
         let item: Option<&Item> = current.as_ref().map(|r| &r.item);
         let ev = decide(&p.policy, &kind, item, &action, &who.actor, &input, now)?;
-        check_references(c, p, &kind, item, ev.changes()).await?;
+        check_references(c, p, &who.actor, &kind, item, ev.changes()).await?;
         let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
         let title = next.field(&kind_def.title_field).to_string();
         let amount = kind_def
@@ -269,6 +270,7 @@ async fn step(
 async fn check_references(
     c: &mut Conn,
     p: &Platform,
+    actor: &domain::Actor,
     kind: &str,
     item: Option<&Item>,
     changes: &std::collections::BTreeMap<String, String>,
@@ -284,8 +286,11 @@ async fn check_references(
             continue;
         }
         let target = store::items::get_by_number(c, value).await?;
-        let ok =
-            target.is_some_and(|t| t.item.kind == kind && Some(t.item.id) != item.map(|i| i.id));
+        let ok = target.is_some_and(|t| {
+            t.item.kind == kind
+                && Some(t.item.id) != item.map(|i| i.id)
+                && domain::permissions::can_see(&p.policy, actor, &t.item)
+        });
         if !ok {
             return Err(AppError::Denied(Denied {
                 reason: Text::new("请按提示修改。", "See the field below."),

@@ -496,3 +496,37 @@ async fn rx4_list_totals_match_the_items_after_every_kind_of_step() {
         }
     }
 }
+
+#[tokio::test]
+async fn rx2_an_item_moved_to_another_unit_or_deleted_behind_the_platform_is_reported() {
+    for p in each_backend("state-tamper-2").await {
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query(
+            "UPDATE items SET owner_org_id = owner_org_id + 1 WHERE title LIKE '智慧停车%'",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        drop(c);
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+            panic!("moved item not detected")
+        };
+        assert!(b.what.contains("differs"), "{}", b.what);
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query(
+            "UPDATE items SET owner_org_id = owner_org_id - 1 WHERE title LIKE '智慧停车%'",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        sqlx::query("DELETE FROM items WHERE title LIKE '养老服务%'")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+            panic!("deleted item not detected")
+        };
+        assert!(b.what.contains("deleted"), "{}", b.what);
+    }
+}

@@ -348,3 +348,23 @@ article = "13.7"
         assert_eq!(item["history"][2]["article"], "13.9");
     }
 }
+
+#[tokio::test]
+async fn the_language_switch_only_returns_to_a_path_of_this_site() {
+    for app in spawn_apps("redirect", None).await {
+        for (back, expected) in [
+            ("/items?kind=demand", "/items?kind=demand"),
+            ("//evil.example", "/"),
+            ("/%5Cevil.example", "/"),
+            ("/%09/evil.example", "/"),
+            ("https://evil.example", "/"),
+        ] {
+            let r = client()
+                .get(format!("{}/lang/en?back={back}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], expected, "back={back}");
+        }
+    }
+}

@@ -123,9 +123,16 @@ pub async fn switch(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::parse(&code);
+    // Only a path of this site: no scheme, no `//host`, no backslash or control character that a
+    // browser would turn into another host.
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && b.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_?=&.%-~".contains(c))
+        })
         .unwrap_or_else(|| "/".into());
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
