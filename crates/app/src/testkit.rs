@@ -75,3 +75,15 @@ pub async fn platform(
     crate::demo::seed(&p).await?;
     Ok(p)
 }
+
+/// One platform per backend with the demo city seeded, for a story to run on each.
+pub async fn each_backend(label: &str) -> Vec<Platform> {
+    let mut out = Vec::new();
+    for url in database_urls(label).await {
+        match platform(&url, label, None).await {
+            Ok(p) => out.push(p),
+            Err(e) => panic!("cannot start the platform on {url}: {e}"),
+        }
+    }
+    out
+}

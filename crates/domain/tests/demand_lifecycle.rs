@@ -51,6 +51,7 @@ fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor, input: &Inpu
     apply(item, ItemId::new(1), &ev)
 }
 
+/// R13.2
 #[test]
 fn r13_2_a_demand_missing_a_required_part_is_refused_field_by_field() {
     let p = policy();
@@ -87,6 +88,7 @@ fn r13_2_a_complete_demand_is_submitted_and_its_budget_kept_in_fen() {
     assert_eq!(submitted.due.unwrap().to_string(), "2026-10-25");
 }
 
+/// R13.3
 #[test]
 fn r13_3_a_submitted_demand_cannot_be_edited_and_the_refusal_cites_the_article() {
     let p = policy();
@@ -118,6 +120,7 @@ fn r4_1_only_an_organisation_of_an_article_4_kind_may_raise_a_demand() {
     assert!(denied.reason.zh.contains("第四条"));
 }
 
+/// R13.4
 #[test]
 fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
     let p = policy();

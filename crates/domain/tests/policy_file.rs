@@ -6,6 +6,7 @@ use domain::Policy;
 
 const SHIPPED: &str = include_str!("../../../policy/nanyang-2025.toml");
 
+/// RX.1, R32.1: the measures as a versioned policy with its effective date.
 #[test]
 fn rx1_the_shipped_policy_loads_with_version_and_effective_date() {
     let p = Policy::from_toml("nanyang-2025.toml", SHIPPED).unwrap();
@@ -18,6 +19,7 @@ fn rx1_the_shipped_policy_loads_with_version_and_effective_date() {
     );
 }
 
+/// R4.1: the demand-unit kinds of art. 4.
 #[test]
 fn r4_1_the_policy_lists_exactly_the_demand_unit_kinds_of_article_4() {
     let p = Policy::from_toml("p.toml", SHIPPED).unwrap();

@@ -168,6 +168,7 @@ impl Tr {
 mod tests {
     use super::*;
 
+    /// RX.5
     #[test]
     fn rx5_every_interface_string_exists_in_both_languages() {
         for (k, zh, en) in STRINGS {

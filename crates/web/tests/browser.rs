@@ -133,6 +133,7 @@ async fn login(c: &Client, base: &str, user: &str, name: &str) {
     wait_text(c, "current-user", name).await;
 }
 
+/// R13.2, R13.4, RX.2, RX.3, RX.5 in real Chromium.
 #[tokio::test]
 async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_chromium() {
     let apps = common::spawn_apps("browser", None).await;
@@ -194,6 +195,12 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
 
     click(c, "logout").await;
     login(c, &base, "dc.analyst", "王磊").await;
+    // RX.3: the submitted demand waits in the analyst's 待办 with its deadline.
+    let inbox = text_of(c, "inbox").await;
+    assert!(
+        inbox.contains("特种设备智慧监管平台") && inbox.contains("开始分析"),
+        "{inbox}"
+    );
     shot(c, "06-workbench-analyst").await;
     c.goto(&item_url).await.unwrap();
     click(c, "action-start_analysis").await;
