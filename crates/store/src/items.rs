@@ -459,23 +459,3 @@ pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
         .await?;
     Ok(row.try_get(0)?)
 }
-
-/// Items of a kind in any of the given states, for the inbox (the caller filters by permission).
-pub async fn in_states(
-    c: &mut Conn,
-    kind: &str,
-    states: &[String],
-    limit: i64,
-) -> Result<Vec<ItemRow>, StoreError> {
-    let f = Filter {
-        kind: kind.to_string(),
-        states: states.to_vec(),
-        page: 1,
-        per_page: limit,
-        ..Filter::default()
-    };
-    if states.is_empty() {
-        return Ok(Vec::new());
-    }
-    list(c, &f).await
-}

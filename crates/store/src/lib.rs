@@ -129,7 +129,7 @@ impl Store {
     ) -> Result<Option<sessions::WithUser>, StoreError> {
         match &self.fast {
             Some(fast) => fast.with(|c| {
-                let mut stmt = c.prepare_cached(&sessions::with_user_sql())?;
+                let mut stmt = c.prepare_cached(sessions::with_user_sql())?;
                 let mut rows = stmt.query([token_hash])?;
                 rows.next()?.map(sessions::with_user_from).transpose()
             }),
@@ -157,11 +157,6 @@ impl Store {
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         self.writer.submit(f).await
-    }
-
-    /// Waits for the writer to finish what it was given, then closes the pool.
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }
 

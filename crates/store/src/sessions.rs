@@ -68,17 +68,21 @@ pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreErro
 /// The session with its user and organisation, in one query (it runs on every request).
 pub type WithUser = (Session, crate::users::User, crate::orgs::Org);
 
-pub(crate) fn with_user_sql() -> String {
-    let user_cols: Vec<String> = crate::users::COLUMNS
-        .split(',')
-        .map(|c| format!("u.{}", c.trim()))
-        .collect();
-    format!(
-        "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.lang, s.created_at, s.last_seen, {}, {} \
-         FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1",
-        user_cols.join(", "),
-        crate::orgs::COLUMNS
-    )
+/// Built once: it runs on every request.
+pub(crate) fn with_user_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let user_cols: Vec<String> = crate::users::COLUMNS
+            .split(',')
+            .map(|c| format!("u.{}", c.trim()))
+            .collect();
+        format!(
+            "SELECT s.token_hash, s.user_id, s.kind, s.csrf, s.lang, s.created_at, s.last_seen, {}, {} \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1",
+            user_cols.join(", "),
+            crate::orgs::COLUMNS
+        )
+    });
+    &SQL
 }
 
 /// Decodes a row of `with_user_sql`.
@@ -101,7 +105,7 @@ pub(crate) fn with_user_from(r: &impl crate::cols::Cols) -> Result<WithUser, Sto
 }
 
 pub async fn get_with_user(c: &mut Conn, token_hash: &str) -> Result<Option<WithUser>, StoreError> {
-    let r = sqlx::query(&with_user_sql())
+    let r = sqlx::query(with_user_sql())
         .bind(token_hash)
         .fetch_optional(&mut *c)
         .await?;

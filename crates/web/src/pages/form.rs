@@ -31,6 +31,11 @@ struct FormPage {
     sections: Vec<SectionView>,
 }
 
+/// Whether the clerk pressed 提交 rather than 暂存.
+fn wants_submit(form: &[(String, String)]) -> bool {
+    form.iter().any(|(k, v)| k == "op" && v == "submit")
+}
+
 /// The step from `state` that submits the whole form (e.g. draft -> submitted), if any.
 fn submit_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
     kind.transitions
@@ -163,12 +168,8 @@ pub async fn new_submit(
     let p = &s.platform;
     let (kind, t) = creation(p, &who, &q)?;
     let input = super::input_of(&form);
-    let op = form
-        .iter()
-        .find(|(k, _)| k == "op")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("save");
-    let then = (op == "submit")
+    let submit = wants_submit(&form);
+    let then = submit
         .then(|| submit_step(kind, &t.to).map(|s| s.id.clone()))
         .flatten();
     let cmd = Command {
@@ -269,12 +270,8 @@ pub async fn edit_submit(
         Err(e) => return Err(e),
     };
     let input = super::input_of(&form);
-    let op = form
-        .iter()
-        .find(|(k, _)| k == "op")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("save");
-    let action = if op == "submit" {
+    let submit = wants_submit(&form);
+    let action = if submit {
         submit_step(spec.kind, &spec.base.to).unwrap_or(spec.base)
     } else {
         spec.base
