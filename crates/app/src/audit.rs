@@ -118,7 +118,7 @@ fn db(e: store::sqlx::Error) -> AppError {
 /// amount changed behind the platform's back (in `items`, not in `events`) is reported too.
 async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> {
     use store::sqlx::{self, Row};
-    let rows = sqlx::query("SELECT stream, after_state, payload, id, seq, action, actor_id FROM events WHERE stream LIKE 'item:%' ORDER BY stream, seq")
+    let rows = sqlx::query("SELECT stream, after_state, payload, id, seq, action, actor_id, role FROM events WHERE stream LIKE 'item:%' ORDER BY stream, seq")
         .fetch_all(&mut *c)
         .await
         .map_err(db)?;
@@ -151,6 +151,7 @@ async fn state_matches_record(c: &mut Conn) -> Result<Option<Breach>, AppError> 
         entry.acts.push(domain::Act {
             action: r.try_get(5).map_err(db)?,
             user: domain::UserId::new(actor.unwrap_or(0)),
+            role: r.try_get(7).map_err(db)?,
         });
     }
     let items = sqlx::query("SELECT id, state, fields, owner_org_id, acts FROM items ORDER BY id")

@@ -152,7 +152,7 @@ pub async fn create(
 ) -> Result<ItemId, AppError> {
     let (p2, who2, kind) = (p.clone(), who.clone(), kind.to_string());
     p.store
-        .write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd).await }))
+        .write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd, Input::new()).await }))
         .await
 }
 
@@ -166,7 +166,9 @@ pub async fn perform(
     let (p2, who2) = (p.clone(), who.clone());
     p.store
         .write(move |c| {
-            Box::pin(async move { step(c, &p2, &who2, Target::Existing(id), cmd).await })
+            Box::pin(async move {
+                step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await
+            })
         })
         .await
 }
@@ -182,6 +184,7 @@ async fn step(
     who: &Principal,
     target: Target,
     cmd: Command,
+    system: Input,
 ) -> Result<ItemId, AppError> {
     if let Some(key) = &cmd.idempotency_key
         && let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await?
@@ -192,81 +195,151 @@ async fn step(
             .map_err(|_| AppError::Conflict);
     }
     let now = clock::now();
-    let at = store::timestamp(now);
-    let who_rec = Who {
-        name: &who.user.display_name,
-        org_name: &who.org.name_zh,
-    };
-    let (mut current, kind, mut version) = match &target {
-        Target::New(kind) => (None, kind.clone(), 0),
+    let (mut current, kind) = match &target {
+        Target::New(kind) => (None, kind.clone()),
         Target::Existing(id) => {
             let row = store::items::get(c, *id).await?.ok_or(AppError::NotFound)?;
             if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
                 return Err(AppError::NotFound);
             }
             let kind = row.item.kind.clone();
-            let version = row.version;
-            (Some(row), kind, version)
+            (Some(row), kind)
         }
     };
     let kind_def = p.policy.kind(&kind).ok_or(AppError::NotFound)?;
-    let mut steps = vec![(cmd.action.clone(), cmd.input.clone())];
+    // Values the platform fills (digests of generated documents) are never taken from users.
+    let mut input: Input = cmd
+        .input
+        .into_iter()
+        .filter(|(f, _)| kind_def.field(f).is_none_or(|d| !d.system))
+        .collect();
+    input.extend(system);
+    let mut steps = vec![(cmd.action.clone(), input)];
     if let Some(then) = &cmd.then {
         steps.push((then.clone(), Input::new()));
     }
     for (action, input) in steps {
-        let item: Option<&Item> = current.as_ref().map(|r| &r.item);
-        let ev = decide(&p.policy, &kind, item, &action, &who.actor, &input, now)?;
-        check_references(c, p, &who.actor, &kind, item, ev.changes()).await?;
-        let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
-        let title = next.field(&kind_def.title_field).to_string();
-        let amount = kind_def
-            .amount_field
-            .as_ref()
-            .and_then(|f| next.field(f).parse::<i64>().ok());
-        let row = match current.take() {
-            None => {
-                let year = chrono::Datelike::year(&now);
-                let number = store::items::next_number(c, &kind_def.prefix, year).await?;
-                let id = store::items::insert(c, &number, year, &title, amount, &next, &at).await?;
-                version = 1;
-                store::items::get(c, id).await?.ok_or(AppError::NotFound)?
-            }
-            Some(mut row) => {
-                store::items::update(
-                    c,
-                    &store::items::AsRead {
-                        state: &row.item.state,
-                        year: row.year,
-                        version,
-                    },
-                    &next,
-                    &title,
-                    amount,
-                    &at,
-                )
-                .await?;
-                version += 1;
-                row.item = next;
-                row.title = title;
-                row
-            }
-        };
-        store::events::append(
-            c,
-            &item_event(row.item.id.get(), &row.number, &ev, &who_rec),
-        )
-        .await?;
+        let row = take(c, p, who, &kind, current.take(), &action, &input, now, false).await?;
+        let t = kind_def.transition(&action);
+        if let Some(effect) = t.and_then(|t| t.effect.as_ref()) {
+            effect_on(c, p, who, &row, effect, now).await?;
+        }
         current = Some(row);
     }
     let id = current.map(|r| r.item.id).ok_or(AppError::NotFound)?;
     if let Some(key) = &cmd.idempotency_key {
+        let at = store::timestamp(now);
         store::idempotency::put(c, who.user.id.get(), key, 200, &id.get().to_string(), &at).await?;
     }
     Ok(id)
 }
 
-/// A field that names another item must name an existing, different item of the same kind.
+/// Takes the step an effect names on the item the source's reference field points to, with
+/// the source's values for that step's inputs (an approved change makes a new version).
+async fn effect_on(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    source: &ItemRow,
+    effect: &domain::policy::Effect,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), AppError> {
+    let number = source.item.field(&effect.on);
+    let target = store::items::get_by_number(c, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tkind = p
+        .policy
+        .kind(&target.item.kind)
+        .ok_or(AppError::NotFound)?;
+    let t = tkind
+        .transition(&effect.action)
+        .ok_or(AppError::NotFound)?;
+    let input: Input = t
+        .inputs
+        .iter()
+        .map(|f| (f.clone(), source.item.field(f).to_string()))
+        .collect();
+    let kind = target.item.kind.clone();
+    take(c, p, who, &kind, Some(target), &effect.action, &input, now, true).await?;
+    Ok(())
+}
+
+/// Decides one step, applies it, writes the item and its event; returns the item as written.
+#[allow(clippy::too_many_arguments)]
+async fn take(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    kind: &str,
+    current: Option<ItemRow>,
+    action: &str,
+    input: &Input,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    as_effect: bool,
+) -> Result<ItemRow, AppError> {
+    let kind_def = p.policy.kind(kind).ok_or(AppError::NotFound)?;
+    let item: Option<&Item> = current.as_ref().map(|r| &r.item);
+    let facts = match kind_def.transition(action) {
+        Some(t) => crate::facts::gather(c, p, kind_def, t, item, input).await?,
+        None => crate::facts::Facts::default(),
+    };
+    let cx = facts.context(p, now, as_effect);
+    let ev = decide(&p.policy, kind, item, action, &who.actor, input, &cx)?;
+    check_references(c, p, &who.actor, kind, item, ev.changes()).await?;
+    let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
+    let at = store::timestamp(now);
+    let derived = store::items::Derived {
+        title: next.field(&kind_def.title_field),
+        amount_fen: kind_def
+            .amount_field
+            .as_ref()
+            .and_then(|f| next.field(f).parse::<i64>().ok()),
+        parent: kind_def
+            .parent_field
+            .as_ref()
+            .map(|f| next.field(f))
+            .filter(|v| !v.is_empty()),
+        facet: kind_def
+            .facet_field
+            .as_ref()
+            .map(|f| next.field(f))
+            .filter(|v| !v.is_empty()),
+    };
+    let row = match current {
+        None => {
+            let year = chrono::Datelike::year(&now);
+            let number = store::items::next_number(c, &kind_def.prefix, year).await?;
+            let id = store::items::insert(c, &number, year, &derived, &next, &at).await?;
+            store::items::get(c, id).await?.ok_or(AppError::NotFound)?
+        }
+        Some(mut row) => {
+            let read = store::items::AsRead {
+                state: &row.item.state,
+                year: row.year,
+                version: row.version,
+            };
+            store::items::update(c, &read, &next, &derived, &at).await?;
+            row.version += 1;
+            row.title = derived.title.to_string();
+            row.item = next;
+            row
+        }
+    };
+    let who_rec = Who {
+        name: &who.user.display_name,
+        org_name: &who.org.name_zh,
+    };
+    store::events::append(
+        c,
+        &item_event(row.item.id.get(), &row.number, &ev, &who_rec),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// A field that names other items must name existing items of its kind that the actor may
+/// see (and not the item itself); an organisation field must name existing organisations.
 async fn check_references(
     c: &mut Conn,
     p: &Platform,
@@ -278,31 +351,58 @@ async fn check_references(
     let Some(kind_def) = p.policy.kind(kind) else {
         return Ok(());
     };
+    let refused = |field: &str, message: Text| {
+        AppError::Denied(Denied {
+            reason: Text::new("请按提示修改。", "See the field below."),
+            article: None,
+            fields: vec![FieldError {
+                field: field.to_string(),
+                message,
+            }],
+        })
+    };
     for (field, value) in changes {
-        let is_ref = kind_def
-            .field(field)
-            .is_some_and(|f| f.ty == FieldType::ItemRef);
-        if !is_ref || value.is_empty() {
+        if value.is_empty() {
             continue;
         }
-        let target = store::items::get_by_number(c, value).await?;
-        let ok = target.is_some_and(|t| {
-            t.item.kind == kind
-                && Some(t.item.id) != item.map(|i| i.id)
-                && domain::permissions::can_see(&p.policy, actor, &t.item)
-        });
-        if !ok {
-            return Err(AppError::Denied(Denied {
-                reason: Text::new("请按提示修改。", "See the field below."),
-                article: None,
-                fields: vec![FieldError {
-                    field: field.clone(),
-                    message: Text::new(
-                        format!("没有编号为 {value} 的其他同类事项。"),
-                        format!("There is no other item numbered {value}."),
+        let (ref_kind, numbers): (&str, Vec<&str>) = match kind_def.field(field).map(|f| &f.ty) {
+            Some(FieldType::ItemRef { kind }) => (kind, vec![value.as_str()]),
+            Some(FieldType::ItemRefs { kind }) => (kind, value.split(',').collect()),
+            Some(FieldType::Orgs) => {
+                for id in value.split(',') {
+                    let id = id.parse::<i64>().unwrap_or(0);
+                    if store::orgs::get(c, domain::OrgId::new(id)).await?.is_none() {
+                        return Err(refused(
+                            field,
+                            Text::new("所选单位不存在。", "A chosen unit does not exist."),
+                        ));
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for number in numbers {
+            let target = store::items::get_by_number(c, number).await?;
+            let ok = target.is_some_and(|t| {
+                t.item.kind == ref_kind
+                    && Some(t.item.id) != item.map(|i| i.id)
+                    && domain::permissions::can_see(&p.policy, actor, &t.item)
+            });
+            if !ok {
+                let what = p
+                    .policy
+                    .kind(ref_kind)
+                    .map(|k| k.name.clone())
+                    .unwrap_or_default();
+                return Err(refused(
+                    field,
+                    Text::new(
+                        format!("没有编号为 {number} 的{}。", what.zh),
+                        format!("There is no {} numbered {number}.", what.en.to_lowercase()),
                     ),
-                }],
-            }));
+                ));
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod facts;
 pub mod identity;
 pub mod items;
 pub mod keys;
@@ -33,6 +34,8 @@ pub struct Settings {
     pub absolute_hours: i64,
     /// Where the platform's SM2 key lives (never in the database or repository).
     pub key_file: PathBuf,
+    /// Working days: the shipped holiday table plus any years an operator added.
+    pub calendar: domain::Calendar,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
             admin_idle_minutes: 15,
             absolute_hours: 12,
             key_file,
+            calendar: official_calendar(),
         }
     }
 }
@@ -79,6 +83,14 @@ impl Platform {
 }
 
 pub mod testkit;
+
+/// The State Council's holiday table as shipped (`data/cn-holidays.toml`).
+pub const DEFAULT_CALENDAR: &str = include_str!("../../../data/cn-holidays.toml");
+
+/// The shipped calendar; a test proves it parses, so the empty fallback never happens.
+pub fn official_calendar() -> domain::Calendar {
+    domain::Calendar::from_toml("data/cn-holidays.toml", DEFAULT_CALENDAR).unwrap_or_default()
+}
 
 /// The policy that ships with the platform: the seed's measures.
 pub const DEFAULT_POLICY: &str = include_str!("../../../policy/nanyang-2025.toml");

@@ -5,8 +5,10 @@
 use crate::ids::{Article, ItemId, Money, OrgId, UserId};
 use crate::item::{Act, Item};
 use crate::policy::{FieldDef, FieldType, ItemKind, Policy, Transition};
+use crate::rules;
 use crate::text::Text;
-use chrono::{DateTime, FixedOffset};
+use crate::calendar::Calendar;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -21,6 +23,40 @@ pub struct Actor {
 
 /// Raw values typed by the actor, by field id.
 pub type Input = BTreeMap<String, String>;
+
+/// An open window held by an item of a window kind (e.g. a demand campaign).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub kind: String,
+    pub number: String,
+    pub state: String,
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+    /// What the window is for, for messages (e.g. 2027年度需求征集).
+    pub title: String,
+}
+
+/// An item a reference field names, as far as a decision needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefFact {
+    pub number: String,
+    pub state: String,
+    pub state_name: Text,
+}
+
+/// What a decision needs besides the item: the time, the working-day calendar, and facts
+/// about other items that the caller reads from the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub now: DateTime<FixedOffset>,
+    pub calendar: &'a Calendar,
+    /// Items of window kinds, in any state (the rule says which states hold a window).
+    pub windows: &'a [Window],
+    /// The items the item's reference fields name, by field id.
+    pub refs: &'a BTreeMap<String, RefFact>,
+    /// Taken as the effect of another step: internal transitions are allowed.
+    pub as_effect: bool,
+}
 
 /// A problem with one field, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -97,7 +133,7 @@ impl Event {
 }
 
 /// Decides whether `actor` may take `action` on `item` (or create an item of `kind` when
-/// `item` is `None`) with the given input, at `now`.
+/// `item` is `None`) with the given input, in the given context.
 pub fn decide(
     policy: &Policy,
     kind: &str,
@@ -105,8 +141,9 @@ pub fn decide(
     action: &str,
     actor: &Actor,
     input: &Input,
-    now: DateTime<FixedOffset>,
+    cx: &Context<'_>,
 ) -> Result<Event, Denied> {
+    let now = cx.now;
     let kind_def = policy.kind(kind).ok_or_else(|| {
         Denied::new(
             Text::new("没有这类事项。", "There is no such kind of item."),
@@ -119,7 +156,9 @@ pub fn decide(
             None,
         )
     })?;
-    permitted(policy, kind_def, t, item, actor)?;
+    permitted(policy, kind_def, t, item, actor, cx.as_effect)?;
+    let window = rules::window(t, cx)?;
+    rules::requires(t, cx)?;
 
     let mut changes = BTreeMap::new();
     let mut errors = Vec::new();
@@ -153,6 +192,9 @@ pub fn decide(
     }
     for (field, v) in &t.sets {
         changes.insert(field.clone(), v.clone());
+    }
+    if let (Some(rule), Some(w)) = (&t.window, window) {
+        changes.insert(rule.field.clone(), w.number.clone());
     }
     for field in &t.required {
         let value = changes
@@ -192,18 +234,29 @@ pub fn decide(
             fields: errors,
         });
     }
+    let waiting = item.is_some_and(|i| !rules::countersign_complete(t, i, actor));
+    let to = match item {
+        Some(i) if waiting || t.to.is_empty() => i.state.clone(),
+        _ => t.to.clone(),
+    };
+    // A consent that still waits for the others keeps the running deadline. A deadline in a
+    // year the calendar lacks is left unknown rather than guessed.
+    let due = if waiting {
+        item.and_then(|i| i.due)
+    } else {
+        t.deadline_days
+            .and_then(|d| cx.calendar.add_working_days(now.date_naive(), d).ok())
+    };
     Ok(Event {
         kind: kind.to_string(),
         action: t.id.clone(),
         article: t.article.clone(),
         from: item.map(|i| i.state.clone()),
-        to: t.to.clone(),
+        to,
         actor: actor.clone(),
         at: now,
         changes,
-        due: t
-            .deadline_days
-            .map(|d| now.date_naive() + chrono::Days::new(u64::from(d))),
+        due,
         policy_version: item.map_or_else(|| policy.version.clone(), |i| i.policy_version.clone()),
     })
 }
@@ -216,6 +269,7 @@ fn permitted(
     t: &Transition,
     item: Option<&Item>,
     actor: &Actor,
+    as_effect: bool,
 ) -> Result<(), Denied> {
     let deny = |reason: Text| Err(Denied::new(reason, Some(t.article.clone())));
     match item {
@@ -258,6 +312,12 @@ fn permitted(
         }
         _ => {}
     }
+    if t.internal && !as_effect {
+        return deny(Text::new(
+            format!("「{}」由其他步骤自动完成，不能单独办理。", t.label.zh),
+            format!("\"{}\" happens as part of another step only.", t.label.en),
+        ));
+    }
     if !t.roles.contains(&actor.role) {
         let who = |r: &String| policy.role(r).map(|r| r.name.clone()).unwrap_or_default();
         let allowed: Vec<Text> = t.roles.iter().map(who).collect();
@@ -289,6 +349,9 @@ fn permitted(
         if let Err(reason) = g.check(policy, actor, item) {
             return deny(reason);
         }
+    }
+    if let Some(i) = item {
+        rules::countersign_once(policy, t, i, actor)?;
     }
     if let Some(i) = item
         && let Some(prev) = i
@@ -325,7 +388,7 @@ pub fn available_actions<'p>(
     };
     kind.transitions
         .iter()
-        .filter(|t| permitted(policy, kind, t, Some(item), actor).is_ok())
+        .filter(|t| permitted(policy, kind, t, Some(item), actor, false).is_ok())
         .collect()
 }
 
@@ -334,7 +397,7 @@ pub fn may_create(policy: &Policy, kind: &str, action: &str, actor: &Actor) -> b
     policy
         .kind(kind)
         .and_then(|k| k.transition(action).map(|t| (k, t)))
-        .is_some_and(|(k, t)| permitted(policy, k, t, None, actor).is_ok())
+        .is_some_and(|(k, t)| permitted(policy, k, t, None, actor, false).is_ok())
 }
 
 /// Applies a decided event. `id` is the item's id (assigned by the store on creation).
@@ -356,6 +419,7 @@ pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
     item.acts.push(Act {
         action: event.action.clone(),
         user: event.actor.user,
+        role: event.actor.role.clone(),
     });
     item.due = event.due;
     item
@@ -399,16 +463,67 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
                 ))
             }
         }
-        FieldType::ItemRef => {
-            let ok = v.len() <= 32 && v.split('-').count() == 3 && v.is_ascii();
-            if ok {
-                Ok(v.to_ascii_uppercase())
-            } else {
-                Err(Text::new(
-                    "请填写事项编号，如 XQ-2026-0001。",
-                    "Enter an item number such as XQ-2026-0001.",
-                ))
-            }
+        FieldType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
+        FieldType::ItemRefs { .. } => {
+            let numbers: Option<Vec<String>> = v
+                .split([',', '，', '、', ' ', ';', '；'])
+                .filter(|n| !n.trim().is_empty())
+                .map(item_number)
+                .collect();
+            let mut numbers = numbers.ok_or_else(bad_number)?;
+            numbers.dedup();
+            Ok(numbers.join(","))
+        }
+        FieldType::Date => parse_date(v).map(|d| d.to_string()).ok_or_else(|| {
+            Text::new(
+                "请填写日期，如 2026-10-11。",
+                "Enter a date such as 2026-10-11.",
+            )
+        }),
+        FieldType::Integer { min, max } => match v.parse::<i64>() {
+            Ok(n) if (*min..=*max).contains(&n) => Ok(n.to_string()),
+            _ => Err(Text::new(
+                format!("请填写 {min} 至 {max} 之间的整数。"),
+                format!("Enter a whole number from {min} to {max}."),
+            )),
+        },
+        FieldType::Orgs => {
+            let ids: Option<Vec<i64>> = v
+                .split(',')
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| n.trim().parse().ok().filter(|n: &i64| *n > 0))
+                .collect();
+            let mut ids = ids.ok_or_else(|| {
+                Text::new("单位选择有误，请重新选择。", "Choose the units again.")
+            })?;
+            ids.sort_unstable();
+            ids.dedup();
+            Ok(ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","))
         }
     }
+}
+
+fn item_number(v: &str) -> Option<String> {
+    let v = v.trim();
+    let ok = v.len() <= 32 && v.split('-').count() == 3 && v.is_ascii();
+    ok.then(|| v.to_ascii_uppercase())
+}
+
+fn bad_number() -> Text {
+    Text::new(
+        "请填写事项编号，如 XQ-2026-0001。",
+        "Enter an item number such as XQ-2026-0001.",
+    )
+}
+
+/// Accepts 2026-10-11, 2026/10/11 and 2026年10月11日.
+pub fn parse_date(v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(v, f).ok())
 }

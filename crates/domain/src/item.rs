@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub struct Act {
     pub action: String,
     pub user: UserId,
+    /// The role the step was taken in (a countersign needs each of its roles once).
+    #[serde(default)]
+    pub role: String,
 }
 
 /// The current state of one item. Field values are kept as validated strings (money in fen).

@@ -2,15 +2,21 @@
 //! and cites the article that allows it. No IO, no clock, no randomness: time and ids come in
 //! as arguments, so every decision can be replayed and tested as a table.
 
+pub mod calendar;
 pub mod decide;
 pub mod guards;
 pub mod ids;
 pub mod item;
 pub mod permissions;
 pub mod policy;
+pub mod rules;
 pub mod text;
 
-pub use decide::{Actor, Denied, Event, FieldError, Input, apply, available_actions, decide};
+pub use calendar::{Calendar, UnknownYear};
+pub use decide::{
+    Actor, Context, Denied, Event, FieldError, Input, RefFact, Window, apply, available_actions,
+    decide,
+};
 pub use ids::{Article, ItemId, Money, OrgId, UserId};
 pub use item::{Act, Item};
 pub use policy::{Policy, PolicyError};

@@ -15,11 +15,13 @@ pub fn can_see(policy: &Policy, actor: &Actor, item: &Item) -> bool {
     let Some(role) = policy.role(&actor.role) else {
         return false;
     };
+    let Some(kind) = policy.kind(&item.kind) else {
+        return false;
+    };
+    let public_state = kind.state(&item.state).is_some_and(|s| !s.private);
     match role.sees {
-        Visibility::Own | Visibility::None => false,
-        Visibility::Submitted => policy
-            .kind(&item.kind)
-            .and_then(|k| k.state(&item.state))
-            .is_some_and(|s| !s.private),
+        Visibility::None => false,
+        Visibility::Own => kind.public && public_state,
+        Visibility::Submitted => public_state,
     }
 }

@@ -2,8 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-use chrono::{DateTime, FixedOffset};
-use domain::{Actor, Input, Item, ItemId, OrgId, Policy, UserId, apply, available_actions, decide};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use domain::{
+    Actor, Calendar, Context, Input, Item, ItemId, OrgId, Policy, RefFact, UserId, Window, apply,
+    available_actions, decide,
+};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 fn policy() -> Policy {
     Policy::from_toml("p.toml", include_str!("../../../policy/nanyang-2025.toml")).unwrap()
@@ -11,6 +16,32 @@ fn policy() -> Policy {
 
 fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-10-15T09:30:00+08:00").unwrap()
+}
+
+static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
+    Calendar::from_toml("h.toml", include_str!("../../../data/cn-holidays.toml")).unwrap()
+});
+/// The 2027 campaign, open from 2026-10-11 to 2026-10-20 (R13.1).
+static WINDOWS: LazyLock<Vec<Window>> = LazyLock::new(|| {
+    vec![Window {
+        kind: "campaign".into(),
+        number: "ZJ-2026-0001".into(),
+        state: "open".into(),
+        opens: NaiveDate::from_ymd_opt(2026, 10, 11).unwrap(),
+        closes: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+        title: "2027年度需求征集".into(),
+    }]
+});
+static REFS: LazyLock<BTreeMap<String, RefFact>> = LazyLock::new(BTreeMap::new);
+
+fn cx() -> Context<'static> {
+    Context {
+        now: now(),
+        calendar: &CALENDAR,
+        windows: &WINDOWS,
+        refs: &REFS,
+        as_effect: false,
+    }
 }
 
 fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
@@ -47,7 +78,7 @@ fn complete() -> Input {
 }
 
 fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor, input: &Input) -> Item {
-    let ev = decide(p, "demand", item, action, who, input, now()).unwrap();
+    let ev = decide(p, "demand", item, action, who, input, &cx()).unwrap();
     apply(item, ItemId::new(1), &ev)
 }
 
@@ -69,7 +100,7 @@ fn r13_2_a_demand_missing_a_required_part_is_refused_field_by_field() {
         "submit",
         &clerk(),
         &Input::new(),
-        now(),
+        &cx(),
     )
     .unwrap_err();
     let fields: Vec<&str> = denied.fields.iter().map(|f| f.field.as_str()).collect();
@@ -85,7 +116,10 @@ fn r13_2_a_complete_demand_is_submitted_and_its_budget_kept_in_fen() {
     let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
     assert_eq!(submitted.state, "submitted");
     assert_eq!(submitted.field("budget"), "128000000");
-    assert_eq!(submitted.due.unwrap().to_string(), "2026-10-25");
+    // Ten working days after Thursday 2026-10-15, weekends skipped (RX.3).
+    assert_eq!(submitted.due.unwrap().to_string(), "2026-10-29");
+    // The submission records the campaign whose window allowed it (R13.1).
+    assert_eq!(submitted.field("campaign"), "ZJ-2026-0001");
 }
 
 /// R13.3
@@ -101,7 +135,7 @@ fn r13_3_a_submitted_demand_cannot_be_edited_and_the_refusal_cites_the_article()
         "edit",
         &clerk(),
         &complete(),
-        now(),
+        &cx(),
     )
     .unwrap_err();
     assert_eq!(denied.article.unwrap().as_str(), "13.2");
@@ -116,7 +150,7 @@ fn r13_3_a_submitted_demand_cannot_be_edited_and_the_refusal_cites_the_article()
 fn r4_1_only_an_organisation_of_an_article_4_kind_may_raise_a_demand() {
     let p = policy();
     let ndrc = actor(9, 20, "Ndrc", "demand_clerk");
-    let denied = decide(&p, "demand", None, "create", &ndrc, &complete(), now()).unwrap_err();
+    let denied = decide(&p, "demand", None, "create", &ndrc, &complete(), &cx()).unwrap_err();
     assert!(denied.reason.zh.contains("第四条"));
 }
 
@@ -140,7 +174,7 @@ fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
         "reject",
         &analyst(),
         &Input::new(),
-        now(),
+        &cx(),
     )
     .unwrap_err();
     assert_eq!(no_reason.fields[0].field, "reason");
@@ -164,7 +198,7 @@ fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
 fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
     let p = policy();
     let own = step(&p, None, "create_foundational", &analyst(), &complete());
-    let submitted = step(&p, Some(&own), "submit", &analyst(), &Input::new());
+    let submitted = step(&p, Some(&own), "submit_foundational", &analyst(), &Input::new());
     let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
     let denied = decide(
         &p,
@@ -173,7 +207,7 @@ fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
         "start_analysis",
         &colleague,
         &Input::new(),
-        now(),
+        &cx(),
     )
     .unwrap_err();
     assert!(denied.reason.zh.contains("职责分离"));
@@ -191,7 +225,7 @@ fn a_department_cannot_act_on_another_departments_draft() {
             "submit",
             &other_clerk(),
             &Input::new(),
-            now()
+            &cx()
         )
         .is_err()
     );
@@ -204,7 +238,7 @@ fn fields_that_do_not_belong_to_a_step_are_refused_by_name() {
     let p = policy();
     let mut input = complete();
     input.insert("opinion".into(), "accept".into());
-    let denied = decide(&p, "demand", None, "create", &clerk(), &input, now()).unwrap_err();
+    let denied = decide(&p, "demand", None, "create", &clerk(), &input, &cx()).unwrap_err();
     assert_eq!(denied.fields[0].field, "opinion");
 }
 
@@ -274,7 +308,7 @@ fn a_blank_field_of_another_step_is_ignored_but_a_filled_one_is_refused() {
             "accept",
             &analyst(),
             &blank,
-            now()
+            &cx()
         )
         .is_ok()
     );
@@ -290,7 +324,7 @@ fn a_blank_field_of_another_step_is_ignored_but_a_filled_one_is_refused() {
         "accept",
         &analyst(),
         &filled,
-        now(),
+        &cx(),
     )
     .unwrap_err();
     assert_eq!(denied.fields[0].field, "merge_into");
@@ -303,7 +337,7 @@ fn a_blank_field_of_another_step_is_ignored_but_a_filled_one_is_refused() {
             "accept",
             &analyst(),
             &unknown,
-            now()
+            &cx()
         )
         .is_err()
     );

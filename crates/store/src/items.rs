@@ -87,33 +87,46 @@ pub async fn next_number(c: &mut Conn, prefix: &str, year: i32) -> Result<String
     Ok(format!("{prefix}-{year}-{n:04}"))
 }
 
+/// Values kept beside the item as columns, derived from its fields by the policy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Derived<'a> {
+    pub title: &'a str,
+    pub amount_fen: Option<i64>,
+    /// The number of the item this one belongs to.
+    pub parent: Option<&'a str>,
+    /// The value lists filter by besides the state (a demand's opinion).
+    pub facet: Option<&'a str>,
+}
+
 /// Inserts a new item and returns its id.
 pub async fn insert(
     c: &mut Conn,
     number: &str,
     year: i32,
-    title: &str,
-    amount_fen: Option<i64>,
+    d: &Derived<'_>,
     item: &Item,
     at: &str,
 ) -> Result<ItemId, StoreError> {
     let row = sqlx::query(
         "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, \
-         amount_fen, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13) RETURNING id",
+         amount_fen, created_at, updated_at, parent, facet) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&item.kind)
     .bind(number)
     .bind(i64::from(year))
-    .bind(title)
+    .bind(d.title)
     .bind(item.owner_org.get())
     .bind(&item.state)
     .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
     .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
     .bind(&item.policy_version)
     .bind(item.due.map(|d| d.to_string()))
-    .bind(amount_fen)
+    .bind(d.amount_fen)
     .bind(at)
     .bind(at)
+    .bind(d.parent)
+    .bind(d.facet)
     .fetch_one(&mut *c)
     .await?;
     add_to_counts(
@@ -164,23 +177,24 @@ pub async fn update(
     c: &mut Conn,
     read: &AsRead<'_>,
     item: &Item,
-    title: &str,
-    amount_fen: Option<i64>,
+    d: &Derived<'_>,
     at: &str,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, amount_fen = $6, updated_at = $7, \
-         version = version + 1 WHERE id = $8 AND version = $9",
+         parent = $10, facet = $11, version = version + 1 WHERE id = $8 AND version = $9",
     )
     .bind(&item.state)
     .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
     .bind(serde_json::to_string(&item.acts).map_err(corrupt)?)
-    .bind(title)
+    .bind(d.title)
     .bind(item.due.map(|d| d.to_string()))
-    .bind(amount_fen)
+    .bind(d.amount_fen)
     .bind(at)
     .bind(item.id.get())
     .bind(read.version)
+    .bind(d.parent)
+    .bind(d.facet)
     .execute(&mut *c)
     .await?;
     if done.rows_affected() != 1 {
@@ -207,6 +221,9 @@ pub struct Filter {
     /// A private state is visible only to this organisation.
     pub viewer_org: Option<OrgId>,
     pub text: Option<String>,
+    /// Only children of the item with this number.
+    pub parent: Option<String>,
+    pub facet: Option<String>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -251,6 +268,12 @@ fn where_clause(f: &Filter) -> Sql {
     }
     if let Some(o) = f.owner {
         push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);
+    }
+    if let Some(p) = &f.parent {
+        push(" AND i.parent = ?", Arg::S(p.clone()), &mut sql);
+    }
+    if let Some(v) = &f.facet {
+        push(" AND i.facet = ?", Arg::S(v.clone()), &mut sql);
     }
     if let Some(o) = f.only_owner {
         push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);

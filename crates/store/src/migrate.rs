@@ -14,6 +14,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "item_counts",
         include_str!("../migrations/sqlite/0002_item_counts.sql"),
     ),
+    (
+        3,
+        "cycle",
+        include_str!("../migrations/sqlite/0003_cycle.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -25,6 +30,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "item_counts",
         include_str!("../migrations/postgres/0002_item_counts.sql"),
+    ),
+    (
+        3,
+        "cycle",
+        include_str!("../migrations/postgres/0003_cycle.sql"),
     ),
 ];
 

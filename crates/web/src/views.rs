@@ -169,7 +169,11 @@ pub fn field_view(
         FieldType::Text { .. } => ("text", Vec::new()),
         FieldType::LongText { .. } => ("longtext", Vec::new()),
         FieldType::Money => ("money", Vec::new()),
-        FieldType::ItemRef => ("ref", Vec::new()),
+        FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } => ("ref", Vec::new()),
+        FieldType::Date => ("date", Vec::new()),
+        FieldType::Integer { .. } => ("integer", Vec::new()),
+        // The organisations are filled in by the page, which can read them.
+        FieldType::Orgs => ("orgs", Vec::new()),
         FieldType::Choice(opts) => (
             "choice",
             opts.iter()

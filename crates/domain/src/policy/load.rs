@@ -17,7 +17,7 @@ pub struct PolicyError {
     pub message: String,
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
 }
@@ -30,7 +30,7 @@ impl Ctx<'_> {
             + 1
     }
 
-    fn err(&self, at: &S, message: String) -> PolicyError {
+    pub(super) fn err(&self, at: &S, message: String) -> PolicyError {
         PolicyError {
             file: self.file.to_string(),
             line: self.line_of(at.span().start),
@@ -47,7 +47,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn known<'s>(
+    pub(super) fn known<'s>(
         &self,
         s: &'s S,
         set: &HashSet<String>,
@@ -127,15 +127,18 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
         });
     }
 
-    ctx.unique(
+    let kind_ids = ctx.unique(
         &raw.kind.iter().map(|k| &k.id).collect::<Vec<_>>(),
         "item kind",
     )?;
     let kinds = raw
         .kind
         .iter()
-        .map(|k| load_kind(&ctx, k, &role_ids))
+        .map(|k| load_kind(&ctx, k, &role_ids, &kind_ids))
         .collect::<Result<Vec<_>, _>>()?;
+    for (rk, k) in raw.kind.iter().zip(&kinds) {
+        super::links::check(&ctx, rk, k, &kinds)?;
+    }
 
     Ok(Policy {
         id: raw.policy.id,
@@ -148,7 +151,12 @@ pub fn load(file: &str, text: &str) -> Result<Policy, PolicyError> {
     })
 }
 
-fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemKind, PolicyError> {
+fn load_kind(
+    ctx: &Ctx,
+    k: &RawKind,
+    role_ids: &HashSet<String>,
+    kind_ids: &HashSet<String>,
+) -> Result<ItemKind, PolicyError> {
     let field_ids = ctx.unique(&k.field.iter().map(|f| &f.id).collect::<Vec<_>>(), "field")?;
     let state_ids = ctx.unique(&k.state.iter().map(|s| &s.id).collect::<Vec<_>>(), "state")?;
     let transition_ids = ctx.unique(
@@ -173,15 +181,23 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
 
     let mut fields = Vec::new();
     for f in &k.field {
+        let ref_kind = match &f.ref_kind {
+            Some(r) => ctx.known(r, kind_ids, "item kind")?.to_string(),
+            None => k.id.get_ref().clone(),
+        };
+        let len = |default: usize| f.max.and_then(|m| usize::try_from(m).ok()).unwrap_or(default);
         let ty = match f.ty.get_ref().as_str() {
-            "text" => FieldType::Text {
-                max: f.max.unwrap_or(200),
-            },
-            "longtext" => FieldType::LongText {
-                max: f.max.unwrap_or(20_000),
-            },
+            "text" => FieldType::Text { max: len(200) },
+            "longtext" => FieldType::LongText { max: len(20_000) },
             "money" => FieldType::Money,
-            "item_ref" => FieldType::ItemRef,
+            "date" => FieldType::Date,
+            "orgs" => FieldType::Orgs,
+            "integer" => FieldType::Integer {
+                min: f.min.unwrap_or(0),
+                max: f.max.unwrap_or(i64::MAX),
+            },
+            "item_ref" => FieldType::ItemRef { kind: ref_kind },
+            "item_refs" => FieldType::ItemRefs { kind: ref_kind },
             "choice" if !f.options.is_empty() => FieldType::Choice(
                 f.options
                     .iter()
@@ -191,7 +207,9 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
             other => {
                 return Err(ctx.err(
                     &f.ty,
-                    format!("unknown field type `{other}` (text, longtext, money, item_ref, or choice with options)"),
+                    format!(
+                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, item_ref, item_refs, or choice with options)"
+                    ),
                 ));
             }
         };
@@ -205,6 +223,8 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
             help: Text::new(&f.help_zh, &f.help_en),
             ty,
             section,
+            default: f.default.clone(),
+            system: f.system,
         });
     }
 
@@ -257,6 +277,15 @@ fn load_kind(ctx: &Ctx, k: &RawKind, role_ids: &HashSet<String>) -> Result<ItemK
             .collect(),
         title_field: k.title_field.get_ref().clone(),
         amount_field: k.amount_field.as_ref().map(|a| a.get_ref().clone()),
+        public: k.public,
+        facet_field: match &k.facet_field {
+            Some(f) => Some(ctx.known(f, &field_ids, "field")?.to_string()),
+            None => None,
+        },
+        parent_field: match &k.parent_field {
+            Some(p) => Some(ctx.known(p, &field_ids, "field")?.to_string()),
+            None => None,
+        },
         fields,
         states,
         transitions,
@@ -308,12 +337,31 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
         (Some(zh), Some(en)) => Some(Text::new(zh, en)),
         _ => None,
     };
+    let from = list(&t.from, k.state_ids, "state")?;
+    // Without `to` the step keeps the item in whichever state it is in.
+    let to = match &t.to {
+        Some(to) => ctx.known(to, k.state_ids, "state")?.to_string(),
+        None if from.len() == 1 => from[0].clone(),
+        None if !from.is_empty() => String::new(),
+        None => {
+            return Err(ctx.err(
+                &t.id,
+                "a transition that creates an item needs `to`".into(),
+            ));
+        }
+    };
+    let roles = list(&t.roles, k.role_ids, "role")?;
+    for r in &t.countersign {
+        if !roles.contains(r.get_ref()) {
+            return Err(ctx.err(r, format!("countersign role `{}` is not among the transition's roles", r.get_ref())));
+        }
+    }
     Ok(Transition {
         id: t.id.get_ref().clone(),
         label: Text::new(&t.zh, &t.en),
-        from: list(&t.from, k.state_ids, "state")?,
-        to: ctx.known(&t.to, k.state_ids, "state")?.to_string(),
-        roles: list(&t.roles, k.role_ids, "role")?,
+        from,
+        to,
+        roles,
         required: list(&t.required, k.field_ids, "field")?,
         inputs: list(&t.inputs, k.field_ids, "field")?,
         sets,
@@ -323,5 +371,27 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
         article: ctx.article(&t.article)?,
         confirm,
         style: t.style.clone().unwrap_or_else(|| "default".into()),
+        window: t.window.as_ref().map(|w| super::WindowRule {
+            kind: w.kind.get_ref().clone(),
+            states: w.states.iter().map(|s| s.get_ref().clone()).collect(),
+            field: w.field.get_ref().clone(),
+        }),
+        requires: t
+            .requires
+            .iter()
+            .map(|r| {
+                Ok(super::RefRule {
+                    field: r.field.get_ref().clone(),
+                    states: r.states.iter().map(|s| s.get_ref().clone()).collect(),
+                    article: ctx.article(&r.article)?,
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?,
+        countersign: t.countersign.iter().map(|r| r.get_ref().clone()).collect(),
+        effect: t.effect.as_ref().map(|e| super::Effect {
+            on: e.on.get_ref().clone(),
+            action: e.action.get_ref().clone(),
+        }),
+        internal: t.internal,
     })
 }

@@ -2,6 +2,7 @@
 //! fields, states and transitions, each transition citing the article that allows it.
 //! Loading checks every reference and names the line of the first bad one.
 
+mod links;
 mod load;
 mod raw;
 
@@ -79,8 +80,16 @@ pub enum FieldType {
     /// Yuan with two decimals, stored in fen.
     Money,
     Choice(Vec<(String, Text)>),
-    /// The number of another item of the same kind, e.g. `XQ-2026-0003`.
-    ItemRef,
+    /// The number of another item of `kind`, e.g. `XQ-2026-0003`.
+    ItemRef { kind: String },
+    /// Numbers of several items of `kind`, kept as `XQ-2026-0003,XQ-2026-0007`.
+    ItemRefs { kind: String },
+    /// A calendar date, kept as `2026-10-11`.
+    Date,
+    /// A whole number within bounds (a year, a score).
+    Integer { min: i64, max: i64 },
+    /// A set of organisations (e.g. the units invited to a campaign), kept as ids `3,5,8`.
+    Orgs,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +100,11 @@ pub struct FieldDef {
     pub ty: FieldType,
     /// Which part of the form it belongs to.
     pub section: Option<String>,
+    /// What a new form shows: `{Y}`, `{Y+1}` and `{Y-1}` stand for years around today's;
+    /// for an `orgs` field `*` means every demand unit.
+    pub default: Option<String>,
+    /// Filled by the platform (e.g. a document's SM3 digest), never typed by a user.
+    pub system: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +126,7 @@ pub struct Transition {
     pub label: Text,
     /// Empty for the transition that creates the item.
     pub from: Vec<String>,
+    /// Empty when the step keeps the item in its state.
     pub to: String,
     pub roles: Vec<String>,
     /// Fields that must hold a value after the step.
@@ -130,6 +145,45 @@ pub struct Transition {
     pub confirm: Option<Text>,
     /// Button style: primary, danger or default.
     pub style: String,
+    /// The step may only be taken while an item of another kind holds an open window.
+    pub window: Option<WindowRule>,
+    /// Items this item refers to must be in given states (a county plan approved, art. 3).
+    pub requires: Vec<RefRule>,
+    /// Every one of these roles must take this step before the item moves on (会签); until
+    /// then each consent is recorded and the item stays where it is.
+    pub countersign: Vec<String>,
+    /// After this step, take a step on the item a reference field names (an approved change
+    /// request makes a new version of its demand).
+    pub effect: Option<Effect>,
+    /// Only reachable as another step's effect; never offered as a button.
+    pub internal: bool,
+}
+
+/// A time window held by items of another kind, e.g. the yearly demand campaign (R13.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowRule {
+    /// The kind whose items open windows; it has date fields `opens` and `closes`.
+    pub kind: String,
+    /// Only items of that kind in these states hold a window.
+    pub states: Vec<String>,
+    /// The reference field of this kind that records the window's item.
+    pub field: String,
+}
+
+/// A reference field whose item must be in one of `states` for the step to be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefRule {
+    pub field: String,
+    pub states: Vec<String>,
+    pub article: Article,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    /// The reference field naming the item the effect acts on.
+    pub on: String,
+    /// The step taken on it, with this item's values for that step's inputs.
+    pub action: String,
 }
 
 /// A kind of item (demand, change request, plan...).
@@ -143,6 +197,14 @@ pub struct ItemKind {
     pub title_field: String,
     /// The money field lists show and sort by, kept beside the item as a column.
     pub amount_field: Option<String>,
+    /// The reference field naming the item this one belongs to (a plan line's plan), kept
+    /// beside the item as a column so children are found by index.
+    pub parent_field: Option<String>,
+    /// Published to every business role once out of its private states (a campaign notice,
+    /// the annual plan), even to roles that otherwise see only their own unit's items.
+    pub public: bool,
+    /// A choice field lists filter by besides the state (a demand's opinion).
+    pub facet_field: Option<String>,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,

@@ -62,6 +62,12 @@ pub struct RawKind {
     pub title_field: S,
     /// The money field lists show for this kind (e.g. the budget estimate).
     pub amount_field: Option<S>,
+    /// The reference field naming the item this one belongs to.
+    pub parent_field: Option<S>,
+    #[serde(default)]
+    pub public: bool,
+    /// A choice field lists filter by besides the state (a demand's opinion).
+    pub facet_field: Option<S>,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]
@@ -92,10 +98,16 @@ pub struct RawField {
     pub help_en: String,
     #[serde(rename = "type")]
     pub ty: S,
-    pub max: Option<usize>,
+    pub max: Option<i64>,
+    pub min: Option<i64>,
     #[serde(default)]
     pub options: Vec<RawOption>,
     pub section: Option<S>,
+    /// For item_ref / item_refs: the kind referred to (default: this kind).
+    pub ref_kind: Option<S>,
+    pub default: Option<String>,
+    #[serde(default)]
+    pub system: bool,
 }
 
 #[derive(Deserialize)]
@@ -133,7 +145,8 @@ pub struct RawTransition {
     pub en: String,
     #[serde(default)]
     pub from: Vec<S>,
-    pub to: S,
+    /// Omitted: the item stays in its state.
+    pub to: Option<S>,
     pub roles: Vec<S>,
     #[serde(default)]
     pub required: Vec<S>,
@@ -154,4 +167,35 @@ pub struct RawTransition {
     pub confirm_en: Option<String>,
     #[serde(default)]
     pub style: Option<String>,
+    pub window: Option<RawWindow>,
+    #[serde(default)]
+    pub requires: Vec<RawRefRule>,
+    #[serde(default)]
+    pub countersign: Vec<S>,
+    pub effect: Option<RawEffect>,
+    #[serde(default)]
+    pub internal: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub kind: S,
+    pub states: Vec<S>,
+    pub field: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRefRule {
+    pub field: S,
+    pub states: Vec<S>,
+    pub article: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEffect {
+    pub on: S,
+    pub action: S,
 }

@@ -40,7 +40,13 @@ fn wants_submit(form: &[(String, String)]) -> bool {
 fn submit_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
     kind.transitions
         .iter()
-        .find(|t| t.from.iter().any(|s| s == state) && t.to != state && t.inputs.len() > 3)
+        .find(|t| {
+            t.from.iter().any(|s| s == state)
+                && t.to != state
+                && !t.to.is_empty()
+                && !t.internal
+                && t.inputs.len() > 3
+        })
 }
 
 /// The step from `state` that saves the form without moving on (暂存).
@@ -208,6 +214,7 @@ async fn edit_spec<'k>(
         .filter(|t| v.actions.iter().any(|a| a.id == t.id))
         .ok_or_else(|| {
             // Not editable now: explain why, citing the article (e.g. frozen after submission).
+            let facts = app::facts::Facts::default();
             let denied = domain::decide(
                 &p.policy,
                 &kind.id,
@@ -215,7 +222,7 @@ async fn edit_spec<'k>(
                 "edit",
                 &who.actor,
                 &Default::default(),
-                app::clock::now(),
+                &facts.context(p, app::clock::now(), false),
             );
             match denied {
                 Err(d) => err(AppError::Denied(d)),

@@ -20,9 +20,17 @@ pub fn source(headers: &HeaderMap, addr: Option<std::net::SocketAddr>) -> String
 }
 
 /// The form's fields without the framework's own (`_csrf`, `op`).
+/// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
 pub fn input_of(form: &[(String, String)]) -> domain::Input {
-    form.iter()
-        .filter(|(k, _)| k != "_csrf" && k != "op")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    let mut input = domain::Input::new();
+    for (k, v) in form.iter().filter(|(k, _)| k != "_csrf" && k != "op") {
+        input
+            .entry(k.clone())
+            .and_modify(|e: &mut String| {
+                e.push(',');
+                e.push_str(v);
+            })
+            .or_insert_with(|| v.clone());
+    }
+    input
 }

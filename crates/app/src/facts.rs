@@ -1,0 +1,117 @@
+//! Reads what a decision needs to know about other items: the windows of window kinds and the
+//! items an item's reference fields name. The domain decides; this only gathers.
+
+use crate::{AppError, Platform};
+use domain::policy::{FieldType, ItemKind, Transition};
+use domain::{Input, Item, RefFact, Window};
+use std::collections::BTreeMap;
+use store::Conn;
+use store::items::Filter;
+
+/// Owned facts; `Context` borrows them.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub windows: Vec<Window>,
+    pub refs: BTreeMap<String, RefFact>,
+}
+
+impl Facts {
+    pub fn context<'a>(
+        &'a self,
+        p: &'a Platform,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        as_effect: bool,
+    ) -> domain::Context<'a> {
+        domain::Context {
+            now,
+            calendar: &p.settings.calendar,
+            windows: &self.windows,
+            refs: &self.refs,
+            as_effect,
+        }
+    }
+}
+
+/// The value a field will have: typed now, or kept from the item.
+fn value_of<'v>(field: &str, item: Option<&'v Item>, input: &'v Input) -> &'v str {
+    match input.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(v) => v,
+        None => item.map_or("", |i| i.field(field)),
+    }
+}
+
+pub async fn gather(
+    c: &mut Conn,
+    p: &Platform,
+    kind: &ItemKind,
+    t: &Transition,
+    item: Option<&Item>,
+    input: &Input,
+) -> Result<Facts, AppError> {
+    let mut facts = Facts::default();
+    if let Some(rule) = &t.window {
+        facts.windows = windows(c, p, &rule.kind).await?;
+    }
+    for rule in &t.requires {
+        let number = value_of(&rule.field, item, input).to_ascii_uppercase();
+        if number.is_empty() {
+            continue;
+        }
+        if let Some(row) = store::items::get_by_number(c, &number).await? {
+            let expected = match kind.field(&rule.field).map(|f| &f.ty) {
+                Some(FieldType::ItemRef { kind }) => kind.as_str(),
+                _ => "",
+            };
+            if row.item.kind != expected {
+                continue;
+            }
+            let state_name = p
+                .policy
+                .kind(&row.item.kind)
+                .and_then(|k| k.state(&row.item.state))
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            facts.refs.insert(
+                rule.field.clone(),
+                RefFact {
+                    number: row.number,
+                    state: row.item.state,
+                    state_name,
+                },
+            );
+        }
+    }
+    Ok(facts)
+}
+
+/// Every item of a window kind, with its dates (at most a few per year).
+pub async fn windows(c: &mut Conn, p: &Platform, kind: &str) -> Result<Vec<Window>, AppError> {
+    let Some(k) = p.policy.kind(kind) else {
+        return Ok(Vec::new());
+    };
+    let f = Filter {
+        kind: kind.to_string(),
+        page: 1,
+        per_page: 200,
+        ..Filter::default()
+    };
+    let private = k.private_states();
+    let mut out = Vec::new();
+    for row in store::items::list(c, &f).await? {
+        if private.contains(&row.item.state.as_str()) {
+            continue;
+        }
+        let date = |f: &str| domain::decide::parse_date(row.item.field(f));
+        if let (Some(opens), Some(closes)) = (date("opens"), date("closes")) {
+            out.push(Window {
+                kind: kind.to_string(),
+                number: row.number.clone(),
+                state: row.item.state.clone(),
+                opens,
+                closes,
+                title: row.title.clone(),
+            });
+        }
+    }
+    Ok(out)
+}

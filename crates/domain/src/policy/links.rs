@@ -1,0 +1,72 @@
+//! Checks what one kind says about another: a window's kind and states, a required
+//! reference's states, an effect's action. Runs after every kind is loaded.
+
+use super::load::{Ctx, PolicyError};
+use super::raw::RawKind;
+use super::{FieldType, ItemKind};
+use std::collections::HashSet;
+
+pub(super) fn check(
+    ctx: &Ctx,
+    raw: &RawKind,
+    kind: &ItemKind,
+    all: &[ItemKind],
+) -> Result<(), PolicyError> {
+    let find = |id: &str| all.iter().find(|k| k.id == id);
+    // The kind a reference field of this kind points to, if the field is a reference.
+    let ref_kind = |field: &str| match kind.field(field).map(|f| &f.ty) {
+        Some(FieldType::ItemRef { kind } | FieldType::ItemRefs { kind }) => find(kind),
+        _ => None,
+    };
+    let states_of = |k: &ItemKind| k.states.iter().map(|s| s.id.clone()).collect::<HashSet<_>>();
+    if let Some(p) = &raw.parent_field
+        && !matches!(
+            kind.field(p.get_ref()).map(|f| &f.ty),
+            Some(FieldType::ItemRef { .. })
+        )
+    {
+        return Err(ctx.err(p, format!("parent_field `{}` must be an item_ref field", p.get_ref())));
+    }
+    for t in &raw.transition {
+        if let Some(w) = &t.window {
+            let Some(wk) = find(w.kind.get_ref()) else {
+                return Err(ctx.err(&w.kind, format!("unknown item kind `{}`", w.kind.get_ref())));
+            };
+            for date in ["opens", "closes"] {
+                if wk.field(date).map(|f| &f.ty) != Some(&FieldType::Date) {
+                    return Err(ctx.err(
+                        &w.kind,
+                        format!("a window kind needs a date field `{date}`; `{}` has none", wk.id),
+                    ));
+                }
+            }
+            let states = states_of(wk);
+            for s in &w.states {
+                ctx.known(s, &states, "state")?;
+            }
+            if ref_kind(w.field.get_ref()).map(|k| &k.id) != Some(&wk.id) {
+                return Err(ctx.err(
+                    &w.field,
+                    format!("`{}` must be an item_ref field to `{}`", w.field.get_ref(), wk.id),
+                ));
+            }
+        }
+        for r in &t.requires {
+            let Some(rk) = ref_kind(r.field.get_ref()) else {
+                return Err(ctx.err(&r.field, format!("`{}` is not a reference field", r.field.get_ref())));
+            };
+            let states = states_of(rk);
+            for s in &r.states {
+                ctx.known(s, &states, "state")?;
+            }
+        }
+        if let Some(e) = &t.effect {
+            let Some(ek) = ref_kind(e.on.get_ref()) else {
+                return Err(ctx.err(&e.on, format!("`{}` is not a reference field", e.on.get_ref())));
+            };
+            let actions: HashSet<String> = ek.transitions.iter().map(|t| t.id.clone()).collect();
+            ctx.known(&e.action, &actions, "transition")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The general rules a transition can carry besides roles and guards: a time window held by
+//! another item, required states of referenced items, and countersigning by several roles.
+
+use crate::decide::{Actor, Context, Denied, Window};
+use crate::item::Item;
+use crate::policy::{Policy, Transition};
+use crate::text::Text;
+
+/// The open window that allows the step, or why there is none (with the dates, R13.1).
+pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c Window>, Denied> {
+    let Some(rule) = &t.window else {
+        return Ok(None);
+    };
+    let today = cx.now.date_naive();
+    let mut of_kind: Vec<&Window> = cx.windows.iter().filter(|w| w.kind == rule.kind).collect();
+    if let Some(open) = of_kind
+        .iter()
+        .find(|w| rule.states.contains(&w.state) && w.opens <= today && today <= w.closes)
+    {
+        return Ok(Some(open));
+    }
+    of_kind.sort_by_key(|w| (w.closes, w.opens));
+    let reason = match of_kind.last() {
+        Some(w) => Text::new(
+            format!(
+                "当前不在征集期内：{}的时间为 {} 至 {}，今天是 {}。",
+                w.title, w.opens, w.closes, today
+            ),
+            format!(
+                "Outside the window: {} runs from {} to {}; today is {}.",
+                w.title, w.opens, w.closes, today
+            ),
+        ),
+        None => Text::new(
+            "当前没有开放的征集期，请等待市政务服务和大数据管理部门发布征集通知。",
+            "No collection window is open; wait for the Bureau to open one.",
+        ),
+    };
+    Err(Denied {
+        reason,
+        article: Some(t.article.clone()),
+        fields: Vec::new(),
+    })
+}
+
+/// Referenced items must be in the states the rule names (e.g. an approved county plan, art. 3).
+pub(crate) fn requires(t: &Transition, cx: &Context<'_>) -> Result<(), Denied> {
+    for rule in &t.requires {
+        let ok = cx
+            .refs
+            .get(&rule.field)
+            .is_some_and(|r| rule.states.contains(&r.state));
+        if !ok {
+            let reason = match cx.refs.get(&rule.field) {
+                Some(r) => Text::new(
+                    format!(
+                        "所属的 {} 当前为「{}」，尚未审核通过，不能「{}」。",
+                        r.number, r.state_name.zh, t.label.zh
+                    ),
+                    format!(
+                        "{} is {}, not yet approved, so this item cannot \"{}\".",
+                        r.number, r.state_name.en, t.label.en
+                    ),
+                ),
+                None => Text::new(
+                    format!("尚未关联经审核通过的上级事项，不能「{}」。", t.label.zh),
+                    format!(
+                        "The item is not linked to an approved parent, so it cannot \"{}\".",
+                        t.label.en
+                    ),
+                ),
+            };
+            return Err(Denied {
+                reason,
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Each countersigning role consents once.
+pub(crate) fn countersign_once(
+    policy: &Policy,
+    t: &Transition,
+    item: &Item,
+    actor: &Actor,
+) -> Result<(), Denied> {
+    if t.countersign.is_empty() {
+        return Ok(());
+    }
+    let done = item
+        .acts
+        .iter()
+        .any(|a| a.action == t.id && a.role == actor.role);
+    if done {
+        let role = policy
+            .role(&actor.role)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        return Err(Denied {
+            reason: Text::new(
+                format!("{}已经「{}」，等待其他会签人。", role.zh, t.label.zh),
+                format!(
+                    "The {} has already given \"{}\"; waiting for the other signatories.",
+                    role.en, t.label.en
+                ),
+            ),
+            article: Some(t.article.clone()),
+            fields: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether, with this actor's step, every countersigning role has taken it.
+pub(crate) fn countersign_complete(t: &Transition, item: &Item, actor: &Actor) -> bool {
+    t.countersign.iter().all(|role| {
+        role == &actor.role
+            || item
+                .acts
+                .iter()
+                .any(|a| a.action == t.id && &a.role == role)
+    })
+}
+
+/// Roles of a countersign that have not yet taken the step.
+pub fn countersign_pending<'t>(t: &'t Transition, item: &Item) -> Vec<&'t str> {
+    t.countersign
+        .iter()
+        .filter(|role| {
+            !item
+                .acts
+                .iter()
+                .any(|a| a.action == t.id && &a.role == *role)
+        })
+        .map(String::as_str)
+        .collect()
+}
