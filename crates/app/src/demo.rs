@@ -362,7 +362,113 @@ pub async fn seed(p: &Platform) -> Result<bool, AppError> {
         )
         .await?;
     }
+    seed_work(p).await?;
+    crate::audit::checkpoint(p).await?;
+    Ok(true)
+}
+
+fn input(pairs: &[(&str, &str)]) -> Input {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn act(
+    p: &Platform,
+    who: &Principal,
+    target: Option<domain::ItemId>,
+    kind: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Result<domain::ItemId, AppError> {
+    let cmd = Command {
+        action: action.into(),
+        input: input(fields),
+        then: None,
+        idempotency_key: None,
+    };
+    match target {
+        None => create(p, who, kind, cmd).await,
+        Some(id) => perform(p, who, id, cmd).await,
+    }
+}
+
+/// The demo's campaign: the next year's, with its window moved to include today so that
+/// visitors can try a submission (a real campaign runs in mid-October, R13.1).
+async fn seed_campaign(p: &Platform) -> Result<(), AppError> {
+    let planner = principal(p, "bureau.planner").await?;
+    let today = crate::clock::now().date_naive();
+    let opens = (today - chrono::Days::new(14)).to_string();
+    let closes = (today + chrono::Days::new(14)).to_string();
+    let year = (chrono::Datelike::year(&today) + 1).to_string();
+    let title = format!("{year}年度数字政府和新型智慧城市项目需求征集");
+    let invited: Vec<String> = {
+        let mut c = p.store.read().await?;
+        store::orgs::all(&mut c)
+            .await?
+            .into_iter()
+            .filter(|o| p.policy.org_kind(&o.kind).is_some_and(|k| k.demand_unit))
+            .map(|o| o.id.get().to_string())
+            .collect()
+    };
+    let invited = invited.join(",");
+    let fields = [
+        ("title", title.as_str()),
+        ("year", year.as_str()),
+        ("opens", opens.as_str()),
+        ("closes", closes.as_str()),
+        ("invited", invited.as_str()),
+        (
+            "notice",
+            "请各单位按照《暂行办法》第十三条要求，于征集期内通过统筹平台报送下一年度数字政府建设需求方案。（演示数据：征集期已调整为包含今天。）",
+        ),
+    ];
+    let id = act(p, &planner, None, "campaign", "create", &fields).await?;
+    act(p, &planner, Some(id), "campaign", "open", &[]).await?;
+    Ok(())
+}
+
+/// Systems already built, so that the analysis can show overlaps (R13.4).
+const SYSTEMS: &[(&str, &str, &str, &str)] = &[
+    (
+        "城市综合管理服务平台",
+        "市城市管理局",
+        "城市部件事件巡查上报、案件派遣处置、智慧停车（路内泊位查询与收费）、渣土车监管。",
+        "2021",
+    ),
+    (
+        "一体化政务服务平台",
+        "市政务服务和大数据管理局",
+        "政务服务事项网上申请、受理、审批、办结，电子证照调用，统一身份认证，好差评。",
+        "2020",
+    ),
+    (
+        "全民健康信息平台",
+        "市卫生健康委员会",
+        "区域电子健康档案、电子病历共享调阅，医疗机构数据采集，公共卫生监测预警。",
+        "2022",
+    ),
+    (
+        "应急指挥综合业务系统",
+        "市应急管理局",
+        "突发事件接报、预案管理、应急资源调度、视频会商、防汛抗旱指挥。",
+        "2023",
+    ),
+];
+
+async fn seed_work(p: &Platform) -> Result<(), AppError> {
+    seed_campaign(p).await?;
     let analyst = principal(p, "dc.analyst").await?;
+    for (name, unit, description, built) in SYSTEMS {
+        let fields = [
+            ("name", *name),
+            ("unit", *unit),
+            ("description", *description),
+            ("built", *built),
+        ];
+        act(p, &analyst, None, "system", "create", &fields).await?;
+    }
     for (clerk, title, problem, scope, functions, logic, budget, benefits, end) in DEMANDS {
         let who = principal(p, clerk).await?;
         let input: Input = [
@@ -437,8 +543,7 @@ pub async fn seed(p: &Platform) -> Result<bool, AppError> {
         )
         .await?;
     }
-    crate::audit::checkpoint(p).await?;
-    Ok(true)
+    Ok(())
 }
 
 /// A principal for seeding, as if the user had logged in.

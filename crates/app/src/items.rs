@@ -16,6 +16,10 @@ pub struct ListQuery {
     pub state: Option<String>,
     pub year: Option<i64>,
     pub text: Option<String>,
+    /// The owning unit.
+    pub owner: Option<i64>,
+    /// The kind's facet value (a demand's opinion).
+    pub facet: Option<String>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -29,16 +33,20 @@ pub struct Page {
 }
 
 /// Narrows a filter to what the principal may see (a department never sees another's drafts).
-fn visible(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
+pub fn visible_filter(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
     let role = p.policy.role(&who.user.role)?;
-    let private: Vec<String> = p
-        .policy
-        .kind(kind)?
+    let kind_def = p.policy.kind(kind)?;
+    // A published kind (campaign notices, the annual plan) reaches every business role.
+    let sees = match role.sees {
+        Visibility::Own if kind_def.public => Visibility::Submitted,
+        other => other,
+    };
+    let private: Vec<String> = kind_def
         .private_states()
         .into_iter()
         .map(str::to_string)
         .collect();
-    match role.sees {
+    match sees {
         Visibility::None => return None,
         Visibility::Own => f.only_owner = Some(who.org.id),
         // Asking only for public states needs no visibility clause (and keeps the query on its index).
@@ -65,6 +73,8 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
         kind: q.kind.clone(),
         states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
         year: q.year,
+        owner: q.owner.filter(|o| *o > 0).map(domain::OrgId::new),
+        facet: q.facet.clone().filter(|f| !f.is_empty()),
         text: q
             .text
             .clone()
@@ -74,7 +84,7 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
         per_page,
         ..Filter::default()
     };
-    let Some(f) = visible(p, who, &q.kind, base) else {
+    let Some(f) = visible_filter(p, who, &q.kind, base) else {
         return Ok(Page {
             rows: Vec::new(),
             total: 0,
@@ -439,7 +449,7 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
             per_page: 200,
             ..Filter::default()
         };
-        let Some(f) = visible(p, who, &kind.id, base) else {
+        let Some(f) = visible_filter(p, who, &kind.id, base) else {
             continue;
         };
         let mut c = p.store.read().await?;
@@ -496,7 +506,7 @@ async fn recent_items(
                 ..base
             })
         } else {
-            visible(p, who, &kind.id, base)
+            visible_filter(p, who, &kind.id, base)
         };
         let Some(f) = filter else { continue };
         let mut c = p.store.read().await?;

@@ -4,11 +4,13 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod cycle;
 pub mod demo;
 pub mod error;
 pub mod facts;
 pub mod identity;
 pub mod items;
+pub mod similar;
 pub mod keys;
 mod record;
 

@@ -23,6 +23,8 @@ pub fn router(platform: Platform) -> Router {
             "/items/new",
             get(pages::form::new_page).post(pages::form::new_submit),
         )
+        .route("/items/export.xlsx", get(pages::list::export))
+        .route("/items/{id}/versions", get(pages::versions::page))
         .route("/items/{id}", get(pages::detail::page))
         .route(
             "/items/{id}/edit",

@@ -32,15 +32,22 @@ pub fn short_time(ts: &str) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
-/// Days left until `due`, as words, and whether it is overdue (shown red).
-pub fn due_text(t: Tr, due: Option<chrono::NaiveDate>) -> Option<(String, bool)> {
+/// Working days left until `due`, as words, and whether it is overdue (shown red). A year
+/// the holiday table lacks is said to be unknown rather than guessed.
+pub fn due_text(
+    t: Tr,
+    calendar: &domain::Calendar,
+    due: Option<chrono::NaiveDate>,
+) -> Option<(String, bool)> {
     let due = due?;
     let today = app::clock::now().date_naive();
-    let days = (due - today).num_days();
+    let Ok(days) = calendar.working_days_left(today, due) else {
+        return Some((format!("{due} · {}", t.s("calendar_unknown")), today > due));
+    };
     Some(match days {
-        d if d > 0 => (format!("{due} · {}", t.n("days_left", d)), false),
-        0 => (format!("{due} · {}", t.s("due_today")), false),
-        d => (format!("{due} · {}", t.n("overdue", -d)), true),
+        _ if today == due => (format!("{due} · {}", t.s("due_today")), false),
+        d if d >= 0 && today < due => (format!("{due} · {}", t.n("days_left", d)), false),
+        d => (format!("{due} · {}", t.n("overdue", d.abs().max(1))), true),
     })
 }
 
@@ -57,6 +64,13 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
                 Lang::En => format!("¥{}", Money::from_fen(f).yuan_string()),
             })
             .unwrap_or_else(|_| raw.to_string()),
+        FieldType::Orgs => {
+            let n = raw.split(',').count();
+            match lang {
+                Lang::Zh => format!("共 {n} 个单位"),
+                Lang::En => format!("{n} units"),
+            }
+        }
         FieldType::Choice(options) => options
             .iter()
             .find(|(id, _)| id == raw)
@@ -234,7 +248,7 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
-        due: due_text(t, r.item.due),
+        due: due_text(t, &p.settings.calendar, r.item.due),
     }
 }
 
@@ -255,6 +269,12 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
-        due: due_text(t, r.due),
+        due: due_text(t, &p.settings.calendar, r.due),
     }
+}
+
+/// Money in 万元 with two decimals and thousands separators, as lists show it.
+pub fn wan(fen: Option<i64>) -> String {
+    fen.map(|f| Money::from_fen(f).wan_string())
+        .unwrap_or_default()
 }

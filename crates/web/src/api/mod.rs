@@ -117,6 +117,8 @@ async fn list(
         state: q.state,
         year: q.year,
         text: q.q,
+        owner: None,
+        facet: None,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(25),
     };

@@ -63,6 +63,7 @@ struct DetailPage {
     created: String,
     history: Vec<HistoryRow>,
     actions: Vec<ActionView>,
+    panels: Vec<super::panels::Panel>,
 }
 
 #[derive(serde::Deserialize)]
@@ -97,7 +98,16 @@ pub async fn page(
         &format!("/items/{id}?tab={tab}"),
     )
     .crumb(kind.name.get(who.lang), &format!("/items?kind={}", kind.id));
-    Ok(html(build(p, frame, kind, &v, tab, who.lang)))
+    let panels = if tab == "info" {
+        super::panels::build(p, &who, kind, &v)
+            .await
+            .map_err(|e| WebError::App(e, who.lang))?
+    } else {
+        Vec::new()
+    };
+    let mut page = build(p, frame, kind, &v, tab, who.lang);
+    page.panels = panels;
+    Ok(html(page))
 }
 
 fn build(
@@ -156,7 +166,7 @@ fn build(
         policy_version: item.policy_version.clone(),
         state: state_tag(Some(kind), &item.state, lang),
         steps,
-        due: due_text(frame.t, item.due),
+        due: due_text(frame.t, &p.settings.calendar, item.due),
         tab: tab.to_string(),
         fields,
         created: short_time(&v.row.created_at),
@@ -166,6 +176,7 @@ fn build(
             .map(|e| history_row(p, kind, e, lang))
             .collect(),
         actions,
+        panels: Vec::new(),
         frame,
     }
 }

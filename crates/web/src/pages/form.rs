@@ -64,10 +64,10 @@ struct FormSpec<'a> {
     cancel_url: String,
 }
 
-fn render(
+async fn render(
     p: &Platform,
     who: &Principal,
-    spec: &FormSpec,
+    spec: &FormSpec<'_>,
     values: &BTreeMap<String, String>,
     denied: Option<&Denied>,
 ) -> Response {
@@ -104,7 +104,12 @@ fn render(
                 .map(|c| c.get(lang).to_string())
                 .unwrap_or_default()
         }),
-        sections: form_sections(kind, spec.base, &required, values, errors, lang),
+        sections: with_orgs(
+            p,
+            form_sections(kind, spec.base, &required, values, errors, lang),
+            lang,
+        )
+        .await,
         frame,
     };
     let mut r = html(page);
@@ -112,6 +117,33 @@ fn render(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     r
+}
+
+/// Fills the choices of organisation fields (the units invited to a campaign, R13.1).
+async fn with_orgs(p: &Platform, mut sections: Vec<SectionView>, lang: domain::Lang) -> Vec<SectionView> {
+    if !sections.iter().any(|s| s.fields.iter().any(|f| f.kind == "orgs")) {
+        return sections;
+    }
+    let units = app::cycle::demand_units(p).await.unwrap_or_default();
+    for f in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
+        if f.kind != "orgs" {
+            continue;
+        }
+        let chosen: Vec<&str> = f.value.split(',').collect();
+        f.options = units
+            .iter()
+            .map(|o| crate::views::Opt {
+                id: o.id.get().to_string(),
+                label: if lang == domain::Lang::En {
+                    o.name_en.clone()
+                } else {
+                    o.name_zh.clone()
+                },
+                selected: chosen.contains(&o.id.get().to_string().as_str()),
+            })
+            .collect();
+    }
+    sections
 }
 
 #[derive(serde::Deserialize)]
@@ -153,15 +185,21 @@ pub async fn new_page(
     State(s): State<AppState>,
     WebUser(who): WebUser,
     Query(q): Query<NewQuery>,
+    Query(given): Query<BTreeMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let (kind, t) = creation(&s.platform, &who, &q)?;
-    Ok(render(
-        &s.platform,
-        &who,
-        &new_spec(kind, t, who.lang),
-        &BTreeMap::new(),
-        None,
-    ))
+    let p = &s.platform;
+    let (kind, t) = creation(p, &who, &q)?;
+    let stored = app::cycle::prefill(p, &who, kind, &given)
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    let values = stored
+        .iter()
+        .map(|(k, v)| {
+            let shown = kind.field(k).map_or_else(|| v.clone(), |f| input_value(f, v));
+            (k.clone(), shown)
+        })
+        .collect();
+    Ok(render(p, &who, &new_spec(kind, t, who.lang), &values, None).await)
 }
 
 pub async fn new_submit(
@@ -186,13 +224,9 @@ pub async fn new_submit(
     };
     match app::items::create(p, &who, &kind.id, cmd).await {
         Ok(id) => Ok(Redirect::to(&format!("/items/{}", id.get())).into_response()),
-        Err(AppError::Denied(d)) => Ok(render(
-            p,
-            &who,
-            &new_spec(kind, t, who.lang),
-            &input,
-            Some(&d),
-        )),
+        Err(AppError::Denied(d)) => {
+            Ok(render(p, &who, &new_spec(kind, t, who.lang), &input, Some(&d)).await)
+        }
         Err(e) => Err(WebError::App(e, who.lang)),
     }
 }
@@ -250,7 +284,7 @@ pub async fn edit_page(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     match edit_spec(&s.platform, &who, id).await {
-        Ok((spec, values)) => Ok(render(&s.platform, &who, &spec, &values, None)),
+        Ok((spec, values)) => Ok(render(&s.platform, &who, &spec, &values, None).await),
         Err(WebError::App(AppError::Denied(d), _)) => Ok(super::act::refused(
             &s.platform,
             &who,
@@ -291,7 +325,7 @@ pub async fn edit_submit(
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
-        Err(AppError::Denied(d)) => Ok(render(p, &who, &spec, &input, Some(&d))),
+        Err(AppError::Denied(d)) => Ok(render(p, &who, &spec, &input, Some(&d)).await),
         Err(e) => Err(WebError::App(e, who.lang)),
     }
 }

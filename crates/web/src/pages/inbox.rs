@@ -30,6 +30,8 @@ struct InboxPage {
     rows: Vec<InboxRow>,
     todo: bool,
     admin: bool,
+    /// Campaigns closing within three working days that the unit has not answered (R13.1).
+    reminders: Vec<(String, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -47,6 +49,28 @@ pub async fn page(
     let frame = Frame::new(p, &who, "home", frame_title(&who), "/");
     let t = frame.t;
     let todo = app::items::inbox(p, &who).await.map_err(err)?;
+    let reminders = app::cycle::reminders(p, &who)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|r| {
+            let left = match r.days_left {
+                Some(d) => t.n("days_left", d),
+                None => t.s("calendar_unknown").to_string(),
+            };
+            let text = match who.lang {
+                domain::Lang::Zh => format!(
+                    "「{}」将于 {}（{left}）截止，贵单位尚未上报需求。",
+                    r.campaign.title, r.closes
+                ),
+                domain::Lang::En => format!(
+                    "\"{}\" closes on {} ({left}); your unit has not submitted yet.",
+                    r.campaign.title, r.closes
+                ),
+            };
+            (text, format!("/items/{}", r.campaign.item.id.get()))
+        })
+        .collect();
     let done = app::items::done_by(p, &who).await.map_err(err)?;
     let mine = app::items::started_by(p, &who).await.map_err(err)?;
     let tab = q.tab.as_deref().unwrap_or("todo");
@@ -104,6 +128,7 @@ pub async fn page(
         frame,
         tabs,
         rows,
+        reminders,
         todo: tab == "todo",
         admin: who.is_admin(p),
     }))

@@ -17,6 +17,10 @@ struct ListPage {
     kind: String,
     q: String,
     states: Vec<Opt>,
+    units: Vec<Opt>,
+    facet_label: String,
+    facets: Vec<Opt>,
+    export_url: String,
     years: Vec<Opt>,
     creations: Vec<(String, String)>,
     rows: Vec<RowView>,
@@ -33,21 +37,42 @@ pub struct Filters {
     state: Option<String>,
     year: Option<String>,
     q: Option<String>,
+    unit: Option<String>,
+    facet: Option<String>,
     page: Option<i64>,
 }
 
 fn url(kind: &str, f: &Filters, page: i64) -> String {
+    format!("/items?{}&page={page}", query_string(kind, f))
+}
+
+fn query_string(kind: &str, f: &Filters) -> String {
     let enc = |s: &Option<String>| {
         s.as_deref()
             .map(crate::routes::urlencode)
             .unwrap_or_default()
     };
     format!(
-        "/items?kind={kind}&state={}&year={}&q={}&page={page}",
+        "kind={kind}&state={}&year={}&q={}&unit={}&facet={}",
         enc(&f.state),
         enc(&f.year),
-        enc(&f.q)
+        enc(&f.q),
+        enc(&f.unit),
+        enc(&f.facet)
     )
+}
+
+fn list_query(kind: &str, f: &Filters, per_page: i64) -> ListQuery {
+    ListQuery {
+        kind: kind.to_string(),
+        state: f.state.clone().filter(|s| !s.is_empty()),
+        year: f.year.as_deref().and_then(|y| y.parse().ok()),
+        text: f.q.clone(),
+        owner: f.unit.as_deref().and_then(|u| u.parse().ok()),
+        facet: f.facet.clone().filter(|s| !s.is_empty()),
+        page: f.page.unwrap_or(1),
+        per_page,
+    }
 }
 
 pub async fn page(
@@ -62,14 +87,7 @@ pub async fn page(
         .kind(&kind_id)
         .ok_or(WebError::App(app::AppError::NotFound, who.lang))?;
     let lang = who.lang;
-    let query = ListQuery {
-        kind: kind_id.clone(),
-        state: f.state.clone().filter(|s| !s.is_empty()),
-        year: f.year.as_deref().and_then(|y| y.parse().ok()),
-        text: f.q.clone(),
-        page: f.page.unwrap_or(1),
-        per_page: 20,
-    };
+    let query = list_query(&kind_id, &f, 20);
     let result = app::items::list(p, &who, &query)
         .await
         .map_err(|e| WebError::App(e, lang))?;
@@ -79,7 +97,45 @@ pub async fn page(
     let t = frame.t;
     let pages = ((result.total + result.per_page - 1) / result.per_page).max(1);
     let this_year = chrono::Datelike::year(&app::clock::now());
+    let units = {
+        let mut c = p
+            .store
+            .read()
+            .await
+            .map_err(|e| WebError::App(e.into(), lang))?;
+        store::orgs::all(&mut c)
+            .await
+            .map_err(|e| WebError::App(e.into(), lang))?
+    };
+    let facet_def = kind.facet_field.as_ref().and_then(|f| kind.field(f));
     Ok(html(ListPage {
+        units: units
+            .iter()
+            .map(|o| Opt {
+                id: o.id.get().to_string(),
+                label: if lang == domain::Lang::En {
+                    o.name_en.clone()
+                } else {
+                    o.name_zh.clone()
+                },
+                selected: query.owner == Some(o.id.get()),
+            })
+            .collect(),
+        facet_label: facet_def
+            .map(|f| f.label.get(lang).to_string())
+            .unwrap_or_default(),
+        facets: match facet_def.map(|f| &f.ty) {
+            Some(domain::policy::FieldType::Choice(opts)) => opts
+                .iter()
+                .map(|(id, l)| Opt {
+                    id: id.clone(),
+                    label: l.get(lang).to_string(),
+                    selected: query.facet.as_deref() == Some(id.as_str()),
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        export_url: format!("/items/export.xlsx?{}", query_string(&kind_id, &f)),
         kind: kind_id.clone(),
         q: f.q.clone().unwrap_or_default(),
         states: kind
@@ -111,4 +167,76 @@ pub async fn page(
         next_url: (result.page < pages).then(|| url(&kind_id, &f, result.page + 1)),
         frame,
     }))
+}
+
+/// The list as an Excel file with the same filters and columns (RX.4), up to 5,000 rows.
+pub async fn export(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Query(f): Query<Filters>,
+) -> Result<Response, WebError> {
+    let p = &s.platform;
+    let lang = who.lang;
+    let err = |e| WebError::App(e, lang);
+    let kind_id = f.kind.clone().unwrap_or_else(|| "demand".into());
+    let kind = p.policy.kind(&kind_id).ok_or(err(app::AppError::NotFound))?;
+    let mut rows = Vec::new();
+    for page in 1..=50 {
+        let q = ListQuery {
+            page,
+            ..list_query(&kind_id, &f, 100)
+        };
+        let result = app::items::list(p, &who, &q).await.map_err(err)?;
+        let done = result.rows.len() < 100;
+        rows.extend(result.rows);
+        if done {
+            break;
+        }
+    }
+    let t = crate::i18n::Tr(lang);
+    let today = app::clock::now().date_naive();
+    let amount_label = kind
+        .amount_field
+        .as_ref()
+        .and_then(|a| kind.field(a))
+        .map(|f| f.label.get(lang).replace("（元）", "（万元）").replace("(yuan)", "(10k yuan)"))
+        .unwrap_or_else(|| t.s("budget_wan").to_string());
+    use sheets::{Cell, Column, ColumnKind, Sheet};
+    let columns = vec![
+        Column::new(t.s("number"), ColumnKind::Text),
+        Column::new(t.s("title"), ColumnKind::Text).width(40.0),
+        Column::new(t.s("unit"), ColumnKind::Text).width(28.0),
+        Column::new(&amount_label, ColumnKind::MoneyWan),
+        Column::new(t.s("state"), ColumnKind::Text),
+        Column::new(t.s("updated"), ColumnKind::Text),
+        Column::new(t.s("due"), ColumnKind::Date),
+    ];
+    let data = rows
+        .iter()
+        .map(|r| {
+            let v = summary_view(p, r, t);
+            vec![
+                Cell::from(r.number.as_str()),
+                Cell::from(r.title.as_str()),
+                Cell::from(v.unit.as_str()),
+                r.amount_fen.map_or(Cell::Empty, Cell::Money),
+                Cell::from(v.state.name.as_str()),
+                Cell::from(v.updated.as_str()),
+                r.due.map_or(Cell::Empty, Cell::Date),
+            ]
+        })
+        .collect();
+    let name = kind.name.get(lang).to_string();
+    let sheet = Sheet::new(&name, columns)
+        .title(format!("{name}（{} {today}）", t.s("export")));
+    let sheet = Sheet { rows: data, ..sheet };
+    let bytes = tokio::task::spawn_blocking(move || sheets::write(&[sheet]))
+        .await
+        .map_err(|_| err(app::AppError::Conflict))?
+        .map_err(|e| err(app::AppError::Invalid(domain::Text::new(e.zh(), e.en()))))?;
+    Ok(crate::pages::download(
+        &format!("{kind_id}-{today}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    ))
 }

@@ -6,6 +6,8 @@ pub mod form;
 pub mod inbox;
 pub mod list;
 pub mod login;
+pub mod panels;
+pub mod versions;
 
 use axum::http::HeaderMap;
 
@@ -33,4 +35,23 @@ pub fn input_of(form: &[(String, String)]) -> domain::Input {
             .or_insert_with(|| v.clone());
     }
     input
+}
+
+/// A file download with a UTF-8 file name (RFC 5987), never sniffed or cached.
+pub fn download(name: &str, media_type: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded = crate::routes::urlencode(name);
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -1,0 +1,395 @@
+//! Panels under an item's details for the annual cycle: a change request beside the current
+//! version (R13.3), versions and change requests of a demand, the most similar demands and
+//! systems (R13.4), who has answered a campaign (R13.1), the plan's lines and totals against
+//! its ceiling with the task book files (R13.5), and a county plan's items (R3.3).
+
+use crate::views::wan;
+use app::items::ItemView;
+use app::{AppError, Platform, Principal};
+use domain::policy::ItemKind;
+use domain::{Lang, Money, Text};
+use store::items::ItemRow;
+
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub class: &'static str,
+}
+
+pub struct Panel {
+    pub id: &'static str,
+    pub title: String,
+    pub warning: Option<String>,
+    pub note: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub links: Vec<(String, String, String)>,
+}
+
+fn cell(text: impl Into<String>) -> Cell {
+    Cell {
+        text: text.into(),
+        href: None,
+        class: "",
+    }
+}
+
+fn link(text: impl Into<String>, href: String) -> Cell {
+    Cell {
+        text: text.into(),
+        href: Some(href),
+        class: "mono",
+    }
+}
+
+fn t(lang: Lang, zh: &str, en: &str) -> String {
+    Text::new(zh, en).get(lang).to_string()
+}
+
+fn item_link(r: &ItemRow) -> Cell {
+    link(r.number.clone(), format!("/items/{}", r.item.id.get()))
+}
+
+fn state_cell(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
+    let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
+    Cell {
+        text: tag.name,
+        href: None,
+        class: "state",
+    }
+}
+
+fn new_panel(id: &'static str, title: String, headers: Vec<String>) -> Panel {
+    Panel {
+        id,
+        title,
+        warning: None,
+        note: None,
+        headers,
+        rows: Vec::new(),
+        links: Vec::new(),
+    }
+}
+
+pub async fn build(
+    p: &Platform,
+    who: &Principal,
+    kind: &ItemKind,
+    v: &ItemView,
+) -> Result<Vec<Panel>, AppError> {
+    let lang = who.lang;
+    let mut out = Vec::new();
+    match kind.id.as_str() {
+        "demand" => {
+            demand_panels(p, who, v, lang, &mut out).await?;
+        }
+        "demand_change" => {
+            if let Some(panel) = change_diff(p, who, kind, v, lang).await? {
+                out.push(panel);
+            }
+        }
+        "campaign" => out.push(campaign_panel(p, who, v, lang).await?),
+        "plan" => out.push(plan_panel(p, who, v, lang).await?),
+        "county_plan" => {
+            let mut panel = new_panel(
+                "county-items",
+                t(lang, "本计划内的项目", "Items of this plan"),
+                vec![t(lang, "编号", "No."), t(lang, "项目名称", "Project"), t(lang, "状态", "State")],
+            );
+            for r in app::cycle::children(p, who, "county_item", &v.row.number).await? {
+                panel.rows.push(vec![item_link(&r), cell(r.title.clone()), state_cell(p, &r, lang)]);
+            }
+            panel.links.push((
+                t(lang, "登记县区项目", "Register an item"),
+                format!("/items/new?kind=county_item&county_plan={}", v.row.number),
+                "new-county-item".into(),
+            ));
+            out.push(panel);
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+async fn demand_panels(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+    out: &mut Vec<Panel>,
+) -> Result<(), AppError> {
+    let versions = app::cycle::versions(p, who, v.row.item.id).await?;
+    let changes = app::cycle::children(p, who, "demand_change", &v.row.number).await?;
+    let mut panel = new_panel(
+        "versions",
+        t(lang, "版本与变更记录", "Versions and changes"),
+        vec![t(lang, "版本", "Version"), t(lang, "形成时间", "Made"), t(lang, "经办", "By")],
+    );
+    for ver in &versions {
+        panel.rows.push(vec![
+            cell(format!("v{}", ver.number)),
+            cell(crate::views::short_time(&ver.at)),
+            cell(ver.by.clone()),
+        ]);
+    }
+    for c in &changes {
+        panel.rows.push(vec![item_link(c), cell(c.title.clone()), state_cell(p, c, lang)]);
+    }
+    if versions.len() > 1 {
+        panel.links.push((
+            t(lang, "比较版本", "Compare versions"),
+            format!(
+                "/items/{}/versions?a={}&b={}",
+                v.row.item.id.get(),
+                versions.len() - 1,
+                versions.len()
+            ),
+            "compare-versions".into(),
+        ));
+    }
+    let frozen = !versions.is_empty();
+    if frozen
+        && app::items::creations(p, who, "demand_change").iter().any(|t| t.id == "create")
+        && v.row.item.owner_org == who.org.id
+    {
+        panel.links.push((
+            t(lang, "提出变更申请", "Request a change"),
+            format!("/items/new?kind=demand_change&demand={}", v.row.number),
+            "request-change".into(),
+        ));
+    }
+    if !panel.rows.is_empty() || !panel.links.is_empty() {
+        out.push(panel);
+    }
+    // The overlap check is for those who analyse and plan (R13.4).
+    if matches!(who.user.role.as_str(), "datacenter_analyst" | "bureau_planner" | "bureau_leader") {
+        let mut sim = new_panel(
+            "similar",
+            t(lang, "相似需求与已建系统（查重）", "Similar demands and systems (overlap check)"),
+            vec![
+                t(lang, "编号", "No."),
+                t(lang, "名称", "Name"),
+                t(lang, "类别", "Kind"),
+                t(lang, "相似度", "Similarity"),
+                t(lang, "共同词语", "Shared terms"),
+            ],
+        );
+        for m in app::similar::similar_to(p, who, v.row.item.id).await? {
+            let kind_name = p
+                .policy
+                .kind(&m.row.item.kind)
+                .map(|k| k.name.get(lang).to_string())
+                .unwrap_or_default();
+            sim.rows.push(vec![
+                item_link(&m.row),
+                cell(m.row.title.clone()),
+                cell(kind_name),
+                Cell {
+                    text: format!("{}%", m.score),
+                    href: None,
+                    class: if m.score >= 40 { "score high" } else { "score" },
+                },
+                cell(m.shared.join("、")),
+            ]);
+        }
+        if sim.rows.is_empty() {
+            sim.note = Some(t(lang, "未发现相似的需求或已建系统。", "No similar demand or system found."));
+        } else {
+            sim.note = Some(t(
+                lang,
+                "相似度按中文双字词的加权余弦计算，40% 以上请重点核对是否重复建设。",
+                "Weighted cosine over Chinese character pairs; check anything at 40% or more for duplication.",
+            ));
+        }
+        out.push(sim);
+    }
+    Ok(())
+}
+
+async fn change_diff(
+    p: &Platform,
+    who: &Principal,
+    kind: &ItemKind,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Option<Panel>, AppError> {
+    let number = v.row.item.field("demand");
+    let mut c = p.store.read().await?;
+    let Some(demand) = store::items::get_by_number(&mut c, number).await? else {
+        return Ok(None);
+    };
+    drop(c);
+    if !domain::permissions::can_see(&p.policy, &who.actor, &demand.item) {
+        return Ok(None);
+    }
+    let Some(dkind) = p.policy.kind("demand") else {
+        return Ok(None);
+    };
+    let fields = app::cycle::content_fields(dkind);
+    let rows = app::cycle::compare(kind, &fields, &demand.item.fields, &v.row.item.fields);
+    let mut panel = new_panel(
+        "change-diff",
+        t(lang, "变更对照（左：需求当前版本；右：申请变更为）", "Side by side (left: current version; right: as requested)"),
+        vec![t(lang, "内容", "Part"), t(lang, "当前版本", "Current"), t(lang, "申请变更为", "Requested")],
+    );
+    let changed = rows.iter().filter(|r| r.changed).count();
+    for r in rows {
+        let show = |raw: &str| match kind.field(&r.field) {
+            Some(f) => crate::views::display_value(f, raw, lang),
+            None => raw.to_string(),
+        };
+        let class = if r.changed { "changed" } else { "" };
+        panel.rows.push(vec![
+            Cell { text: r.label.get(lang).to_string(), href: None, class },
+            Cell { text: show(&r.left), href: None, class: if r.changed { "old" } else { "" } },
+            Cell { text: show(&r.right), href: None, class: if r.changed { "new" } else { "" } },
+        ]);
+    }
+    panel.note = Some(match lang {
+        Lang::Zh => format!("共 {changed} 项内容有变更，已用颜色标出。需求 {} 的原版本在批准后仍可查阅。", demand.number),
+        Lang::En => format!("{changed} parts change (highlighted). Earlier versions of {} stay readable.", demand.number),
+    });
+    panel.links.push((
+        t(lang, "查看需求", "Open the demand"),
+        format!("/items/{}", demand.item.id.get()),
+        "open-demand".into(),
+    ));
+    Ok(Some(panel))
+}
+
+async fn campaign_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Panel, AppError> {
+    let answers = app::cycle::campaign_answers(p, who, &v.row).await?;
+    let done = answers.iter().filter(|a| !a.submitted.is_empty()).count();
+    let mut panel = new_panel(
+        "answers",
+        t(lang, "上报情况", "Who has submitted"),
+        vec![t(lang, "单位", "Unit"), t(lang, "上报情况", "Status"), t(lang, "需求", "Demands")],
+    );
+    for a in &answers {
+        let name = if lang == Lang::En { &a.org.name_en } else { &a.org.name_zh };
+        let status = if a.submitted.is_empty() {
+            Cell { text: t(lang, "未上报", "not submitted"), href: None, class: "missing" }
+        } else {
+            Cell {
+                text: match lang {
+                    Lang::Zh => format!("已上报 {} 项", a.submitted.len()),
+                    Lang::En => format!("{} submitted", a.submitted.len()),
+                },
+                href: None,
+                class: "ok",
+            }
+        };
+        let numbers: Vec<&str> = a.submitted.iter().map(|d| d.number.as_str()).collect();
+        panel.rows.push(vec![cell(name.clone()), status, cell(numbers.join("、"))]);
+    }
+    panel.note = Some(match lang {
+        Lang::Zh => format!("已上报 {done} 个单位，未上报 {} 个单位。", answers.len() - done),
+        Lang::En => format!("{done} units have submitted, {} have not.", answers.len() - done),
+    });
+    Ok(panel)
+}
+
+async fn plan_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Panel, AppError> {
+    let plan = app::cycle::plan_view(p, who, &v.row).await?;
+    let mut panel = new_panel(
+        "plan-lines",
+        t(lang, "计划项目", "Plan items"),
+        vec![
+            t(lang, "序号", "No."),
+            t(lang, "编号", "Number"),
+            t(lang, "项目名称", "Project"),
+            t(lang, "需求单位", "Unit"),
+            t(lang, "依据需求", "From demands"),
+            t(lang, "预算（万元）", "Budget (10k yuan)"),
+        ],
+    );
+    for (i, r) in plan.lines.iter().enumerate() {
+        panel.rows.push(vec![
+            cell(r.item.field("seq").to_string()).or(i + 1),
+            item_link(r),
+            cell(r.title.clone()),
+            cell(r.item.field("unit").to_string()),
+            cell(r.item.field("demands").replace(',', "、")),
+            money_cell(r.item.field("budget")),
+        ]);
+    }
+    for r in &plan.emergencies {
+        panel.rows.push(vec![
+            cell(t(lang, "补列", "Added")),
+            item_link(r),
+            cell(r.title.clone()),
+            cell(r.owner_name_zh.clone()),
+            cell(t(lang, "紧急补列（第十三条第三款）", "Emergency (art. 13(3))")),
+            money_cell(r.item.field("budget")),
+        ]);
+    }
+    let total = Money::from_fen(plan.total_fen);
+    let ceiling = plan.ceiling_fen.map(Money::from_fen);
+    panel.note = Some(match (lang, ceiling) {
+        (Lang::Zh, Some(c)) => format!("合计 {} 万元；专项资金额度 {} 万元。", total.wan_string(), c.wan_string()),
+        (Lang::En, Some(c)) => format!("Total {} (10k yuan); ceiling {}.", total.wan_string(), c.wan_string()),
+        (Lang::Zh, None) => format!("合计 {} 万元。", total.wan_string()),
+        (Lang::En, None) => format!("Total {} (10k yuan).", total.wan_string()),
+    });
+    if let Some(over) = plan.over_ceiling() {
+        let over = Money::from_fen(over).wan_string();
+        panel.warning = Some(match lang {
+            Lang::Zh => format!("计划合计超出专项资金额度 {over} 万元，请调整或在提请会议时说明。"),
+            Lang::En => format!("The plan exceeds the special-fund ceiling by {over} (10k yuan); adjust it or explain it to the meeting."),
+        });
+    }
+    if v.row.item.state == "drafting"
+        && app::items::creations(p, who, "plan_item").iter().any(|t| t.id == "create")
+    {
+        panel.links.push((
+            t(lang, "新增计划项目", "Add a plan item"),
+            format!("/items/new?kind=plan_item&plan={}", v.row.number),
+            "add-plan-item".into(),
+        ));
+    }
+    if v.row.item.state == "issued" {
+        for (fmt, label) in [("docx", "任务书（Word）"), ("pdf", "任务书（PDF）")] {
+            panel.links.push((
+                t(lang, label, &format!("Task book ({fmt})")),
+                format!("/items/{}/files/taskbook.{fmt}", v.row.item.id.get()),
+                format!("taskbook-{fmt}"),
+            ));
+        }
+    }
+    Ok(panel)
+}
+
+fn money_cell(fen: &str) -> Cell {
+    Cell {
+        text: fen
+            .parse::<i64>()
+            .map(|f| wan(Some(f)))
+            .unwrap_or_default(),
+        href: None,
+        class: "num",
+    }
+}
+
+trait OrIndex {
+    fn or(self, i: usize) -> Cell;
+}
+
+impl OrIndex for Cell {
+    /// A line without its own number shows its place.
+    fn or(mut self, i: usize) -> Cell {
+        if self.text.is_empty() {
+            self.text = i.to_string();
+        }
+        self
+    }
+}
