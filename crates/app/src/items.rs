@@ -162,8 +162,21 @@ pub async fn create(
 ) -> Result<ItemId, AppError> {
     let (p2, who2, kind) = (p.clone(), who.clone(), kind.to_string());
     p.store
-        .write(move |c| Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd, Input::new()).await }))
+        .write(move |c| {
+            Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd, Input::new()).await })
+        })
         .await
+}
+
+/// Creates an item inside a write the caller already holds (an import of many rows).
+pub async fn create_in(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    kind: &str,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
+    step(c, p, who, Target::New(kind.to_string()), cmd, Input::new()).await
 }
 
 /// Takes a step on an existing item.
@@ -176,9 +189,9 @@ pub async fn perform(
     let (p2, who2) = (p.clone(), who.clone());
     p.store
         .write(move |c| {
-            Box::pin(async move {
-                step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await
-            })
+            Box::pin(
+                async move { step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await },
+            )
         })
         .await
 }
@@ -229,7 +242,18 @@ async fn step(
         steps.push((then.clone(), Input::new()));
     }
     for (action, input) in steps {
-        let row = take(c, p, who, &kind, current.take(), &action, &input, now, false).await?;
+        let row = take(
+            c,
+            p,
+            who,
+            &kind,
+            current.take(),
+            &action,
+            &input,
+            now,
+            false,
+        )
+        .await?;
         let t = kind_def.transition(&action);
         if let Some(effect) = t.and_then(|t| t.effect.as_ref()) {
             effect_on(c, p, who, &row, effect, now).await?;
@@ -258,20 +282,38 @@ async fn effect_on(
     let target = store::items::get_by_number(c, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tkind = p
-        .policy
-        .kind(&target.item.kind)
-        .ok_or(AppError::NotFound)?;
-    let t = tkind
-        .transition(&effect.action)
-        .ok_or(AppError::NotFound)?;
+    let tkind = p.policy.kind(&target.item.kind).ok_or(AppError::NotFound)?;
+    let t = tkind.transition(&effect.action).ok_or(AppError::NotFound)?;
+    // Values go in as a user would type them: money back from fen to yuan.
+    let source_kind = p.policy.kind(&source.item.kind);
     let input: Input = t
         .inputs
         .iter()
-        .map(|f| (f.clone(), source.item.field(f).to_string()))
+        .map(|f| {
+            let raw = source.item.field(f);
+            let is_money = source_kind
+                .and_then(|k| k.field(f))
+                .is_some_and(|d| d.ty == FieldType::Money);
+            let typed = match raw.parse::<i64>() {
+                Ok(fen) if is_money => domain::Money::from_fen(fen).yuan_string(),
+                _ => raw.to_string(),
+            };
+            (f.clone(), typed)
+        })
         .collect();
     let kind = target.item.kind.clone();
-    take(c, p, who, &kind, Some(target), &effect.action, &input, now, true).await?;
+    take(
+        c,
+        p,
+        who,
+        &kind,
+        Some(target),
+        &effect.action,
+        &input,
+        now,
+        true,
+    )
+    .await?;
     Ok(())
 }
 

@@ -10,9 +10,9 @@ pub mod error;
 pub mod facts;
 pub mod identity;
 pub mod items;
-pub mod similar;
 pub mod keys;
 mod record;
+pub mod similar;
 
 pub use error::AppError;
 pub use identity::Principal;

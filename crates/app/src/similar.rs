@@ -21,7 +21,12 @@ pub struct Match {
 fn text_of(row: &ItemRow) -> String {
     let i = &row.item;
     match i.kind.as_str() {
-        "system" => format!("{} {} {}", i.field("name"), i.field("name"), i.field("description")),
+        "system" => format!(
+            "{} {} {}",
+            i.field("name"),
+            i.field("name"),
+            i.field("description")
+        ),
         // The title twice: it names the thing, so it weighs more than the prose.
         _ => format!(
             "{} {} {} {} {}",
@@ -82,10 +87,7 @@ fn counts(text: &str) -> HashMap<String, f64> {
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f64 {
-    let dot: f64 = a
-        .iter()
-        .filter_map(|(t, x)| b.get(t).map(|y| x * y))
-        .sum();
+    let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
     let norm = |v: &Vector| v.values().map(|x| x * x).sum::<f64>().sqrt();
     let d = norm(a) * norm(b);
     if d == 0.0 { 0.0 } else { dot / d }
@@ -132,7 +134,11 @@ pub fn rank(subject: &ItemRow, candidates: Vec<ItemRow>, floor: u32, limit: usiz
         })
         .filter(|m| m.score >= floor)
         .collect();
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.row.item.id.cmp(&b.row.item.id)));
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.row.item.id.cmp(&b.row.item.id))
+    });
     out.truncate(limit);
     out
 }

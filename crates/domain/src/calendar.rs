@@ -60,7 +60,9 @@ impl Calendar {
                 .ok_or_else(|| invalid(format!("section [{key}] should be named like [y2026]")))?;
             for d in y.off.iter().chain(&y.work) {
                 if d.year() != year {
-                    return Err(invalid(format!("[{key}] lists {d}, which is not in {year}")));
+                    return Err(invalid(format!(
+                        "[{key}] lists {d}, which is not in {year}"
+                    )));
                 }
             }
             if let Some(d) = y.work.iter().find(|d| !is_weekend(**d)) {
@@ -69,7 +71,9 @@ impl Calendar {
                 )));
             }
             if let Some(d) = y.off.iter().find(|d| y.work.contains(d)) {
-                return Err(invalid(format!("[{key}] lists {d} both as off and as work")));
+                return Err(invalid(format!(
+                    "[{key}] lists {d} both as off and as work"
+                )));
             }
             years.insert(
                 year,

@@ -2,12 +2,12 @@
 //! an `Event` or a `Denied` that says why and cites the article; only it can make an `Event`,
 //! and the store only accepts `Event`s, so an unauthorised change cannot be written.
 
+use crate::calendar::Calendar;
 use crate::ids::{Article, ItemId, Money, OrgId, UserId};
 use crate::item::{Act, Item};
 use crate::policy::{FieldDef, FieldType, ItemKind, Policy, Transition};
 use crate::rules;
 use crate::text::Text;
-use crate::calendar::Calendar;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -498,11 +498,7 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
             })?;
             ids.sort_unstable();
             ids.dedup();
-            Ok(ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(","))
+            Ok(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
         }
     }
 }

@@ -361,7 +361,10 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             &Input::new(),
         )
         .unwrap_err();
-    assert_eq!(denied.article.unwrap().cite(domain::Lang::Zh), "第三条第二款");
+    assert_eq!(
+        denied.article.unwrap().cite(domain::Lang::Zh),
+        "第三条第二款"
+    );
     assert!(denied.reason.zh.contains("XJ-2026-0001"));
     w.refs.get_mut("county_plan").unwrap().state = "approved".into();
     let started = w

@@ -198,7 +198,13 @@ fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
 fn separation_of_duties_nobody_analyses_a_demand_of_their_own_unit() {
     let p = policy();
     let own = step(&p, None, "create_foundational", &analyst(), &complete());
-    let submitted = step(&p, Some(&own), "submit_foundational", &analyst(), &Input::new());
+    let submitted = step(
+        &p,
+        Some(&own),
+        "submit_foundational",
+        &analyst(),
+        &Input::new(),
+    );
     let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
     let denied = decide(
         &p,

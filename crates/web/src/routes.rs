@@ -24,6 +24,11 @@ pub fn router(platform: Platform) -> Router {
             get(pages::form::new_page).post(pages::form::new_submit),
         )
         .route("/items/export.xlsx", get(pages::list::export))
+        .route(
+            "/items/import",
+            get(pages::import::page).post(pages::import::upload),
+        )
+        .route("/items/import/template.xlsx", get(pages::import::template))
         .route("/items/{id}/versions", get(pages::versions::page))
         .route("/items/{id}", get(pages::detail::page))
         .route(

@@ -18,14 +18,22 @@ pub(super) fn check(
         Some(FieldType::ItemRef { kind } | FieldType::ItemRefs { kind }) => find(kind),
         _ => None,
     };
-    let states_of = |k: &ItemKind| k.states.iter().map(|s| s.id.clone()).collect::<HashSet<_>>();
+    let states_of = |k: &ItemKind| {
+        k.states
+            .iter()
+            .map(|s| s.id.clone())
+            .collect::<HashSet<_>>()
+    };
     if let Some(p) = &raw.parent_field
         && !matches!(
             kind.field(p.get_ref()).map(|f| &f.ty),
             Some(FieldType::ItemRef { .. })
         )
     {
-        return Err(ctx.err(p, format!("parent_field `{}` must be an item_ref field", p.get_ref())));
+        return Err(ctx.err(
+            p,
+            format!("parent_field `{}` must be an item_ref field", p.get_ref()),
+        ));
     }
     for t in &raw.transition {
         if let Some(w) = &t.window {
@@ -36,7 +44,10 @@ pub(super) fn check(
                 if wk.field(date).map(|f| &f.ty) != Some(&FieldType::Date) {
                     return Err(ctx.err(
                         &w.kind,
-                        format!("a window kind needs a date field `{date}`; `{}` has none", wk.id),
+                        format!(
+                            "a window kind needs a date field `{date}`; `{}` has none",
+                            wk.id
+                        ),
                     ));
                 }
             }
@@ -47,13 +58,20 @@ pub(super) fn check(
             if ref_kind(w.field.get_ref()).map(|k| &k.id) != Some(&wk.id) {
                 return Err(ctx.err(
                     &w.field,
-                    format!("`{}` must be an item_ref field to `{}`", w.field.get_ref(), wk.id),
+                    format!(
+                        "`{}` must be an item_ref field to `{}`",
+                        w.field.get_ref(),
+                        wk.id
+                    ),
                 ));
             }
         }
         for r in &t.requires {
             let Some(rk) = ref_kind(r.field.get_ref()) else {
-                return Err(ctx.err(&r.field, format!("`{}` is not a reference field", r.field.get_ref())));
+                return Err(ctx.err(
+                    &r.field,
+                    format!("`{}` is not a reference field", r.field.get_ref()),
+                ));
             };
             let states = states_of(rk);
             for s in &r.states {
@@ -62,7 +80,10 @@ pub(super) fn check(
         }
         if let Some(e) = &t.effect {
             let Some(ek) = ref_kind(e.on.get_ref()) else {
-                return Err(ctx.err(&e.on, format!("`{}` is not a reference field", e.on.get_ref())));
+                return Err(ctx.err(
+                    &e.on,
+                    format!("`{}` is not a reference field", e.on.get_ref()),
+                ));
             };
             let actions: HashSet<String> = ek.transitions.iter().map(|t| t.id.clone()).collect();
             ctx.known(&e.action, &actions, "transition")?;

@@ -185,7 +185,11 @@ fn load_kind(
             Some(r) => ctx.known(r, kind_ids, "item kind")?.to_string(),
             None => k.id.get_ref().clone(),
         };
-        let len = |default: usize| f.max.and_then(|m| usize::try_from(m).ok()).unwrap_or(default);
+        let len = |default: usize| {
+            f.max
+                .and_then(|m| usize::try_from(m).ok())
+                .unwrap_or(default)
+        };
         let ty = match f.ty.get_ref().as_str() {
             "text" => FieldType::Text { max: len(200) },
             "longtext" => FieldType::LongText { max: len(20_000) },
@@ -344,16 +348,19 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
         None if from.len() == 1 => from[0].clone(),
         None if !from.is_empty() => String::new(),
         None => {
-            return Err(ctx.err(
-                &t.id,
-                "a transition that creates an item needs `to`".into(),
-            ));
+            return Err(ctx.err(&t.id, "a transition that creates an item needs `to`".into()));
         }
     };
     let roles = list(&t.roles, k.role_ids, "role")?;
     for r in &t.countersign {
         if !roles.contains(r.get_ref()) {
-            return Err(ctx.err(r, format!("countersign role `{}` is not among the transition's roles", r.get_ref())));
+            return Err(ctx.err(
+                r,
+                format!(
+                    "countersign role `{}` is not among the transition's roles",
+                    r.get_ref()
+                ),
+            ));
         }
     }
     Ok(Transition {

@@ -81,13 +81,20 @@ pub enum FieldType {
     Money,
     Choice(Vec<(String, Text)>),
     /// The number of another item of `kind`, e.g. `XQ-2026-0003`.
-    ItemRef { kind: String },
+    ItemRef {
+        kind: String,
+    },
     /// Numbers of several items of `kind`, kept as `XQ-2026-0003,XQ-2026-0007`.
-    ItemRefs { kind: String },
+    ItemRefs {
+        kind: String,
+    },
     /// A calendar date, kept as `2026-10-11`.
     Date,
     /// A whole number within bounds (a year, a score).
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// A set of organisations (e.g. the units invited to a campaign), kept as ids `3,5,8`.
     Orgs,
 }

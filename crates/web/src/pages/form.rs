@@ -38,15 +38,13 @@ fn wants_submit(form: &[(String, String)]) -> bool {
 
 /// The step from `state` that submits the whole form (e.g. draft -> submitted), if any.
 fn submit_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
-    kind.transitions
-        .iter()
-        .find(|t| {
-            t.from.iter().any(|s| s == state)
-                && t.to != state
-                && !t.to.is_empty()
-                && !t.internal
-                && t.inputs.len() > 3
-        })
+    kind.transitions.iter().find(|t| {
+        t.from.iter().any(|s| s == state)
+            && t.to != state
+            && !t.to.is_empty()
+            && !t.internal
+            && t.inputs.len() > 3
+    })
 }
 
 /// The step from `state` that saves the form without moving on (暂存).
@@ -120,8 +118,15 @@ async fn render(
 }
 
 /// Fills the choices of organisation fields (the units invited to a campaign, R13.1).
-async fn with_orgs(p: &Platform, mut sections: Vec<SectionView>, lang: domain::Lang) -> Vec<SectionView> {
-    if !sections.iter().any(|s| s.fields.iter().any(|f| f.kind == "orgs")) {
+async fn with_orgs(
+    p: &Platform,
+    mut sections: Vec<SectionView>,
+    lang: domain::Lang,
+) -> Vec<SectionView> {
+    if !sections
+        .iter()
+        .any(|s| s.fields.iter().any(|f| f.kind == "orgs"))
+    {
         return sections;
     }
     let units = app::cycle::demand_units(p).await.unwrap_or_default();
@@ -195,7 +200,9 @@ pub async fn new_page(
     let values = stored
         .iter()
         .map(|(k, v)| {
-            let shown = kind.field(k).map_or_else(|| v.clone(), |f| input_value(f, v));
+            let shown = kind
+                .field(k)
+                .map_or_else(|| v.clone(), |f| input_value(f, v));
             (k.clone(), shown)
         })
         .collect();

@@ -179,7 +179,10 @@ pub async fn export(
     let lang = who.lang;
     let err = |e| WebError::App(e, lang);
     let kind_id = f.kind.clone().unwrap_or_else(|| "demand".into());
-    let kind = p.policy.kind(&kind_id).ok_or(err(app::AppError::NotFound))?;
+    let kind = p
+        .policy
+        .kind(&kind_id)
+        .ok_or(err(app::AppError::NotFound))?;
     let mut rows = Vec::new();
     for page in 1..=50 {
         let q = ListQuery {
@@ -199,7 +202,12 @@ pub async fn export(
         .amount_field
         .as_ref()
         .and_then(|a| kind.field(a))
-        .map(|f| f.label.get(lang).replace("（元）", "（万元）").replace("(yuan)", "(10k yuan)"))
+        .map(|f| {
+            f.label
+                .get(lang)
+                .replace("（元）", "（万元）")
+                .replace("(yuan)", "(10k yuan)")
+        })
         .unwrap_or_else(|| t.s("budget_wan").to_string());
     use sheets::{Cell, Column, ColumnKind, Sheet};
     let columns = vec![
@@ -227,9 +235,11 @@ pub async fn export(
         })
         .collect();
     let name = kind.name.get(lang).to_string();
-    let sheet = Sheet::new(&name, columns)
-        .title(format!("{name}（{} {today}）", t.s("export")));
-    let sheet = Sheet { rows: data, ..sheet };
+    let sheet = Sheet::new(&name, columns).title(format!("{name}（{} {today}）", t.s("export")));
+    let sheet = Sheet {
+        rows: data,
+        ..sheet
+    };
     let bytes = tokio::task::spawn_blocking(move || sheets::write(&[sheet]))
         .await
         .map_err(|_| err(app::AppError::Conflict))?

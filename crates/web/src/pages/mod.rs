@@ -3,6 +3,7 @@
 pub mod act;
 pub mod detail;
 pub mod form;
+pub mod import;
 pub mod inbox;
 pub mod list;
 pub mod login;

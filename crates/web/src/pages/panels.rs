@@ -94,10 +94,18 @@ pub async fn build(
             let mut panel = new_panel(
                 "county-items",
                 t(lang, "本计划内的项目", "Items of this plan"),
-                vec![t(lang, "编号", "No."), t(lang, "项目名称", "Project"), t(lang, "状态", "State")],
+                vec![
+                    t(lang, "编号", "No."),
+                    t(lang, "项目名称", "Project"),
+                    t(lang, "状态", "State"),
+                ],
             );
             for r in app::cycle::children(p, who, "county_item", &v.row.number).await? {
-                panel.rows.push(vec![item_link(&r), cell(r.title.clone()), state_cell(p, &r, lang)]);
+                panel.rows.push(vec![
+                    item_link(&r),
+                    cell(r.title.clone()),
+                    state_cell(p, &r, lang),
+                ]);
             }
             panel.links.push((
                 t(lang, "登记县区项目", "Register an item"),
@@ -123,7 +131,11 @@ async fn demand_panels(
     let mut panel = new_panel(
         "versions",
         t(lang, "版本与变更记录", "Versions and changes"),
-        vec![t(lang, "版本", "Version"), t(lang, "形成时间", "Made"), t(lang, "经办", "By")],
+        vec![
+            t(lang, "版本", "Version"),
+            t(lang, "形成时间", "Made"),
+            t(lang, "经办", "By"),
+        ],
     );
     for ver in &versions {
         panel.rows.push(vec![
@@ -133,7 +145,11 @@ async fn demand_panels(
         ]);
     }
     for c in &changes {
-        panel.rows.push(vec![item_link(c), cell(c.title.clone()), state_cell(p, c, lang)]);
+        panel.rows.push(vec![
+            item_link(c),
+            cell(c.title.clone()),
+            state_cell(p, c, lang),
+        ]);
     }
     if versions.len() > 1 {
         panel.links.push((
@@ -149,7 +165,9 @@ async fn demand_panels(
     }
     let frozen = !versions.is_empty();
     if frozen
-        && app::items::creations(p, who, "demand_change").iter().any(|t| t.id == "create")
+        && app::items::creations(p, who, "demand_change")
+            .iter()
+            .any(|t| t.id == "create")
         && v.row.item.owner_org == who.org.id
     {
         panel.links.push((
@@ -162,10 +180,17 @@ async fn demand_panels(
         out.push(panel);
     }
     // The overlap check is for those who analyse and plan (R13.4).
-    if matches!(who.user.role.as_str(), "datacenter_analyst" | "bureau_planner" | "bureau_leader") {
+    if matches!(
+        who.user.role.as_str(),
+        "datacenter_analyst" | "bureau_planner" | "bureau_leader"
+    ) {
         let mut sim = new_panel(
             "similar",
-            t(lang, "相似需求与已建系统（查重）", "Similar demands and systems (overlap check)"),
+            t(
+                lang,
+                "相似需求与已建系统（查重）",
+                "Similar demands and systems (overlap check)",
+            ),
             vec![
                 t(lang, "编号", "No."),
                 t(lang, "名称", "Name"),
@@ -193,7 +218,11 @@ async fn demand_panels(
             ]);
         }
         if sim.rows.is_empty() {
-            sim.note = Some(t(lang, "未发现相似的需求或已建系统。", "No similar demand or system found."));
+            sim.note = Some(t(
+                lang,
+                "未发现相似的需求或已建系统。",
+                "No similar demand or system found.",
+            ));
         } else {
             sim.note = Some(t(
                 lang,
@@ -229,8 +258,16 @@ async fn change_diff(
     let rows = app::cycle::compare(kind, &fields, &demand.item.fields, &v.row.item.fields);
     let mut panel = new_panel(
         "change-diff",
-        t(lang, "变更对照（左：需求当前版本；右：申请变更为）", "Side by side (left: current version; right: as requested)"),
-        vec![t(lang, "内容", "Part"), t(lang, "当前版本", "Current"), t(lang, "申请变更为", "Requested")],
+        t(
+            lang,
+            "变更对照（左：需求当前版本；右：申请变更为）",
+            "Side by side (left: current version; right: as requested)",
+        ),
+        vec![
+            t(lang, "内容", "Part"),
+            t(lang, "当前版本", "Current"),
+            t(lang, "申请变更为", "Requested"),
+        ],
     );
     let changed = rows.iter().filter(|r| r.changed).count();
     for r in rows {
@@ -240,14 +277,32 @@ async fn change_diff(
         };
         let class = if r.changed { "changed" } else { "" };
         panel.rows.push(vec![
-            Cell { text: r.label.get(lang).to_string(), href: None, class },
-            Cell { text: show(&r.left), href: None, class: if r.changed { "old" } else { "" } },
-            Cell { text: show(&r.right), href: None, class: if r.changed { "new" } else { "" } },
+            Cell {
+                text: r.label.get(lang).to_string(),
+                href: None,
+                class,
+            },
+            Cell {
+                text: show(&r.left),
+                href: None,
+                class: if r.changed { "old" } else { "" },
+            },
+            Cell {
+                text: show(&r.right),
+                href: None,
+                class: if r.changed { "new" } else { "" },
+            },
         ]);
     }
     panel.note = Some(match lang {
-        Lang::Zh => format!("共 {changed} 项内容有变更，已用颜色标出。需求 {} 的原版本在批准后仍可查阅。", demand.number),
-        Lang::En => format!("{changed} parts change (highlighted). Earlier versions of {} stay readable.", demand.number),
+        Lang::Zh => format!(
+            "共 {changed} 项内容有变更，已用颜色标出。需求 {} 的原版本在批准后仍可查阅。",
+            demand.number
+        ),
+        Lang::En => format!(
+            "{changed} parts change (highlighted). Earlier versions of {} stay readable.",
+            demand.number
+        ),
     });
     panel.links.push((
         t(lang, "查看需求", "Open the demand"),
@@ -268,12 +323,24 @@ async fn campaign_panel(
     let mut panel = new_panel(
         "answers",
         t(lang, "上报情况", "Who has submitted"),
-        vec![t(lang, "单位", "Unit"), t(lang, "上报情况", "Status"), t(lang, "需求", "Demands")],
+        vec![
+            t(lang, "单位", "Unit"),
+            t(lang, "上报情况", "Status"),
+            t(lang, "需求", "Demands"),
+        ],
     );
     for a in &answers {
-        let name = if lang == Lang::En { &a.org.name_en } else { &a.org.name_zh };
+        let name = if lang == Lang::En {
+            &a.org.name_en
+        } else {
+            &a.org.name_zh
+        };
         let status = if a.submitted.is_empty() {
-            Cell { text: t(lang, "未上报", "not submitted"), href: None, class: "missing" }
+            Cell {
+                text: t(lang, "未上报", "not submitted"),
+                href: None,
+                class: "missing",
+            }
         } else {
             Cell {
                 text: match lang {
@@ -285,11 +352,19 @@ async fn campaign_panel(
             }
         };
         let numbers: Vec<&str> = a.submitted.iter().map(|d| d.number.as_str()).collect();
-        panel.rows.push(vec![cell(name.clone()), status, cell(numbers.join("、"))]);
+        panel
+            .rows
+            .push(vec![cell(name.clone()), status, cell(numbers.join("、"))]);
     }
     panel.note = Some(match lang {
-        Lang::Zh => format!("已上报 {done} 个单位，未上报 {} 个单位。", answers.len() - done),
-        Lang::En => format!("{done} units have submitted, {} have not.", answers.len() - done),
+        Lang::Zh => format!(
+            "已上报 {done} 个单位，未上报 {} 个单位。",
+            answers.len() - done
+        ),
+        Lang::En => format!(
+            "{done} units have submitted, {} have not.",
+            answers.len() - done
+        ),
     });
     Ok(panel)
 }
@@ -329,15 +404,27 @@ async fn plan_panel(
             item_link(r),
             cell(r.title.clone()),
             cell(r.owner_name_zh.clone()),
-            cell(t(lang, "紧急补列（第十三条第三款）", "Emergency (art. 13(3))")),
+            cell(t(
+                lang,
+                "紧急补列（第十三条第三款）",
+                "Emergency (art. 13(3))",
+            )),
             money_cell(r.item.field("budget")),
         ]);
     }
     let total = Money::from_fen(plan.total_fen);
     let ceiling = plan.ceiling_fen.map(Money::from_fen);
     panel.note = Some(match (lang, ceiling) {
-        (Lang::Zh, Some(c)) => format!("合计 {} 万元；专项资金额度 {} 万元。", total.wan_string(), c.wan_string()),
-        (Lang::En, Some(c)) => format!("Total {} (10k yuan); ceiling {}.", total.wan_string(), c.wan_string()),
+        (Lang::Zh, Some(c)) => format!(
+            "合计 {} 万元；专项资金额度 {} 万元。",
+            total.wan_string(),
+            c.wan_string()
+        ),
+        (Lang::En, Some(c)) => format!(
+            "Total {} (10k yuan); ceiling {}.",
+            total.wan_string(),
+            c.wan_string()
+        ),
         (Lang::Zh, None) => format!("合计 {} 万元。", total.wan_string()),
         (Lang::En, None) => format!("Total {} (10k yuan).", total.wan_string()),
     });
@@ -345,11 +432,15 @@ async fn plan_panel(
         let over = Money::from_fen(over).wan_string();
         panel.warning = Some(match lang {
             Lang::Zh => format!("计划合计超出专项资金额度 {over} 万元，请调整或在提请会议时说明。"),
-            Lang::En => format!("The plan exceeds the special-fund ceiling by {over} (10k yuan); adjust it or explain it to the meeting."),
+            Lang::En => format!(
+                "The plan exceeds the special-fund ceiling by {over} (10k yuan); adjust it or explain it to the meeting."
+            ),
         });
     }
     if v.row.item.state == "drafting"
-        && app::items::creations(p, who, "plan_item").iter().any(|t| t.id == "create")
+        && app::items::creations(p, who, "plan_item")
+            .iter()
+            .any(|t| t.id == "create")
     {
         panel.links.push((
             t(lang, "新增计划项目", "Add a plan item"),
@@ -371,10 +462,7 @@ async fn plan_panel(
 
 fn money_cell(fen: &str) -> Cell {
     Cell {
-        text: fen
-            .parse::<i64>()
-            .map(|f| wan(Some(f)))
-            .unwrap_or_default(),
+        text: fen.parse::<i64>().map(|f| wan(Some(f))).unwrap_or_default(),
         href: None,
         class: "num",
     }

@@ -46,8 +46,12 @@ pub async fn page(
     let p = &s.platform;
     let lang = who.lang;
     let err = |e| WebError::App(e, lang);
-    let view = app::items::view(p, &who, ItemId::new(id)).await.map_err(err)?;
-    let versions = app::cycle::versions(p, &who, ItemId::new(id)).await.map_err(err)?;
+    let view = app::items::view(p, &who, ItemId::new(id))
+        .await
+        .map_err(err)?;
+    let versions = app::cycle::versions(p, &who, ItemId::new(id))
+        .await
+        .map_err(err)?;
     let kind = p
         .policy
         .kind(&view.row.item.kind)
@@ -80,9 +84,15 @@ pub async fn page(
     )
     .get(lang)
     .to_string();
-    let frame = Frame::new(p, &who, &kind.id, &heading, &format!("/items/{id}/versions"))
-        .crumb(kind.name.get(lang), &format!("/items?kind={}", kind.id))
-        .crumb(&view.row.number, &format!("/items/{id}"));
+    let frame = Frame::new(
+        p,
+        &who,
+        &kind.id,
+        &heading,
+        &format!("/items/{id}/versions"),
+    )
+    .crumb(kind.name.get(lang), &format!("/items?kind={}", kind.id))
+    .crumb(&view.row.number, &format!("/items/{id}"));
     Ok(html(VersionsPage {
         frame,
         id,

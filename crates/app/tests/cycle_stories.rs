@@ -1,0 +1,347 @@
+//! The annual cycle as stories on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL:
+//! a change request making a new version, overlap checks, the Excel import, the plan against
+//! its ceiling.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use app::cycle::Imported;
+use app::demo::principal;
+use app::items::{Command, ListQuery, create, list, perform, view};
+use app::testkit::each_backend;
+use domain::{Input, ItemId};
+
+fn input(pairs: &[(&str, &str)]) -> Input {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn cmd(action: &str, input: Input) -> Command {
+    Command {
+        action: action.into(),
+        input,
+        then: None,
+        idempotency_key: None,
+    }
+}
+
+fn parking() -> Input {
+    input(&[
+        ("title", "智慧停车综合管理平台"),
+        ("problem", "中心城区停车难，路内泊位收费不规范"),
+        ("scope", "中心城区路内泊位和公共停车场"),
+        ("functions", "泊位查询、预约、无感支付，峰值并发2000"),
+        ("logic", "查询→预约→入场→离场→支付"),
+        ("budget", "3,200,000"),
+    ])
+}
+
+/// R13.3: a submitted demand changes only through a validated and approved change request,
+/// which makes a new version; the old version stays readable.
+#[tokio::test]
+async fn r13_3_an_approved_change_makes_a_new_version_and_the_old_one_stays_readable() {
+    for p in each_backend("change").await {
+        let clerk = principal(&p, "jtj.clerk").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", parking())
+            },
+        )
+        .await
+        .unwrap();
+        let number = view(&p, &clerk, id).await.unwrap().row.number;
+        let mut change = parking();
+        change.insert("demand".into(), number.clone());
+        change.insert("change_reason".into(), "增加充电桩管理".into());
+        change.insert(
+            "functions".into(),
+            "泊位查询、预约、无感支付、充电桩管理".into(),
+        );
+        change.insert("budget".into(), "3,600,000".into());
+        let cr = create(
+            &p,
+            &clerk,
+            "demand_change",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", change)
+            },
+        )
+        .await
+        .unwrap();
+        // Before approval the demand keeps its content.
+        let before = view(&p, &clerk, id).await.unwrap().row.item;
+        assert_eq!(before.field("budget"), "320000000");
+        perform(
+            &p,
+            &analyst,
+            cr,
+            cmd(
+                "validate",
+                input(&[("validation", "新增功能必要，预算合理")]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(
+            &p,
+            &head,
+            cr,
+            cmd("approve", input(&[("decision", "同意变更")])),
+        )
+        .await
+        .unwrap();
+        let after = view(&p, &clerk, id).await.unwrap();
+        assert_eq!(after.row.item.field("budget"), "360000000");
+        assert_eq!(
+            after.row.item.state, "submitted",
+            "the demand stays where it was"
+        );
+        let versions = app::cycle::versions(&p, &clerk, id).await.unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].fields["budget"], "320000000");
+        assert_eq!(
+            versions[1].fields["functions"],
+            "泊位查询、预约、无感支付、充电桩管理"
+        );
+        let kind = p.policy.kind("demand").unwrap();
+        let diff = app::cycle::compare(
+            kind,
+            &app::cycle::content_fields(kind),
+            &versions[0].fields,
+            &versions[1].fields,
+        );
+        let changed: Vec<&str> = diff
+            .iter()
+            .filter(|r| r.changed)
+            .map(|r| r.field.as_str())
+            .collect();
+        assert_eq!(changed, ["functions", "budget"]);
+        // The record still verifies after the change.
+        assert!(matches!(
+            app::audit::verify(&p.store, &p.key.public()).await.unwrap(),
+            app::audit::Verdict::Intact { .. }
+        ));
+    }
+}
+
+/// R13.3: a change request for a demand still in draft is refused: a draft is simply edited.
+#[tokio::test]
+async fn r13_3_a_change_request_needs_a_frozen_demand() {
+    for p in each_backend("change-draft").await {
+        let clerk = principal(&p, "jtj.clerk").await.unwrap();
+        let id = create(&p, &clerk, "demand", cmd("create", parking()))
+            .await
+            .unwrap();
+        let number = view(&p, &clerk, id).await.unwrap().row.number;
+        let mut change = parking();
+        change.insert("demand".into(), number);
+        change.insert("change_reason".into(), "x".into());
+        let err = create(&p, &clerk, "demand_change", cmd("create", change))
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{err:?}").contains("尚未审核通过") || format!("{err:?}").contains("草稿"),
+            "{err:?}"
+        );
+    }
+}
+
+/// R13.4: the analysis shows the registered system a new demand overlaps, with its score.
+#[tokio::test]
+async fn r13_4_the_overlap_check_finds_the_registered_parking_system() {
+    for p in each_backend("similar").await {
+        let clerk = principal(&p, "jtj.clerk").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let id = create(
+            &p,
+            &clerk,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", parking())
+            },
+        )
+        .await
+        .unwrap();
+        let matches = app::similar::similar_to(&p, &analyst, id).await.unwrap();
+        assert!(!matches.is_empty());
+        let system = matches
+            .iter()
+            .find(|m| m.row.item.kind == "system")
+            .expect("a registered system matches");
+        assert!(
+            system.row.title.contains("城市综合管理"),
+            "{}",
+            system.row.title
+        );
+        assert!(
+            system.shared.iter().any(|t| t == "停车"),
+            "{:?}",
+            system.shared
+        );
+        assert!(matches.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+}
+
+fn template_with(rows: &[[&str; 9]]) -> Vec<u8> {
+    use sheets::{Cell, Column, ColumnKind, Sheet};
+    let headers = [
+        "需求名称",
+        "联系人及电话",
+        "解决的问题",
+        "使用范围",
+        "功（性）能要求",
+        "功能逻辑",
+        "技术路线要求（必要时）",
+        "预算估算（元）",
+        "预期效益",
+    ];
+    let columns = headers
+        .iter()
+        .map(|h| Column::new(*h, ColumnKind::Text))
+        .collect();
+    let sheet = Sheet::new("需求方案", columns).title("需求方案导入模板");
+    let sheet = Sheet {
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|v| Cell::from(*v)).collect())
+            .collect(),
+        ..sheet
+    };
+    sheets::write(&[sheet]).unwrap()
+}
+
+/// RX.4, R13.2: an import of 3 good and 2 bad rows imports nothing and names the 2 by row
+/// and column; with the bad rows fixed the 3 become drafts.
+#[tokio::test]
+async fn rx_4_an_import_with_bad_rows_imports_nothing_and_names_each_row_and_column() {
+    for p in each_backend("import").await {
+        let clerk = principal(&p, "wjw.clerk").await.unwrap();
+        let good = |t: &'static str| {
+            [
+                t,
+                "周敏 0377-1",
+                "问题",
+                "范围",
+                "功能",
+                "逻辑",
+                "",
+                "100000",
+                "",
+            ]
+        };
+        let mut rows = vec![good("影像云"), good("预约挂号"), good("家庭医生签约")];
+        rows.insert(
+            1,
+            ["", "", "问题", "范围", "功能", "逻辑", "", "100000", ""],
+        );
+        rows.push([
+            "健康档案",
+            "",
+            "问题",
+            "范围",
+            "功能",
+            "逻辑",
+            "",
+            "十万元",
+            "",
+        ]);
+        let before = count(&p, &clerk).await;
+        let result = app::cycle::import(&p, &clerk, "demand", template_with(&rows))
+            .await
+            .unwrap();
+        let Imported::Refused(errors) = result else {
+            panic!("expected a refusal, got {result:?}");
+        };
+        let places: Vec<(u32, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(places[0].0, 4);
+        assert!(places[0].1.contains("A 列"), "{places:?}");
+        assert_eq!(places[1].0, 7);
+        assert!(places[1].1.contains("H 列"), "{places:?}");
+        assert_eq!(count(&p, &clerk).await, before, "nothing half-imported");
+        let fixed = [good("影像云"), good("预约挂号"), good("家庭医生签约")];
+        let Imported::Done(ids) = app::cycle::import(&p, &clerk, "demand", template_with(&fixed))
+            .await
+            .unwrap()
+        else {
+            panic!("the fixed file imports");
+        };
+        assert_eq!(ids.len(), 3);
+        assert_eq!(count(&p, &clerk).await, before + 3);
+        let first = view(&p, &clerk, ids[0]).await.unwrap().row.item;
+        assert_eq!(first.state, "draft");
+        assert_eq!(first.field("budget"), "10000000");
+    }
+}
+
+async fn count(p: &app::Platform, who: &app::Principal) -> i64 {
+    list(
+        p,
+        who,
+        &ListQuery {
+            kind: "demand".into(),
+            ..ListQuery::default()
+        },
+    )
+    .await
+    .unwrap()
+    .total
+}
+
+/// R13.5: the plan's total is checked against the special-fund ceiling.
+#[tokio::test]
+async fn r13_5_a_plan_over_its_ceiling_warns_with_the_excess() {
+    for p in each_backend("plan").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let plan = create(
+            &p,
+            &planner,
+            "plan",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "2027年度建设任务"),
+                    ("year", "2027"),
+                    ("ceiling", "5,000,000"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let number = view(&p, &planner, plan).await.unwrap().row.number;
+        for (seq, title, budget) in [("1", "项目甲", "3,000,000"), ("2", "项目乙", "2,500,000")]
+        {
+            create(
+                &p,
+                &planner,
+                "plan_item",
+                cmd(
+                    "create",
+                    input(&[
+                        ("plan", &number),
+                        ("seq", seq),
+                        ("title", title),
+                        ("budget", budget),
+                    ]),
+                ),
+            )
+            .await
+            .unwrap();
+        }
+        let row = view(&p, &planner, plan).await.unwrap().row;
+        let v = app::cycle::plan_view(&p, &planner, &row).await.unwrap();
+        assert_eq!(v.lines.len(), 2);
+        assert_eq!(v.total_fen, 550_000_000);
+        assert_eq!(v.over_ceiling(), Some(50_000_000));
+        let _ = ItemId::new(0);
+    }
+}
