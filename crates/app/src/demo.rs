@@ -321,6 +321,17 @@ const DEMANDS: &[DemandRow] = &[
 
 /// Seeds the demo city if the database has no organisations yet. Returns whether it seeded.
 pub async fn seed(p: &Platform) -> Result<bool, AppError> {
+    if !seed_orgs_and_users(p).await? {
+        return Ok(false);
+    }
+    seed_systems(p).await?;
+    seed_work(p).await?;
+    crate::audit::checkpoint(p).await?;
+    Ok(true)
+}
+
+/// Organisations and accounts, once: false when the database already has them.
+async fn seed_orgs_and_users(p: &Platform) -> Result<bool, AppError> {
     {
         let mut c = p.store.read().await?;
         if store::orgs::count(&mut c).await? > 0 {
@@ -362,9 +373,32 @@ pub async fn seed(p: &Platform) -> Result<bool, AppError> {
         )
         .await?;
     }
-    seed_work(p).await?;
+    Ok(true)
+}
+
+/// Seeds only the city (organisations, accounts, registered systems) and no campaign or
+/// demands, for a story that runs a whole year from the start. Returns whether it seeded.
+pub async fn seed_city(p: &Platform) -> Result<bool, AppError> {
+    if !seed_orgs_and_users(p).await? {
+        return Ok(false);
+    }
+    seed_systems(p).await?;
     crate::audit::checkpoint(p).await?;
     Ok(true)
+}
+
+async fn seed_systems(p: &Platform) -> Result<(), AppError> {
+    let analyst = principal(p, "dc.analyst").await?;
+    for (name, unit, description, built) in SYSTEMS {
+        let fields = [
+            ("name", *name),
+            ("unit", *unit),
+            ("description", *description),
+            ("built", *built),
+        ];
+        act(p, &analyst, None, "system", "create", &fields).await?;
+    }
+    Ok(())
 }
 
 fn input(pairs: &[(&str, &str)]) -> Input {
@@ -460,15 +494,6 @@ const SYSTEMS: &[(&str, &str, &str, &str)] = &[
 async fn seed_work(p: &Platform) -> Result<(), AppError> {
     seed_campaign(p).await?;
     let analyst = principal(p, "dc.analyst").await?;
-    for (name, unit, description, built) in SYSTEMS {
-        let fields = [
-            ("name", *name),
-            ("unit", *unit),
-            ("description", *description),
-            ("built", *built),
-        ];
-        act(p, &analyst, None, "system", "create", &fields).await?;
-    }
     for (clerk, title, problem, scope, functions, logic, budget, benefits, end) in DEMANDS {
         let who = principal(p, clerk).await?;
         let input: Input = [

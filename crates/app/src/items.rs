@@ -186,6 +186,17 @@ pub async fn perform(
     id: ItemId,
     cmd: Command,
 ) -> Result<ItemId, AppError> {
+    // A step that generates a document renders it first, outside the writer.
+    let document = {
+        let mut c = p.store.read().await?;
+        store::items::get(&mut c, id)
+            .await?
+            .and_then(|r| p.policy.kind(&r.item.kind).cloned())
+            .and_then(|k| k.transition(&cmd.action).and_then(|t| t.document.clone()))
+    };
+    if document.as_deref() == Some("taskbook") {
+        return crate::taskbook::issue(p, who, id, cmd.input).await;
+    }
     let (p2, who2) = (p.clone(), who.clone());
     p.store
         .write(move |c| {
@@ -196,12 +207,12 @@ pub async fn perform(
         .await
 }
 
-enum Target {
+pub(crate) enum Target {
     New(String),
     Existing(ItemId),
 }
 
-async fn step(
+pub(crate) async fn step(
     c: &mut Conn,
     p: &Platform,
     who: &Principal,

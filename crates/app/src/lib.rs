@@ -13,6 +13,7 @@ pub mod items;
 pub mod keys;
 mod record;
 pub mod similar;
+pub mod taskbook;
 
 pub use error::AppError;
 pub use identity::Principal;
@@ -96,3 +97,14 @@ pub fn official_calendar() -> domain::Calendar {
 
 /// The policy that ships with the platform: the seed's measures.
 pub const DEFAULT_POLICY: &str = include_str!("../../../policy/nanyang-2025.toml");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn r13_1_the_shipped_holiday_table_parses_and_knows_2025_and_2026() {
+        let cal = domain::Calendar::from_toml("data/cn-holidays.toml", crate::DEFAULT_CALENDAR)
+            .unwrap_or_default();
+        let years: Vec<i32> = cal.years().map(|(y, _)| *y).collect();
+        assert_eq!(years, [2025, 2026]);
+    }
+}

@@ -76,6 +76,15 @@ pub async fn platform(
     Ok(p)
 }
 
+/// A platform with only the city seeded (no campaign, no demands): a year from the start.
+pub async fn city_platform(url: &str, label: &str) -> Result<Platform, AppError> {
+    let policy = domain::Policy::from_toml("policy.toml", crate::DEFAULT_POLICY)
+        .map_err(|e| AppError::Startup(e.to_string()))?;
+    let p = Platform::open(url, policy, settings(label)).await?;
+    crate::demo::seed_city(&p).await?;
+    Ok(p)
+}
+
 /// One platform per backend with the demo city seeded, for a story to run on each.
 pub async fn each_backend(label: &str) -> Vec<Platform> {
     let mut out = Vec::new();

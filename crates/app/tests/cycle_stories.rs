@@ -345,3 +345,139 @@ async fn r13_5_a_plan_over_its_ceiling_warns_with_the_excess() {
         let _ = ItemId::new(0);
     }
 }
+
+/// R13.5: the task book can be issued only after the meeting's decision; it is generated as
+/// .docx and PDF listing every plan item with its budget, and the digests in the record are
+/// those of the files kept.
+#[tokio::test]
+async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record() {
+    for p in each_backend("taskbook").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        let plan = create(
+            &p,
+            &planner,
+            "plan",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "2027年度建设任务"),
+                    ("year", "2027"),
+                    ("ceiling", "9,000,000"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let number = view(&p, &planner, plan).await.unwrap().row.number;
+        for (seq, title, budget) in [
+            ("1", "政务云扩容", "3,000,000"),
+            ("2", "一网统管二期", "2,560,000"),
+        ] {
+            create(
+                &p,
+                &planner,
+                "plan_item",
+                cmd(
+                    "create",
+                    input(&[
+                        ("plan", &number),
+                        ("seq", seq),
+                        ("title", title),
+                        ("budget", budget),
+                    ]),
+                ),
+            )
+            .await
+            .unwrap();
+        }
+        perform(&p, &head, plan, cmd("to_meeting", Input::new()))
+            .await
+            .unwrap();
+        let early = perform(
+            &p,
+            &head,
+            plan,
+            cmd(
+                "issue_taskbook",
+                input(&[("taskbook_no", "宛政数〔2026〕12号")]),
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            format!("{early:?}").contains("提请常务会议审定"),
+            "{early:?}"
+        );
+        perform(
+            &p,
+            &planner,
+            plan,
+            cmd(
+                "record_approval",
+                input(&[
+                    ("meeting_no", "市政府第23次常务会议"),
+                    ("meeting_date", "2026-11-20"),
+                    ("minutes", "原则同意"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        // A digest typed by a user is ignored: only the platform fills it.
+        perform(
+            &p,
+            &head,
+            plan,
+            cmd(
+                "issue_taskbook",
+                input(&[
+                    ("taskbook_no", "宛政数〔2026〕12号"),
+                    ("taskbook_pdf_sm3", "forged"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let row = view(&p, &head, plan).await.unwrap().row;
+        assert_eq!(row.item.state, "issued");
+        let docx = app::taskbook::file(&p, &head, plan, app::taskbook::DOCX)
+            .await
+            .unwrap();
+        let pdf = app::taskbook::file(&p, &head, plan, app::taskbook::PDF)
+            .await
+            .unwrap();
+        assert_eq!(
+            row.item.field("taskbook_docx_sm3"),
+            crypto::sm3_hex(&docx.content)
+        );
+        assert_eq!(
+            row.item.field("taskbook_pdf_sm3"),
+            crypto::sm3_hex(&pdf.content)
+        );
+        assert_eq!(docx.sm3, crypto::sm3_hex(&docx.content));
+        let xml = {
+            use std::io::Read;
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx.content)).unwrap();
+            let mut s = String::new();
+            z.by_name("word/document.xml")
+                .unwrap()
+                .read_to_string(&mut s)
+                .unwrap();
+            s
+        };
+        let text = pdf_extract::extract_text_from_mem(&pdf.content).unwrap();
+        let squeezed: String = text.split_whitespace().collect();
+        for want in [
+            "政务云扩容",
+            "300.00",
+            "一网统管二期",
+            "256.00",
+            "556.00",
+            "宛政数〔2026〕12号",
+        ] {
+            assert!(xml.contains(want), "docx lacks {want}");
+            assert!(squeezed.contains(want), "pdf lacks {want}: {squeezed}");
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod checkpoints;
 mod cols;
 pub mod events;
 mod fast;
+pub mod files;
 pub mod idempotency;
 pub mod items;
 mod migrate;

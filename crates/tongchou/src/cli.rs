@@ -36,6 +36,10 @@ pub struct Common {
     /// PBKDF2-HMAC-SM3 iterations for new password hashes.
     #[arg(long, env = "TONGCHOU_PASSWORD_ITERATIONS", default_value_t = 100_000)]
     pub password_iterations: u32,
+    /// Extra holiday years (same format as data/cn-holidays.toml), added to the shipped table:
+    /// how an operator adds a year's State Council notice without a release.
+    #[arg(long, env = "TONGCHOU_HOLIDAYS")]
+    pub holidays: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -64,11 +68,22 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// User accounts (operators).
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Checks a holiday file and lists the years the platform would know with it.
+    Check { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]

@@ -1,6 +1,6 @@
 //! What each command does, calling the same use cases as the web and the API.
 
-use crate::cli::{AuditCommand, Cli, Command, Common, PolicyCommand, UserCommand};
+use crate::cli::{AuditCommand, CalendarCommand, Cli, Command, Common, PolicyCommand, UserCommand};
 use anyhow::{Context, Result, bail};
 use app::{Platform, Settings};
 use std::process::ExitCode;
@@ -30,7 +30,36 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => user(command).await,
+        Command::Calendar {
+            command: CalendarCommand::Check { file },
+        } => {
+            let cal = load_calendar(file.as_deref())?;
+            for (year, t) in cal.years() {
+                println!(
+                    "{year}: {} holidays, {} make-up working days ({})",
+                    t.off.len(),
+                    t.work.len(),
+                    t.source
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The shipped holiday table plus an operator's file of further years.
+fn load_calendar(extra: Option<&std::path::Path>) -> Result<domain::Calendar> {
+    let mut cal =
+        domain::Calendar::from_toml("data/cn-holidays.toml (built in)", app::DEFAULT_CALENDAR)?;
+    if let Some(path) = extra {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        cal.merge(domain::Calendar::from_toml(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    Ok(cal)
 }
 
 fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
@@ -51,6 +80,7 @@ async fn open(c: &Common) -> Result<Platform> {
     let policy = load_policy(c.policy.as_deref())?;
     let mut settings = Settings::new(c.key_file.clone());
     settings.password_iterations = c.password_iterations;
+    settings.calendar = load_calendar(c.holidays.as_deref())?;
     Ok(Platform::open(&c.db, policy, settings).await?)
 }
 

@@ -34,8 +34,8 @@ fn rx1_policy_check_passes_on_the_shipped_policy_and_lists_transitions_with_arti
 fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_file_and_line() {
     let shipped = std::fs::read_to_string(POLICY).unwrap();
     let copy = shipped.replacen(
-        "roles = [\"datacenter_analyst\"]\ninputs = [\"reason\"]",
-        "roles = [\"party_secretary\"]\ninputs = [\"reason\"]",
+        "roles = [\"datacenter_analyst\"]\ninputs = [\"reason\",",
+        "roles = [\"party_secretary\"]\ninputs = [\"reason\",",
         1,
     );
     let line = copy

@@ -400,5 +400,21 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
             action: e.action.get_ref().clone(),
         }),
         internal: t.internal,
+        document: match &t.document {
+            Some(d) if super::DOCUMENTS.contains(&d.get_ref().as_str()) => {
+                Some(d.get_ref().clone())
+            }
+            Some(d) => {
+                return Err(ctx.err(
+                    d,
+                    format!(
+                        "unknown document `{}` (known: {:?})",
+                        d.get_ref(),
+                        super::DOCUMENTS
+                    ),
+                ));
+            }
+            None => None,
+        },
     })
 }

@@ -164,6 +164,8 @@ pub struct Transition {
     pub effect: Option<Effect>,
     /// Only reachable as another step's effect; never offered as a button.
     pub internal: bool,
+    /// A document the platform generates with this step (its digests fill system fields).
+    pub document: Option<String>,
 }
 
 /// A time window held by items of another kind, e.g. the yearly demand campaign (R13.1).
@@ -192,6 +194,9 @@ pub struct Effect {
     /// The step taken on it, with this item's values for that step's inputs.
     pub action: String,
 }
+
+/// Documents the platform knows how to generate.
+pub const DOCUMENTS: [&str; 1] = ["taskbook"];
 
 /// A kind of item (demand, change request, plan...).
 #[derive(Debug, Clone)]

@@ -175,6 +175,8 @@ pub struct RawTransition {
     pub effect: Option<RawEffect>,
     #[serde(default)]
     pub internal: bool,
+    /// The platform generates this document when the step is taken (`taskbook`).
+    pub document: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -232,6 +232,15 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
     }
 }
 
+/// A step that works on the item's content (edit, submit, propose) rather than adding a
+/// few new values (an opinion, a meeting's decision): it has its own page, or is a button that
+/// takes what is already filled in, never an inline form that would blank saved values.
+fn is_big(t: &domain::policy::Transition, item: &domain::Item) -> bool {
+    let self_loop = t.from == [t.to.clone()];
+    let filled = t.inputs.iter().any(|f| !item.field(f).is_empty());
+    t.inputs.len() > 3 && (self_loop || filled)
+}
+
 /// The steps as the page offers them. Steps that lead to the same state with the same small
 /// form (the four opinions of art. 13) become one form with a choice, as a clerk expects.
 fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
@@ -242,7 +251,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
         if grouped.contains(&t.id.as_str()) {
             continue;
         }
-        let big_form = t.inputs.len() > 3;
+        let big_form = is_big(t, item);
         let siblings: Vec<&domain::policy::Transition> = v
             .actions
             .iter()
@@ -251,19 +260,20 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
                     && !o.inputs.is_empty()
                     && o.to == t.to
                     && o.from == t.from
-                    && o.inputs.len() <= 3
+                    && !is_big(o, item)
             })
             .collect();
         let fields_of = |prefix: &str, ts: &[&domain::policy::Transition]| -> Vec<FieldView> {
             kind.fields
                 .iter()
-                .filter(|f| ts.iter().any(|t| t.inputs.contains(&f.id)))
+                .filter(|f| !f.system && ts.iter().any(|t| t.inputs.contains(&f.id)))
                 .map(|f| {
                     field_view(
                         prefix,
                         f,
                         ts.iter().all(|t| t.required.contains(&f.id)),
-                        "",
+                        // Saved values are shown, so a step never blanks them unseen.
+                        &crate::views::input_value(f, item.field(&f.id)),
                         &[],
                         lang,
                     )

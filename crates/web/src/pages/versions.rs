@@ -107,3 +107,20 @@ pub async fn page(
         heading,
     }))
 }
+
+/// A file kept with an item (the task book), for those who may see the item.
+pub async fn file(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path((id, name)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let f = app::taskbook::file(&s.platform, &who, ItemId::new(id), &name)
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    let label = format!("{}-{}", id, f.name);
+    let mut r = super::download(&label, &f.media_type, f.content);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&f.sm3) {
+        r.headers_mut().insert("x-content-sm3", v);
+    }
+    Ok(r)
+}

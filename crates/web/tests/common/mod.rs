@@ -28,6 +28,20 @@ pub async fn spawn_apps(label: &str, policy: Option<&str>) -> Vec<TestApp> {
     out
 }
 
+/// The app on SQLite with only the city seeded (no campaign, no demands).
+pub async fn spawn_city_app(label: &str) -> TestApp {
+    let urls = app::testkit::database_urls(label).await;
+    let platform = app::testkit::city_platform(&urls[0], label)
+        .await
+        .expect("platform starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(web::serve(platform.clone(), listener));
+    TestApp { base, platform }
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
