@@ -35,19 +35,42 @@ impl Frame {
             icon: "home",
             active: active == "home",
         }];
-        if role.is_some_and(|r| r.sees != Visibility::None) {
-            for kind in &p.policy.kinds {
-                let label = if kind.id == "demand" {
-                    t.s("nav_demand").to_string()
-                } else {
-                    kind.name.get(who.lang).to_string()
-                };
+        if let Some(r) = role.filter(|r| r.sees != Visibility::None) {
+            // Modules in the order of UI.md; within each, the kinds this role works on or
+            // may read (a role that sees only its own unit's items skips kinds it never uses).
+            for (module, key) in [
+                ("demand", "nav_mod_demand"),
+                ("plan", "nav_mod_plan"),
+                ("ops", "nav_mod_ops"),
+            ] {
+                let kinds: Vec<&domain::policy::ItemKind> = p
+                    .policy
+                    .kinds
+                    .iter()
+                    .filter(|k| k.module.as_deref().unwrap_or("demand") == module)
+                    .filter(|k| {
+                        k.public
+                            || r.sees == Visibility::Submitted
+                            || k.transitions.iter().any(|t| t.roles.contains(&r.id))
+                    })
+                    .collect();
+                if kinds.is_empty() {
+                    continue;
+                }
                 nav.push(Nav {
-                    label,
-                    href: format!("/items?kind={}", kind.id),
-                    icon: "list",
-                    active: active == kind.id,
+                    label: t.s(key).into(),
+                    href: String::new(),
+                    icon: "group",
+                    active: false,
                 });
+                for kind in kinds {
+                    nav.push(Nav {
+                        label: kind.name.get(who.lang).to_string(),
+                        href: format!("/items?kind={}", kind.id),
+                        icon: "list",
+                        active: active == kind.id,
+                    });
+                }
             }
         }
         if role.is_some_and(|r| r.admin.is_some()) {

@@ -275,10 +275,9 @@ async fn the_openapi_document_describes_every_route_and_each_answers() {
 #[tokio::test]
 async fn rx1_an_edited_policy_offers_its_new_action_and_cites_its_new_article_without_code_change()
 {
-    let edited = app::DEFAULT_POLICY
-        .replacen("article = \"13.1\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n[[kind.transition]]\nid = \"accept\"", "article = \"13.9\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n[[kind.transition]]\nid = \"accept\"", 1)
-        + r#"
-[[kind.transition]]
+    // A new transition added to the demand kind (before its first opinion) and an article
+    // changed: both take effect with no code change.
+    let added = r#"[[kind.transition]]
 id = "return_for_revision"
 zh = "退回补充"
 en = "Return for revision"
@@ -289,7 +288,13 @@ inputs = ["reason"]
 required = ["reason"]
 guards = ["not_own_unit"]
 article = "13.7"
+
 "#;
+    let edited = app::DEFAULT_POLICY.replacen(
+        "article = \"13.1\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n[[kind.transition]]\nid = \"accept\"",
+        &format!("article = \"13.9\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n{added}[[kind.transition]]\nid = \"accept\""),
+        1,
+    );
     assert!(
         edited.contains("13.9"),
         "the article was changed in the copy"

@@ -282,6 +282,7 @@ fn load_kind(
         title_field: k.title_field.get_ref().clone(),
         amount_field: k.amount_field.as_ref().map(|a| a.get_ref().clone()),
         public: k.public,
+        module: k.module.clone(),
         facet_field: match &k.facet_field {
             Some(f) => Some(ctx.known(f, &field_ids, "field")?.to_string()),
             None => None,

@@ -215,6 +215,8 @@ pub struct ItemKind {
     /// Published to every business role once out of its private states (a campaign notice,
     /// the annual plan), even to roles that otherwise see only their own unit's items.
     pub public: bool,
+    /// The navigation module the kind is listed under.
+    pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<String>,
     pub fields: Vec<FieldDef>,

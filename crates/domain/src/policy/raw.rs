@@ -66,6 +66,8 @@ pub struct RawKind {
     pub parent_field: Option<S>,
     #[serde(default)]
     pub public: bool,
+    /// The navigation module the kind is listed under (UI.md: 需求征集, 年度计划 ...).
+    pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<S>,
     #[serde(default)]
