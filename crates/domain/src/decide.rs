@@ -224,6 +224,31 @@ pub fn decide(
             });
         }
     }
+    for rule in &t.forbid {
+        let value = changes
+            .get(&rule.field)
+            .map(String::as_str)
+            .or_else(|| item.map(|i| i.field(&rule.field)))
+            .unwrap_or("");
+        if rule.values.iter().any(|v| v == value) {
+            errors.retain(|e| e.field != rule.field);
+            errors.push(FieldError {
+                field: rule.field.clone(),
+                message: Text::new(
+                    format!(
+                        "{}（{}）",
+                        rule.message.zh,
+                        rule.article.cite(crate::Lang::Zh)
+                    ),
+                    format!(
+                        "{} ({})",
+                        rule.message.en,
+                        rule.article.cite(crate::Lang::En)
+                    ),
+                ),
+            });
+        }
+    }
     if !errors.is_empty() {
         return Err(Denied {
             reason: Text::new(

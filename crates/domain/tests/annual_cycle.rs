@@ -416,3 +416,53 @@ fn r13_3_an_internal_step_is_never_offered_or_taken_directly() {
         .unwrap_err();
     assert!(denied.reason.zh.contains("自动完成"));
 }
+
+#[test]
+fn r3_1_classified_work_is_refused_with_a_clear_message_citing_art_3() {
+    let w = World::new();
+    let mut classified = complete_demand();
+    classified.insert("secrecy".into(), "classified".into());
+    let denied = w
+        .step(
+            "2026-10-15",
+            "demand",
+            None,
+            "create",
+            &clerk(),
+            &classified,
+        )
+        .unwrap_err();
+    assert_eq!(denied.fields[0].field, "secrecy");
+    assert!(
+        denied.fields[0]
+            .message
+            .zh
+            .contains("涉密信息化项目不属于本办法的管理范围")
+    );
+    assert!(denied.fields[0].message.zh.contains("第三条第一款"));
+    classified.insert("secrecy".into(), "non_classified".into());
+    assert!(
+        w.step(
+            "2026-10-15",
+            "demand",
+            None,
+            "create",
+            &clerk(),
+            &classified
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
+    let p = policy();
+    for kind in &p.kinds {
+        for t in kind.creations() {
+            let allowed = domain::decide::may_create(&p, &kind.id, &t.id, &clerk());
+            let expected =
+                matches!(kind.id.as_str(), "demand" | "demand_change") && t.id == "create";
+            assert_eq!(allowed, expected, "{}:{}", kind.id, t.id);
+        }
+    }
+}

@@ -401,6 +401,18 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
             action: e.action.get_ref().clone(),
         }),
         internal: t.internal,
+        forbid: t
+            .forbid
+            .iter()
+            .map(|f| {
+                Ok(super::Forbid {
+                    field: ctx.known(&f.field, k.field_ids, "field")?.to_string(),
+                    values: f.values.clone(),
+                    article: ctx.article(&f.article)?,
+                    message: Text::new(&f.zh, &f.en),
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?,
         document: match &t.document {
             Some(d) if super::DOCUMENTS.contains(&d.get_ref().as_str()) => {
                 Some(d.get_ref().clone())

@@ -166,6 +166,17 @@ pub struct Transition {
     pub internal: bool,
     /// A document the platform generates with this step (its digests fill system fields).
     pub document: Option<String>,
+    /// Values a field may not hold for the step (classified work is out of scope, art. 3).
+    pub forbid: Vec<Forbid>,
+}
+
+/// A field value that refuses the step, with the article and the words that say why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbid {
+    pub field: String,
+    pub values: Vec<String>,
+    pub article: Article,
+    pub message: Text,
 }
 
 /// A time window held by items of another kind, e.g. the yearly demand campaign (R13.1).

@@ -179,6 +179,18 @@ pub struct RawTransition {
     pub internal: bool,
     /// The platform generates this document when the step is taken (`taskbook`).
     pub document: Option<S>,
+    #[serde(default)]
+    pub forbid: Vec<RawForbid>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForbid {
+    pub field: S,
+    pub values: Vec<String>,
+    pub article: S,
+    pub zh: String,
+    pub en: String,
 }
 
 #[derive(Deserialize)]
