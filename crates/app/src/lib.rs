@@ -8,6 +8,7 @@ pub mod cycle;
 pub mod demo;
 pub mod error;
 pub mod facts;
+pub mod files;
 pub mod identity;
 pub mod items;
 pub mod keys;

@@ -481,3 +481,67 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
         }
     }
 }
+
+/// R13.2: attachments are recognised by content and size-capped; each one's digest enters the
+/// record, and they are frozen with the submitted demand.
+#[tokio::test]
+async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
+    for p in each_backend("attach").await {
+        let clerk = principal(&p, "jtj.clerk").await.unwrap();
+        let id = create(&p, &clerk, "demand", cmd("create", parking()))
+            .await
+            .unwrap();
+        let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        app::files::attach(&p, &clerk, id, "需求说明.pdf", pdf.clone())
+            .await
+            .unwrap();
+        // A text file named .pdf, and a PDF named .png, are refused and nothing is kept.
+        let fake = app::files::attach(&p, &clerk, id, "假的.pdf", b"just text".to_vec())
+            .await
+            .unwrap_err();
+        assert!(format!("{fake:?}").contains("无法识别"), "{fake:?}");
+        let renamed = app::files::attach(&p, &clerk, id, "图.png", pdf.clone())
+            .await
+            .unwrap_err();
+        assert!(format!("{renamed:?}").contains("扩展名"), "{renamed:?}");
+        let big = app::files::attach(
+            &p,
+            &clerk,
+            id,
+            "大.pdf",
+            vec![b'%'; app::files::MAX_BYTES + 1],
+        )
+        .await
+        .unwrap_err();
+        assert!(format!("{big:?}").contains("20 MB"), "{big:?}");
+        let item = view(&p, &clerk, id).await.unwrap();
+        let listed = item.row.item.field("attachments").to_string();
+        assert_eq!(listed, format!("{} 需求说明.pdf", crypto::sm3_hex(&pdf)));
+        assert!(item.history.iter().any(|e| e.event.action == "attach"));
+        let kept = app::taskbook::file(&p, &clerk, id, "需求说明.pdf")
+            .await
+            .unwrap();
+        assert_eq!(kept.content, pdf);
+        // Another unit cannot attach to this demand, and after submission nobody can.
+        let other = principal(&p, "wjw.clerk").await.unwrap();
+        assert!(
+            app::files::attach(&p, &other, id, "x.pdf", pdf.clone())
+                .await
+                .is_err()
+        );
+        perform(&p, &clerk, id, cmd("submit", Input::new()))
+            .await
+            .unwrap();
+        let frozen = app::files::attach(&p, &clerk, id, "补充.pdf", pdf.clone())
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{frozen:?}").contains("不得修改") || format!("{frozen:?}").contains("不能"),
+            "{frozen:?}"
+        );
+        assert_eq!(
+            app::files::sniff(b"\x89PNG\r\n\x1a\nxxxx"),
+            Some(app::files::FileType::Png)
+        );
+    }
+}

@@ -512,6 +512,23 @@ fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
                 format!("Enter a whole number from {min} to {max}."),
             )),
         },
+        FieldType::Files => {
+            let ok = v.lines().all(|l| {
+                l.split_once(' ').is_some_and(|(d, n)| {
+                    d.len() == 64
+                        && d.chars().all(|c| c.is_ascii_hexdigit())
+                        && !n.trim().is_empty()
+                })
+            });
+            if ok {
+                Ok(v.to_string())
+            } else {
+                Err(Text::new(
+                    "附件记录格式有误。",
+                    "The attachment record is malformed.",
+                ))
+            }
+        }
         FieldType::Orgs => {
             let ids: Option<Vec<i64>> = v
                 .split(',')

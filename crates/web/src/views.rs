@@ -64,6 +64,11 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
                 Lang::En => format!("¥{}", Money::from_fen(f).yuan_string()),
             })
             .unwrap_or_else(|_| raw.to_string()),
+        FieldType::Files => raw
+            .lines()
+            .filter_map(|l| l.split_once(' ').map(|(_, n)| n.to_string()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         FieldType::Orgs => {
             let n = raw.split(',').count();
             match lang {
@@ -188,6 +193,7 @@ pub fn field_view(
         FieldType::Integer { .. } => ("integer", Vec::new()),
         // The organisations are filled in by the page, which can read them.
         FieldType::Orgs => ("orgs", Vec::new()),
+        FieldType::Files => ("files", Vec::new()),
         FieldType::Choice(opts) => (
             "choice",
             opts.iter()

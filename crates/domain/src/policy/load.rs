@@ -196,6 +196,7 @@ fn load_kind(
             "money" => FieldType::Money,
             "date" => FieldType::Date,
             "orgs" => FieldType::Orgs,
+            "files" => FieldType::Files,
             "integer" => FieldType::Integer {
                 min: f.min.unwrap_or(0),
                 max: f.max.unwrap_or(i64::MAX),
@@ -212,7 +213,7 @@ fn load_kind(
                 return Err(ctx.err(
                     &f.ty,
                     format!(
-                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, item_ref, item_refs, or choice with options)"
+                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, item_ref, item_refs, or choice with options)"
                     ),
                 ));
             }

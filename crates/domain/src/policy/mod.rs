@@ -97,6 +97,8 @@ pub enum FieldType {
     },
     /// A set of organisations (e.g. the units invited to a campaign), kept as ids `3,5,8`.
     Orgs,
+    /// Files kept with the item, one per line as `<SM3 digest> <name>`; filled by the platform.
+    Files,
 }
 
 #[derive(Debug, Clone)]

@@ -248,7 +248,12 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
     let mut out: Vec<ActionView> = Vec::new();
     let mut grouped: Vec<&str> = Vec::new();
     for t in &v.actions {
-        if grouped.contains(&t.id.as_str()) {
+        // Steps whose only inputs the platform fills (attaching a file) have their own form.
+        let platform_only = !t.inputs.is_empty()
+            && t.inputs
+                .iter()
+                .all(|f| kind.field(f).is_some_and(|d| d.system));
+        if grouped.contains(&t.id.as_str()) || platform_only {
             continue;
         }
         let big_form = is_big(t, item);

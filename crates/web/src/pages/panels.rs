@@ -24,6 +24,8 @@ pub struct Panel {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     pub links: Vec<(String, String, String)>,
+    /// Where a file chosen in the panel is posted (attachments), when the user may attach.
+    pub upload: Option<String>,
 }
 
 fn cell(text: impl Into<String>) -> Cell {
@@ -68,6 +70,7 @@ fn new_panel(id: &'static str, title: String, headers: Vec<String>) -> Panel {
         headers,
         rows: Vec::new(),
         links: Vec::new(),
+        upload: None,
     }
 }
 
@@ -79,6 +82,9 @@ pub async fn build(
 ) -> Result<Vec<Panel>, AppError> {
     let lang = who.lang;
     let mut out = Vec::new();
+    if let Some(panel) = attachments(kind, v, lang) {
+        out.push(panel);
+    }
     match kind.id.as_str() {
         "demand" => {
             demand_panels(p, who, v, lang, &mut out).await?;
@@ -480,4 +486,50 @@ impl OrIndex for Cell {
         }
         self
     }
+}
+
+/// The item's files with their digests, and the upload form while the user may attach.
+fn attachments(kind: &ItemKind, v: &ItemView, lang: Lang) -> Option<Panel> {
+    let field = kind
+        .fields
+        .iter()
+        .find(|f| f.ty == domain::policy::FieldType::Files)?;
+    let may_attach = v.actions.iter().any(|t| t.id == "attach");
+    let listed = v.row.item.field(&field.id);
+    if listed.is_empty() && !may_attach {
+        return None;
+    }
+    let mut panel = new_panel(
+        "attachments",
+        field.label.get(lang).to_string(),
+        vec![t(lang, "文件", "File"), t(lang, "SM3 摘要", "SM3 digest")],
+    );
+    for line in listed.lines() {
+        if let Some((digest, name)) = line.split_once(' ') {
+            panel.rows.push(vec![
+                link(
+                    name.to_string(),
+                    format!(
+                        "/items/{}/files/{}",
+                        v.row.item.id.get(),
+                        crate::routes::urlencode(name)
+                    ),
+                ),
+                Cell {
+                    text: digest.to_string(),
+                    href: None,
+                    class: "mono small",
+                },
+            ]);
+        }
+    }
+    if may_attach {
+        panel.upload = Some(format!("/items/{}/files", v.row.item.id.get()));
+        panel.note = Some(t(
+            lang,
+            "可上传 PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG、JPG，单个不超过 20 MB；系统按文件内容识别类型。",
+            "PDF, OFD, Word (.docx), Excel (.xlsx), PNG or JPG, up to 20 MB each; the type is checked from the content.",
+        ));
+    }
+    Some(panel)
 }

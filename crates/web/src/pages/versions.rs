@@ -124,3 +124,42 @@ pub async fn file(
     }
     Ok(r)
 }
+
+/// Attaches an uploaded file (R13.2); a refused file is explained and nothing is kept.
+pub async fn upload(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    use axum::response::IntoResponse;
+    let mut fields = Vec::new();
+    let mut file = None;
+    while let Ok(Some(part)) = form.next_field().await {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let filename = part.file_name().unwrap_or_default().to_string();
+            file = part.bytes().await.ok().map(|b| (filename, b.to_vec()));
+        } else if let Ok(v) = part.text().await {
+            fields.push((name, v));
+        }
+    }
+    crate::auth::check_csrf(&who, &fields)?;
+    let back = format!("/items/{id}");
+    let (name, bytes) = file.unwrap_or_default();
+    match app::files::attach(&s.platform, &who, ItemId::new(id), &name, bytes).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&back).into_response()),
+        Err(app::AppError::Invalid(reason)) => Ok(super::act::refused(
+            &s.platform,
+            &who,
+            &domain::Denied {
+                reason,
+                article: domain::Article::parse("13.2"),
+                fields: Vec::new(),
+            },
+            &back,
+        )),
+        Err(app::AppError::Denied(d)) => Ok(super::act::refused(&s.platform, &who, &d, &back)),
+        Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}

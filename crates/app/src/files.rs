@@ -1,0 +1,188 @@
+//! Attachments (R13.2): pdf, ofd, docx, xlsx, png and jpg, recognised by their content (not by
+//! the name), at most 20 MB each. Attaching is a policy step (`attach`) whose only input is the
+//! kind's `files` field, so who may attach, when, and under which article is policy data, and
+//! each attachment's SM3 digest enters the item's chained record with the file itself.
+
+use crate::items::{Command, Target};
+use crate::{AppError, Platform, Principal};
+use domain::policy::FieldType;
+use domain::{Input, ItemId, Text};
+use std::io::Read;
+
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// A kind of file the platform accepts, as recognised from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    Pdf,
+    Ofd,
+    Docx,
+    Xlsx,
+    Png,
+    Jpeg,
+}
+
+impl FileType {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FileType::Pdf => "application/pdf",
+            FileType::Ofd => "application/ofd",
+            FileType::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            FileType::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileType::Png => "image/png",
+            FileType::Jpeg => "image/jpeg",
+        }
+    }
+
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileType::Pdf => &["pdf"],
+            FileType::Ofd => &["ofd"],
+            FileType::Docx => &["docx"],
+            FileType::Xlsx => &["xlsx"],
+            FileType::Png => &["png"],
+            FileType::Jpeg => &["jpg", "jpeg"],
+        }
+    }
+}
+
+/// What the bytes are, whatever the name says. Zip containers are told apart by the part
+/// that defines them (word/document.xml, xl/workbook.xml, OFD.xml).
+pub fn sniff(bytes: &[u8]) -> Option<FileType> {
+    if bytes.starts_with(b"%PDF-") {
+        return Some(FileType::Pdf);
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(FileType::Png);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(FileType::Jpeg);
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let has = |zip: &mut zip::ZipArchive<_>, name: &str| zip.by_name(name).is_ok();
+    if has(&mut zip, "word/document.xml") {
+        Some(FileType::Docx)
+    } else if has(&mut zip, "xl/workbook.xml") {
+        Some(FileType::Xlsx)
+    } else if has(&mut zip, "OFD.xml") {
+        // An OFD package's entry document names the OFD namespace.
+        let mut head = String::new();
+        zip.by_name("OFD.xml")
+            .ok()?
+            .take(4096)
+            .read_to_string(&mut head)
+            .ok()?;
+        head.contains("ofdspec").then_some(FileType::Ofd)
+    } else {
+        None
+    }
+}
+
+fn refused(zh: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::Invalid(Text::new(zh, en))
+}
+
+/// Checks the file and attaches it to the item through the kind's `attach` step: the file row
+/// and the step (with the digest) are written in one transaction, or neither.
+pub async fn attach(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<ItemId, AppError> {
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if name.is_empty() || name.chars().count() > 120 || name.contains('\n') {
+        return Err(refused("文件名无效。", "The file name is not valid."));
+    }
+    if bytes.is_empty() {
+        return Err(refused("文件是空的。", "The file is empty."));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(refused(
+            "文件超过 20 MB，请压缩或拆分后上传。",
+            "The file is over 20 MB; compress or split it.",
+        ));
+    }
+    let Some(ty) = sniff(&bytes) else {
+        return Err(refused(
+            "只能上传 PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG 或 JPG 文件；文件内容无法识别为其中任何一种。",
+            "Only PDF, OFD, Word (.docx), Excel (.xlsx), PNG or JPG files; the content is none of these.",
+        ));
+    };
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !ty.extensions().contains(&ext.as_str()) {
+        return Err(refused(
+            format!(
+                "文件内容为 {}，与扩展名 .{ext} 不符。",
+                ty.extensions()[0].to_uppercase()
+            ),
+            format!(
+                "The content is {}, not .{ext}.",
+                ty.extensions()[0].to_uppercase()
+            ),
+        ));
+    }
+    let view = crate::items::view(p, who, id).await?;
+    let kind = p
+        .policy
+        .kind(&view.row.item.kind)
+        .ok_or(AppError::NotFound)?;
+    let field = kind
+        .transition("attach")
+        .and_then(|t| t.inputs.first())
+        .filter(|f| kind.field(f).is_some_and(|d| d.ty == FieldType::Files))
+        .ok_or(AppError::NotFound)?
+        .clone();
+    let digest = crypto::sm3_hex(&bytes);
+    let mut list = view.row.item.field(&field).to_string();
+    if !list.is_empty() {
+        list.push('\n');
+    }
+    list.push_str(&format!("{digest} {name}"));
+    let system: Input = [(field, list)].into();
+    let cmd = Command {
+        action: "attach".into(),
+        input: Input::new(),
+        then: None,
+        idempotency_key: None,
+    };
+    let (p2, who2) = (p.clone(), who.clone());
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let id =
+                    crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await?;
+                let at = store::timestamp(crate::clock::now());
+                store::files::insert(
+                    c,
+                    &store::files::NewFile {
+                        item_id: id.get(),
+                        purpose: "attachment",
+                        name: &name,
+                        media_type: ty.media_type(),
+                        sm3: &digest,
+                        content: &bytes,
+                        uploaded_by: Some(who2.user.id.get()),
+                        at: &at,
+                    },
+                )
+                .await?;
+                Ok(id)
+            })
+        })
+        .await
+}
