@@ -545,3 +545,59 @@ async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
         );
     }
 }
+
+/// R13.1: three working days before a campaign closes, invited units that have not submitted
+/// are reminded in their inbox; units that have submitted are not.
+#[tokio::test]
+async fn r13_1_units_that_have_not_submitted_are_reminded_before_the_campaign_closes() {
+    for p in each_backend("remind").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let jtj = principal(&p, "mzj.clerk").await.unwrap();
+        let campaigns = list(
+            &p,
+            &planner,
+            &ListQuery {
+                kind: "campaign".into(),
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let campaign = campaigns.rows[0].id;
+        let today = app::clock::now().date_naive();
+        let adjust = |closes: chrono::NaiveDate| {
+            let row = input(&[
+                ("opens", &(today - chrono::Days::new(20)).to_string()),
+                ("closes", &closes.to_string()),
+            ]);
+            cmd("adjust", row)
+        };
+        // Far from the close: no reminder (when the calendar knows the year).
+        let far = today + chrono::Days::new(30);
+        perform(&p, &planner, campaign, adjust(far)).await.unwrap();
+        if p.settings.calendar.is_working_day(far).is_ok() {
+            assert!(app::cycle::reminders(&p, &jtj).await.unwrap().is_empty());
+        }
+        // The day before the close: the unit that has not submitted is reminded.
+        perform(&p, &planner, campaign, adjust(today + chrono::Days::new(1)))
+            .await
+            .unwrap();
+        let reminders = app::cycle::reminders(&p, &jtj).await.unwrap();
+        assert_eq!(reminders.len(), 1, "{reminders:?}");
+        // Once it submits, the reminder is gone.
+        create(
+            &p,
+            &jtj,
+            "demand",
+            Command {
+                then: Some("submit".into()),
+                ..cmd("create", parking())
+            },
+        )
+        .await
+        .unwrap();
+        assert!(app::cycle::reminders(&p, &jtj).await.unwrap().is_empty());
+        // Roles that do not submit demands get no reminder.
+        assert!(app::cycle::reminders(&p, &planner).await.unwrap().is_empty());
+    }
+}
