@@ -601,3 +601,54 @@ async fn r13_1_units_that_have_not_submitted_are_reminded_before_the_campaign_cl
         assert!(app::cycle::reminders(&p, &planner).await.unwrap().is_empty());
     }
 }
+
+/// RX.4: lists filter by unit and by opinion, with the right totals.
+#[tokio::test]
+async fn rx_4_lists_filter_by_opinion_and_unit_with_the_right_total() {
+    for p in each_backend("facets").await {
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let all = list(
+            &p,
+            &analyst,
+            &ListQuery {
+                kind: "demand".into(),
+                per_page: 100,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let accepted = list(
+            &p,
+            &analyst,
+            &ListQuery {
+                kind: "demand".into(),
+                facet: Some("accept".into()),
+                per_page: 100,
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(accepted.total >= 1 && accepted.total < all.total);
+        assert_eq!(accepted.total, accepted.rows.len() as i64);
+        for r in &accepted.rows {
+            let item = view(&p, &analyst, r.id).await.unwrap().row.item;
+            assert_eq!(item.field("opinion"), "accept");
+        }
+        let owner = accepted.rows[0].owner_org;
+        let of_unit = list(
+            &p,
+            &analyst,
+            &ListQuery {
+                kind: "demand".into(),
+                owner: Some(owner.get()),
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(of_unit.rows.iter().all(|r| r.owner_org == owner));
+        assert_eq!(of_unit.total, of_unit.rows.len() as i64);
+    }
+}

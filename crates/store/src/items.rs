@@ -361,13 +361,14 @@ pub struct Summary {
 /// total, so a list is one statement (lists are the most frequent request).
 fn list_page_sql(f: &Filter) -> Sql {
     let w = where_clause(f);
-    // The total comes from `item_counts` (a few rows) unless a text search needs the items.
-    let total = match f.text {
-        None => format!(
+    // The total comes from `item_counts` (a few rows) unless a filter needs the items.
+    let total = if by_counts(f) {
+        format!(
             "(SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{})",
             w.sql
-        ),
-        Some(_) => "CAST(COUNT(*) OVER () AS BIGINT)".to_string(),
+        )
+    } else {
+        "CAST(COUNT(*) OVER () AS BIGINT)".to_string()
     };
     let per_page = f.per_page.clamp(1, 200);
     let offset = (f.page.max(1) - 1) * per_page;
@@ -375,15 +376,15 @@ fn list_page_sql(f: &Filter) -> Sql {
         "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
          i.version, i.due, i.updated_at, i.amount_fen, {total}"
     );
-    let sql = match f.text {
+    let sql = match by_counts(f) {
         // Page through the index first, then read only the rows shown: skipping rows with
         // OFFSET then costs index entries, not table rows.
-        None => format!(
+        true => format!(
             "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
              (SELECT i.id FROM items i{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}) ORDER BY i.id DESC",
             w.sql
         ),
-        Some(_) => format!(
+        false => format!(
             "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}",
             w.sql
         ),
@@ -461,16 +462,22 @@ pub(crate) fn list_page_inline(
     Ok((page, total))
 }
 
+/// Whether every filter is a column of `item_counts` (kind, state, year, owner), so the total
+/// is a sum over a few rows rather than a count of items.
+fn by_counts(f: &Filter) -> bool {
+    f.text.is_none() && f.parent.is_none() && f.facet.is_none()
+}
+
 /// How many items match (for the pager's total).
 fn count_sql(f: &Filter) -> Sql {
     let w = where_clause(f);
-    // Without a text search every filter is a column of `item_counts`: sum a few rows.
-    let sql = match f.text {
-        None => format!(
+    let sql = if by_counts(f) {
+        format!(
             "SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{}",
             w.sql
-        ),
-        Some(_) => format!("SELECT COUNT(*) FROM items i{}", w.sql),
+        )
+    } else {
+        format!("SELECT COUNT(*) FROM items i{}", w.sql)
     };
     Sql { sql, args: w.args }
 }
