@@ -444,7 +444,7 @@ pub async fn import(
         let input: domain::Input = columns
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.0.clone(), row.get(i).to_string()))
+            .map(|(i, c)| (c.0.clone(), cell_value(kind, &c.0, row.get(i))))
             .collect();
         // A draft needs only what creation requires; the submission later checks the rest.
         let mut problems = Vec::new();
@@ -497,6 +497,30 @@ pub async fn import(
     Ok(Imported::Done(ids))
 }
 
+/// A cell as the field takes it: a choice by its label (涉密 -> classified), an empty cell as
+/// the field's default.
+fn cell_value(kind: &ItemKind, field: &str, cell: &str) -> String {
+    let Some(def) = kind.field(field) else {
+        return cell.to_string();
+    };
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return def
+            .default
+            .clone()
+            .filter(|d| !d.contains('{') && d != "*")
+            .unwrap_or_default();
+    }
+    match &def.ty {
+        FieldType::Choice(options) => options
+            .iter()
+            .find(|(id, l)| id == cell || l.zh == cell || l.en.eq_ignore_ascii_case(cell))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| cell.to_string()),
+        _ => cell.to_string(),
+    }
+}
+
 /// The import template of `kind` (.xlsx), with the instructions sheet.
 pub fn import_template(kind: &ItemKind) -> Result<Vec<u8>, AppError> {
     use sheets::{Column, ColumnKind, Sheet};
@@ -509,6 +533,12 @@ pub fn import_template(kind: &ItemKind) -> Result<Vec<u8>, AppError> {
                 _ => ColumnKind::Text,
             };
             let c = Column::new(&label.zh, ty).help(&help.zh);
+            let c = match kind.field(&id).map(|f| &f.ty) {
+                Some(FieldType::Choice(options)) => {
+                    c.choices(options.iter().map(|(_, l)| l.zh.clone()))
+                }
+                _ => c,
+            };
             if required { c.required() } else { c }
         })
         .collect();

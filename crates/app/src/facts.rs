@@ -32,9 +32,13 @@ impl Facts {
     }
 }
 
-/// The value a field will have: typed now, or kept from the item.
-fn value_of<'v>(field: &str, item: Option<&'v Item>, input: &'v Input) -> &'v str {
-    match input.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+/// The value a field will have: typed now when the step takes it, or kept from the item.
+fn value_of<'v>(t: &Transition, field: &str, item: Option<&'v Item>, input: &'v Input) -> &'v str {
+    let typed = input
+        .get(field)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty() && t.inputs.iter().any(|f| f == field));
+    match typed {
         Some(v) => v,
         None => item.map_or("", |i| i.field(field)),
     }
@@ -43,6 +47,7 @@ fn value_of<'v>(field: &str, item: Option<&'v Item>, input: &'v Input) -> &'v st
 pub async fn gather(
     c: &mut Conn,
     p: &Platform,
+    actor: &domain::Actor,
     kind: &ItemKind,
     t: &Transition,
     item: Option<&Item>,
@@ -53,7 +58,7 @@ pub async fn gather(
         facts.windows = windows(c, p, &rule.kind).await?;
     }
     for rule in &t.requires {
-        let number = value_of(&rule.field, item, input).to_ascii_uppercase();
+        let number = value_of(t, &rule.field, item, input).to_ascii_uppercase();
         if number.is_empty() {
             continue;
         }
@@ -62,7 +67,11 @@ pub async fn gather(
                 Some(FieldType::ItemRef { kind }) => kind.as_str(),
                 _ => "",
             };
-            if row.item.kind != expected {
+            // An item the actor may not see is as if it did not exist: its state is no
+            // one else's business (and the reference check refuses it by name).
+            if row.item.kind != expected
+                || !domain::permissions::can_see(&p.policy, actor, &row.item)
+            {
                 continue;
             }
             let state_name = p
@@ -77,6 +86,7 @@ pub async fn gather(
                     number: row.number,
                     state: row.item.state,
                     state_name,
+                    owner: row.item.owner_org,
                 },
             );
         }

@@ -293,6 +293,27 @@ async fn effect_on(
     let target = store::items::get_by_number(c, number)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A request drafted on an older version would silently undo what was approved since.
+    let since = store::events::stream(c, &format!("item:{}", target.item.id.get()))
+        .await?
+        .into_iter()
+        .any(|e| e.event.action == effect.action && e.event.at > source.created_at);
+    if since {
+        return Err(AppError::Denied(Denied {
+            reason: Text::new(
+                format!(
+                    "{} 在本申请提出后已按其他变更形成新版本，请基于最新版本重新提出申请。",
+                    target.number
+                ),
+                format!(
+                    "{} has a newer version since this request was made; make the request again on the latest version.",
+                    target.number
+                ),
+            ),
+            article: None,
+            fields: Vec::new(),
+        }));
+    }
     let tkind = p.policy.kind(&target.item.kind).ok_or(AppError::NotFound)?;
     let t = tkind.transition(&effect.action).ok_or(AppError::NotFound)?;
     // Values go in as a user would type them: money back from fen to yuan.
@@ -344,7 +365,7 @@ async fn take(
     let kind_def = p.policy.kind(kind).ok_or(AppError::NotFound)?;
     let item: Option<&Item> = current.as_ref().map(|r| &r.item);
     let facts = match kind_def.transition(action) {
-        Some(t) => crate::facts::gather(c, p, kind_def, t, item, input).await?,
+        Some(t) => crate::facts::gather(c, p, &who.actor, kind_def, t, item, input).await?,
         None => crate::facts::Facts::default(),
     };
     let cx = facts.context(p, now, as_effect);

@@ -157,8 +157,14 @@ pub async fn issue(
         .get("taskbook_no")
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
-    // An empty number is refused by the step itself, at its field; render only a real one.
-    let files = if doc_number.is_empty() || view.row.item.state != "approved" {
+    // Render only for someone who may issue it now, with a number: otherwise the step
+    // itself refuses, with the reason, and nothing is typeset.
+    let may_issue = view.actions.iter().any(|t| t.id == "issue_taskbook");
+    let lines_read = {
+        let mut c = p.store.read().await?;
+        lines_fingerprint(&mut c, &view.row.number).await?
+    };
+    let files = if doc_number.is_empty() || !may_issue {
         None
     } else {
         let doc = document(p, who, &view.row, &doc_number).await?;
@@ -181,11 +187,14 @@ pub async fn issue(
     p.store
         .write(move |c| {
             Box::pin(async move {
-                // The plan must still be as it was when the files were made.
+                // The plan, its lines and its emergency items must still be as they were when
+                // the files were made (a leader's consent in between would be missing).
                 let now = store::items::get(c, plan_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                if now.version != read_version {
+                if now.version != read_version
+                    || lines_fingerprint(c, &now.number).await? != lines_read
+                {
                     return Err(AppError::Conflict);
                 }
                 let id = crate::items::step(c, &p2, &who2, Target::Existing(plan_id), cmd, system)
@@ -214,6 +223,27 @@ pub async fn issue(
             })
         })
         .await
+}
+
+/// The ids, versions and states of everything that belongs to the plan.
+async fn lines_fingerprint(
+    c: &mut store::Conn,
+    number: &str,
+) -> Result<Vec<(i64, i64, String)>, AppError> {
+    let mut out = Vec::new();
+    for kind in ["plan_item", "emergency"] {
+        let f = store::items::Filter {
+            kind: kind.into(),
+            parent: Some(number.to_string()),
+            page: 1,
+            per_page: 200,
+            ..store::items::Filter::default()
+        };
+        for r in store::items::list(c, &f).await? {
+            out.push((r.item.id.get(), r.version, r.item.state));
+        }
+    }
+    Ok(out)
 }
 
 /// A kept file of an item the principal may see.

@@ -196,6 +196,7 @@ fn template_with(rows: &[[&str; 9]]) -> Vec<u8> {
     let headers = [
         "需求名称",
         "联系人及电话",
+        "涉密情况",
         "解决的问题",
         "使用范围",
         "功（性）能要求",
@@ -212,7 +213,12 @@ fn template_with(rows: &[[&str; 9]]) -> Vec<u8> {
     let sheet = Sheet {
         rows: rows
             .iter()
-            .map(|r| r.iter().map(|v| Cell::from(*v)).collect())
+            // The classification column left empty: it takes its default, 非涉密.
+            .map(|r| {
+                let mut cells: Vec<Cell> = r.iter().map(|v| Cell::from(*v)).collect();
+                cells.insert(2, Cell::Empty);
+                cells
+            })
             .collect(),
         ..sheet
     };
@@ -266,7 +272,7 @@ async fn rx_4_an_import_with_bad_rows_imports_nothing_and_names_each_row_and_col
         assert_eq!(places[0].0, 4);
         assert!(places[0].1.contains("A 列"), "{places:?}");
         assert_eq!(places[1].0, 7);
-        assert!(places[1].1.contains("H 列"), "{places:?}");
+        assert!(places[1].1.contains("I 列"), "{places:?}");
         assert_eq!(count(&p, &clerk).await, before, "nothing half-imported");
         let fixed = [good("影像云"), good("预约挂号"), good("家庭医生签约")];
         let Imported::Done(ids) = app::cycle::import(&p, &clerk, "demand", template_with(&fixed))
@@ -598,7 +604,12 @@ async fn r13_1_units_that_have_not_submitted_are_reminded_before_the_campaign_cl
         .unwrap();
         assert!(app::cycle::reminders(&p, &jtj).await.unwrap().is_empty());
         // Roles that do not submit demands get no reminder.
-        assert!(app::cycle::reminders(&p, &planner).await.unwrap().is_empty());
+        assert!(
+            app::cycle::reminders(&p, &planner)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 

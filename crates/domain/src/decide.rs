@@ -42,6 +42,7 @@ pub struct RefFact {
     pub number: String,
     pub state: String,
     pub state_name: Text,
+    pub owner: OrgId,
 }
 
 /// What a decision needs besides the item: the time, the working-day calendar, and facts
@@ -158,7 +159,7 @@ pub fn decide(
     })?;
     permitted(policy, kind_def, t, item, actor, cx.as_effect)?;
     let window = rules::window(t, cx)?;
-    rules::requires(t, cx)?;
+    rules::requires(t, actor, cx)?;
 
     let mut changes = BTreeMap::new();
     let mut errors = Vec::new();
@@ -266,7 +267,8 @@ pub fn decide(
     };
     // A consent that still waits for the others keeps the running deadline. A deadline in a
     // year the calendar lacks is left unknown rather than guessed.
-    let due = if waiting {
+    let stays = item.is_some_and(|i| i.state == to);
+    let due = if waiting || (stays && t.deadline_days.is_none()) {
         item.and_then(|i| i.due)
     } else {
         t.deadline_days

@@ -44,8 +44,24 @@ pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c 
 }
 
 /// Referenced items must be in the states the rule names (e.g. an approved county plan, art. 3).
-pub(crate) fn requires(t: &Transition, cx: &Context<'_>) -> Result<(), Denied> {
+pub(crate) fn requires(t: &Transition, actor: &Actor, cx: &Context<'_>) -> Result<(), Denied> {
     for rule in &t.requires {
+        if rule.own
+            && let Some(r) = cx.refs.get(&rule.field)
+            && r.owner != actor.org
+        {
+            return Err(Denied {
+                reason: Text::new(
+                    format!("{} 不是本单位的事项，不能「{}」。", r.number, t.label.zh),
+                    format!(
+                        "{} is not your unit's item; you cannot \"{}\".",
+                        r.number, t.label.en
+                    ),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
         let ok = cx
             .refs
             .get(&rule.field)

@@ -233,6 +233,7 @@ fn pending_emergency(w: &World) -> Item {
             number: "JH-2026-0001".into(),
             state: "issued".into(),
             state_name: Text::new("任务书已下达", "task book issued"),
+            owner: OrgId::new(1),
         },
     );
     let fields = input(&[
@@ -349,6 +350,7 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             number: "XJ-2026-0001".into(),
             state: "submitted".into(),
             state_name: Text::new("待审核", "under review"),
+            owner: OrgId::new(30),
         },
     );
     let denied = w

@@ -197,6 +197,9 @@ pub struct WindowRule {
 pub struct RefRule {
     pub field: String,
     pub states: Vec<String>,
+    /// The referenced item must also belong to the actor's unit (a unit changes only its own
+    /// demands).
+    pub own: bool,
     pub article: Article,
 }
 

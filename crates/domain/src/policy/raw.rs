@@ -206,6 +206,8 @@ pub struct RawWindow {
 pub struct RawRefRule {
     pub field: S,
     pub states: Vec<S>,
+    #[serde(default)]
+    pub own: bool,
     pub article: S,
 }
 

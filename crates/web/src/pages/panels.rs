@@ -324,7 +324,16 @@ async fn campaign_panel(
     v: &ItemView,
     lang: Lang,
 ) -> Result<Panel, AppError> {
-    let answers = app::cycle::campaign_answers(p, who, &v.row).await?;
+    let mut answers = app::cycle::campaign_answers(p, who, &v.row).await?;
+    // A unit sees only its own answer: others' demands are not its business (and it could not
+    // see them, so they would all look unanswered).
+    let sees_all = p
+        .policy
+        .role(&who.user.role)
+        .is_some_and(|r| r.sees == domain::policy::Visibility::Submitted);
+    if !sees_all {
+        answers.retain(|a| a.org.id == who.org.id);
+    }
     let done = answers.iter().filter(|a| !a.submitted.is_empty()).count();
     let mut panel = new_panel(
         "answers",
