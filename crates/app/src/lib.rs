@@ -88,12 +88,12 @@ impl Platform {
 
 pub mod testkit;
 
-/// The State Council's holiday table as shipped (`data/cn-holidays.toml`).
-pub const DEFAULT_CALENDAR: &str = include_str!("../../../data/cn-holidays.toml");
+/// The State Council's holiday table as shipped (`calendar/cn-holidays.toml`).
+pub const DEFAULT_CALENDAR: &str = include_str!("../../../calendar/cn-holidays.toml");
 
 /// The shipped calendar; a test proves it parses, so the empty fallback never happens.
 pub fn official_calendar() -> domain::Calendar {
-    domain::Calendar::from_toml("data/cn-holidays.toml", DEFAULT_CALENDAR).unwrap_or_default()
+    domain::Calendar::from_toml("calendar/cn-holidays.toml", DEFAULT_CALENDAR).unwrap_or_default()
 }
 
 /// The policy that ships with the platform: the seed's measures.
@@ -103,7 +103,7 @@ pub const DEFAULT_POLICY: &str = include_str!("../../../policy/nanyang-2025.toml
 mod tests {
     #[test]
     fn r13_1_the_shipped_holiday_table_parses_and_knows_2025_and_2026() {
-        let cal = domain::Calendar::from_toml("data/cn-holidays.toml", crate::DEFAULT_CALENDAR)
+        let cal = domain::Calendar::from_toml("calendar/cn-holidays.toml", crate::DEFAULT_CALENDAR)
             .unwrap_or_default();
         let years: Vec<i32> = cal.years().map(|(y, _)| *y).collect();
         assert_eq!(years, [2025, 2026]);

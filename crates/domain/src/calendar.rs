@@ -44,7 +44,7 @@ struct RawYear {
 }
 
 impl Calendar {
-    /// Reads a table in the format of `data/cn-holidays.toml`: one `[yYYYY]` section per year.
+    /// Reads a table in the format of `calendar/cn-holidays.toml`: one `[yYYYY]` section per year.
     pub fn from_toml(file: &str, text: &str) -> Result<Calendar, CalendarError> {
         let invalid = |message: String| CalendarError::Invalid {
             file: file.to_string(),

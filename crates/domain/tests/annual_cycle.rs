@@ -15,7 +15,7 @@ fn policy() -> Policy {
 }
 
 fn calendar() -> Calendar {
-    Calendar::from_toml("h.toml", include_str!("../../../data/cn-holidays.toml")).unwrap()
+    Calendar::from_toml("h.toml", include_str!("../../../calendar/cn-holidays.toml")).unwrap()
 }
 
 fn day(s: &str) -> NaiveDate {

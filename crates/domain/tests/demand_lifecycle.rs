@@ -19,7 +19,7 @@ fn now() -> DateTime<FixedOffset> {
 }
 
 static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
-    Calendar::from_toml("h.toml", include_str!("../../../data/cn-holidays.toml")).unwrap()
+    Calendar::from_toml("h.toml", include_str!("../../../calendar/cn-holidays.toml")).unwrap()
 });
 /// The 2027 campaign, open from 2026-10-11 to 2026-10-20 (R13.1).
 static WINDOWS: LazyLock<Vec<Window>> = LazyLock::new(|| {

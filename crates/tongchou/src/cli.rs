@@ -36,7 +36,7 @@ pub struct Common {
     /// PBKDF2-HMAC-SM3 iterations for new password hashes.
     #[arg(long, env = "TONGCHOU_PASSWORD_ITERATIONS", default_value_t = 100_000)]
     pub password_iterations: u32,
-    /// Extra holiday years (same format as data/cn-holidays.toml), added to the shipped table:
+    /// Extra holiday years (same format as calendar/cn-holidays.toml), added to the shipped table:
     /// how an operator adds a year's State Council notice without a release.
     #[arg(long, env = "TONGCHOU_HOLIDAYS")]
     pub holidays: Option<PathBuf>,

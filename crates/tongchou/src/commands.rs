@@ -49,8 +49,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 
 /// The shipped holiday table plus an operator's file of further years.
 fn load_calendar(extra: Option<&std::path::Path>) -> Result<domain::Calendar> {
-    let mut cal =
-        domain::Calendar::from_toml("data/cn-holidays.toml (built in)", app::DEFAULT_CALENDAR)?;
+    let mut cal = domain::Calendar::from_toml(
+        "calendar/cn-holidays.toml (built in)",
+        app::DEFAULT_CALENDAR,
+    )?;
     if let Some(path) = extra {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
