@@ -415,6 +415,23 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
             format!("{early:?}").contains("提请常务会议审定"),
             "{early:?}"
         );
+        // The meeting's minutes are attached to the plan as a file, its digest in the record.
+        let minutes = b"%PDF-1.7\n% minutes of the 23rd executive meeting\n%%EOF\n".to_vec();
+        app::files::attach(
+            &p,
+            &planner,
+            plan,
+            "第23次常务会议纪要.pdf",
+            minutes.clone(),
+        )
+        .await
+        .unwrap();
+        let listed = view(&p, &planner, plan).await.unwrap().row.item;
+        assert!(
+            listed
+                .field("minutes_files")
+                .starts_with(&crypto::sm3_hex(&minutes))
+        );
         perform(
             &p,
             &planner,
