@@ -93,6 +93,9 @@ pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<
     if let Some(b) = state_matches_record(&mut c).await? {
         return Ok(Verdict::Broken(b));
     }
+    if let Some(b) = files_match_record(&mut c).await? {
+        return Ok(Verdict::Broken(b));
+    }
     Ok(Verdict::Intact {
         events,
         checkpoints: checkpoints.len(),
@@ -220,4 +223,36 @@ fn same_acts(replayed: &[domain::Act], stored: &[domain::Act]) -> bool {
         && replayed.iter().zip(stored).all(|(r, s)| {
             r.action == s.action && r.user == s.user && (s.role.is_empty() || r.role == s.role)
         })
+}
+
+/// Every kept file (attachment, generated document) must hash to the SM3 digest its item's
+/// record carries; the item's fields were just checked against the record, so the digest is
+/// looked up there. A swapped file, even with its `files.sm3` rewritten, is reported.
+async fn files_match_record(c: &mut Conn) -> Result<Option<Breach>, AppError> {
+    use store::sqlx::{self, Row};
+    let rows = sqlx::query(
+        "SELECT f.item_id, f.name, f.sm3, f.content, i.fields FROM files f JOIN items i ON i.id = f.item_id ORDER BY f.id",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    for r in &rows {
+        let item_id: i64 = r.try_get(0).map_err(db)?;
+        let name: String = r.try_get(1).map_err(db)?;
+        let stored: String = r.try_get(2).map_err(db)?;
+        let content: Vec<u8> = r.try_get(3).map_err(db)?;
+        let fields: String = r.try_get(4).map_err(db)?;
+        let actual = crypto::sm3_hex(&content);
+        if actual != stored || !fields.contains(&actual) {
+            return Ok(Some(Breach {
+                event_id: 0,
+                stream: format!("item:{item_id}"),
+                seq: 0,
+                what: format!(
+                    "the kept file \"{name}\" does not hash to the digest in the item's record"
+                ),
+            }));
+        }
+    }
+    Ok(None)
 }

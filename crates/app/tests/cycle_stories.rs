@@ -680,3 +680,41 @@ async fn rx_4_lists_filter_by_opinion_and_unit_with_the_right_total() {
         assert_eq!(of_unit.total, of_unit.rows.len() as i64);
     }
 }
+
+/// RX.2, R13.2: a kept file swapped behind the platform's back (even with its digest column
+/// rewritten) is named by `audit verify`, because the record holds the original digest.
+#[tokio::test]
+async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
+    for p in each_backend("swap").await {
+        let clerk = principal(&p, "jtj.clerk").await.unwrap();
+        let id = create(&p, &clerk, "demand", cmd("create", parking()))
+            .await
+            .unwrap();
+        let pdf = b"%PDF-1.7\n% the real one\n%%EOF\n".to_vec();
+        app::files::attach(&p, &clerk, id, "说明.pdf", pdf)
+            .await
+            .unwrap();
+        let public = p.key.public();
+        assert!(matches!(
+            app::audit::verify(&p.store, &public).await.unwrap(),
+            app::audit::Verdict::Intact { .. }
+        ));
+        let forged = b"%PDF-1.7\n% a forged one\n%%EOF\n".to_vec();
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("UPDATE files SET content = $1, sm3 = $2 WHERE item_id = $3")
+                .bind(forged.clone())
+                .bind(crypto::sm3_hex(&forged))
+                .bind(id.get())
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public).await.unwrap()
+        else {
+            panic!("a swapped file must be reported");
+        };
+        assert_eq!(b.stream, format!("item:{}", id.get()));
+        assert!(b.what.contains("说明.pdf"), "{}", b.what);
+    }
+}
