@@ -3,7 +3,7 @@
 
 use crate::{AppError, Platform};
 use domain::policy::{FieldType, ItemKind, Transition};
-use domain::{Input, Item, RefFact, Window};
+use domain::{Input, Item, RefFact, Text, Window};
 use std::collections::BTreeMap;
 use store::Conn;
 use store::items::Filter;
@@ -58,14 +58,25 @@ pub async fn gather(
         facts.windows = windows(c, p, &rule.kind).await?;
     }
     for rule in &t.requires {
-        let number = value_of(t, &rule.field, item, input).to_ascii_uppercase();
-        if number.is_empty() {
-            continue;
-        }
-        if let Some(row) = store::items::get_by_number(c, &number).await? {
-            let expected = match kind.field(&rule.field).map(|f| &f.ty) {
-                Some(FieldType::ItemRef { kind }) => kind.as_str(),
-                _ => "",
+        let (expected, many) = match kind.field(&rule.field).map(|f| &f.ty) {
+            Some(FieldType::ItemRef { kind }) => (kind.as_str(), false),
+            Some(FieldType::ItemRefs { kind }) => (kind.as_str(), true),
+            _ => continue,
+        };
+        let raw = value_of(t, &rule.field, item, input).to_ascii_uppercase();
+        let numbers: Vec<&str> = if many {
+            raw.split([',', '，', '、', ' ', ';', '；'])
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect()
+        } else {
+            vec![raw.trim()]
+        };
+        // For several references the first that fails the rule is the fact (or the first).
+        let mut chosen: Option<RefFact> = None;
+        for number in numbers.into_iter().filter(|n| !n.is_empty()) {
+            let Some(row) = store::items::get_by_number(c, number).await? else {
+                continue;
             };
             // An item the actor may not see is as if it did not exist: its state is no
             // one else's business (and the reference check refuses it by name).
@@ -74,24 +85,49 @@ pub async fn gather(
             {
                 continue;
             }
-            let state_name = p
-                .policy
-                .kind(&row.item.kind)
-                .and_then(|k| k.state(&row.item.state))
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-            facts.refs.insert(
-                rule.field.clone(),
-                RefFact {
-                    number: row.number,
-                    state: row.item.state,
-                    state_name,
-                    owner: row.item.owner_org,
-                },
-            );
+            let fact = ref_fact(p, row);
+            let fails = !rule.states.contains(&fact.state)
+                || (!rule.facets.is_empty() && !rule.facets.contains(&fact.facet));
+            if chosen.is_none() || fails {
+                chosen = Some(fact);
+            }
+            if fails {
+                break;
+            }
+        }
+        if let Some(fact) = chosen {
+            facts.refs.insert(rule.field.clone(), fact);
         }
     }
     Ok(facts)
+}
+
+fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
+    let kind = p.policy.kind(&row.item.kind);
+    let state_name = kind
+        .and_then(|k| k.state(&row.item.state))
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let facet_def = kind.and_then(|k| k.facet_field.as_ref().and_then(|f| k.field(f)));
+    let facet = facet_def
+        .map(|f| row.item.field(&f.id).to_string())
+        .unwrap_or_default();
+    let facet_name = match facet_def.map(|f| &f.ty) {
+        Some(FieldType::Choice(options)) => options
+            .iter()
+            .find(|(id, _)| *id == facet)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default(),
+        _ => Text::default(),
+    };
+    RefFact {
+        number: row.number,
+        state: row.item.state,
+        state_name,
+        owner: row.item.owner_org,
+        facet,
+        facet_name,
+    }
 }
 
 /// Every item of a window kind, with its dates (at most a few per year).

@@ -43,6 +43,9 @@ pub struct RefFact {
     pub state: String,
     pub state_name: Text,
     pub owner: OrgId,
+    /// The value of its kind's facet field (a demand's opinion), and how it reads.
+    pub facet: String,
+    pub facet_name: Text,
 }
 
 /// What a decision needs besides the item: the time, the working-day calendar, and facts
@@ -159,7 +162,7 @@ pub fn decide(
     })?;
     permitted(policy, kind_def, t, item, actor, cx.as_effect)?;
     let window = rules::window(t, cx)?;
-    rules::requires(t, actor, cx)?;
+    rules::requires(t, actor, item, input, cx)?;
 
     let mut changes = BTreeMap::new();
     let mut errors = Vec::new();

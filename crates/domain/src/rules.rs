@@ -44,8 +44,24 @@ pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c 
 }
 
 /// Referenced items must be in the states the rule names (e.g. an approved county plan, art. 3).
-pub(crate) fn requires(t: &Transition, actor: &Actor, cx: &Context<'_>) -> Result<(), Denied> {
+pub(crate) fn requires(
+    t: &Transition,
+    actor: &Actor,
+    item: Option<&Item>,
+    input: &crate::Input,
+    cx: &Context<'_>,
+) -> Result<(), Denied> {
     for rule in &t.requires {
+        // An optional reference left empty has nothing to check (`required` says whether it
+        // may be empty).
+        let typed = input
+            .get(&rule.field)
+            .filter(|_| t.inputs.contains(&rule.field))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty());
+        if typed.is_none() && item.is_none_or(|i| i.field(&rule.field).trim().is_empty()) {
+            continue;
+        }
         if rule.own
             && let Some(r) = cx.refs.get(&rule.field)
             && r.owner != actor.org
@@ -56,6 +72,26 @@ pub(crate) fn requires(t: &Transition, actor: &Actor, cx: &Context<'_>) -> Resul
                     format!(
                         "{} is not your unit's item; you cannot \"{}\".",
                         r.number, t.label.en
+                    ),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
+        if let Some(r) = cx.refs.get(&rule.field)
+            && rule.states.contains(&r.state)
+            && !rule.facets.is_empty()
+            && !rule.facets.contains(&r.facet)
+        {
+            return Err(Denied {
+                reason: Text::new(
+                    format!(
+                        "所依据的 {} 的意见为「{}」，不能「{}」。",
+                        r.number, r.facet_name.zh, t.label.zh
+                    ),
+                    format!(
+                        "{} has the opinion \"{}\", so you cannot \"{}\".",
+                        r.number, r.facet_name.en, t.label.en
                     ),
                 ),
                 article: Some(rule.article.clone()),

@@ -234,6 +234,8 @@ fn pending_emergency(w: &World) -> Item {
             state: "issued".into(),
             state_name: Text::new("任务书已下达", "task book issued"),
             owner: OrgId::new(1),
+            facet: String::new(),
+            facet_name: Text::default(),
         },
     );
     let fields = input(&[
@@ -351,6 +353,8 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             state: "submitted".into(),
             state_name: Text::new("待审核", "under review"),
             owner: OrgId::new(30),
+            facet: String::new(),
+            facet_name: Text::default(),
         },
     );
     let denied = w
@@ -467,4 +471,53 @@ fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
             assert_eq!(allowed, expected, "{}:{}", kind.id, t.id);
         }
     }
+}
+
+#[test]
+fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
+    let planner = actor(5, 1, "Bureau", "bureau_planner");
+    let mut w = World::new();
+    w.refs.insert(
+        "plan".into(),
+        RefFact {
+            number: "JH-2026-0001".into(),
+            state: "drafting".into(),
+            state_name: Text::new("编制中", "drafting"),
+            owner: OrgId::new(1),
+            facet: String::new(),
+            facet_name: Text::default(),
+        },
+    );
+    let deferred = RefFact {
+        number: "XQ-2026-0004".into(),
+        state: "opinion_given".into(),
+        state_name: Text::new("已出具意见", "opinion given"),
+        owner: OrgId::new(10),
+        facet: "defer".into(),
+        facet_name: Text::new("暂缓", "Defer"),
+    };
+    w.refs.insert("demands".into(), deferred.clone());
+    let line = input(&[
+        ("plan", "JH-2026-0001"),
+        ("seq", "1"),
+        ("title", "项目"),
+        ("budget", "100"),
+        ("demands", "XQ-2026-0004"),
+    ]);
+    let denied = w
+        .step("2026-11-28", "plan_item", None, "create", &planner, &line)
+        .unwrap_err();
+    assert!(denied.reason.zh.contains("暂缓"), "{}", denied.reason.zh);
+    w.refs.insert(
+        "demands".into(),
+        RefFact {
+            facet: "accept".into(),
+            facet_name: Text::new("采纳", "Accept"),
+            ..deferred
+        },
+    );
+    assert!(
+        w.step("2026-11-28", "plan_item", None, "create", &planner, &line)
+            .is_ok()
+    );
 }

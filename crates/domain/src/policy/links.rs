@@ -77,6 +77,20 @@ pub(super) fn check(
             for s in &r.states {
                 ctx.known(s, &states, "state")?;
             }
+            let facet_options: HashSet<String> = match rk
+                .facet_field
+                .as_ref()
+                .and_then(|f| rk.field(f))
+                .map(|f| &f.ty)
+            {
+                Some(FieldType::Choice(options)) => {
+                    options.iter().map(|(id, _)| id.clone()).collect()
+                }
+                _ => HashSet::new(),
+            };
+            for f in &r.facets {
+                ctx.known(f, &facet_options, "facet value")?;
+            }
         }
         if let Some(e) = &t.effect {
             let Some(ek) = ref_kind(e.on.get_ref()) else {

@@ -392,6 +392,7 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
                 Ok(super::RefRule {
                     field: r.field.get_ref().clone(),
                     states: r.states.iter().map(|s| s.get_ref().clone()).collect(),
+                    facets: r.facets.iter().map(|s| s.get_ref().clone()).collect(),
                     own: r.own,
                     article: ctx.article(&r.article)?,
                 })

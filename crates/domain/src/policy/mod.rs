@@ -197,6 +197,8 @@ pub struct WindowRule {
 pub struct RefRule {
     pub field: String,
     pub states: Vec<String>,
+    /// When not empty, the referenced item's facet (a demand's opinion) must be one of these.
+    pub facets: Vec<String>,
     /// The referenced item must also belong to the actor's unit (a unit changes only its own
     /// demands).
     pub own: bool,

@@ -207,6 +207,8 @@ pub struct RawRefRule {
     pub field: S,
     pub states: Vec<S>,
     #[serde(default)]
+    pub facets: Vec<S>,
+    #[serde(default)]
     pub own: bool,
     pub article: S,
 }
