@@ -10,6 +10,8 @@ pub mod error;
 pub mod facts;
 pub mod files;
 pub mod identity;
+pub mod import;
+pub mod inbox;
 pub mod items;
 pub mod keys;
 mod record;

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-use app::cycle::Imported;
 use app::demo::principal;
+use app::import::Imported;
 use app::items::{Command, ListQuery, create, list, perform, view};
 use app::testkit::each_backend;
 use domain::{Input, ItemId};
@@ -261,7 +261,7 @@ async fn rx_4_an_import_with_bad_rows_imports_nothing_and_names_each_row_and_col
             "",
         ]);
         let before = count(&p, &clerk).await;
-        let result = app::cycle::import(&p, &clerk, "demand", template_with(&rows))
+        let result = app::import::import(&p, &clerk, "demand", template_with(&rows))
             .await
             .unwrap();
         let Imported::Refused(errors) = result else {
@@ -275,7 +275,7 @@ async fn rx_4_an_import_with_bad_rows_imports_nothing_and_names_each_row_and_col
         assert!(places[1].1.contains("I 列"), "{places:?}");
         assert_eq!(count(&p, &clerk).await, before, "nothing half-imported");
         let fixed = [good("影像云"), good("预约挂号"), good("家庭医生签约")];
-        let Imported::Done(ids) = app::cycle::import(&p, &clerk, "demand", template_with(&fixed))
+        let Imported::Done(ids) = app::import::import(&p, &clerk, "demand", template_with(&fixed))
             .await
             .unwrap()
         else {

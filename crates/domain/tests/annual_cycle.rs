@@ -259,6 +259,7 @@ fn pending_emergency(w: &World) -> Item {
     .unwrap()
 }
 
+/// R13.6, R18.1
 #[test]
 fn r13_6_an_emergency_item_enters_the_plan_only_with_both_leaders_consent_in_any_order() {
     let w = World::new();
@@ -303,6 +304,7 @@ fn r13_6_an_emergency_item_enters_the_plan_only_with_both_leaders_consent_in_any
     }
 }
 
+/// R18.1, R13.6
 #[test]
 fn r18_1_either_leader_can_refuse_with_a_reason() {
     let w = World::new();
@@ -332,6 +334,7 @@ fn r18_1_either_leader_can_refuse_with_a_reason() {
     assert_eq!(refused.state, "refused");
 }
 
+/// R3.3
 #[test]
 fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
     let county = actor(11, 30, "County", "county_clerk");
@@ -423,6 +426,7 @@ fn r13_3_an_internal_step_is_never_offered_or_taken_directly() {
     assert!(denied.reason.zh.contains("自动完成"));
 }
 
+/// R3.1
 #[test]
 fn r3_1_classified_work_is_refused_with_a_clear_message_citing_art_3() {
     let w = World::new();
@@ -460,6 +464,7 @@ fn r3_1_classified_work_is_refused_with_a_clear_message_citing_art_3() {
     );
 }
 
+/// R3.2
 #[test]
 fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
     let p = policy();
@@ -473,6 +478,7 @@ fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
     }
 }
 
+/// R13.5
 #[test]
 fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
     let planner = actor(5, 1, "Bureau", "bureau_planner");

@@ -7,7 +7,7 @@ use crate::auth::{WebUser, check_csrf};
 use crate::error::{WebError, html};
 use crate::frame::Frame;
 use app::AppError;
-use app::cycle::Imported;
+use app::import::Imported;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -86,7 +86,7 @@ pub async fn template(
         .policy
         .kind(&q.kind)
         .ok_or(WebError::App(AppError::NotFound, who.lang))?;
-    let bytes = app::cycle::import_template(kind).map_err(|e| WebError::App(e, who.lang))?;
+    let bytes = app::import::import_template(kind).map_err(|e| WebError::App(e, who.lang))?;
     Ok(super::download(
         &format!("{}导入模板.xlsx", kind.name.zh),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -124,7 +124,7 @@ pub async fn upload(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     };
-    let result = app::cycle::import(&s.platform, &who, &q.kind, bytes)
+    let result = app::import::import(&s.platform, &who, &q.kind, bytes)
         .await
         .map_err(|e| WebError::App(e, lang))?;
     let status = match result {

@@ -48,7 +48,7 @@ pub async fn page(
     let err = |e| WebError::App(e, who.lang);
     let frame = Frame::new(p, &who, "home", frame_title(&who), "/");
     let t = frame.t;
-    let todo = app::items::inbox(p, &who).await.map_err(err)?;
+    let todo = app::inbox::inbox(p, &who).await.map_err(err)?;
     let reminders = app::cycle::reminders(p, &who)
         .await
         .map_err(err)?
@@ -71,8 +71,8 @@ pub async fn page(
             (text, format!("/items/{}", r.campaign.item.id.get()))
         })
         .collect();
-    let done = app::items::done_by(p, &who).await.map_err(err)?;
-    let mine = app::items::started_by(p, &who).await.map_err(err)?;
+    let done = app::inbox::done_by(p, &who).await.map_err(err)?;
+    let mine = app::inbox::started_by(p, &who).await.map_err(err)?;
     let tab = q.tab.as_deref().unwrap_or("todo");
     let kind_name = |k: &str| {
         p.policy

@@ -1,0 +1,110 @@
+//! The workbench (RX.3): what awaits the principal (待办), what they did (已办) and what they
+//! started (我发起的).
+
+use crate::items::visible_filter;
+use crate::{AppError, Platform, Principal};
+use domain::available_actions;
+use domain::policy::Transition;
+use store::items::{Filter, ItemRow};
+
+/// A row of the inbox: an item and the steps awaiting the principal.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub row: ItemRow,
+    pub actions: Vec<Transition>,
+}
+
+/// What awaits the principal (RX.3): items on which they may take a step now, earliest due first.
+pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError> {
+    let mut tasks = Vec::new();
+    for kind in &p.policy.kinds {
+        let states: Vec<String> = kind
+            .states
+            .iter()
+            .filter(|s| {
+                kind.transitions
+                    .iter()
+                    .any(|t| t.from.contains(&s.id) && t.roles.contains(&who.user.role))
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        if states.is_empty() {
+            continue;
+        }
+        let base = Filter {
+            kind: kind.id.clone(),
+            states,
+            page: 1,
+            per_page: 200,
+            ..Filter::default()
+        };
+        let Some(f) = visible_filter(p, who, &kind.id, base) else {
+            continue;
+        };
+        let mut c = p.store.read().await?;
+        for row in store::items::list(&mut c, &f).await? {
+            let actions: Vec<Transition> = available_actions(&p.policy, &row.item, &who.actor)
+                .into_iter()
+                .filter(|t| t.from != [t.to.clone()])
+                .cloned()
+                .collect();
+            if !actions.is_empty() {
+                tasks.push(Task { row, actions });
+            }
+        }
+    }
+    tasks.sort_by_key(|t| (t.row.item.due.is_none(), t.row.item.due, t.row.item.id));
+    Ok(tasks)
+}
+
+/// Items the principal started (the first step on them was theirs).
+pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
+    recent_items(p, who, true, |r| {
+        r.item.acts.first().is_some_and(|a| a.user == who.user.id)
+    })
+    .await
+}
+
+/// Items on which the principal took a step (已办), newest first.
+pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
+    recent_items(p, who, false, |r| {
+        r.item.acts.iter().any(|a| a.user == who.user.id)
+    })
+    .await
+}
+
+/// The newest 200 items of each kind the principal may see (or only their own unit's), that
+/// `keep` accepts.
+async fn recent_items(
+    p: &Platform,
+    who: &Principal,
+    own_unit_only: bool,
+    keep: impl Fn(&ItemRow) -> bool,
+) -> Result<Vec<ItemRow>, AppError> {
+    let mut out = Vec::new();
+    for kind in &p.policy.kinds {
+        let base = Filter {
+            kind: kind.id.clone(),
+            page: 1,
+            per_page: 200,
+            ..Filter::default()
+        };
+        let filter = if own_unit_only {
+            Some(Filter {
+                only_owner: Some(who.org.id),
+                ..base
+            })
+        } else {
+            visible_filter(p, who, &kind.id, base)
+        };
+        let Some(f) = filter else { continue };
+        let mut c = p.store.read().await?;
+        out.extend(
+            store::items::list(&mut c, &f)
+                .await?
+                .into_iter()
+                .filter(|r| keep(r)),
+        );
+    }
+    Ok(out)
+}
