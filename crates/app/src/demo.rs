@@ -437,15 +437,11 @@ async fn seed_campaign(p: &Platform) -> Result<(), AppError> {
     let closes = (today + chrono::Days::new(14)).to_string();
     let year = (chrono::Datelike::year(&today) + 1).to_string();
     let title = format!("{year}年度数字政府和新型智慧城市项目需求征集");
-    let invited: Vec<String> = {
-        let mut c = p.store.read().await?;
-        store::orgs::all(&mut c)
-            .await?
-            .into_iter()
-            .filter(|o| p.policy.org_kind(&o.kind).is_some_and(|k| k.demand_unit))
-            .map(|o| o.id.get().to_string())
-            .collect()
-    };
+    let invited: Vec<String> = crate::cycle::demand_units(p)
+        .await?
+        .iter()
+        .map(|o| o.id.get().to_string())
+        .collect();
     let invited = invited.join(",");
     let fields = [
         ("title", title.as_str()),

@@ -186,13 +186,20 @@ pub async fn perform(
     id: ItemId,
     cmd: Command,
 ) -> Result<ItemId, AppError> {
-    // A step that generates a document renders it first, outside the writer.
-    let document = {
+    // A step that generates a document renders it first, outside the writer. Only actions
+    // that some kind declares with a document cost the extra read.
+    let may_document = p.policy.kinds.iter().any(|k| {
+        k.transition(&cmd.action)
+            .is_some_and(|t| t.document.is_some())
+    });
+    let document = if may_document {
         let mut c = p.store.read().await?;
         store::items::get(&mut c, id)
             .await?
             .and_then(|r| p.policy.kind(&r.item.kind).cloned())
             .and_then(|k| k.transition(&cmd.action).and_then(|t| t.document.clone()))
+    } else {
+        None
     };
     if document.as_deref() == Some("taskbook") {
         return crate::taskbook::issue(p, who, id, cmd.input).await;

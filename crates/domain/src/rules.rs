@@ -176,17 +176,3 @@ pub(crate) fn countersign_complete(t: &Transition, item: &Item, actor: &Actor) -
                 .any(|a| a.action == t.id && &a.role == role)
     })
 }
-
-/// Roles of a countersign that have not yet taken the step.
-pub fn countersign_pending<'t>(t: &'t Transition, item: &Item) -> Vec<&'t str> {
-    t.countersign
-        .iter()
-        .filter(|role| {
-            !item
-                .acts
-                .iter()
-                .any(|a| a.action == t.id && &a.role == *role)
-        })
-        .map(String::as_str)
-        .collect()
-}

@@ -405,7 +405,11 @@ async fn plan_panel(
     );
     for (i, r) in plan.lines.iter().enumerate() {
         panel.rows.push(vec![
-            cell(r.item.field("seq").to_string()).or(i + 1),
+            // A line without its own number shows its place.
+            cell(match r.item.field("seq") {
+                "" => (i + 1).to_string(),
+                seq => seq.to_string(),
+            }),
             item_link(r),
             cell(r.title.clone()),
             cell(r.item.field("unit").to_string()),
@@ -480,20 +484,6 @@ fn money_cell(fen: &str) -> Cell {
         text: fen.parse::<i64>().map(|f| wan(Some(f))).unwrap_or_default(),
         href: None,
         class: "num",
-    }
-}
-
-trait OrIndex {
-    fn or(self, i: usize) -> Cell;
-}
-
-impl OrIndex for Cell {
-    /// A line without its own number shows its place.
-    fn or(mut self, i: usize) -> Cell {
-        if self.text.is_empty() {
-            self.text = i.to_string();
-        }
-        self
     }
 }
 
