@@ -1,5 +1,6 @@
 //! The record's integrity (RX.2): signed checkpoints of all stream heads, and a verification
-//! an auditor can run on a copy of the database with only the platform's public key.
+//! an auditor can run on a copy of the database with only the platform's public key (and the
+//! policy, which says which fields each signature covers).
 
 use crate::{AppError, Platform, clock};
 use store::Conn;
@@ -39,7 +40,11 @@ pub enum Verdict {
 
 /// Walks every chain, then checks every checkpoint's signature against `public` and that the
 /// heads it signed are still there with the same hashes.
-pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<Verdict, AppError> {
+pub async fn verify(
+    store: &store::Store,
+    public: &crypto::PublicKey,
+    policy: &domain::Policy,
+) -> Result<Verdict, AppError> {
     let mut c = store.read().await?;
     let (events, heads) = match store::events::verify(&mut c).await? {
         Ok(v) => v,
@@ -89,6 +94,15 @@ pub async fn verify(store: &store::Store, public: &crypto::PublicKey) -> Result<
                 }
             }
         }
+    }
+    // Signatures first: a signed entry changed in place is named as such, by its number.
+    if let Some(number) = crate::signing::first_invalid(&mut c, policy).await? {
+        return Ok(Verdict::Broken(Breach {
+            event_id: 0,
+            stream: number,
+            seq: 0,
+            what: "the electronic signature does not match the signed content".into(),
+        }));
     }
     if let Some(b) = state_matches_record(&mut c).await? {
         return Ok(Verdict::Broken(b));

@@ -49,7 +49,18 @@ pub async fn versions(p: &Platform, who: &Principal, id: ItemId) -> Result<Vec<V
                 .and_then(|s| kind.state(s))
                 .is_some_and(|s| !s.private);
         let internal = kind.transition(&e.event.action).is_some_and(|t| t.internal);
-        if left_private || internal {
+        // Leaving the state where it is written for one where it is read (an FSR sent for
+        // review) fixes a version too.
+        let handed_over = e
+            .event
+            .before_state
+            .as_deref()
+            .is_some_and(|s| editable(kind, s))
+            && e.event
+                .after_state
+                .as_deref()
+                .is_some_and(|s| !editable(kind, s));
+        if left_private || internal || handed_over {
             out.push(Version {
                 number: out.len() + 1,
                 at: e.event.at.clone(),
@@ -60,6 +71,17 @@ pub async fn versions(p: &Platform, who: &Principal, id: ItemId) -> Result<Vec<V
         }
     }
     Ok(out)
+}
+
+/// Whether items of the kind are edited in this state (a step keeps them there with inputs).
+fn editable(kind: &ItemKind, state: &str) -> bool {
+    kind.transitions.iter().any(|t| {
+        t.from.iter().any(|f| f == state)
+            && (t.to == state || t.to.is_empty())
+            && t.inputs
+                .iter()
+                .any(|f| kind.field(f).is_some_and(|d| !d.system))
+    })
 }
 
 /// One row of a side-by-side comparison.
@@ -79,18 +101,64 @@ pub fn compare(
     left: &BTreeMap<String, String>,
     right: &BTreeMap<String, String>,
 ) -> Vec<DiffRow> {
-    kind.fields
-        .iter()
-        .filter(|f| fields.contains(&f.id))
-        .map(|f| {
-            let l = left.get(&f.id).cloned().unwrap_or_default();
-            let r = right.get(&f.id).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for f in kind.fields.iter().filter(|f| fields.contains(&f.id)) {
+        let l = left.get(&f.id).cloned().unwrap_or_default();
+        let r = right.get(&f.id).cloned().unwrap_or_default();
+        if let FieldType::Table(columns) = &f.ty {
+            out.extend(compare_lines(f, columns, &l, &r));
+            continue;
+        }
+        out.push(DiffRow {
+            field: f.id.clone(),
+            label: f.label.clone(),
+            changed: l != r,
+            left: l,
+            right: r,
+        });
+    }
+    out
+}
+
+/// A table compared line by line: 第 n 行 on each side, as a reader would write it.
+fn compare_lines(
+    f: &domain::policy::FieldDef,
+    columns: &[domain::policy::Column],
+    left: &str,
+    right: &str,
+) -> Vec<DiffRow> {
+    let show = |row: Option<&domain::table::Row>| -> String {
+        let Some(row) = row else {
+            return String::new();
+        };
+        columns
+            .iter()
+            .filter_map(|c| {
+                let v = row.get(&c.id)?;
+                let v = match (&c.ty, v.parse::<i64>()) {
+                    (domain::policy::ColumnType::Money, Ok(fen)) => {
+                        domain::Money::from_fen(fen).yuan_string()
+                    }
+                    _ => v.clone(),
+                };
+                Some(format!("{}：{v}", c.label.zh))
+            })
+            .collect::<Vec<_>>()
+            .join("；")
+    };
+    let (l, r) = (domain::table::rows(left), domain::table::rows(right));
+    (0..l.len().max(r.len()))
+        .map(|n| {
+            let (a, b) = (show(l.get(n)), show(r.get(n)));
             DiffRow {
                 field: f.id.clone(),
-                label: f.label.clone(),
-                changed: l != r,
-                left: l,
-                right: r,
+                label: Text::new(
+                    format!("{} 第 {} 行", f.label.zh, n + 1),
+                    format!("{} line {}", f.label.en, n + 1),
+                ),
+                changed: a != b,
+                left: a,
+                right: b,
             }
         })
         .collect()
@@ -102,7 +170,13 @@ pub fn content_fields(kind: &ItemKind) -> Vec<String> {
     kind.transitions
         .iter()
         .find(|t| t.internal)
-        .or_else(|| kind.transitions.iter().find(|t| t.id == "submit"))
+        .or_else(|| {
+            kind.transitions
+                .iter()
+                .find(|t| t.id == "submit" && !t.inputs.is_empty())
+        })
+        // Or what its edit step carries (an FSR is edited, then sent for review).
+        .or_else(|| kind.transitions.iter().find(|t| t.id == "edit"))
         .map(|t| t.inputs.clone())
         .unwrap_or_default()
 }
@@ -338,15 +412,31 @@ pub async fn prefill(
         let Some(def) = kind.field(field) else {
             continue;
         };
-        if !matches!(def.ty, FieldType::ItemRef { .. }) || def.system {
+        if def.system {
+            continue;
+        }
+        // Units picked elsewhere (the demand units of a plan line) arrive as ids.
+        if def.ty == FieldType::Orgs {
+            let ids: Vec<&str> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| v.parse::<i64>().is_ok())
+                .collect();
+            out.insert(field.clone(), ids.join(","));
+            continue;
+        }
+        if !matches!(def.ty, FieldType::ItemRef { .. }) {
             continue;
         }
         let number = value.trim().to_ascii_uppercase();
         out.insert(field.clone(), number.clone());
+        // A change request copies its target's fields, and so does a reference marked
+        // `copies` (a project its plan line's); anything else only names the reference.
         let copies = kind
             .transitions
             .iter()
-            .any(|t| t.effect.as_ref().is_some_and(|e| &e.on == field));
+            .any(|t| t.effect.as_ref().is_some_and(|e| &e.on == field))
+            || def.copies;
         if !copies {
             continue;
         }
@@ -364,4 +454,19 @@ pub async fn prefill(
         }
     }
     Ok(out)
+}
+
+/// The units that raised these demands (`XQ-..,XQ-..`), as ids `3,5`: the units a project
+/// made from them serves and whose confirmation it needs (art. 14).
+pub async fn units_of_demands(p: &Platform, demands: &str) -> Result<String, AppError> {
+    let mut c = p.store.read().await?;
+    let mut ids: Vec<i64> = Vec::new();
+    for number in demands.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(r) = store::items::get_by_number(&mut c, number).await? {
+            ids.push(r.item.owner_org.get());
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }

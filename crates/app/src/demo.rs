@@ -325,6 +325,7 @@ pub async fn seed(p: &Platform) -> Result<bool, AppError> {
         return Ok(false);
     }
     seed_systems(p).await?;
+    crate::demo_registry::seed(p).await?;
     seed_work(p).await?;
     crate::audit::checkpoint(p).await?;
     Ok(true)
@@ -383,6 +384,7 @@ pub async fn seed_city(p: &Platform) -> Result<bool, AppError> {
         return Ok(false);
     }
     seed_systems(p).await?;
+    crate::demo_registry::seed(p).await?;
     crate::audit::checkpoint(p).await?;
     Ok(true)
 }
@@ -408,7 +410,7 @@ fn input(pairs: &[(&str, &str)]) -> Input {
         .collect()
 }
 
-async fn act(
+pub(crate) async fn act(
     p: &Platform,
     who: &Principal,
     target: Option<domain::ItemId>,

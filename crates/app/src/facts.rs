@@ -85,7 +85,10 @@ pub async fn gather(
             {
                 continue;
             }
-            let fact = ref_fact(p, row);
+            let mut fact = ref_fact(p, row);
+            if !rule.parent_states.is_empty() {
+                fact.parent = parent_of(c, p, number).await?;
+            }
             let fails = !rule.states.contains(&fact.state)
                 || (!rule.facets.is_empty() && !rule.facets.contains(&fact.facet));
             if chosen.is_none() || fails {
@@ -100,6 +103,33 @@ pub async fn gather(
         }
     }
     Ok(facts)
+}
+
+/// The number, state and state name of the item's parent (a plan line's plan).
+async fn parent_of(
+    c: &mut Conn,
+    p: &Platform,
+    number: &str,
+) -> Result<Option<(String, String, Text)>, AppError> {
+    let Some(row) = store::items::get_by_number(c, number).await? else {
+        return Ok(None);
+    };
+    let parent_number = p
+        .policy
+        .kind(&row.item.kind)
+        .and_then(|k| k.parent_field.as_ref())
+        .map(|f| row.item.field(f).to_string())
+        .unwrap_or_default();
+    let Some(parent) = store::items::get_by_number(c, &parent_number).await? else {
+        return Ok(None);
+    };
+    let name = p
+        .policy
+        .kind(&parent.item.kind)
+        .and_then(|k| k.state(&parent.item.state))
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    Ok(Some((parent.number, parent.item.state, name)))
 }
 
 fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
@@ -127,6 +157,7 @@ fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
         owner: row.item.owner_org,
         facet,
         facet_name,
+        parent: None,
     }
 }
 

@@ -129,6 +129,18 @@ pub async fn view(p: &Platform, who: &Principal, id: ItemId) -> Result<ItemView,
     })
 }
 
+/// An item by its number, if the principal may see it.
+pub async fn by_number(p: &Platform, who: &Principal, number: &str) -> Result<ItemRow, AppError> {
+    let mut c = p.store.read().await?;
+    let row = store::items::get_by_number(&mut c, number.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
 /// The transitions that create an item of `kind` which the principal may take.
 pub fn creations(p: &Platform, who: &Principal, kind: &str) -> Vec<Transition> {
     p.policy
@@ -201,8 +213,27 @@ pub async fn perform(
     } else {
         None
     };
-    if document.as_deref() == Some("taskbook") {
-        return crate::taskbook::issue(p, who, id, cmd.input).await;
+    match document.as_deref() {
+        Some("taskbook") => return crate::taskbook::issue(p, who, id, cmd.input).await,
+        Some("fsr_approval") => {
+            return crate::approval::approve(p, who, id, cmd.input, &cmd.action).await;
+        }
+        _ => {}
+    }
+    if let Some(draw) = draw_of(p, id, &cmd.action).await? {
+        return crate::experts::draw(p, who, id, cmd, &draw).await;
+    }
+    if cmd.input.contains_key(crate::signing::PASSWORD_FIELD) || signs(p, &cmd.action) {
+        let t = {
+            let mut c = p.store.read().await?;
+            store::items::get(&mut c, id)
+                .await?
+                .and_then(|r| p.policy.kind(&r.item.kind).cloned())
+                .and_then(|k| k.transition(&cmd.action).cloned())
+        };
+        if t.is_some_and(|t| !t.sign.is_empty()) {
+            return crate::signing::sign_step(p, who, id, cmd).await;
+        }
     }
     let (p2, who2) = (p.clone(), who.clone());
     p.store
@@ -212,6 +243,36 @@ pub async fn perform(
             )
         })
         .await
+}
+
+/// The item version a form was read at (`_version`), when the client sent one.
+pub fn expected_version(input: &Input) -> Option<i64> {
+    input.get("_version").and_then(|v| v.trim().parse().ok())
+}
+
+/// The random draw the step makes, if its kind declares one.
+async fn draw_of(p: &Platform, id: ItemId, action: &str) -> Result<Option<String>, AppError> {
+    let declared = p
+        .policy
+        .kinds
+        .iter()
+        .any(|k| k.transition(action).is_some_and(|t| t.draw.is_some()));
+    if !declared {
+        return Ok(None);
+    }
+    let mut c = p.store.read().await?;
+    Ok(store::items::get(&mut c, id)
+        .await?
+        .and_then(|r| p.policy.kind(&r.item.kind).cloned())
+        .and_then(|k| k.transition(action).and_then(|t| t.draw.clone())))
+}
+
+/// Whether some kind's step of this name is an electronic signature.
+fn signs(p: &Platform, action: &str) -> bool {
+    p.policy
+        .kinds
+        .iter()
+        .any(|k| k.transition(action).is_some_and(|t| !t.sign.is_empty()))
 }
 
 pub(crate) enum Target {
@@ -247,12 +308,20 @@ pub(crate) async fn step(
             (Some(row), kind)
         }
     };
+    // A form read at an older version: someone else changed the item since (a lost update
+    // otherwise). The caller shows the form again with what was typed.
+    if let (Some(expected), Some(row)) = (expected_version(&cmd.input), current.as_ref())
+        && expected != row.version
+    {
+        return Err(AppError::Conflict);
+    }
     let kind_def = p.policy.kind(&kind).ok_or(AppError::NotFound)?;
-    // Values the platform fills (digests of generated documents) are never taken from users.
+    // Values the platform fills (digests of generated documents) are never taken from users,
+    // nor are the form's own keys (`_version`).
     let mut input: Input = cmd
         .input
         .into_iter()
-        .filter(|(f, _)| kind_def.field(f).is_none_or(|d| !d.system))
+        .filter(|(f, _)| !f.starts_with('_') && kind_def.field(f).is_none_or(|d| !d.system))
         .collect();
     input.extend(system);
     let mut steps = vec![(cmd.action.clone(), input)];

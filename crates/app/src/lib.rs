@@ -2,11 +2,15 @@
 //! Nothing above this crate talks to the database or checks a permission on its own.
 
 pub mod accounts;
+pub mod approval;
 pub mod audit;
 pub mod clock;
 pub mod cycle;
 pub mod demo;
+pub mod demo_build;
+mod demo_registry;
 pub mod error;
+pub mod experts;
 pub mod facts;
 pub mod files;
 pub mod identity;
@@ -15,6 +19,7 @@ pub mod inbox;
 pub mod items;
 pub mod keys;
 mod record;
+pub mod signing;
 pub mod similar;
 pub mod taskbook;
 

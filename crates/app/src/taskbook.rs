@@ -199,30 +199,42 @@ pub async fn issue(
                 }
                 let id = crate::items::step(c, &p2, &who2, Target::Existing(plan_id), cmd, system)
                     .await?;
-                if let Some((docx, pdf)) = &files {
-                    let at = store::timestamp(crate::clock::now());
-                    for (name, media_type, bytes) in [(DOCX, DOCX_TYPE, docx), (PDF, PDF_TYPE, pdf)]
-                    {
-                        store::files::insert(
-                            c,
-                            &store::files::NewFile {
-                                item_id: id.get(),
-                                purpose: "taskbook",
-                                name,
-                                media_type,
-                                sm3: &crypto::sm3_hex(bytes),
-                                content: bytes,
-                                uploaded_by: Some(who2.user.id.get()),
-                                at: &at,
-                            },
-                        )
-                        .await?;
-                    }
+                if let Some(files) = &files {
+                    keep(c, id, "taskbook", (DOCX, PDF), files, &who2).await?;
                 }
                 Ok(id)
             })
         })
         .await
+}
+
+/// Keeps a generated document's two files (.docx, .pdf) with the item, each with its digest.
+pub(crate) async fn keep(
+    c: &mut store::Conn,
+    id: ItemId,
+    purpose: &str,
+    (docx_name, pdf_name): (&str, &str),
+    (docx, pdf): &(Vec<u8>, Vec<u8>),
+    who: &Principal,
+) -> Result<(), AppError> {
+    let at = store::timestamp(crate::clock::now());
+    for (name, media_type, bytes) in [(docx_name, DOCX_TYPE, docx), (pdf_name, PDF_TYPE, pdf)] {
+        store::files::insert(
+            c,
+            &store::files::NewFile {
+                item_id: id.get(),
+                purpose,
+                name,
+                media_type,
+                sm3: &crypto::sm3_hex(bytes),
+                content: bytes,
+                uploaded_by: Some(who.user.id.get()),
+                at: &at,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The ids, versions and states of everything that belongs to the plan.

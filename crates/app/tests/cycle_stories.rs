@@ -126,7 +126,9 @@ async fn r13_3_an_approved_change_makes_a_new_version_and_the_old_one_stays_read
         assert_eq!(changed, ["functions", "budget"]);
         // The record still verifies after the change.
         assert!(matches!(
-            app::audit::verify(&p.store, &p.key.public()).await.unwrap(),
+            app::audit::verify(&p.store, &p.key.public(), &p.policy)
+                .await
+                .unwrap(),
             app::audit::Verdict::Intact { .. }
         ));
     }
@@ -696,7 +698,9 @@ async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
             .unwrap();
         let public = p.key.public();
         assert!(matches!(
-            app::audit::verify(&p.store, &public).await.unwrap(),
+            app::audit::verify(&p.store, &public, &p.policy)
+                .await
+                .unwrap(),
             app::audit::Verdict::Intact { .. }
         ));
         let forged = b"%PDF-1.7\n% a forged one\n%%EOF\n".to_vec();
@@ -710,7 +714,9 @@ async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
                 .await
                 .unwrap();
         }
-        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public).await.unwrap()
+        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public, &p.policy)
+            .await
+            .unwrap()
         else {
             panic!("a swapped file must be reported");
         };

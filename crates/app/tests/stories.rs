@@ -263,7 +263,7 @@ async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
         let Verdict::Intact {
             events,
             checkpoints,
-        } = verify(&p.store, &public).await.unwrap()
+        } = verify(&p.store, &public, &p.policy).await.unwrap()
         else {
             panic!("demo record broken")
         };
@@ -280,7 +280,7 @@ async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &public).await.unwrap() else {
+        let Verdict::Broken(b) = verify(&p.store, &public, &p.policy).await.unwrap() else {
             panic!("tampering not detected")
         };
         assert_eq!(b.event_id, id);
@@ -303,7 +303,7 @@ async fn rx2_a_removed_last_event_is_caught_by_the_signed_checkpoint() {
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
             panic!("removal not detected")
         };
         assert_eq!((b.stream, b.seq), (stream, seq));
@@ -316,7 +316,7 @@ async fn rx2_an_amount_changed_in_the_current_state_table_is_reported_against_it
         let mut c = p.store.read().await.unwrap();
         sqlx::query("UPDATE items SET fields = REPLACE(fields, '386000000', '986000000') WHERE title LIKE '不动产%'").execute(&mut *c).await.unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
             panic!("altered amount not detected")
         };
         assert!(
@@ -395,7 +395,7 @@ async fn rx2_an_item_moved_to_another_unit_or_deleted_behind_the_platform_is_rep
         .await
         .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
             panic!("moved item not detected")
         };
         assert!(b.what.contains("differs"), "{}", b.what);
@@ -411,7 +411,7 @@ async fn rx2_an_item_moved_to_another_unit_or_deleted_behind_the_platform_is_rep
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public()).await.unwrap() else {
+        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
             panic!("deleted item not detected")
         };
         assert!(b.what.contains("deleted"), "{}", b.what);

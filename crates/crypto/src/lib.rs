@@ -1,11 +1,14 @@
 //! 国密 primitives behind one small interface, so that a certified module or a cipher machine
-//! can take their place later: SM3 digests, SM2 signatures (GM/T 0009 default id), and
-//! PBKDF2-HMAC-SM3 password hashes. `self_test` runs the known-answer tests at start.
+//! can take their place later: SM3 digests, SM2 signatures (GM/T 0009 default id), SM4-GCM
+//! sealing (RFC 8998) with HMAC-SM3 key derivation, and PBKDF2-HMAC-SM3 password hashes.
+//! `self_test` runs the known-answer tests at start.
 
 mod password;
+mod seal;
 mod sign;
 
 pub use password::{PasswordHash, hash_password, verify_password};
+pub use seal::{derive_key, open, seal};
 pub use sign::{KeyPair, PublicKey, SignError};
 
 use sm3::{Digest, Sm3};
@@ -31,12 +34,18 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], SignError> {
     Ok(b)
 }
 
-/// Known-answer tests (GB/T 32905 for SM3; a sign/verify round trip for SM2). The server
-/// refuses to start when they fail.
+/// Known-answer tests (GB/T 32905 for SM3; GB/T 32907 and RFC 8998 A.1 for SM4 and SM4-GCM;
+/// a sign/verify round trip for SM2). The server refuses to start when they fail.
 pub fn self_test() -> Result<(), String> {
     const ABC: &str = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0";
     if sm3_hex(b"abc") != ABC {
         return Err("SM3 known-answer test failed".into());
+    }
+    if !seal::block_known_answer() {
+        return Err("SM4 known-answer test failed".into());
+    }
+    if !seal::gcm_known_answer() {
+        return Err("SM4-GCM known-answer test failed".into());
     }
     let k = KeyPair::generate().map_err(|e| e.to_string())?;
     let sig = k.sign(b"tongchou self-test").map_err(|e| e.to_string())?;

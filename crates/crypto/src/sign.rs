@@ -14,6 +14,10 @@ pub enum SignError {
     BadKey,
     #[error("signing failed")]
     Sign,
+    #[error("the data is too long to seal")]
+    Seal,
+    #[error("the sealed data is damaged or the key is wrong")]
+    Open,
 }
 
 /// A private SM2 key with its public half. `Debug` never shows the secret.

@@ -3,9 +3,11 @@
 //! and the store only accepts `Event`s, so an unauthorised change cannot be written.
 
 use crate::calendar::Calendar;
-use crate::ids::{Article, ItemId, Money, OrgId, UserId};
+use crate::fields::normalise;
+pub use crate::fields::parse_date;
+use crate::ids::{Article, ItemId, OrgId, UserId};
 use crate::item::{Act, Item};
-use crate::policy::{FieldDef, FieldType, ItemKind, Policy, Transition};
+use crate::policy::{ItemKind, Policy, Transition};
 use crate::rules;
 use crate::text::Text;
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -46,6 +48,8 @@ pub struct RefFact {
     /// The value of its kind's facet field (a demand's opinion), and how it reads.
     pub facet: String,
     pub facet_name: Text,
+    /// Its parent (a plan line's plan), when a rule asks about it: number, state and name.
+    pub parent: Option<(String, String, Text)>,
 }
 
 /// What a decision needs besides the item: the time, the working-day calendar, and facts
@@ -200,6 +204,8 @@ pub fn decide(
     if let (Some(rule), Some(w)) = (&t.window, window) {
         changes.insert(rule.field.clone(), w.number.clone());
     }
+    // Sums and approved totals are derived before `required` looks at them.
+    crate::table::derive(kind_def, t, item, &mut changes, &mut errors);
     for field in &t.required {
         let value = changes
             .get(field)
@@ -381,6 +387,10 @@ fn permitted(
         }
     }
     if let Some(i) = item {
+        crate::rules::when(kind, t, i)?;
+        crate::rules::actor_in(kind, t, i, actor)?;
+    }
+    if let Some(i) = item {
         rules::countersign_once(policy, t, i, actor)?;
     }
     if let Some(i) = item
@@ -453,120 +463,4 @@ pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
     });
     item.due = event.due;
     item
-}
-
-/// Checks and normalises one typed value: trims it, checks its length, choice or money.
-fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
-    let v = raw.trim();
-    if v.is_empty() {
-        return Ok(String::new());
-    }
-    let too_long = |max: usize| {
-        Text::new(
-            format!("不能超过 {max} 个字。"),
-            format!("At most {max} characters."),
-        )
-    };
-    match &def.ty {
-        FieldType::Text { max } | FieldType::LongText { max } => {
-            if v.chars().count() > *max {
-                Err(too_long(*max))
-            } else {
-                Ok(v.to_string())
-            }
-        }
-        FieldType::Money => Money::parse_yuan(v)
-            .map(|m| m.fen().to_string())
-            .ok_or_else(|| {
-                Text::new(
-                    "请填写金额（元），如 1200000 或 1,200,000.50，最多两位小数。",
-                    "Enter an amount in yuan, e.g. 1200000 or 1,200,000.50, at most two decimals.",
-                )
-            }),
-        FieldType::Choice(options) => {
-            if options.iter().any(|(id, _)| id == v) {
-                Ok(v.to_string())
-            } else {
-                Err(Text::new(
-                    "请从列表中选择。",
-                    "Choose one of the listed options.",
-                ))
-            }
-        }
-        FieldType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
-        FieldType::ItemRefs { .. } => {
-            let numbers: Option<Vec<String>> = v
-                .split([',', '，', '、', ' ', ';', '；'])
-                .filter(|n| !n.trim().is_empty())
-                .map(item_number)
-                .collect();
-            let mut numbers = numbers.ok_or_else(bad_number)?;
-            numbers.dedup();
-            Ok(numbers.join(","))
-        }
-        FieldType::Date => parse_date(v).map(|d| d.to_string()).ok_or_else(|| {
-            Text::new(
-                "请填写日期，如 2026-10-11。",
-                "Enter a date such as 2026-10-11.",
-            )
-        }),
-        FieldType::Integer { min, max } => match v.parse::<i64>() {
-            Ok(n) if (*min..=*max).contains(&n) => Ok(n.to_string()),
-            _ => Err(Text::new(
-                format!("请填写 {min} 至 {max} 之间的整数。"),
-                format!("Enter a whole number from {min} to {max}."),
-            )),
-        },
-        FieldType::Files => {
-            let ok = v.lines().all(|l| {
-                l.split_once(' ').is_some_and(|(d, n)| {
-                    d.len() == 64
-                        && d.chars().all(|c| c.is_ascii_hexdigit())
-                        && !n.trim().is_empty()
-                })
-            });
-            if ok {
-                Ok(v.to_string())
-            } else {
-                Err(Text::new(
-                    "附件记录格式有误。",
-                    "The attachment record is malformed.",
-                ))
-            }
-        }
-        FieldType::Orgs => {
-            let ids: Option<Vec<i64>> = v
-                .split(',')
-                .filter(|n| !n.trim().is_empty())
-                .map(|n| n.trim().parse().ok().filter(|n: &i64| *n > 0))
-                .collect();
-            let mut ids = ids.ok_or_else(|| {
-                Text::new("单位选择有误，请重新选择。", "Choose the units again.")
-            })?;
-            ids.sort_unstable();
-            ids.dedup();
-            Ok(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-        }
-    }
-}
-
-fn item_number(v: &str) -> Option<String> {
-    let v = v.trim();
-    let ok = v.len() <= 32 && v.split('-').count() == 3 && v.is_ascii();
-    ok.then(|| v.to_ascii_uppercase())
-}
-
-fn bad_number() -> Text {
-    Text::new(
-        "请填写事项编号，如 XQ-2026-0001。",
-        "Enter an item number such as XQ-2026-0001.",
-    )
-}
-
-/// Accepts 2026-10-11, 2026/10/11 and 2026年10月11日.
-pub fn parse_date(v: &str) -> Option<NaiveDate> {
-    let v = v.trim();
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(v, f).ok())
 }

@@ -4,12 +4,14 @@
 
 pub mod calendar;
 pub mod decide;
+pub mod fields;
 pub mod guards;
 pub mod ids;
 pub mod item;
 pub mod permissions;
 pub mod policy;
 pub mod rules;
+pub mod table;
 pub mod text;
 
 pub use calendar::{Calendar, UnknownYear};

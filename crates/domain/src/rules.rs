@@ -3,7 +3,7 @@
 
 use crate::decide::{Actor, Context, Denied, Window};
 use crate::item::Item;
-use crate::policy::{Policy, Transition};
+use crate::policy::{FieldType, ItemKind, Policy, Transition};
 use crate::text::Text;
 
 /// The open window that allows the step, or why there is none (with the dates, R13.1).
@@ -98,6 +98,33 @@ pub(crate) fn requires(
                 fields: Vec::new(),
             });
         }
+        if let Some(r) = cx.refs.get(&rule.field)
+            && rule.states.contains(&r.state)
+            && !rule.parent_states.is_empty()
+            && r.parent
+                .as_ref()
+                .is_none_or(|(_, state, _)| !rule.parent_states.contains(state))
+        {
+            let (number, name) = r
+                .parent
+                .as_ref()
+                .map(|(n, _, name)| (n.clone(), name.clone()))
+                .unwrap_or_default();
+            return Err(Denied {
+                reason: Text::new(
+                    format!(
+                        "{} 所属的 {} 当前为「{}」，不能「{}」。",
+                        r.number, number, name.zh, t.label.zh
+                    ),
+                    format!(
+                        "{} belongs to {}, which is {}, so you cannot \"{}\".",
+                        r.number, number, name.en, t.label.en
+                    ),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
         let ok = cx
             .refs
             .get(&rule.field)
@@ -174,5 +201,74 @@ pub(crate) fn countersign_complete(t: &Transition, item: &Item, actor: &Actor) -
                 .acts
                 .iter()
                 .any(|a| a.action == t.id && &a.role == role)
+    })
+}
+
+/// The step applies only while the item's fields hold the listed values (a construction mode).
+pub(crate) fn when(kind: &ItemKind, t: &Transition, item: &Item) -> Result<(), Denied> {
+    for w in &t.when {
+        let value = item.field(&w.field);
+        if w.values.iter().any(|v| v == value) {
+            continue;
+        }
+        let def = kind.field(&w.field);
+        let label = def.map(|f| f.label.clone()).unwrap_or_default();
+        let shown = match def.map(|f| &f.ty) {
+            Some(FieldType::Choice(options)) => options
+                .iter()
+                .find(|(id, _)| id == value)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_else(|| Text::new(value, value)),
+            _ => Text::new(value, value),
+        };
+        return Err(Denied {
+            reason: Text::new(
+                format!(
+                    "本事项「{}」为「{}」，不适用「{}」。",
+                    label.zh, shown.zh, t.label.zh
+                ),
+                format!(
+                    "This item's {} is \"{}\"; \"{}\" does not apply.",
+                    label.en, shown.en, t.label.en
+                ),
+            ),
+            article: Some(t.article.clone()),
+            fields: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// Only members of the organisations an `orgs` field names may take the step.
+pub(crate) fn actor_in(
+    kind: &ItemKind,
+    t: &Transition,
+    item: &Item,
+    actor: &Actor,
+) -> Result<(), Denied> {
+    let Some(field) = &t.actor_in else {
+        return Ok(());
+    };
+    let member = item
+        .field(field)
+        .split(',')
+        .any(|o| o.trim().parse::<i64>().ok() == Some(actor.org.get()));
+    if member {
+        return Ok(());
+    }
+    let label = kind
+        .field(field)
+        .map(|f| f.label.clone())
+        .unwrap_or_default();
+    Err(Denied {
+        reason: Text::new(
+            format!("只有「{}」所列单位的人员才能「{}」。", label.zh, t.label.zh),
+            format!(
+                "Only staff of the units listed under {} may \"{}\".",
+                label.en, t.label.en
+            ),
+        ),
+        article: Some(t.article.clone()),
+        fields: Vec::new(),
     })
 }

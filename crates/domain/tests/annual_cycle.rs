@@ -236,6 +236,7 @@ fn pending_emergency(w: &World) -> Item {
             owner: OrgId::new(1),
             facet: String::new(),
             facet_name: Text::default(),
+            parent: None,
         },
     );
     let fields = input(&[
@@ -358,6 +359,7 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             owner: OrgId::new(30),
             facet: String::new(),
             facet_name: Text::default(),
+            parent: None,
         },
     );
     let denied = w
@@ -492,6 +494,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
             owner: OrgId::new(1),
             facet: String::new(),
             facet_name: Text::default(),
+            parent: None,
         },
     );
     let deferred = RefFact {
@@ -501,6 +504,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
         owner: OrgId::new(10),
         facet: "defer".into(),
         facet_name: Text::new("暂缓", "Defer"),
+        parent: None,
     };
     w.refs.insert("demands".into(), deferred.clone());
     let line = input(&[
@@ -519,6 +523,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
         RefFact {
             facet: "accept".into(),
             facet_name: Text::new("采纳", "Accept"),
+            parent: None,
             ..deferred
         },
     );

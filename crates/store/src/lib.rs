@@ -14,6 +14,7 @@ pub mod items;
 mod migrate;
 pub mod orgs;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;
 mod writer;
 

@@ -19,6 +19,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "cycle",
         include_str!("../migrations/sqlite/0003_cycle.sql"),
     ),
+    (
+        4,
+        "signing_keys",
+        include_str!("../migrations/sqlite/0004_signing_keys.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -35,6 +40,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "cycle",
         include_str!("../migrations/postgres/0003_cycle.sql"),
+    ),
+    (
+        4,
+        "signing_keys",
+        include_str!("../migrations/postgres/0004_signing_keys.sql"),
     ),
 ];
 

@@ -94,6 +94,7 @@ async fn serve(
 ) -> Result<ExitCode> {
     let p = open(&common).await?;
     if demo && app::demo::seed(&p).await? {
+        app::demo_build::seed(&p).await?;
         eprintln!("demo data seeded");
     }
     let listener = tokio::net::TcpListener::bind(listen)
@@ -191,7 +192,8 @@ fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
 async fn audit_verify(common: Common) -> Result<ExitCode> {
     let public = app::keys::public_of(&common.key_file)?;
     let store = store::Store::open(&common.db).await?;
-    match app::audit::verify(&store, &public).await? {
+    let policy = load_policy(common.policy.as_deref())?;
+    match app::audit::verify(&store, &public, &policy).await? {
         app::audit::Verdict::Intact {
             events,
             checkpoints,

@@ -41,6 +41,7 @@ impl Frame {
             for (module, key) in [
                 ("demand", "nav_mod_demand"),
                 ("plan", "nav_mod_plan"),
+                ("build", "nav_mod_build"),
                 ("ops", "nav_mod_ops"),
             ] {
                 let kinds: Vec<&domain::policy::ItemKind> = p

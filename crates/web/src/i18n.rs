@@ -103,6 +103,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("import", "导入", "Import"),
     ("nav_mod_demand", "需求征集", "Demands"),
     ("nav_mod_plan", "年度计划", "Annual plan"),
+    ("nav_mod_build", "项目建设", "Construction"),
     ("nav_mod_ops", "运维管理", "Operations"),
     ("all_units", "全部单位", "All units"),
     ("reminder", "征集提醒", "Campaign reminder"),

@@ -39,6 +39,10 @@ pub fn router(platform: Platform) -> Router {
         )
         .route("/items/{id}/act", post(pages::act::perform_chosen))
         .route("/items/{id}/act/{action}", post(pages::act::perform))
+        .route(
+            "/items/{id}/step/{action}",
+            get(pages::step::page).post(pages::step::submit),
+        )
         // JSON API (ApiUser extractor, bearer token)
         .nest("/api/v1", api::router())
         .layer(axum::middleware::map_response(security_headers))

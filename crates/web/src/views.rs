@@ -2,7 +2,7 @@
 //! (money in 万元 in lists and exact yuan in details, dates as 2026-11-28).
 
 use crate::i18n::Tr;
-use domain::policy::{FieldDef, FieldType, ItemKind, Transition};
+use domain::policy::{Column, ColumnType, FieldDef, FieldType, ItemKind, Transition};
 use domain::{FieldError, Lang, Money};
 use std::collections::BTreeMap;
 use store::items::{ItemRow, Summary};
@@ -69,6 +69,13 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
             .filter_map(|l| l.split_once(' ').map(|(_, n)| n.to_string()))
             .collect::<Vec<_>>()
             .join("\n"),
+        FieldType::Table(_) => {
+            let n = domain::table::rows(raw).len();
+            match lang {
+                Lang::Zh => format!("共 {n} 行"),
+                Lang::En => format!("{n} rows"),
+            }
+        }
         FieldType::Orgs => {
             let n = raw.split(',').count();
             match lang {
@@ -87,6 +94,9 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
 
 /// A value as it goes back into a form input (money back to yuan).
 pub fn input_value(def: &FieldDef, raw: &str) -> String {
+    if let FieldType::Table(columns) = &def.ty {
+        return domain::table::typed(columns, raw);
+    }
     match def.ty {
         FieldType::Money => raw
             .parse::<i64>()
@@ -121,6 +131,8 @@ pub struct FieldView {
     pub value: String,
     pub error: String,
     pub options: Vec<Opt>,
+    /// For a table: its grid of inputs.
+    pub table: Option<TableInput>,
 }
 
 pub struct SectionView {
@@ -148,7 +160,7 @@ pub fn form_sections(
         let fields: Vec<FieldView> = kind
             .fields
             .iter()
-            .filter(|f| t.inputs.contains(&f.id) && f.section == sec)
+            .filter(|f| t.inputs.contains(&f.id) && !f.system && f.section == sec)
             .map(|f| {
                 field_view(
                     "",
@@ -194,6 +206,7 @@ pub fn field_view(
         // The organisations are filled in by the page, which can read them.
         FieldType::Orgs => ("orgs", Vec::new()),
         FieldType::Files => ("files", Vec::new()),
+        FieldType::Table(_) => ("table", Vec::new()),
         FieldType::Choice(opts) => (
             "choice",
             opts.iter()
@@ -219,7 +232,57 @@ pub fn field_view(
             .map(|e| e.message.get(lang).to_string())
             .unwrap_or_default(),
         options,
+        table: match &f.ty {
+            FieldType::Table(columns) => Some(table_input(&f.id, columns, value, lang)),
+            _ => None,
+        },
     }
+}
+
+/// A table as a grid of inputs named `field.row.column`: the saved rows, then blank ones to
+/// add more. Computed cells (amounts) are shown, never typed.
+fn table_input(field: &str, columns: &[Column], typed: &str, lang: Lang) -> TableInput {
+    let mut rows = domain::table::rows(typed);
+    let blank = if rows.len() < 3 { 5 - rows.len() } else { 3 };
+    rows.extend(std::iter::repeat_with(BTreeMap::new).take(blank));
+    TableInput {
+        headers: columns
+            .iter()
+            .map(|c| c.label.get(lang).to_string())
+            .collect(),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(n, r)| {
+                columns
+                    .iter()
+                    .map(|c| CellInput {
+                        name: format!("{field}.{n}.{}", c.id),
+                        value: r.get(&c.id).cloned().unwrap_or_default(),
+                        kind: match c.ty {
+                            ColumnType::Date => "date",
+                            ColumnType::Money => "money",
+                            ColumnType::Integer { .. } => "integer",
+                            _ => "text",
+                        },
+                        computed: c.product.is_some(),
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+pub struct TableInput {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<CellInput>>,
+}
+
+pub struct CellInput {
+    pub name: String,
+    pub value: String,
+    pub kind: &'static str,
+    pub computed: bool,
 }
 
 /// A row of an item list.

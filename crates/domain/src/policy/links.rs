@@ -91,6 +91,67 @@ pub(super) fn check(
             for f in &r.facets {
                 ctx.known(f, &facet_options, "facet value")?;
             }
+            if let Some(first) = r.parent_states.first() {
+                let parent = rk
+                    .parent_field
+                    .as_ref()
+                    .and_then(|f| rk.field(f))
+                    .and_then(|f| match &f.ty {
+                        FieldType::ItemRef { kind } => find(kind),
+                        _ => None,
+                    });
+                let Some(parent) = parent else {
+                    return Err(ctx.err(first, format!("`{}` has no parent kind", rk.id)));
+                };
+                let states = states_of(parent);
+                for s in &r.parent_states {
+                    ctx.known(s, &states, "state")?;
+                }
+            }
+        }
+        if let Some(f) = &t.actor_in
+            && kind.field(f.get_ref()).map(|f| &f.ty) != Some(&FieldType::Orgs)
+        {
+            return Err(ctx.err(
+                f,
+                format!("actor_in `{}` must be an orgs field", f.get_ref()),
+            ));
+        }
+        if let Some(first) = t.sign.first() {
+            for system in super::SIGNATURE_FIELDS {
+                let ok = kind.field(system).is_some_and(|f| f.system)
+                    && t.inputs.iter().any(|i| i.get_ref() == system);
+                if !ok {
+                    return Err(ctx.err(
+                        first,
+                        format!(
+                            "a signing step needs the system field `{system}` among its inputs"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &t.cuts {
+            let columns = |f: &str| match kind.field(f).map(|f| &f.ty) {
+                Some(FieldType::Table(cols)) => Some(cols.clone()),
+                _ => None,
+            };
+            let cut_cols = columns(c.table.get_ref()).unwrap_or_default();
+            let has = |id: &str| cut_cols.iter().any(|col| col.id == id);
+            if !(has("line") && has("approved") && has("reason")) {
+                return Err(ctx.err(
+                    &c.table,
+                    "a cuts table needs columns `line`, `approved` and `reason`".into(),
+                ));
+            }
+            let summed = columns(c.of.get_ref())
+                .is_some_and(|cols| cols.iter().any(|col| col.sum_into.is_some()));
+            if !summed {
+                return Err(ctx.err(
+                    &c.of,
+                    "cuts apply to a table with a summed money column".into(),
+                ));
+            }
         }
         if let Some(e) = &t.effect {
             let Some(ek) = ref_kind(e.on.get_ref()) else {

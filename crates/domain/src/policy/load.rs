@@ -203,6 +203,7 @@ fn load_kind(
             },
             "item_ref" => FieldType::ItemRef { kind: ref_kind },
             "item_refs" => FieldType::ItemRefs { kind: ref_kind },
+            "table" => FieldType::Table(load_columns(ctx, f, &field_ids, kind_ids)?),
             "choice" if !f.options.is_empty() => FieldType::Choice(
                 f.options
                     .iter()
@@ -213,7 +214,7 @@ fn load_kind(
                 return Err(ctx.err(
                     &f.ty,
                     format!(
-                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, item_ref, item_refs, or choice with options)"
+                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, item_ref, item_refs, table, or choice with options)"
                     ),
                 ));
             }
@@ -230,6 +231,7 @@ fn load_kind(
             section,
             default: f.default.clone(),
             system: f.system,
+            copies: f.copies,
         });
     }
 
@@ -296,6 +298,80 @@ fn load_kind(
         states,
         transitions,
     })
+}
+
+fn load_columns(
+    ctx: &Ctx,
+    f: &super::raw::RawField,
+    field_ids: &HashSet<String>,
+    kind_ids: &HashSet<String>,
+) -> Result<Vec<super::Column>, PolicyError> {
+    use super::ColumnType;
+    if f.column.is_empty() {
+        return Err(ctx.err(&f.id, "a table needs at least one column".into()));
+    }
+    let ids = ctx.unique(
+        &f.column.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        "column",
+    )?;
+    let mut out = Vec::new();
+    for c in &f.column {
+        let ty = match c.ty.get_ref().as_str() {
+            "text" => ColumnType::Text {
+                max: c.max.and_then(|m| usize::try_from(m).ok()).unwrap_or(200),
+            },
+            "money" => ColumnType::Money,
+            "date" => ColumnType::Date,
+            "integer" => ColumnType::Integer {
+                min: c.min.unwrap_or(0),
+                max: c.max.unwrap_or(i64::MAX),
+            },
+            "item_ref" => ColumnType::ItemRef {
+                kind: match &f.ref_kind {
+                    Some(r) => ctx.known(r, kind_ids, "item kind")?.to_string(),
+                    None => {
+                        return Err(ctx.err(
+                            &c.ty,
+                            "an item_ref column needs the table's ref_kind".into(),
+                        ));
+                    }
+                },
+            },
+            other => {
+                return Err(ctx.err(
+                    &c.ty,
+                    format!("unknown column type `{other}` (text, money, date, integer, item_ref)"),
+                ));
+            }
+        };
+        let product = match c.product.as_slice() {
+            [] => None,
+            [a, b] => {
+                ctx.known(a, &ids, "column")?;
+                ctx.known(b, &ids, "column")?;
+                if ty != ColumnType::Money {
+                    return Err(ctx.err(&c.id, "a product column must be money".into()));
+                }
+                Some((a.get_ref().clone(), b.get_ref().clone()))
+            }
+            _ => return Err(ctx.err(&c.id, "`product` names exactly two columns".into())),
+        };
+        let field = |s: &Option<S>| -> Result<Option<String>, PolicyError> {
+            s.as_ref()
+                .map(|s| ctx.known(s, field_ids, "field").map(str::to_string))
+                .transpose()
+        };
+        out.push(super::Column {
+            id: c.id.get_ref().clone(),
+            label: Text::new(&c.zh, &c.en),
+            ty,
+            required: c.required,
+            product,
+            one_of: field(&c.one_of)?,
+            sum_into: field(&c.sum_into)?,
+        });
+    }
+    Ok(out)
 }
 
 struct Known<'a> {
@@ -394,6 +470,11 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
                     states: r.states.iter().map(|s| s.get_ref().clone()).collect(),
                     facets: r.facets.iter().map(|s| s.get_ref().clone()).collect(),
                     own: r.own,
+                    parent_states: r
+                        .parent_states
+                        .iter()
+                        .map(|s| s.get_ref().clone())
+                        .collect(),
                     article: ctx.article(&r.article)?,
                 })
             })
@@ -416,6 +497,43 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
                 })
             })
             .collect::<Result<_, PolicyError>>()?,
+        when: t
+            .when
+            .iter()
+            .map(|w| {
+                Ok(super::When {
+                    field: ctx.known(&w.field, k.field_ids, "field")?.to_string(),
+                    values: w.values.clone(),
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?,
+        actor_in: t
+            .actor_in
+            .as_ref()
+            .map(|f| ctx.known(f, k.field_ids, "field").map(str::to_string))
+            .transpose()?,
+        sign: list(&t.sign, k.field_ids, "field")?,
+        cuts: t
+            .cuts
+            .as_ref()
+            .map(|c| {
+                Ok::<_, PolicyError>(super::Cuts {
+                    table: ctx.known(&c.table, k.field_ids, "field")?.to_string(),
+                    of: ctx.known(&c.of, k.field_ids, "field")?.to_string(),
+                    total: ctx.known(&c.total, k.field_ids, "field")?.to_string(),
+                })
+            })
+            .transpose()?,
+        draw: match &t.draw {
+            Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),
+            Some(d) => {
+                return Err(ctx.err(
+                    d,
+                    format!("unknown draw `{}` (known: {:?})", d.get_ref(), super::DRAWS),
+                ));
+            }
+            None => None,
+        },
         document: match &t.document {
             Some(d) if super::DOCUMENTS.contains(&d.get_ref().as_str()) => {
                 Some(d.get_ref().clone())

@@ -99,6 +99,42 @@ pub enum FieldType {
     Orgs,
     /// Files kept with the item, one per line as `<SM3 digest> <name>`; filled by the platform.
     Files,
+    /// Rows of typed cells (an FSR's budget lines), kept as a JSON array of objects by column
+    /// id, money in fen. See `crate::table`.
+    Table(Vec<Column>),
+}
+
+/// One column of a table field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub id: String,
+    pub label: Text,
+    pub ty: ColumnType,
+    /// A row with any value must fill this column.
+    pub required: bool,
+    /// Computed as the product of these two columns (quantity x unit price), never typed.
+    pub product: Option<(String, String)>,
+    /// Values must be among the values of this field of the item (an expert who was drawn).
+    pub one_of: Option<String>,
+    /// The column's sum is kept in this money field of the item.
+    pub sum_into: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnType {
+    Text {
+        max: usize,
+    },
+    Money,
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Date,
+    /// An item number, e.g. an expert `ZK-2026-0003`.
+    ItemRef {
+        kind: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +150,9 @@ pub struct FieldDef {
     pub default: Option<String>,
     /// Filled by the platform (e.g. a document's SM3 digest), never typed by a user.
     pub system: bool,
+    /// A new item's form copies the same-named fields of the item this reference names (a
+    /// project starts from its plan line's title, budget and content).
+    pub copies: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +209,36 @@ pub struct Transition {
     pub document: Option<String>,
     /// Values a field may not hold for the step (classified work is out of scope, art. 3).
     pub forbid: Vec<Forbid>,
+    /// The step applies only while these fields hold one of the values (a self-funded project
+    /// is filed with the NDRC, art. 14).
+    pub when: Vec<When>,
+    /// Only members of the organisations this `orgs` field names may take the step (the demand
+    /// unit confirms its to-build entry).
+    pub actor_in: Option<String>,
+    /// The step is the actor's electronic signature over these fields; the platform fills the
+    /// system fields `signature`, `signer_key`, `signed_at` after the password is re-entered.
+    pub sign: Vec<String>,
+    /// The step approves a table of lines with per-line cuts, each with its reason.
+    pub cuts: Option<Cuts>,
+    /// The platform draws at random for this step (`experts`: reviewers from the registry,
+    /// conflicts excluded); the draw fills the step's system fields.
+    pub draw: Option<String>,
+}
+
+/// A condition on the item's own fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+/// Cuts to a table of lines: `table` has columns `line`, `approved`, `reason`; `of` is the
+/// table of lines (with a summed money column); the approved total goes into `total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cuts {
+    pub table: String,
+    pub of: String,
+    pub total: String,
 }
 
 /// A field value that refuses the step, with the article and the words that say why.
@@ -202,6 +271,9 @@ pub struct RefRule {
     /// The referenced item must also belong to the actor's unit (a unit changes only its own
     /// demands).
     pub own: bool,
+    /// When not empty, the referenced item's parent must be in one of these states (a plan
+    /// line can become a project only once its plan's task book is issued).
+    pub parent_states: Vec<String>,
     pub article: Article,
 }
 
@@ -213,8 +285,15 @@ pub struct Effect {
     pub action: String,
 }
 
+/// The system fields a signing step fills: the signature (hex), the signer's public key
+/// (hex) and the time signed.
+pub const SIGNATURE_FIELDS: [&str; 3] = ["signature", "signer_key", "signed_at"];
+
+/// Random draws the platform knows how to make.
+pub const DRAWS: [&str; 1] = ["experts"];
+
 /// Documents the platform knows how to generate.
-pub const DOCUMENTS: [&str; 1] = ["taskbook"];
+pub const DOCUMENTS: [&str; 2] = ["taskbook", "fsr_approval"];
 
 /// A kind of item (demand, change request, plan...).
 #[derive(Debug, Clone)]

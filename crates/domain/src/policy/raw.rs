@@ -110,6 +110,33 @@ pub struct RawField {
     pub default: Option<String>,
     #[serde(default)]
     pub system: bool,
+    /// For an `item_ref`: a new item copies the same-named fields of the item it names.
+    #[serde(default)]
+    pub copies: bool,
+    /// For a `table`: its columns.
+    #[serde(default)]
+    pub column: Vec<RawColumn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColumn {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    #[serde(rename = "type")]
+    pub ty: S,
+    pub max: Option<i64>,
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub required: bool,
+    /// A money column computed as the product of two other columns (quantity x unit price).
+    #[serde(default)]
+    pub product: Vec<S>,
+    /// The column's values must be among the values of this field of the item.
+    pub one_of: Option<S>,
+    /// The column's sum is kept in this money field of the item.
+    pub sum_into: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +208,36 @@ pub struct RawTransition {
     pub document: Option<S>,
     #[serde(default)]
     pub forbid: Vec<RawForbid>,
+    /// The step applies only while fields hold given values (a construction mode).
+    #[serde(default)]
+    pub when: Vec<RawWhen>,
+    /// Only members of the organisations this `orgs` field names may take the step.
+    pub actor_in: Option<S>,
+    /// The step is an electronic signature over these fields (R14.1).
+    #[serde(default)]
+    pub sign: Vec<S>,
+    /// The step approves a table with per-line cuts.
+    pub cuts: Option<RawCuts>,
+    /// The platform draws at random for this step (`experts`).
+    pub draw: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWhen {
+    pub field: S,
+    pub values: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCuts {
+    /// The table of cuts: columns `line`, `approved`, `reason`.
+    pub table: S,
+    /// The table of lines the cuts apply to (it has a summed money column).
+    pub of: S,
+    /// The money field that receives the approved total.
+    pub total: S,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +267,9 @@ pub struct RawRefRule {
     pub facets: Vec<S>,
     #[serde(default)]
     pub own: bool,
+    /// The referenced item's parent (its plan) must be in one of these states.
+    #[serde(default)]
+    pub parent_states: Vec<S>,
     pub article: S,
 }
 

@@ -62,7 +62,7 @@ pub async fn perform(
     check_csrf(&who, &form)?;
     let p = &s.platform;
     let cmd = Command {
-        action,
+        action: action.clone(),
         input: super::input_of(&form),
         then: None,
         idempotency_key: None,
@@ -70,6 +70,11 @@ pub async fn perform(
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
         Err(AppError::Denied(d)) => Ok(refused(p, &who, &d, &format!("/items/{id}"))),
+        // Someone acted first: the step's own page shows what was typed and why it was not
+        // taken, so nothing typed is lost.
+        Err(AppError::Conflict) => {
+            super::step::submit(State(s), WebUser(who), Path((id, action)), Form(form)).await
+        }
         Err(e) => Err(WebError::App(e, who.lang)),
     }
 }

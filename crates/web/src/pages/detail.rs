@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::policy::ItemKind;
-use domain::{ItemId, Lang};
+use domain::{ItemId, Lang, Text};
 use store::events::StoredEvent;
 
 /// One of several steps offered in one form (e.g. the four opinions), chosen by a radio button.
@@ -55,6 +55,8 @@ struct DetailPage {
     kind_name: String,
     owner: String,
     policy_version: String,
+    /// The item's version, sent back with every step (a stale page is refused, not applied).
+    version: i64,
     state: Tag,
     steps: Vec<(String, &'static str)>,
     due: Option<(String, bool)>,
@@ -107,7 +109,45 @@ pub async fn page(
     };
     let mut page = build(p, frame, kind, &v, tab, who.lang);
     page.panels = panels;
+    name_units(p, kind, &v.row.item, who.lang, &mut page.fields).await;
     Ok(html(page))
+}
+
+/// Shows the units an `orgs` field lists by name (the demand unit that must confirm).
+async fn name_units(
+    p: &app::Platform,
+    kind: &ItemKind,
+    item: &domain::Item,
+    lang: Lang,
+    fields: &mut [(String, String)],
+) {
+    let orgs: Vec<&domain::policy::FieldDef> = kind
+        .fields
+        .iter()
+        .filter(|f| f.ty == domain::policy::FieldType::Orgs && !item.field(&f.id).is_empty())
+        .collect();
+    if orgs.is_empty() {
+        return;
+    }
+    let Ok(units) = app::cycle::demand_units(p).await else {
+        return;
+    };
+    for f in orgs {
+        let label = f.label.get(lang);
+        let names: Vec<String> = item
+            .field(&f.id)
+            .split(',')
+            .filter_map(|id| units.iter().find(|o| o.id.get().to_string() == id.trim()))
+            .map(|o| if lang == Lang::En { o.name_en.clone() } else { o.name_zh.clone() })
+            .collect();
+        // A long list (every unit invited to a campaign) stays a count.
+        if names.is_empty() || names.len() > 5 {
+            continue;
+        }
+        if let Some(row) = fields.iter_mut().find(|(l, _)| l == label) {
+            row.1 = names.join("、");
+        }
+    }
 }
 
 fn build(
@@ -119,13 +159,14 @@ fn build(
     lang: Lang,
 ) -> DetailPage {
     let item = &v.row.item;
-    let current = kind
-        .states
-        .iter()
-        .position(|s| s.id == item.state)
-        .unwrap_or(0);
-    let steps = kind
-        .states
+    // Only the states this item's path can pass through (a self-funded project's filing,
+    // an emergency project's consent), in the policy's order.
+    let path: Vec<&domain::policy::StateDef> = {
+        let reach = reachable(kind, item);
+        kind.states.iter().filter(|s| reach.contains(&s.id)).collect()
+    };
+    let current = path.iter().position(|s| s.id == item.state).unwrap_or(0);
+    let steps = path
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -144,7 +185,10 @@ fn build(
     let fields = kind
         .fields
         .iter()
-        .filter(|f| !item.field(&f.id).is_empty())
+        // Tables have their own panels.
+        .filter(|f| {
+            !item.field(&f.id).is_empty() && !matches!(f.ty, domain::policy::FieldType::Table(_))
+        })
         .map(|f| {
             (
                 f.label.get(lang).to_string(),
@@ -164,6 +208,7 @@ fn build(
             v.row.owner_name_zh.clone()
         },
         policy_version: item.policy_version.clone(),
+        version: v.row.version,
         state: state_tag(Some(kind), &item.state, lang),
         steps,
         due: due_text(frame.t, &p.settings.calendar, item.due),
@@ -235,6 +280,67 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
 /// A step that works on the item's content (edit, submit, propose) rather than adding a
 /// few new values (an opinion, a meeting's decision): it has its own page, or is a button that
 /// takes what is already filled in, never an inline form that would blank saved values.
+/// The states reachable from the state the item was created in, by steps whose `when`
+/// holds for it (always including its present state).
+fn reachable(kind: &ItemKind, item: &domain::Item) -> Vec<String> {
+    let created = item
+        .acts
+        .first()
+        .and_then(|a| kind.transition(&a.action))
+        .map(|t| t.to.clone())
+        .unwrap_or_else(|| item.state.clone());
+    let applies = |t: &&domain::policy::Transition| {
+        t.when
+            .iter()
+            .all(|w| w.values.iter().any(|v| v == item.field(&w.field)))
+    };
+    let mut seen = vec![created];
+    let mut i = 0;
+    while let Some(state) = seen.get(i).cloned() {
+        for t in kind.transitions.iter().filter(applies) {
+            if t.from.contains(&state) && !t.to.is_empty() && !seen.contains(&t.to) {
+                seen.push(t.to.clone());
+            }
+        }
+        i += 1;
+    }
+    if !seen.contains(&item.state) {
+        seen.push(item.state.clone());
+    }
+    seen
+}
+
+/// Whether the step takes a table (budget cuts, experts' opinions).
+fn has_table(kind: &ItemKind, t: &domain::policy::Transition) -> bool {
+    t.inputs.iter().any(|f| {
+        kind.field(f)
+            .is_some_and(|d| !d.system && matches!(d.ty, domain::policy::FieldType::Table(_)))
+    })
+}
+
+/// The password re-entered to sign (R14.1): a step-up, never stored.
+fn password_field(action: &str, lang: Lang) -> FieldView {
+    FieldView {
+        id: app::signing::PASSWORD_FIELD.into(),
+        dom: format!("{action}-password"),
+        label: Text::new("登录密码（确认电子签名）", "Your password (to sign)")
+            .get(lang)
+            .to_string(),
+        help: Text::new(
+            "签名使用平台为您保管的 SM2 密钥，输入密码即表示本人签署。",
+            "The platform signs with the SM2 key it holds for you; entering your password means you sign.",
+        )
+        .get(lang)
+        .to_string(),
+        required: true,
+        kind: "password",
+        value: String::new(),
+        error: String::new(),
+        options: Vec::new(),
+        table: None,
+    }
+}
+
 fn is_big(t: &domain::policy::Transition, item: &domain::Item) -> bool {
     let self_loop = t.from == [t.to.clone()];
     let filled = t.inputs.iter().any(|f| !item.field(f).is_empty());
@@ -250,6 +356,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
     for t in &v.actions {
         // Steps whose only inputs the platform fills (attaching a file) have their own form.
         let platform_only = !t.inputs.is_empty()
+            && t.sign.is_empty()
             && t.inputs
                 .iter()
                 .all(|f| kind.field(f).is_some_and(|d| d.system));
@@ -257,11 +364,17 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
             continue;
         }
         let big_form = is_big(t, item);
+        // A table, a draw or a signature is its own step, never one choice of a group.
+        let own_step = |o: &domain::policy::Transition| {
+            o.draw.is_some() || !o.sign.is_empty() || has_table(kind, o)
+        };
         let siblings: Vec<&domain::policy::Transition> = v
             .actions
             .iter()
             .filter(|o| {
                 !big_form
+                    && !own_step(t)
+                    && !own_step(o)
                     && !o.inputs.is_empty()
                     && o.to == t.to
                     && o.from == t.from
@@ -327,6 +440,29 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
             continue;
         }
         let self_loop = t.from == [t.to.clone()];
+        // A table does not fit the side panel: the step has its own page.
+        if has_table(kind, t) {
+            out.push(ActionView {
+                id: t.id.clone(),
+                heading: String::new(),
+                choices: Vec::new(),
+                label: t.label.get(lang).to_string(),
+                article: t.article.cite(lang),
+                style: t.style.clone(),
+                confirm: None,
+                link: Some(format!("/items/{}/step/{}", item.id, t.id)),
+                fields: Vec::new(),
+            });
+            continue;
+        }
+        let mut fields = if big_form {
+            Vec::new()
+        } else {
+            fields_of(&format!("{}-", t.id), &[t])
+        };
+        if !t.sign.is_empty() {
+            fields.push(password_field(&t.id, lang));
+        }
         out.push(ActionView {
             id: t.id.clone(),
             heading: String::new(),
@@ -336,11 +472,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
             style: t.style.clone(),
             confirm: t.confirm.as_ref().map(|c| c.get(lang).to_string()),
             link: (big_form && self_loop).then(|| format!("/items/{}/edit", item.id)),
-            fields: if big_form {
-                Vec::new()
-            } else {
-                fields_of(&format!("{}-", t.id), &[t])
-            },
+            fields,
         });
     }
     out

@@ -29,6 +29,11 @@ struct FormPage {
     cancel_url: String,
     submit_confirm: Option<String>,
     sections: Vec<SectionView>,
+    /// The item's version as the form was read: a change by someone else in between is
+    /// refused, and this form is shown again with everything typed (issue 4, concurrency).
+    version: Option<i64>,
+    /// One step's own page: its button (label, confirmation) instead of 暂存/提交.
+    single: Option<(String, String)>,
 }
 
 /// Whether the clerk pressed 提交 rather than 暂存.
@@ -54,15 +59,18 @@ fn save_step<'k>(kind: &'k ItemKind, state: &str) -> Option<&'k Transition> {
         .find(|t| t.from == [state.to_string()] && t.to == state)
 }
 
-struct FormSpec<'a> {
-    kind: &'a ItemKind,
-    base: &'a Transition,
-    heading: String,
-    action_url: String,
-    cancel_url: String,
+pub(crate) struct FormSpec<'a> {
+    pub kind: &'a ItemKind,
+    pub base: &'a Transition,
+    pub heading: String,
+    pub action_url: String,
+    pub cancel_url: String,
+    pub version: Option<i64>,
+    /// A single step's page rather than the item's form.
+    pub single: bool,
 }
 
-async fn render(
+pub(crate) async fn render(
     p: &Platform,
     who: &Principal,
     spec: &FormSpec<'_>,
@@ -71,7 +79,7 @@ async fn render(
 ) -> Response {
     let lang = who.lang;
     let kind = spec.kind;
-    let submit = submit_step(kind, &spec.base.to);
+    let submit = submit_step(kind, &spec.base.to).filter(|_| !spec.single);
     let required = submit
         .map(|t| t.required.clone())
         .unwrap_or_else(|| spec.base.required.clone());
@@ -96,6 +104,17 @@ async fn render(
             .unwrap_or_default(),
         action_url: spec.action_url.clone(),
         cancel_url: spec.cancel_url.clone(),
+        version: spec.version,
+        single: spec.single.then(|| {
+            (
+                spec.base.label.get(lang).to_string(),
+                spec.base
+                    .confirm
+                    .as_ref()
+                    .map(|c| c.get(lang).to_string())
+                    .unwrap_or_default(),
+            )
+        }),
         submit_confirm: submit.map(|t| {
             t.confirm
                 .as_ref()
@@ -183,6 +202,8 @@ fn new_spec<'a>(kind: &'a ItemKind, t: &'a Transition, lang: domain::Lang) -> Fo
         heading: t.label.get(lang).to_string(),
         action_url: format!("/items/new?kind={}&action={}", kind.id, t.id),
         cancel_url: format!("/items?kind={}", kind.id),
+        version: None,
+        single: false,
     }
 }
 
@@ -281,6 +302,8 @@ async fn edit_spec<'k>(
         heading: format!("{} · {}", base.label.get(who.lang), v.row.number),
         action_url: format!("/items/{id}/edit"),
         cancel_url: format!("/items/{id}"),
+        version: Some(v.row.version),
+        single: false,
     };
     Ok((spec, values))
 }
@@ -333,6 +356,21 @@ pub async fn edit_submit(
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
         Err(AppError::Denied(d)) => Ok(render(p, &who, &spec, &input, Some(&d)).await),
+        Err(AppError::Conflict) => {
+            Ok(render(p, &who, &spec, &input, Some(&changed_meanwhile())).await)
+        }
         Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}
+
+/// Why a form is shown again after someone else changed the item first.
+pub(crate) fn changed_meanwhile() -> Denied {
+    Denied {
+        reason: domain::Text::new(
+            "提交未成功：在您填写期间，他人已修改或办理了此事项。您填写的内容仍保留在下方，请打开事项核对最新内容后再提交。",
+            "Not saved: someone else changed or acted on this item while you were filling in the form. What you typed is kept below; check the item's latest content, then submit again.",
+        ),
+        article: None,
+        fields: Vec::new(),
     }
 }

@@ -1,6 +1,7 @@
 //! The web pages, one module per resource.
 
 pub mod act;
+pub mod build;
 pub mod detail;
 pub mod form;
 pub mod import;
@@ -8,9 +9,12 @@ pub mod inbox;
 pub mod list;
 pub mod login;
 pub mod panels;
+pub mod step;
+pub mod tables;
 pub mod versions;
 
 use axum::http::HeaderMap;
+use std::collections::BTreeMap;
 
 /// The caller's address for the security record.
 pub fn source(headers: &HeaderMap, addr: Option<std::net::SocketAddr>) -> String {
@@ -26,7 +30,32 @@ pub fn source(headers: &HeaderMap, addr: Option<std::net::SocketAddr>) -> String
 /// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
 pub fn input_of(form: &[(String, String)]) -> domain::Input {
     let mut input = domain::Input::new();
-    for (k, v) in form.iter().filter(|(k, _)| k != "_csrf" && k != "op") {
+    // Table cells come as `field.row.column`; each table becomes one JSON value.
+    type Grid = BTreeMap<String, BTreeMap<usize, BTreeMap<String, String>>>;
+    let mut tables: Grid = BTreeMap::new();
+    for (k, v) in form {
+        let mut parts = k.splitn(3, '.');
+        if let (Some(f), Some(Ok(row)), Some(col)) = (
+            parts.next(),
+            parts.next().map(str::parse::<usize>),
+            parts.next(),
+        ) {
+            tables
+                .entry(f.to_string())
+                .or_default()
+                .entry(row)
+                .or_default()
+                .insert(col.to_string(), v.clone());
+        }
+    }
+    for (f, rows) in tables {
+        let rows: Vec<&BTreeMap<String, String>> = rows.values().collect();
+        input.insert(f, serde_json::to_string(&rows).unwrap_or_default());
+    }
+    for (k, v) in form
+        .iter()
+        .filter(|(k, _)| k != "_csrf" && k != "op" && !k.contains('.'))
+    {
         input
             .entry(k.clone())
             .and_modify(|e: &mut String| {

@@ -17,7 +17,7 @@ pub struct Cell {
 }
 
 pub struct Panel {
-    pub id: &'static str,
+    pub id: String,
     pub title: String,
     pub warning: Option<String>,
     pub note: Option<String>,
@@ -28,7 +28,7 @@ pub struct Panel {
     pub upload: Option<String>,
 }
 
-fn cell(text: impl Into<String>) -> Cell {
+pub(crate) fn cell(text: impl Into<String>) -> Cell {
     Cell {
         text: text.into(),
         href: None,
@@ -61,9 +61,47 @@ fn state_cell(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
     }
 }
 
-fn new_panel(id: &'static str, title: String, headers: Vec<String>) -> Panel {
+/// The versions of an item, with a link comparing the last two (line by line for tables).
+pub(crate) fn versions_panel(
+    v: &ItemView,
+    versions: &[app::cycle::Version],
+    title: String,
+    lang: Lang,
+) -> Panel {
+    let mut panel = new_panel(
+        "versions",
+        title,
+        vec![
+            t(lang, "版本", "Version"),
+            t(lang, "形成时间", "Made"),
+            t(lang, "经办", "By"),
+        ],
+    );
+    for ver in versions {
+        panel.rows.push(vec![
+            cell(format!("v{}", ver.number)),
+            cell(crate::views::short_time(&ver.at)),
+            cell(ver.by.clone()),
+        ]);
+    }
+    if versions.len() > 1 {
+        panel.links.push((
+            t(lang, "比较版本", "Compare versions"),
+            format!(
+                "/items/{}/versions?a={}&b={}",
+                v.row.item.id.get(),
+                versions.len() - 1,
+                versions.len()
+            ),
+            "compare-versions".into(),
+        ));
+    }
+    panel
+}
+
+pub(crate) fn new_panel(id: impl Into<String>, title: String, headers: Vec<String>) -> Panel {
     Panel {
-        id,
+        id: id.into(),
         title,
         warning: None,
         note: None,
@@ -85,6 +123,8 @@ pub async fn build(
     if let Some(panel) = attachments(kind, v, lang) {
         out.push(panel);
     }
+    out.extend(super::tables::panels(kind, &v.row.item, lang));
+    out.extend(super::build::panels(p, who, kind, v).await?);
     match kind.id.as_str() {
         "demand" => {
             demand_panels(p, who, v, lang, &mut out).await?;
@@ -134,40 +174,18 @@ async fn demand_panels(
 ) -> Result<(), AppError> {
     let versions = app::cycle::versions(p, who, v.row.item.id).await?;
     let changes = app::cycle::children(p, who, "demand_change", &v.row.number).await?;
-    let mut panel = new_panel(
-        "versions",
+    let mut panel = versions_panel(
+        v,
+        &versions,
         t(lang, "版本与变更记录", "Versions and changes"),
-        vec![
-            t(lang, "版本", "Version"),
-            t(lang, "形成时间", "Made"),
-            t(lang, "经办", "By"),
-        ],
+        lang,
     );
-    for ver in &versions {
-        panel.rows.push(vec![
-            cell(format!("v{}", ver.number)),
-            cell(crate::views::short_time(&ver.at)),
-            cell(ver.by.clone()),
-        ]);
-    }
     for c in &changes {
         panel.rows.push(vec![
             item_link(c),
             cell(c.title.clone()),
             state_cell(p, c, lang),
         ]);
-    }
-    if versions.len() > 1 {
-        panel.links.push((
-            t(lang, "比较版本", "Compare versions"),
-            format!(
-                "/items/{}/versions?a={}&b={}",
-                v.row.item.id.get(),
-                versions.len() - 1,
-                versions.len()
-            ),
-            "compare-versions".into(),
-        ));
     }
     let frozen = !versions.is_empty();
     if frozen

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 #![allow(dead_code)]
 
+pub mod chrome;
+
 use app::Platform;
 
 pub struct TestApp {

@@ -1,0 +1,279 @@
+//! Electronic signatures (R14.1): a demand unit confirms its to-build entry in writing by an
+//! SM2 signature over the entry's canonical content, stepped up by re-entering the password.
+//!
+//! Keys are held by the platform (`Custody`): one SM2 key per user, created at the first
+//! signature, the private half sealed with SM4-GCM under a key derived from the platform's key
+//! file. A hardware key (UKey) or a CA's signing service replaces `Custody` by offering the same
+//! two calls, `public_key` and `sign`; the signature record and its check stay as they are.
+
+use crate::items::{Command, Target};
+use crate::{AppError, Platform, Principal, clock};
+use domain::policy::{ItemKind, Transition};
+use domain::{Denied, FieldError, Input, Item, ItemId, Text};
+use store::Conn;
+
+/// The form field that carries the re-entered password; it is never stored.
+pub const PASSWORD_FIELD: &str = "_password";
+
+/// The exact bytes a signature covers: the item's number, the step, the signer, the time and
+/// each signed field by name (values JSON-quoted so no value can imitate a line).
+pub fn content(
+    number: &str,
+    action: &str,
+    signer: i64,
+    at: &str,
+    fields: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut s = format!(
+        "tongchou-signature-v1\nnumber: {number}\naction: {action}\nsigner: {signer}\nsigned_at: {at}\n"
+    );
+    for (name, value) in fields {
+        let quoted = serde_json::to_string(value).unwrap_or_default();
+        s.push_str(&format!("{name}: {quoted}\n"));
+    }
+    s.into_bytes()
+}
+
+/// The platform holding users' keys, sealed under a key derived from its own key file.
+pub struct Custody<'a> {
+    p: &'a Platform,
+}
+
+impl<'a> Custody<'a> {
+    pub fn new(p: &'a Platform) -> Custody<'a> {
+        Custody { p }
+    }
+
+    fn kek(&self) -> [u8; 16] {
+        crypto::derive_key(self.p.key.secret_hex().as_bytes(), "user-signing-keys")
+    }
+
+    /// The user's key, created (and kept sealed) at the first signature.
+    async fn key(&self, c: &mut Conn, user: i64) -> Result<crypto::KeyPair, AppError> {
+        let aad = format!("user:{user}");
+        let broken = || AppError::Startup("a sealed signing key cannot be opened".into());
+        if let Some(k) = store::signing_keys::get(c, user).await? {
+            let sealed = hex::decode(&k.sealed_hex).map_err(|_| broken())?;
+            let secret =
+                crypto::open(&self.kek(), &sealed, aad.as_bytes()).map_err(|_| broken())?;
+            let secret = String::from_utf8(secret).map_err(|_| broken())?;
+            return crypto::KeyPair::from_secret_hex(&secret).map_err(|_| broken());
+        }
+        let key = crypto::KeyPair::generate().map_err(|e| AppError::Startup(e.to_string()))?;
+        let sealed = crypto::seal(&self.kek(), key.secret_hex().as_bytes(), aad.as_bytes())
+            .map_err(|e| AppError::Startup(e.to_string()))?;
+        let row = store::signing_keys::SigningKey {
+            user_id: user,
+            public_hex: key.public().to_hex(),
+            sealed_hex: hex::encode(sealed),
+        };
+        store::signing_keys::insert(c, &row, &store::timestamp(clock::now())).await?;
+        Ok(key)
+    }
+
+    /// Signs `msg` as `user`; returns (public key hex, signature hex).
+    pub async fn sign(
+        &self,
+        c: &mut Conn,
+        user: i64,
+        msg: &[u8],
+    ) -> Result<(String, String), AppError> {
+        let key = self.key(c, user).await?;
+        let sig = key
+            .sign(msg)
+            .map_err(|e| AppError::Startup(e.to_string()))?;
+        Ok((key.public().to_hex(), sig))
+    }
+}
+
+fn password_denied(t: &Transition, zh: &str, en: &str) -> AppError {
+    AppError::Denied(Denied {
+        reason: Text::new(zh, en),
+        article: Some(t.article.clone()),
+        fields: vec![FieldError {
+            field: PASSWORD_FIELD.into(),
+            message: Text::new(zh, en),
+        }],
+    })
+}
+
+/// Takes a signing step: checks the re-entered password, signs the item's content as it was
+/// read, and records the step with the signature; if the item changed in between, nothing is
+/// signed and the signer is asked to look again.
+pub async fn sign_step(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    mut cmd: Command,
+) -> Result<ItemId, AppError> {
+    let password = cmd.input.remove(PASSWORD_FIELD).unwrap_or_default();
+    let view = crate::items::view(p, who, id).await?;
+    let kind = p
+        .policy
+        .kind(&view.row.item.kind)
+        .ok_or(AppError::NotFound)?;
+    let t = kind.transition(&cmd.action).ok_or(AppError::NotFound)?;
+    // Someone who may not take the step is refused by the step itself, with its reason, and
+    // nothing is signed for them.
+    let may = view.actions.iter().any(|a| a.id == t.id);
+    if may {
+        if password.is_empty() {
+            return Err(password_denied(
+                t,
+                "请输入您的登录密码以确认电子签名。",
+                "Enter your password to confirm the signature.",
+            ));
+        }
+        let stored = {
+            let mut c = p.store.read().await?;
+            store::users::get(&mut c, who.user.id)
+                .await?
+                .map(|u| u.password_hash)
+        }
+        .unwrap_or_default();
+        let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &stored))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(password_denied(
+                t,
+                "密码不正确，未签名。",
+                "The password is wrong; nothing was signed.",
+            ));
+        }
+    }
+    let (p2, who2) = (p.clone(), who.clone());
+    let read_version = crate::items::expected_version(&cmd.input).unwrap_or(view.row.version);
+    let number = view.row.number.clone();
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let now_row = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
+                if now_row.version != read_version {
+                    return Err(AppError::Conflict);
+                }
+                let kind = p2
+                    .policy
+                    .kind(&now_row.item.kind)
+                    .ok_or(AppError::NotFound)?;
+                let t = kind.transition(&cmd.action).ok_or(AppError::NotFound)?;
+                let mut system = Input::new();
+                cmd.input.retain(|k, _| t.inputs.contains(k));
+                if !may {
+                    return crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system)
+                        .await;
+                }
+                let at = store::timestamp(clock::now());
+                let msg = content(
+                    &number,
+                    &t.id,
+                    who2.user.id.get(),
+                    &at,
+                    &signed_fields(t, &now_row.item),
+                );
+                let (public, sig) = Custody::new(&p2).sign(c, who2.user.id.get(), &msg).await?;
+                system.insert("signature".into(), sig);
+                system.insert("signer_key".into(), public);
+                system.insert("signed_at".into(), at);
+                crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await
+            })
+        })
+        .await
+}
+
+fn signed_fields<'i>(t: &'i Transition, item: &'i Item) -> Vec<(&'i str, &'i str)> {
+    t.sign.iter().map(|f| (f.as_str(), item.field(f))).collect()
+}
+
+/// What a signature check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// The signature matches the content and the signer's registered key.
+    Valid { signer: i64, at: String },
+    /// It does not: the content (or the signature, or the key) changed after signing.
+    Invalid { signer: i64, at: String },
+}
+
+/// Checks the signature an item carries, if any, against its current content and the key
+/// registered for the signer.
+pub async fn check(
+    c: &mut Conn,
+    kind: &ItemKind,
+    number: &str,
+    item: &Item,
+) -> Result<Option<SignatureCheck>, AppError> {
+    let Some(t) = kind.transitions.iter().find(|t| !t.sign.is_empty()) else {
+        return Ok(None);
+    };
+    let at = item.field("signed_at").to_string();
+    if item.field("signature").is_empty() {
+        return Ok(None);
+    }
+    // The signer is whoever last took the signing step.
+    let signer = item
+        .acts
+        .iter()
+        .rev()
+        .find(|a| a.action == t.id)
+        .map(|a| a.user.get())
+        .unwrap_or(0);
+    let registered = store::signing_keys::get(c, signer).await?;
+    let msg = content(number, &t.id, signer, &at, &signed_fields(t, item));
+    let valid = registered.is_some_and(|k| k.public_hex == item.field("signer_key"))
+        && crypto::PublicKey::from_hex(item.field("signer_key"))
+            .is_ok_and(|k| k.verify(&msg, item.field("signature")));
+    Ok(Some(if valid {
+        SignatureCheck::Valid { signer, at }
+    } else {
+        SignatureCheck::Invalid { signer, at }
+    }))
+}
+
+/// The number of the first item whose signature no longer matches, for `audit verify`.
+pub async fn first_invalid(
+    c: &mut Conn,
+    policy: &domain::Policy,
+) -> Result<Option<String>, AppError> {
+    for kind in policy
+        .kinds
+        .iter()
+        .filter(|k| k.transitions.iter().any(|t| !t.sign.is_empty()))
+    {
+        let f = store::items::Filter {
+            kind: kind.id.clone(),
+            page: 1,
+            per_page: 100_000,
+            ..Default::default()
+        };
+        for row in store::items::list(c, &f).await? {
+            if let Some(SignatureCheck::Invalid { .. }) =
+                check(c, kind, &row.number, &row.item).await?
+            {
+                return Ok(Some(row.number));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The signature check for an item page, with the signer's name.
+pub async fn status(
+    p: &Platform,
+    row: &store::items::ItemRow,
+) -> Result<Option<(SignatureCheck, String)>, AppError> {
+    let Some(kind) = p.policy.kind(&row.item.kind) else {
+        return Ok(None);
+    };
+    let mut c = p.store.read().await?;
+    let Some(check) = check(&mut c, kind, &row.number, &row.item).await? else {
+        return Ok(None);
+    };
+    let signer = match &check {
+        SignatureCheck::Valid { signer, .. } | SignatureCheck::Invalid { signer, .. } => *signer,
+    };
+    let name = store::users::get(&mut c, domain::UserId::new(signer))
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    Ok(Some((check, name)))
+}

@@ -1,0 +1,457 @@
+//! From task book to construction as stories on SQLite and (when TEST_DATABASE_URL is set)
+//! PostgreSQL: the signed confirmation and its check, the FSR's review with the expert draw and
+//! the approval document, and two people acting on one item at once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use app::AppError;
+use app::demo::{DEMO_PASSWORD, principal};
+use app::items::{Command, create, perform, view};
+use app::signing::SignatureCheck;
+use app::testkit::each_backend;
+use domain::{Input, ItemId};
+
+fn input(pairs: &[(&str, &str)]) -> Input {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn cmd(action: &str, input: Input) -> Command {
+    Command {
+        action: action.into(),
+        input,
+        then: None,
+        idempotency_key: None,
+    }
+}
+
+async fn org_id(p: &app::Platform, code: &str) -> i64 {
+    let mut c = p.store.read().await.unwrap();
+    store::orgs::all(&mut c)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == code)
+        .unwrap()
+        .id
+        .get()
+}
+
+/// An issued plan with one line; returns the line's number.
+async fn issued_plan_item(p: &app::Platform) -> String {
+    let planner = principal(p, "bureau.planner").await.unwrap();
+    let head = principal(p, "bureau.head").await.unwrap();
+    let plan = create(
+        p,
+        &planner,
+        "plan",
+        cmd(
+            "create",
+            input(&[
+                ("title", "2027年度建设任务"),
+                ("year", "2027"),
+                ("ceiling", "9,000,000"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    let number = view(p, &planner, plan).await.unwrap().row.number;
+    let line = create(
+        p,
+        &planner,
+        "plan_item",
+        cmd(
+            "create",
+            input(&[
+                ("plan", &number),
+                ("seq", "1"),
+                ("title", "城市运行一网统管平台"),
+                ("budget", "3,000,000"),
+                ("content", "建设城市运行一网统管平台"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    perform(p, &head, plan, cmd("to_meeting", Input::new()))
+        .await
+        .unwrap();
+    perform(
+        p,
+        &planner,
+        plan,
+        cmd(
+            "record_approval",
+            input(&[
+                ("meeting_no", "市政府第23次常务会议"),
+                ("meeting_date", "2026-11-20"),
+                ("minutes", "原则同意"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    perform(
+        p,
+        &head,
+        plan,
+        cmd(
+            "issue_taskbook",
+            input(&[("taskbook_no", "宛政数〔2026〕12号")]),
+        ),
+    )
+    .await
+    .unwrap();
+    view(p, &planner, line).await.unwrap().row.number
+}
+
+/// A project of the plan line, sent to the natural resources bureau for confirmation.
+async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
+    let line = issued_plan_item(p).await;
+    let pm = principal(p, "company.pm").await.unwrap();
+    let unit = org_id(p, "zrzy").await.to_string();
+    let id = create(
+        p,
+        &pm,
+        "project",
+        cmd(
+            "create",
+            input(&[
+                ("plan_item", &line),
+                ("title", "城市运行一网统管平台"),
+                ("content", "建设城市运行一网统管平台，接入12个部门的数据"),
+                ("budget", "3,000,000"),
+                ("planned_start", "2027-03-01"),
+                ("planned_end", "2027-12-31"),
+                ("units", &unit),
+                ("needs_cyber_review", "yes"),
+                ("mode", mode),
+                ("mode_reason", "市级基础性、公益性项目，专项资金保障"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    perform(p, &pm, id, cmd("request_confirmation", Input::new()))
+        .await
+        .unwrap();
+    id
+}
+
+fn field_error(e: &AppError, field: &str) -> String {
+    match e {
+        AppError::Denied(d) => d
+            .fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.zh.clone())
+            .unwrap_or_else(|| panic!("no error on {field}: {d:?}")),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// R14.1: the unit signs with its password; the check shows the signature valid, and after
+/// the signed content is changed in the database both the page's check and `audit verify`
+/// name the entry.
+#[tokio::test]
+async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behind_the_platform() {
+    for p in each_backend("signature").await {
+        let id = project_awaiting(&p, "special_fund").await;
+        let other = principal(&p, "gaj.clerk").await.unwrap();
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        let sign = |pw: &str| cmd("confirm", input(&[("_password", pw)]));
+        let e = perform(&p, &other, id, sign(DEMO_PASSWORD))
+            .await
+            .unwrap_err();
+        assert!(format!("{e:?}").contains("需求（使用）单位"), "{e:?}");
+        let e = perform(&p, &clerk, id, sign("")).await.unwrap_err();
+        assert!(field_error(&e, "_password").contains("密码"));
+        let e = perform(&p, &clerk, id, sign("Wrong@Password1"))
+            .await
+            .unwrap_err();
+        assert!(field_error(&e, "_password").contains("密码不正确"));
+        assert_eq!(
+            view(&p, &clerk, id).await.unwrap().row.item.state,
+            "awaiting_confirmation"
+        );
+        perform(&p, &clerk, id, sign(DEMO_PASSWORD)).await.unwrap();
+        let row = view(&p, &clerk, id).await.unwrap().row;
+        assert_eq!(row.item.state, "confirmed");
+        assert!(matches!(
+            app::signing::status(&p, &row).await.unwrap(),
+            Some((SignatureCheck::Valid { .. }, ref name)) if name == "刘静"
+        ));
+        let public = p.key.public();
+        assert!(matches!(
+            app::audit::verify(&p.store, &public, &p.policy)
+                .await
+                .unwrap(),
+            app::audit::Verdict::Intact { .. }
+        ));
+        // Someone with database access raises the budget of the signed entry.
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query(
+                "UPDATE items SET fields = REPLACE(fields, '300000000', '390000000') WHERE id = $1",
+            )
+            .bind(id.get())
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        }
+        let row = view(&p, &clerk, id).await.unwrap().row;
+        assert_eq!(row.item.field("budget"), "390000000");
+        assert!(matches!(
+            app::signing::status(&p, &row).await.unwrap(),
+            Some((SignatureCheck::Invalid { .. }, _))
+        ));
+        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public, &p.policy)
+            .await
+            .unwrap()
+        else {
+            panic!("a changed signed entry must be reported");
+        };
+        assert_eq!(b.stream, row.number);
+        assert!(b.what.contains("signature"), "{}", b.what);
+    }
+}
+
+fn lines(v2: bool) -> String {
+    let servers = if v2 { "3" } else { "4" };
+    format!(
+        r#"[{{"category":"硬件","item":"服务器","quantity":"{servers}","unit_price":"250,000"}},
+            {{"category":"软件","item":"平台开发","quantity":"1","unit_price":"1,800,000"}}]"#
+    )
+}
+
+/// R14.2: versions with budget lines, the Data Center's opinion, a draw that excludes the
+/// Company's and the design vendor's experts, opinions from drawn experts only, and the
+/// approval with a cut, its document and the project's baseline.
+#[tokio::test]
+async fn r14_2_the_review_draws_experts_without_conflicts_and_the_approval_cuts_a_line() {
+    for p in each_backend("fsr").await {
+        let project = project_awaiting(&p, "company_self_funded").await;
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        perform(
+            &p,
+            &clerk,
+            project,
+            cmd("confirm", input(&[("_password", DEMO_PASSWORD)])),
+        )
+        .await
+        .unwrap();
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        let project_no = view(&p, &pm, project).await.unwrap().row.number;
+        let design = {
+            let mut c = p.store.read().await.unwrap();
+            let f = store::items::Filter {
+                kind: "vendor".into(),
+                text: Some("设计研究".into()),
+                page: 1,
+                per_page: 5,
+                ..Default::default()
+            };
+            store::items::list(&mut c, &f).await.unwrap()[0]
+                .number
+                .clone()
+        };
+        let fsr = create(
+            &p,
+            &pm,
+            "fsr",
+            cmd(
+                "create",
+                input(&[
+                    ("project", &project_no),
+                    ("title", "城市运行一网统管平台可行性研究报告"),
+                    ("summary", "建设城市运行监测、事件处置和指挥调度三大模块"),
+                    ("compiled_by", &design),
+                    ("budget_lines", &lines(false)),
+                    ("milestones", r#"[{"name":"完成招标","planned":"2027-04-30"},{"name":"上线试运行","planned":"2027-10-31"}]"#),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(&p, &pm, fsr, cmd("submit", Input::new()))
+            .await
+            .unwrap();
+        perform(
+            &p,
+            &analyst,
+            fsr,
+            cmd(
+                "dc_return",
+                input(&[("dc_opinion", "服务器数量偏多，请按实际负载测算")]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(
+            &p,
+            &pm,
+            fsr,
+            cmd("edit", input(&[("budget_lines", &lines(true))])),
+        )
+        .await
+        .unwrap();
+        perform(&p, &pm, fsr, cmd("submit", Input::new()))
+            .await
+            .unwrap();
+        let versions = app::cycle::versions(&p, &pm, fsr).await.unwrap();
+        assert_eq!(versions.len(), 2);
+        let kind = p.policy.kind("fsr").unwrap();
+        let diff = app::cycle::compare(
+            kind,
+            &app::cycle::content_fields(kind),
+            &versions[0].fields,
+            &versions[1].fields,
+        );
+        let changed: Vec<&str> = diff
+            .iter()
+            .filter(|d| d.changed)
+            .map(|d| d.label.zh.as_str())
+            .collect();
+        assert_eq!(changed, ["预算明细 第 1 行"]);
+        perform(
+            &p,
+            &analyst,
+            fsr,
+            cmd("dc_pass", input(&[("dc_opinion", "同意报请评审")])),
+        )
+        .await
+        .unwrap();
+        // Eight experts in the registry: one works for the Company, one for the design vendor.
+        let e = perform(
+            &p,
+            &planner,
+            fsr,
+            cmd("draw_experts", input(&[("expert_count", "7")])),
+        )
+        .await
+        .unwrap_err();
+        assert!(field_error(&e, "expert_count").contains("只有 6 名"));
+        perform(
+            &p,
+            &planner,
+            fsr,
+            cmd("draw_experts", input(&[("expert_count", "5")])),
+        )
+        .await
+        .unwrap();
+        let item = view(&p, &planner, fsr).await.unwrap().row.item;
+        let drawn: Vec<&str> = item.field("drawn_experts").split(',').collect();
+        assert_eq!(drawn.len(), 5);
+        let excluded = item.field("excluded_experts");
+        assert!(
+            excluded.contains("赵敏") && excluded.contains("黄海涛"),
+            "{excluded}"
+        );
+        for number in &drawn {
+            let expert = app::items::by_number(&p, &planner, number).await.unwrap();
+            assert!(!["赵敏", "黄海涛"].contains(&expert.item.field("name")));
+        }
+        // The Company may not see who may review its report.
+        assert!(app::items::by_number(&p, &pm, drawn[0]).await.is_err());
+        let opinions = drawn
+            .iter()
+            .map(|n| format!(r#"{{"expert":"{n}","opinion":"同意","score":"85"}}"#))
+            .collect::<Vec<_>>()
+            .join(",");
+        perform(
+            &p,
+            &planner,
+            fsr,
+            cmd(
+                "record_opinions",
+                input(&[("expert_opinions", &format!("[{opinions}]"))]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(
+            &p,
+            &head,
+            fsr,
+            cmd(
+                "approve",
+                input(&[
+                    ("cuts", r#"[{"line":"2","approved":"1,500,000","reason":"开发工作量按评审意见核减"}]"#),
+                    ("approval_no", "宛数政〔2027〕3号"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let item = view(&p, &head, fsr).await.unwrap().row.item;
+        assert_eq!(item.state, "approved");
+        assert_eq!(item.field("approved_total"), "225000000");
+        let pdf = app::taskbook::file(&p, &head, fsr, app::approval::PDF)
+            .await
+            .unwrap();
+        assert_eq!(
+            crypto::sm3_hex(&pdf.content),
+            item.field("approval_pdf_sm3")
+        );
+        let docx = app::taskbook::file(&p, &head, fsr, app::approval::DOCX)
+            .await
+            .unwrap();
+        assert_eq!(
+            crypto::sm3_hex(&docx.content),
+            item.field("approval_docx_sm3")
+        );
+        let project = view(&p, &pm, project).await.unwrap().row.item;
+        assert_eq!(project.state, "fsr_approved");
+        assert_eq!(project.field("approved_total"), "225000000");
+        // The approved version is locked.
+        assert!(
+            perform(&p, &pm, fsr, cmd("edit", input(&[("title", "改")])))
+                .await
+                .is_err()
+        );
+    }
+}
+
+/// Issue 4, concurrency: two people editing the same entry from the same version; the second
+/// is refused (nothing of the first is lost) and may try again on the new version.
+#[tokio::test]
+async fn two_edits_from_the_same_version_never_both_succeed() {
+    for p in each_backend("race").await {
+        let line = issued_plan_item(&p).await;
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let unit = org_id(&p, "zrzy").await.to_string();
+        let base = [
+            ("plan_item", line.as_str()),
+            ("title", "城市运行一网统管平台"),
+            ("content", "初稿"),
+            ("budget", "3,000,000"),
+            ("units", unit.as_str()),
+            ("mode", "special_fund"),
+            ("mode_reason", "专项资金"),
+        ];
+        let id = create(&p, &pm, "project", cmd("create", input(&base)))
+            .await
+            .unwrap();
+        let read = view(&p, &pm, id).await.unwrap().row.version.to_string();
+        let edit = |content: &str| {
+            let mut i = input(&base[1..]);
+            i.insert("content".into(), content.into());
+            i.insert("_version".into(), read.clone());
+            cmd("edit", i)
+        };
+        perform(&p, &pm, id, edit("公司修改的内容")).await.unwrap();
+        let e = perform(&p, &analyst, id, edit("数据中心同时修改的内容"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict), "{e:?}");
+        let item = view(&p, &pm, id).await.unwrap().row.item;
+        assert_eq!(item.field("content"), "公司修改的内容");
+    }
+}

@@ -1,0 +1,414 @@
+//! Table fields: rows of typed cells such as an FSR's budget lines (R14.2). A table is stored
+//! as a JSON array of objects keyed by column id, money in fen, so versions compare line by line
+//! and the event record keeps every row. Fully blank rows are dropped; computed columns
+//! (quantity x unit price) are filled here, never typed.
+
+use crate::decide::FieldError;
+use crate::fields::{bad_number, item_number, parse_date};
+use crate::ids::Money;
+use crate::item::Item;
+use crate::policy::{Column, ColumnType, FieldType, ItemKind, Transition};
+use crate::text::Text;
+use std::collections::BTreeMap;
+
+/// One row: cell values by column id, as stored.
+pub type Row = BTreeMap<String, String>;
+
+/// The rows of a stored (or typed) table; anything unreadable reads as no rows.
+pub fn rows(stored: &str) -> Vec<Row> {
+    if stored.trim().is_empty() {
+        return Vec::new();
+    }
+    let Ok(values) = serde_json::from_str::<Vec<BTreeMap<String, serde_json::Value>>>(stored)
+    else {
+        return Vec::new();
+    };
+    values
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k, s)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn store(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    serde_json::to_string(rows).unwrap_or_default()
+}
+
+/// Checks typed rows (money in yuan) and returns the stored form, or the first problem with
+/// its row and column.
+pub fn normalise(columns: &[Column], raw: &str) -> Result<String, Text> {
+    let parsed = serde_json::from_str::<Vec<BTreeMap<String, serde_json::Value>>>(raw)
+        .map_err(|_| Text::new("表格内容格式有误。", "The table is malformed."))?;
+    let typed = rows(raw);
+    let mut out = Vec::new();
+    for (n, row) in typed.iter().enumerate() {
+        let n = n + 1;
+        if let Some(unknown) = parsed
+            .get(n - 1)
+            .and_then(|r| r.keys().find(|k| !columns.iter().any(|c| &c.id == *k)))
+        {
+            return Err(Text::new(
+                format!("第 {n} 行有未知的列 {unknown}。"),
+                format!("Row {n} has an unknown column {unknown}."),
+            ));
+        }
+        let cell = |c: &Column| row.get(&c.id).map(|v| v.trim()).unwrap_or("");
+        let blank = columns
+            .iter()
+            .filter(|c| c.product.is_none())
+            .all(|c| cell(c).is_empty());
+        if blank {
+            continue;
+        }
+        let mut stored = Row::new();
+        for c in columns.iter().filter(|c| c.product.is_none()) {
+            let v = cell(c);
+            let at = |msg: Text| {
+                Text::new(
+                    format!("第 {n} 行「{}」：{}", c.label.zh, msg.zh),
+                    format!("Row {n}, {}: {}", c.label.en, msg.en),
+                )
+            };
+            if v.is_empty() {
+                if c.required {
+                    return Err(at(Text::new("请填写此项。", "required.")));
+                }
+                continue;
+            }
+            stored.insert(c.id.clone(), cell_value(&c.ty, v).map_err(at)?);
+        }
+        for c in columns {
+            if let Some((a, b)) = &c.product {
+                let num = |id: &str| stored.get(id).and_then(|v| v.parse::<i64>().ok());
+                if let (Some(x), Some(y)) = (num(a), num(b)) {
+                    let product = x.checked_mul(y).ok_or_else(|| {
+                        Text::new(
+                            format!("第 {n} 行金额过大。"),
+                            format!("Row {n}: the amount is too large."),
+                        )
+                    })?;
+                    stored.insert(c.id.clone(), product.to_string());
+                }
+            }
+        }
+        out.push(stored);
+    }
+    Ok(store(&out))
+}
+
+fn cell_value(ty: &ColumnType, v: &str) -> Result<String, Text> {
+    match ty {
+        ColumnType::Text { max } if v.chars().count() > *max => Err(Text::new(
+            format!("不能超过 {max} 个字。"),
+            format!("at most {max} characters."),
+        )),
+        ColumnType::Text { .. } => Ok(v.to_string()),
+        ColumnType::Money => Money::parse_yuan(v)
+            .map(|m| m.fen().to_string())
+            .ok_or_else(|| {
+                Text::new(
+                    "请填写金额（元），最多两位小数。",
+                    "enter an amount in yuan, at most two decimals.",
+                )
+            }),
+        ColumnType::Integer { min, max } => match v.parse::<i64>() {
+            Ok(n) if (*min..=*max).contains(&n) => Ok(n.to_string()),
+            _ => Err(Text::new(
+                format!("请填写 {min} 至 {max} 之间的整数。"),
+                format!("enter a whole number from {min} to {max}."),
+            )),
+        },
+        ColumnType::Date => parse_date(v).map(|d| d.to_string()).ok_or_else(|| {
+            Text::new(
+                "请填写日期，如 2026-10-11。",
+                "enter a date such as 2026-10-11.",
+            )
+        }),
+        ColumnType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
+    }
+}
+
+/// The stored table as a user would type it (money back in yuan), for forms and effects.
+pub fn typed(columns: &[Column], stored: &str) -> String {
+    let out: Vec<Row> = rows(stored)
+        .into_iter()
+        .map(|mut r| {
+            for c in columns.iter().filter(|c| c.ty == ColumnType::Money) {
+                if let Some(v) = r.get_mut(&c.id)
+                    && let Ok(fen) = v.parse::<i64>()
+                {
+                    *v = Money::from_fen(fen).yuan_string();
+                }
+            }
+            // Computed cells are recomputed on the way back in.
+            r.retain(|k, _| columns.iter().any(|c| &c.id == k && c.product.is_none()));
+            r
+        })
+        .collect();
+    store(&out)
+}
+
+/// The sum of a money column of a stored table, in fen.
+pub fn sum(stored: &str, column: &str) -> i64 {
+    rows(stored)
+        .iter()
+        .filter_map(|r| r.get(column).and_then(|v| v.parse::<i64>().ok()))
+        .sum()
+}
+
+/// One line of an approved baseline: what was asked, what was approved, and why it was cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineLine {
+    /// 1-based line number in the approved version.
+    pub line: usize,
+    pub cells: Row,
+    pub requested_fen: i64,
+    pub approved_fen: i64,
+    pub reason: String,
+}
+
+/// The lines with their cuts applied. `amount` is the lines' summed money column.
+pub fn baseline(lines: &str, amount: &str, cuts: &str) -> Vec<BaselineLine> {
+    let cuts = rows(cuts);
+    rows(lines)
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| {
+            let line = i + 1;
+            let requested_fen = cells.get(amount).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let cut = cuts
+                .iter()
+                .find(|c| c.get("line").and_then(|v| v.parse().ok()) == Some(line));
+            let approved_fen = cut
+                .and_then(|c| c.get("approved").and_then(|v| v.parse().ok()))
+                .unwrap_or(requested_fen);
+            let reason = cut
+                .and_then(|c| c.get("reason").cloned())
+                .unwrap_or_default();
+            BaselineLine {
+                line,
+                cells,
+                requested_fen,
+                approved_fen,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// Checks cuts against the lines: each names an existing line once, approves no more than was
+/// asked and says why. Returns the approved total in fen.
+pub fn check_cuts(lines: &str, amount: &str, cuts: &str) -> Result<i64, Text> {
+    let n_lines = rows(lines).len();
+    let mut seen = Vec::new();
+    for (i, cut) in rows(cuts).iter().enumerate() {
+        let n = i + 1;
+        let line = cut.get("line").and_then(|v| v.parse::<usize>().ok());
+        let Some(line) = line.filter(|l| (1..=n_lines).contains(l)) else {
+            return Err(Text::new(
+                format!("第 {n} 条核减：预算明细共 {n_lines} 行，请填写其中的行号。"),
+                format!("Cut {n}: the budget has {n_lines} lines; give one of their numbers."),
+            ));
+        };
+        if seen.contains(&line) {
+            return Err(Text::new(
+                format!("第 {n} 条核减：第 {line} 行已核减过一次。"),
+                format!("Cut {n}: line {line} is already cut once."),
+            ));
+        }
+        seen.push(line);
+        if cut.get("reason").is_none_or(|r| r.trim().is_empty()) {
+            return Err(Text::new(
+                format!("第 {n} 条核减：请写明核减理由。"),
+                format!("Cut {n}: give the reason for the cut."),
+            ));
+        }
+    }
+    let lines = baseline(lines, amount, cuts);
+    if let Some(l) = lines.iter().find(|l| l.approved_fen > l.requested_fen) {
+        return Err(Text::new(
+            format!(
+                "第 {} 行核定金额不能超过申报金额 {} 元。",
+                l.line,
+                Money::from_fen(l.requested_fen).yuan_string()
+            ),
+            format!(
+                "Line {}: the approved amount cannot exceed the {} yuan asked.",
+                l.line,
+                Money::from_fen(l.requested_fen).yuan_string()
+            ),
+        ));
+    }
+    Ok(lines.iter().map(|l| l.approved_fen).sum())
+}
+
+/// What tables imply for a step: sums kept in their fields, values that must come from another
+/// field, and cuts checked with the approved total. Problems are added to `errors`.
+pub(crate) fn derive(
+    kind: &ItemKind,
+    t: &Transition,
+    item: Option<&Item>,
+    changes: &mut BTreeMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) {
+    let value = |changes: &BTreeMap<String, String>, f: &str| {
+        changes
+            .get(f)
+            .cloned()
+            .or_else(|| item.map(|i| i.field(f).to_string()))
+            .unwrap_or_default()
+    };
+    for def in &kind.fields {
+        let FieldType::Table(columns) = &def.ty else {
+            continue;
+        };
+        let Some(stored) = changes.get(&def.id).cloned() else {
+            continue;
+        };
+        for c in columns {
+            if let Some(into) = &c.sum_into {
+                changes.insert(into.clone(), sum(&stored, &c.id).to_string());
+            }
+            if let Some(list) = &c.one_of {
+                let allowed = value(changes, list);
+                let allowed: Vec<&str> = allowed.split(',').map(str::trim).collect();
+                let stray = rows(&stored).into_iter().enumerate().find_map(|(n, r)| {
+                    r.get(&c.id)
+                        .filter(|v| !allowed.contains(&v.as_str()))
+                        .map(|v| (n + 1, v.clone()))
+                });
+                if let Some((n, v)) = stray {
+                    let label = kind
+                        .field(list)
+                        .map(|f| f.label.clone())
+                        .unwrap_or_default();
+                    errors.push(FieldError {
+                        field: def.id.clone(),
+                        message: Text::new(
+                            format!("第 {n} 行「{}」{v} 不在「{}」之列。", c.label.zh, label.zh),
+                            format!("Row {n}: {} {v} is not among {}.", c.label.en, label.en),
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    if let Some(rule) = &t.cuts {
+        let amount = match kind.field(&rule.of).map(|f| &f.ty) {
+            Some(FieldType::Table(cols)) => cols
+                .iter()
+                .find(|c| c.sum_into.is_some())
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let lines = value(changes, &rule.of);
+        match check_cuts(&lines, &amount, &value(changes, &rule.table)) {
+            Ok(total) => {
+                changes.insert(rule.total.clone(), total.to_string());
+            }
+            Err(message) => errors.push(FieldError {
+                field: rule.table.clone(),
+                message,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn cols() -> Vec<Column> {
+        let c = |id: &str, ty: ColumnType| Column {
+            id: id.into(),
+            label: Text::new(id, id),
+            ty,
+            required: id == "item",
+            product: None,
+            one_of: None,
+            sum_into: None,
+        };
+        let mut amount = c("amount", ColumnType::Money);
+        amount.product = Some(("qty".into(), "price".into()));
+        amount.sum_into = Some("total".into());
+        vec![
+            c("item", ColumnType::Text { max: 20 }),
+            c("qty", ColumnType::Integer { min: 1, max: 1000 }),
+            c("price", ColumnType::Money),
+            amount,
+        ]
+    }
+
+    #[test]
+    fn amounts_are_computed_and_blank_rows_dropped() {
+        let raw =
+            r#"[{"item":"服务器","qty":"2","price":"150,000"},{"item":"","qty":"","price":""}]"#;
+        let stored = normalise(&cols(), raw).unwrap();
+        assert_eq!(rows(&stored).len(), 1);
+        assert_eq!(sum(&stored, "amount"), 30_000_000);
+        assert_eq!(
+            typed(&cols(), &stored),
+            r#"[{"item":"服务器","price":"150,000.00","qty":"2"}]"#
+        );
+    }
+
+    #[test]
+    fn a_bad_cell_names_its_row_and_column() {
+        let raw = r#"[{"item":"a","qty":"1","price":"1"},{"item":"b","qty":"x","price":"1"}]"#;
+        let e = normalise(&cols(), raw).unwrap_err();
+        assert!(e.zh.starts_with("第 2 行「qty」"), "{}", e.zh);
+        let e = normalise(&cols(), r#"[{"qty":"1"}]"#).unwrap_err();
+        assert!(e.zh.contains("「item」"), "{}", e.zh);
+    }
+
+    #[test]
+    fn cuts_need_a_line_a_reason_and_no_increase() {
+        let lines = normalise(
+            &cols(),
+            r#"[{"item":"a","qty":"1","price":"100"},{"item":"b","qty":"2","price":"50"}]"#,
+        )
+        .unwrap();
+        let cut = |s: &str| s.to_string();
+        assert_eq!(
+            check_cuts(
+                &lines,
+                "amount",
+                &cut(r#"[{"line":"2","approved":"6000","reason":"单价偏高"}]"#)
+            )
+            .unwrap(),
+            10_000 + 6_000
+        );
+        assert!(
+            check_cuts(
+                &lines,
+                "amount",
+                &cut(r#"[{"line":"3","approved":"1","reason":"x"}]"#)
+            )
+            .is_err()
+        );
+        assert!(check_cuts(&lines, "amount", &cut(r#"[{"line":"1","approved":"1"}]"#)).is_err());
+        assert!(
+            check_cuts(
+                &lines,
+                "amount",
+                &cut(r#"[{"line":"1","approved":"20000","reason":"x"}]"#)
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,570 @@
+//! From task book to construction as the domain decides it: the to-build entry and its signed
+//! confirmation, construction modes with the NDRC filing and the case-by-case path of emergency
+//! projects, the cybersecurity review record, and the FSR's review with per-line cuts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use chrono::{DateTime, FixedOffset};
+use domain::{
+    Actor, Calendar, Context, Input, Item, ItemId, OrgId, Policy, RefFact, Text, UserId, apply,
+    decide,
+};
+use std::collections::BTreeMap;
+
+const COMPANY: i64 = 3;
+const UNIT: i64 = 10;
+const OTHER_UNIT: i64 = 11;
+
+fn policy() -> Policy {
+    Policy::from_toml("p.toml", include_str!("../../../policy/nanyang-2025.toml")).unwrap()
+}
+
+fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
+    Actor {
+        user: UserId::new(user),
+        org: OrgId::new(org),
+        org_kind: org_kind.into(),
+        role: role.into(),
+    }
+}
+
+fn pm() -> Actor {
+    actor(1, COMPANY, "Company", "company_pm")
+}
+fn clerk(org: i64) -> Actor {
+    actor(20 + org, org, "GovernmentDept", "demand_clerk")
+}
+fn planner() -> Actor {
+    actor(5, 1, "Bureau", "bureau_planner")
+}
+fn bureau_leader() -> Actor {
+    actor(6, 1, "Bureau", "bureau_leader")
+}
+fn analyst() -> Actor {
+    actor(7, 2, "DataCenter", "datacenter_analyst")
+}
+
+fn input(pairs: &[(&str, &str)]) -> Input {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn fact(number: &str, state: &str, parent: Option<(&str, &str)>) -> RefFact {
+    RefFact {
+        number: number.into(),
+        state: state.into(),
+        state_name: Text::new(state, state),
+        owner: OrgId::new(1),
+        facet: String::new(),
+        facet_name: Text::default(),
+        parent: parent.map(|(n, s)| (n.to_string(), s.to_string(), Text::new(s, s))),
+    }
+}
+
+struct World {
+    calendar: Calendar,
+    refs: BTreeMap<String, RefFact>,
+    as_effect: bool,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            calendar: Calendar::from_toml(
+                "h.toml",
+                include_str!("../../../calendar/cn-holidays.toml"),
+            )
+            .unwrap(),
+            refs: BTreeMap::new(),
+            as_effect: false,
+        }
+    }
+
+    fn with(mut self, field: &str, f: RefFact) -> World {
+        self.refs.insert(field.into(), f);
+        self
+    }
+
+    fn step(
+        &self,
+        kind: &str,
+        item: Option<&Item>,
+        action: &str,
+        who: &Actor,
+        input: &Input,
+    ) -> Result<Item, domain::Denied> {
+        let now: DateTime<FixedOffset> =
+            DateTime::parse_from_rfc3339("2026-12-01T10:00:00+08:00").unwrap();
+        let cx = Context {
+            now,
+            calendar: &self.calendar,
+            windows: &[],
+            refs: &self.refs,
+            as_effect: self.as_effect,
+        };
+        decide(&policy(), kind, item, action, who, input, &cx)
+            .map(|ev| apply(item, ItemId::new(9), &ev))
+    }
+}
+
+fn entry(mode: &str) -> Input {
+    input(&[
+        ("plan_item", "JX-2026-0001"),
+        ("title", "城市运行管理平台"),
+        ("content", "建设城市运行一网统管平台"),
+        ("budget", "3,000,000"),
+        ("planned_start", "2027-03-01"),
+        ("planned_end", "2027-12-31"),
+        ("units", &UNIT.to_string()),
+        ("needs_cyber_review", "yes"),
+        ("mode", mode),
+        ("mode_reason", "属市级基础性项目"),
+    ])
+}
+
+fn issued() -> World {
+    World::new().with(
+        "plan_item",
+        fact("JX-2026-0001", "listed", Some(("JH-2026-0001", "issued"))),
+    )
+}
+
+fn signed() -> Input {
+    input(&[
+        ("signature", "ab".repeat(64).as_str()),
+        ("signer_key", "04cd"),
+        ("signed_at", "2026-12-01T10:00:00+08:00"),
+    ])
+}
+
+/// A project confirmed by its unit, in the given mode.
+fn confirmed(mode: &str) -> Item {
+    let w = issued();
+    let p = w
+        .step("project", None, "create", &pm(), &entry(mode))
+        .unwrap();
+    let p = w
+        .step(
+            "project",
+            Some(&p),
+            "request_confirmation",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap();
+    w.step("project", Some(&p), "confirm", &clerk(UNIT), &signed())
+        .unwrap()
+}
+
+fn fsr_approved(mode: &str) -> Item {
+    let mut w = World::new();
+    w.as_effect = true;
+    w.step(
+        "project",
+        Some(&confirmed(mode)),
+        "record_fsr_approval",
+        &bureau_leader(),
+        &input(&[("approved_total", "2,800,000")]),
+    )
+    .unwrap()
+}
+
+#[test]
+fn r14_1_a_to_build_entry_comes_only_from_an_item_of_an_issued_task_book() {
+    let not_issued = World::new().with(
+        "plan_item",
+        fact("JX-2026-0001", "listed", Some(("JH-2026-0001", "approved"))),
+    );
+    let e = not_issued
+        .step("project", None, "create", &pm(), &entry("special_fund"))
+        .unwrap_err();
+    assert!(e.reason.zh.contains("JH-2026-0001"), "{}", e.reason.zh);
+    assert!(
+        issued()
+            .step("project", None, "create", &pm(), &entry("special_fund"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn r14_1_only_the_listed_demand_unit_confirms_and_only_with_a_signature() {
+    let w = issued();
+    let p = w
+        .step("project", None, "create", &pm(), &entry("special_fund"))
+        .unwrap();
+    let p = w
+        .step(
+            "project",
+            Some(&p),
+            "request_confirmation",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap();
+    let e = w
+        .step(
+            "project",
+            Some(&p),
+            "confirm",
+            &clerk(OTHER_UNIT),
+            &signed(),
+        )
+        .unwrap_err();
+    assert!(e.reason.zh.contains("需求（使用）单位"), "{}", e.reason.zh);
+    let e = w
+        .step("project", Some(&p), "confirm", &clerk(UNIT), &Input::new())
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "signature"));
+    let done = w
+        .step("project", Some(&p), "confirm", &clerk(UNIT), &signed())
+        .unwrap();
+    assert_eq!(done.state, "confirmed");
+    // Once signed, nobody edits the entry.
+    assert!(
+        w.step(
+            "project",
+            Some(&done),
+            "edit",
+            &pm(),
+            &entry("special_fund")
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn r17_1_the_mode_is_recorded_with_its_reason_and_case_by_case_is_for_emergencies_only() {
+    let w = issued();
+    let mut no_reason = entry("special_fund");
+    no_reason.insert("mode_reason".into(), String::new());
+    let e = w
+        .step("project", None, "create", &pm(), &no_reason)
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "mode_reason"));
+    let e = w
+        .step("project", None, "create", &pm(), &entry("case_by_case"))
+        .unwrap_err();
+    assert!(
+        e.fields
+            .iter()
+            .any(|f| f.field == "mode" && f.message.zh.contains("第十八条"))
+    );
+    // A special-fund project organised by the Bureau starts once its FSR is approved.
+    let started = World::new()
+        .step(
+            "project",
+            Some(&fsr_approved("special_fund")),
+            "start_construction",
+            &planner(),
+            &Input::new(),
+        )
+        .unwrap();
+    assert_eq!(started.state, "under_construction");
+}
+
+#[test]
+fn r14_3_a_self_funded_project_is_filed_with_the_ndrc_before_it_starts() {
+    let w = World::new();
+    let p = fsr_approved("company_self_funded");
+    let e = w
+        .step(
+            "project",
+            Some(&p),
+            "start_construction",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap_err();
+    assert!(e.reason.zh.contains("公司自筹资金建设"), "{}", e.reason.zh);
+    let e = w
+        .step("project", Some(&p), "file_ndrc", &pm(), &Input::new())
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "ndrc_filing_no"));
+    let filed = w
+        .step(
+            "project",
+            Some(&p),
+            "file_ndrc",
+            &pm(),
+            &input(&[
+                ("ndrc_filing_no", "2612-411300-04-01-123456"),
+                ("ndrc_filing_date", "2026-12-05"),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(filed.state, "filed");
+    let started = w
+        .step(
+            "project",
+            Some(&filed),
+            "start_after_filing",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap();
+    assert_eq!(started.state, "under_construction");
+    // A project of another mode has no filing step.
+    assert!(
+        w.step(
+            "project",
+            Some(&fsr_approved("special_fund")),
+            "file_ndrc",
+            &pm(),
+            &input(&[("ndrc_filing_no", "x"), ("ndrc_filing_date", "2026-12-05")]),
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn r18_1_an_emergency_project_starts_only_after_both_leaders_consent() {
+    let w = World::new().with("emergency", fact("YJ-2026-0001", "in_plan", None));
+    let proposal = input(&[
+        ("emergency", "YJ-2026-0001"),
+        ("title", "防汛应急指挥系统"),
+        ("content", "汛期前上线的应急指挥调度"),
+        ("budget", "1,200,000"),
+        ("units", &UNIT.to_string()),
+        ("mode_proposal", "由公司采用单一来源方式紧急采购"),
+        ("mode_reason", "汛期临近，时间节点明确"),
+    ]);
+    let p = w
+        .step("project", None, "create_emergency", &planner(), &proposal)
+        .unwrap();
+    assert_eq!(p.field("mode"), "case_by_case");
+    let leader = actor(30, 4, "CityLeadership", "leader_in_charge");
+    let mayor = actor(31, 4, "CityLeadership", "executive_vice_mayor");
+    let one = w
+        .step("project", Some(&p), "consent_mode", &leader, &Input::new())
+        .unwrap();
+    assert_eq!(one.state, "mode_proposed");
+    let e = w
+        .step(
+            "project",
+            Some(&one),
+            "start_emergency",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap_err();
+    assert!(
+        e.reason.zh.contains("建设方式待领导同意"),
+        "{}",
+        e.reason.zh
+    );
+    let both = w
+        .step("project", Some(&one), "consent_mode", &mayor, &Input::new())
+        .unwrap();
+    assert_eq!(both.state, "mode_agreed");
+    let started = w
+        .step(
+            "project",
+            Some(&both),
+            "start_emergency",
+            &pm(),
+            &Input::new(),
+        )
+        .unwrap();
+    assert_eq!(started.state, "under_construction");
+}
+
+#[test]
+fn r11_1_the_cybersecurity_review_is_recorded_only_for_projects_flagged_for_it() {
+    let w = World::new();
+    let cyber = actor(40, 8, "Cyberspace", "cyber_reviewer");
+    let review = input(&[
+        ("cyber_conclusion", "pass"),
+        ("cyber_opinion", "符合等保三级要求"),
+        ("cyber_date", "2026-12-10"),
+    ]);
+    let p = confirmed("special_fund");
+    let done = w
+        .step("project", Some(&p), "record_cyber_review", &cyber, &review)
+        .unwrap();
+    assert_eq!(done.field("cyber_conclusion"), "pass");
+    let mut unflagged = p.clone();
+    unflagged
+        .fields
+        .insert("needs_cyber_review".into(), "no".into());
+    assert!(
+        w.step(
+            "project",
+            Some(&unflagged),
+            "record_cyber_review",
+            &cyber,
+            &review
+        )
+        .is_err()
+    );
+}
+
+fn lines() -> &'static str {
+    r#"[{"category":"硬件","item":"服务器","quantity":"4","unit_price":"250,000"},
+        {"category":"软件","item":"平台开发","quantity":"1","unit_price":"1,800,000"}]"#
+}
+
+fn fsr_in_review() -> Item {
+    let w = World::new().with("project", fact("XM-2026-0001", "confirmed", None));
+    let f = w
+        .step(
+            "fsr",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "城市运行管理平台可行性研究报告"),
+                ("summary", "建设内容"),
+                ("budget_lines", lines()),
+                (
+                    "milestones",
+                    r#"[{"name":"上线试运行","planned":"2027-09-30"}]"#,
+                ),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(f.field("requested_total"), "280000000");
+    let f = w
+        .step("fsr", Some(&f), "submit", &pm(), &Input::new())
+        .unwrap();
+    let f = w
+        .step(
+            "fsr",
+            Some(&f),
+            "dc_pass",
+            &analyst(),
+            &input(&[("dc_opinion", "同意报请评审")]),
+        )
+        .unwrap();
+    // The platform draws the experts and fills the system fields.
+    w.step(
+        "fsr",
+        Some(&f),
+        "draw_experts",
+        &planner(),
+        &input(&[
+            ("expert_count", "3"),
+            ("drawn_experts", "ZK-2026-0001,ZK-2026-0002,ZK-2026-0004"),
+        ]),
+    )
+    .unwrap()
+}
+
+#[test]
+fn r14_2_budget_lines_are_checked_row_by_row_and_summed() {
+    let w = World::new().with("project", fact("XM-2026-0001", "confirmed", None));
+    let e = w
+        .step(
+            "fsr",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "t"),
+                ("summary", "s"),
+                (
+                    "budget_lines",
+                    r#"[{"category":"硬件","item":"服务器","quantity":"四","unit_price":"1"}]"#,
+                ),
+                ("milestones", r#"[{"name":"上线","planned":"2027-09-30"}]"#),
+            ]),
+        )
+        .unwrap_err();
+    let f = e.fields.iter().find(|f| f.field == "budget_lines").unwrap();
+    assert!(f.message.zh.contains("第 1 行「数量」"), "{}", f.message.zh);
+    assert_eq!(fsr_in_review().field("requested_total"), "280000000");
+}
+
+#[test]
+fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons() {
+    let w = World::new();
+    let f = fsr_in_review();
+    let e = w
+        .step(
+            "fsr",
+            Some(&f),
+            "record_opinions",
+            &planner(),
+            &input(&[(
+                "expert_opinions",
+                r#"[{"expert":"ZK-2026-0003","opinion":"同意","score":"85"}]"#,
+            )]),
+        )
+        .unwrap_err();
+    assert!(
+        e.fields[0].message.zh.contains("ZK-2026-0003"),
+        "{:?}",
+        e.fields
+    );
+    let f = w
+        .step(
+            "fsr",
+            Some(&f),
+            "record_opinions",
+            &planner(),
+            &input(&[(
+                "expert_opinions",
+                r#"[{"expert":"ZK-2026-0001","opinion":"同意，硬件单价偏高","score":"82"},
+                    {"expert":"ZK-2026-0002","opinion":"同意","score":"88"},
+                    {"expert":"ZK-2026-0004","opinion":"同意","score":"90"}]"#,
+            )]),
+        )
+        .unwrap();
+    let approval = |cuts: &str| {
+        input(&[
+            ("cuts", cuts),
+            ("approval_no", "宛数政〔2026〕12号"),
+            ("approval_docx_sm3", &"a".repeat(64)),
+            ("approval_pdf_sm3", &"b".repeat(64)),
+        ])
+    };
+    let e = w
+        .step(
+            "fsr",
+            Some(&f),
+            "approve",
+            &bureau_leader(),
+            &approval(r#"[{"line":"1","approved":"800,000","reason":""}]"#),
+        )
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "cuts"), "{:?}", e.fields);
+    let e = w
+        .step(
+            "fsr",
+            Some(&f),
+            "approve",
+            &bureau_leader(),
+            &approval(r#"[{"line":"1","approved":"1,200,000","reason":"超出"}]"#),
+        )
+        .unwrap_err();
+    assert!(
+        e.fields[0].message.zh.contains("不能超过申报金额"),
+        "{:?}",
+        e.fields
+    );
+    let approved = w
+        .step(
+            "fsr",
+            Some(&f),
+            "approve",
+            &bureau_leader(),
+            &approval(r#"[{"line":"1","approved":"800,000","reason":"服务器单价按市场价核减"}]"#),
+        )
+        .unwrap();
+    assert_eq!(approved.state, "approved");
+    assert_eq!(approved.field("approved_total"), "260000000");
+    // The approved version is locked.
+    assert!(
+        w.step(
+            "fsr",
+            Some(&approved),
+            "edit",
+            &pm(),
+            &input(&[("title", "x")])
+        )
+        .is_err()
+    );
+}

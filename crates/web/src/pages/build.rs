@@ -1,0 +1,264 @@
+//! Item-page panels of the construction module (art. 14-18): a plan line's projects, a
+//! project's signed confirmation and its feasibility studies, and an FSR's experts and
+//! approval document.
+
+use super::panels::{Cell, Panel, cell, new_panel};
+use app::items::ItemView;
+use app::signing::SignatureCheck;
+use app::{AppError, Platform, Principal};
+use domain::policy::ItemKind;
+use domain::{Lang, Text};
+use store::items::ItemRow;
+
+fn t(lang: Lang, zh: &str, en: &str) -> String {
+    Text::new(zh, en).get(lang).to_string()
+}
+
+fn link(text: impl Into<String>, href: String) -> Cell {
+    Cell {
+        text: text.into(),
+        href: Some(href),
+        class: "mono",
+    }
+}
+
+fn rows_of(p: &Platform, rows: &[ItemRow], lang: Lang) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|r| {
+            let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
+            vec![
+                link(r.number.clone(), format!("/items/{}", r.item.id.get())),
+                cell(r.title.clone()),
+                cell(crate::views::wan(
+                    p.policy
+                        .kind(&r.item.kind)
+                        .and_then(|k| k.amount_field.as_ref())
+                        .and_then(|f| r.item.field(f).parse::<i64>().ok()),
+                )),
+                Cell {
+                    text: tag.name,
+                    href: None,
+                    class: "state",
+                },
+            ]
+        })
+        .collect()
+}
+
+fn list_panel(id: &str, title: String, lang: Lang) -> Panel {
+    new_panel(
+        id,
+        title,
+        vec![
+            t(lang, "编号", "No."),
+            t(lang, "名称", "Title"),
+            t(lang, "金额（万元）", "Amount (10k yuan)"),
+            t(lang, "状态", "State"),
+        ],
+    )
+}
+
+fn may_create(p: &Platform, who: &Principal, kind: &str) -> bool {
+    !app::items::creations(p, who, kind).is_empty()
+}
+
+pub async fn panels(
+    p: &Platform,
+    who: &Principal,
+    kind: &ItemKind,
+    v: &ItemView,
+) -> Result<Vec<Panel>, AppError> {
+    let lang = who.lang;
+    let number = &v.row.number;
+    let mut out = Vec::new();
+    match kind.id.as_str() {
+        "plan_item" => {
+            let mut panel = list_panel("projects", t(lang, "建设项目", "Projects"), lang);
+            panel.rows = rows_of(
+                p,
+                &app::cycle::children(p, who, "project", number).await?,
+                lang,
+            );
+            if may_create(p, who, "project") {
+                let units = app::cycle::units_of_demands(p, v.row.item.field("demands")).await?;
+                panel.links.push((
+                    t(lang, "编制拟建清单", "Draft the to-build entry"),
+                    format!(
+                        "/items/new?kind=project&action=create&plan_item={number}&units={units}"
+                    ),
+                    "new-project".into(),
+                ));
+            }
+            out.push(panel);
+        }
+        "emergency" if v.row.item.state == "in_plan" && may_create(p, who, "project") => {
+            let mut panel = list_panel("projects", t(lang, "建设项目", "Projects"), lang);
+            panel.links.push((
+                t(lang, "提出一事一议建设方式", "Propose a case-by-case mode"),
+                format!("/items/new?kind=project&action=create_emergency&emergency={number}"),
+                "new-emergency-project".into(),
+            ));
+            out.push(panel);
+        }
+        "project" => {
+            if let Some(panel) = signature_panel(p, &v.row, lang).await? {
+                out.push(panel);
+            }
+            let mut panel = list_panel(
+                "fsrs",
+                t(lang, "可行性研究报告", "Feasibility studies"),
+                lang,
+            );
+            panel.rows = rows_of(p, &app::cycle::children(p, who, "fsr", number).await?, lang);
+            if v.row.item.state == "confirmed" && may_create(p, who, "fsr") {
+                panel.links.push((
+                    t(lang, "编制可研报告", "Draft the FSR"),
+                    format!("/items/new?kind=fsr&project={number}"),
+                    "new-fsr".into(),
+                ));
+            }
+            out.push(panel);
+        }
+        "fsr" => {
+            out.push(versions_panel(p, who, v, lang).await?);
+            if let Some(panel) = experts_panel(p, who, v, lang).await? {
+                out.push(panel);
+            }
+            if !v.row.item.field("approval_pdf_sm3").is_empty() {
+                let mut panel = new_panel(
+                    "approval-files",
+                    t(lang, "批复文件", "Approval document"),
+                    Vec::new(),
+                );
+                for (fmt, label) in [("docx", "Word (.docx)"), ("pdf", "PDF")] {
+                    panel.links.push((
+                        format!("{} {label}", t(lang, "下载", "Download")),
+                        format!("/items/{}/files/fsr-approval.{fmt}", v.row.item.id.get()),
+                        format!("approval-{fmt}"),
+                    ));
+                }
+                out.push(panel);
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// The demand unit's signature: who signed, when, and whether it still matches the content.
+async fn signature_panel(
+    p: &Platform,
+    row: &ItemRow,
+    lang: Lang,
+) -> Result<Option<Panel>, AppError> {
+    let Some((check, signer)) = app::signing::status(p, row).await? else {
+        return Ok(None);
+    };
+    let mut panel = new_panel(
+        "signature",
+        t(
+            lang,
+            "需求单位书面确认（电子签名）",
+            "Demand unit's written confirmation (signature)",
+        ),
+        vec![
+            t(lang, "签署人", "Signed by"),
+            t(lang, "签署时间", "Signed at"),
+            t(lang, "算法", "Algorithm"),
+            t(lang, "验证结果", "Check"),
+        ],
+    );
+    let (at, ok) = match &check {
+        SignatureCheck::Valid { at, .. } => (at.clone(), true),
+        SignatureCheck::Invalid { at, .. } => (at.clone(), false),
+    };
+    panel.rows.push(vec![
+        cell(signer),
+        cell(crate::views::short_time(&at)),
+        cell("SM2 / SM3"),
+        Cell {
+            text: if ok {
+                t(
+                    lang,
+                    "签名有效：内容与签署时一致",
+                    "Valid: the content is as signed",
+                )
+            } else {
+                t(
+                    lang,
+                    "签名无效：内容在签署后被改动",
+                    "Invalid: the content changed after signing",
+                )
+            },
+            href: None,
+            class: if ok { "sig-valid" } else { "sig-invalid" },
+        },
+    ]);
+    if !ok {
+        panel.warning = Some(t(
+            lang,
+            "电子签名与当前内容不符，请联系审计部门核查。",
+            "The signature does not match the current content; ask Audit to investigate.",
+        ));
+    }
+    Ok(Some(panel))
+}
+
+/// The experts drawn for the review (names for those who may see the registry) and those
+/// excluded for a conflict.
+async fn experts_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Option<Panel>, AppError> {
+    let drawn = v.row.item.field("drawn_experts");
+    if drawn.is_empty() {
+        return Ok(None);
+    }
+    let mut panel = new_panel(
+        "experts",
+        t(lang, "评审专家抽取结果", "Experts drawn"),
+        vec![
+            t(lang, "编号", "No."),
+            t(lang, "姓名", "Name"),
+            t(lang, "工作单位", "Employer"),
+        ],
+    );
+    for number in drawn.split(',') {
+        let shown = app::items::by_number(p, who, number).await.ok();
+        panel.rows.push(match shown {
+            Some(r) => vec![
+                link(number, format!("/items/{}", r.item.id.get())),
+                cell(r.item.field("name")),
+                cell(r.item.field("employer")),
+            ],
+            None => vec![cell(number), cell("—"), cell("—")],
+        });
+    }
+    let excluded = v.row.item.field("excluded_experts");
+    if !excluded.is_empty() {
+        panel.note = Some(format!(
+            "{}\n{}",
+            t(lang, "回避的专家：", "Excluded for a conflict:"),
+            excluded
+        ));
+    }
+    Ok(Some(panel))
+}
+
+/// The versions sent for review, with a link comparing the last two line by line.
+async fn versions_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Panel, AppError> {
+    let versions = app::cycle::versions(p, who, v.row.item.id).await?;
+    Ok(super::panels::versions_panel(
+        v,
+        &versions,
+        t(lang, "报审版本", "Versions sent for review"),
+        lang,
+    ))
+}
