@@ -13,6 +13,8 @@ use store::items::Filter;
 pub struct Facts {
     pub windows: Vec<Window>,
     pub refs: BTreeMap<String, RefFact>,
+    /// The parent's budget lines and what siblings committed, for a `within` rule.
+    pub budget: Vec<domain::BudgetLine>,
 }
 
 impl Facts {
@@ -28,6 +30,7 @@ impl Facts {
             windows: &self.windows,
             refs: &self.refs,
             as_effect,
+            budget: &self.budget,
         }
     }
 }
@@ -102,7 +105,63 @@ pub async fn gather(
             facts.refs.insert(rule.field.clone(), fact);
         }
     }
+    if let Some(rule) = &t.within {
+        facts.budget = budget(c, kind, item, input, t, rule).await?;
+    }
     Ok(facts)
+}
+
+/// The parent's baseline lines, each with what the parent's other items of this kind in the
+/// `counted` states have allocated to it.
+async fn budget(
+    c: &mut Conn,
+    kind: &ItemKind,
+    item: Option<&Item>,
+    input: &Input,
+    t: &Transition,
+    rule: &domain::policy::Within,
+) -> Result<Vec<domain::BudgetLine>, AppError> {
+    let Some(parent_field) = &kind.parent_field else {
+        return Ok(Vec::new());
+    };
+    let parent_no = value_of(t, parent_field, item, input).to_ascii_uppercase();
+    let Some(parent) = store::items::get_by_number(c, parent_no.trim()).await? else {
+        return Ok(Vec::new());
+    };
+    let f = Filter {
+        kind: kind.id.clone(),
+        parent: Some(parent.number.clone()),
+        states: rule.counted.clone(),
+        page: 1,
+        per_page: 10_000,
+        ..Filter::default()
+    };
+    let mut committed: BTreeMap<usize, i64> = BTreeMap::new();
+    for sibling in store::items::list(c, &f).await? {
+        if item.is_some_and(|i| i.id == sibling.item.id) {
+            continue;
+        }
+        for row in domain::table::rows(sibling.item.field(&rule.table)) {
+            if let (Some(line), Some(amount)) = (
+                row.get("line").and_then(|v| v.parse::<usize>().ok()),
+                row.get("amount").and_then(|v| v.parse::<i64>().ok()),
+            ) {
+                *committed.entry(line).or_default() += amount;
+            }
+        }
+    }
+    Ok(domain::table::rows(parent.item.field(&rule.budget))
+        .iter()
+        .filter_map(|r| {
+            let line = r.get("line")?.parse::<usize>().ok()?;
+            Some(domain::BudgetLine {
+                line,
+                item: r.get("item").cloned().unwrap_or_default(),
+                approved_fen: r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0),
+                committed_fen: committed.get(&line).copied().unwrap_or(0),
+            })
+        })
+        .collect())
 }
 
 /// The number, state and state name of the item's parent (a plan line's plan).

@@ -399,11 +399,10 @@ async fn effect_on(
         .iter()
         .map(|f| {
             let raw = source.item.field(f);
-            let is_money = source_kind
-                .and_then(|k| k.field(f))
-                .is_some_and(|d| d.ty == FieldType::Money);
-            let typed = match raw.parse::<i64>() {
-                Ok(fen) if is_money => domain::Money::from_fen(fen).yuan_string(),
+            let def = source_kind.and_then(|k| k.field(f));
+            let typed = match (def.map(|d| &d.ty), raw.parse::<i64>()) {
+                (Some(FieldType::Money), Ok(fen)) => domain::Money::from_fen(fen).yuan_string(),
+                (Some(FieldType::Table(columns)), _) => domain::table::typed(columns, raw),
                 _ => raw.to_string(),
             };
             (f.clone(), typed)

@@ -39,6 +39,20 @@ async fn org_id(p: &app::Platform, code: &str) -> i64 {
         .get()
 }
 
+/// The number of the demo's n-th registered vendor (1: the design institute).
+async fn vendor(p: &app::Platform, n: usize) -> String {
+    let mut c = p.store.read().await.unwrap();
+    let f = store::items::Filter {
+        kind: "vendor".into(),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let mut all = store::items::list(&mut c, &f).await.unwrap();
+    all.sort_by_key(|r| r.item.id);
+    all[n - 1].number.clone()
+}
+
 /// An issued plan with one line; returns the line's number.
 async fn issued_plan_item(p: &app::Platform) -> String {
     let planner = principal(p, "bureau.planner").await.unwrap();
@@ -453,5 +467,224 @@ async fn two_edits_from_the_same_version_never_both_succeed() {
         assert!(matches!(e, AppError::Conflict), "{e:?}");
         let item = view(&p, &pm, id).await.unwrap().row.item;
         assert_eq!(item.field("content"), "公司修改的内容");
+    }
+}
+
+/// A confirmed, approved project (FSR lines: servers 3 x 250,000; development 1,800,000,
+/// approved at 1,500,000); returns its id and number.
+async fn approved_project(p: &app::Platform) -> (ItemId, String) {
+    let project = project_awaiting(p, "special_fund").await;
+    let clerk = principal(p, "zrzy.clerk").await.unwrap();
+    perform(
+        p,
+        &clerk,
+        project,
+        cmd("confirm", input(&[("_password", DEMO_PASSWORD)])),
+    )
+    .await
+    .unwrap();
+    let pm = principal(p, "company.pm").await.unwrap();
+    let analyst = principal(p, "dc.analyst").await.unwrap();
+    let planner = principal(p, "bureau.planner").await.unwrap();
+    let head = principal(p, "bureau.head").await.unwrap();
+    let number = view(p, &pm, project).await.unwrap().row.number;
+    let fsr = create(
+        p,
+        &pm,
+        "fsr",
+        cmd(
+            "create",
+            input(&[
+                ("project", &number),
+                ("title", "可行性研究报告"),
+                ("summary", "三大模块"),
+                ("budget_lines", &lines(true)),
+                (
+                    "milestones",
+                    r#"[{"name":"上线试运行","planned":"2027-10-31"}]"#,
+                ),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    perform(p, &pm, fsr, cmd("submit", Input::new()))
+        .await
+        .unwrap();
+    perform(
+        p,
+        &analyst,
+        fsr,
+        cmd("dc_pass", input(&[("dc_opinion", "同意")])),
+    )
+    .await
+    .unwrap();
+    perform(
+        p,
+        &planner,
+        fsr,
+        cmd("draw_experts", input(&[("expert_count", "3")])),
+    )
+    .await
+    .unwrap();
+    let drawn = view(p, &planner, fsr)
+        .await
+        .unwrap()
+        .row
+        .item
+        .field("drawn_experts")
+        .to_string();
+    let opinions = drawn
+        .split(',')
+        .map(|n| format!(r#"{{"expert":"{n}","opinion":"同意","score":"80"}}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    perform(
+        p,
+        &planner,
+        fsr,
+        cmd(
+            "record_opinions",
+            input(&[("expert_opinions", &format!("[{opinions}]"))]),
+        ),
+    )
+    .await
+    .unwrap();
+    perform(
+        p,
+        &head,
+        fsr,
+        cmd(
+            "approve",
+            input(&[
+                (
+                    "cuts",
+                    r#"[{"line":"2","approved":"1,500,000","reason":"核减"}]"#,
+                ),
+                ("approval_no", "宛数政〔2027〕3号"),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    (project, number)
+}
+
+/// R15.1, R15.2: contracts are held to what is left of their budget lines; an approved change
+/// request (validated by the Data Center, approved by the Bureau) raises a line, after which
+/// the contract that was refused goes through.
+#[tokio::test]
+async fn r15_1_contracts_are_held_to_the_baseline_until_an_approved_change_raises_it() {
+    for p in each_backend("procure").await {
+        let (project, number) = approved_project(&p).await;
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let baseline = view(&p, &pm, project)
+            .await
+            .unwrap()
+            .row
+            .item
+            .field("baseline")
+            .to_string();
+        assert_eq!(domain::table::sum(&baseline, "approved"), 225_000_000);
+        let (dev, other) = (vendor(&p, 2).await, vendor(&p, 4).await);
+        let bidders = format!("{dev},{other}");
+        let buy = |title: &str, line: &str, amount: &str| {
+            cmd(
+                "create",
+                input(&[
+                    ("project", &number),
+                    ("title", title),
+                    ("method", "public_tender"),
+                    ("opened", "2027-04-20"),
+                    ("bidders", &bidders),
+                    ("winner", &dev),
+                    (
+                        "allocation",
+                        &format!(r#"[{{"line":"{line}","amount":"{amount}"}}]"#),
+                    ),
+                ]),
+            )
+        };
+        let sign = || {
+            cmd(
+                "sign_contract",
+                input(&[("contract_no", "HT-1"), ("contract_date", "2027-05-08")]),
+            )
+        };
+        let first = create(
+            &p,
+            &pm,
+            "procurement",
+            buy("平台开发一期", "2", "1,000,000"),
+        )
+        .await
+        .unwrap();
+        perform(&p, &pm, first, sign()).await.unwrap();
+        let second = create(&p, &pm, "procurement", buy("平台开发二期", "2", "700,000"))
+            .await
+            .unwrap();
+        let e = perform(&p, &pm, second, sign()).await.unwrap_err();
+        let msg = field_error(&e, "allocation");
+        assert!(
+            msg.contains("剩余 500,000.00 元") && msg.contains("超出 200,000.00 元"),
+            "{msg}"
+        );
+        assert_eq!(
+            view(&p, &pm, second).await.unwrap().row.item.state,
+            "preparing"
+        );
+
+        // The change request raises line 2 to 1,800,000 and is validated, then approved.
+        let raised = r#"[{"line":"1","category":"硬件","item":"服务器","approved":"750,000"},{"line":"2","category":"软件","item":"平台开发","approved":"1,800,000"}]"#;
+        let change = create(
+            &p,
+            &pm,
+            "project_change",
+            cmd(
+                "create",
+                input(&[
+                    ("project", &number),
+                    ("title", "增加移动端"),
+                    ("reason", "省里要求接入移动端"),
+                    ("baseline", raised),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(&p, &pm, change, cmd("submit", Input::new()))
+            .await
+            .unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        perform(
+            &p,
+            &analyst,
+            change,
+            cmd("validate", input(&[("dc_opinion", "确有必要")])),
+        )
+        .await
+        .unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        perform(
+            &p,
+            &head,
+            change,
+            cmd("approve", input(&[("decision", "同意调增")])),
+        )
+        .await
+        .unwrap();
+        let baseline = view(&p, &pm, project)
+            .await
+            .unwrap()
+            .row
+            .item
+            .field("baseline")
+            .to_string();
+        assert_eq!(domain::table::sum(&baseline, "approved"), 255_000_000);
+        perform(&p, &pm, second, sign()).await.unwrap();
+        assert_eq!(
+            view(&p, &pm, second).await.unwrap().row.item.state,
+            "contracted"
+        );
     }
 }

@@ -64,6 +64,17 @@ pub struct Context<'a> {
     pub refs: &'a BTreeMap<String, RefFact>,
     /// Taken as the effect of another step: internal transitions are allowed.
     pub as_effect: bool,
+    /// The parent's budget lines with what siblings have committed, for a `within` rule.
+    pub budget: &'a [BudgetLine],
+}
+
+/// A line of a project's baseline: what was approved and what contracts already took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    pub line: usize,
+    pub item: String,
+    pub approved_fen: i64,
+    pub committed_fen: i64,
 }
 
 /// A problem with one field, in both languages.
@@ -206,6 +217,19 @@ pub fn decide(
     }
     // Sums and approved totals are derived before `required` looks at them.
     crate::table::derive(kind_def, t, item, &mut changes, &mut errors);
+    if let Some(rule) = &t.within {
+        let allocations = changes
+            .get(&rule.table)
+            .cloned()
+            .or_else(|| item.map(|i| i.field(&rule.table).to_string()))
+            .unwrap_or_default();
+        if let Err(message) = crate::rules::within(rule, &allocations, cx.budget) {
+            errors.push(FieldError {
+                field: rule.table.clone(),
+                message,
+            });
+        }
+    }
     for field in &t.required {
         let value = changes
             .get(field)

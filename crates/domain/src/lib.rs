@@ -16,8 +16,8 @@ pub mod text;
 
 pub use calendar::{Calendar, UnknownYear};
 pub use decide::{
-    Actor, Context, Denied, Event, FieldError, Input, RefFact, Window, apply, available_actions,
-    decide,
+    Actor, BudgetLine, Context, Denied, Event, FieldError, Input, RefFact, Window, apply,
+    available_actions, decide,
 };
 pub use ids::{Article, ItemId, Money, OrgId, UserId};
 pub use item::{Act, Item};

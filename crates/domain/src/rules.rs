@@ -272,3 +272,59 @@ pub(crate) fn actor_in(
         fields: Vec::new(),
     })
 }
+
+/// Each allocation must name a budget line and fit what is left of it: the approved amount
+/// less what contracts already took (R15.1, R15.2). Raising a line takes an approved change.
+pub(crate) fn within(
+    rule: &crate::policy::Within,
+    allocations: &str,
+    budget: &[crate::decide::BudgetLine],
+) -> Result<(), Text> {
+    use crate::ids::Money;
+    let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
+    let cite = rule.article.cite(crate::Lang::Zh);
+    for (n, row) in crate::table::rows(allocations).iter().enumerate() {
+        let n = n + 1;
+        let line = row.get("line").and_then(|v| v.parse::<usize>().ok());
+        let Some(b) = line.and_then(|l| budget.iter().find(|b| b.line == l)) else {
+            return Err(Text::new(
+                format!(
+                    "第 {n} 行：批复预算中没有这一行，请填写预算明细的行号（共 {} 行）。",
+                    budget.len()
+                ),
+                format!(
+                    "Row {n}: the approved budget has no such line ({} lines).",
+                    budget.len()
+                ),
+            ));
+        };
+        let amount: i64 = row.get("amount").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let left = b.approved_fen - b.committed_fen;
+        if amount > left {
+            return Err(Text::new(
+                format!(
+                    "第 {n} 行：预算第 {} 行「{}」批复 {} 元，已签约 {} 元，剩余 {} 元；本次 {} 元超出 {} 元。超出批复须先经变更审批调增（{cite}）。",
+                    b.line,
+                    b.item,
+                    yuan(b.approved_fen),
+                    yuan(b.committed_fen),
+                    yuan(left),
+                    yuan(amount),
+                    yuan(amount - left)
+                ),
+                format!(
+                    "Row {n}: budget line {} ({}) was approved at {}, {} is already contracted, {} is left; {} exceeds it by {}. Raising it needs an approved change ({}).",
+                    b.line,
+                    b.item,
+                    yuan(b.approved_fen),
+                    yuan(b.committed_fen),
+                    yuan(left),
+                    yuan(amount),
+                    yuan(amount - left),
+                    rule.article.cite(crate::Lang::En)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -316,9 +316,27 @@ pub(crate) fn derive(
             _ => String::new(),
         };
         let lines = value(changes, &rule.of);
-        match check_cuts(&lines, &amount, &value(changes, &rule.table)) {
+        let cuts = value(changes, &rule.table);
+        match check_cuts(&lines, &amount, &cuts) {
             Ok(total) => {
                 changes.insert(rule.total.clone(), total.to_string());
+                if let Some(field) = &rule.baseline {
+                    let rows: Vec<Row> = baseline(&lines, &amount, &cuts)
+                        .into_iter()
+                        .map(|l| {
+                            let mut r = Row::new();
+                            r.insert("line".into(), l.line.to_string());
+                            for c in ["category", "item"] {
+                                if let Some(v) = l.cells.get(c) {
+                                    r.insert(c.into(), v.clone());
+                                }
+                            }
+                            r.insert("approved".into(), l.approved_fen.to_string());
+                            r
+                        })
+                        .collect();
+                    changes.insert(field.clone(), store(&rows));
+                }
             }
             Err(message) => errors.push(FieldError {
                 field: rule.table.clone(),

@@ -71,6 +71,7 @@ impl World {
             windows: &self.windows,
             refs: &self.refs,
             as_effect: false,
+            budget: &[],
         }
     }
 

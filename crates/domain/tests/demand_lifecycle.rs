@@ -41,6 +41,7 @@ fn cx() -> Context<'static> {
         windows: &WINDOWS,
         refs: &REFS,
         as_effect: false,
+        budget: &[],
     }
 }
 

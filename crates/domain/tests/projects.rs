@@ -67,6 +67,7 @@ struct World {
     calendar: Calendar,
     refs: BTreeMap<String, RefFact>,
     as_effect: bool,
+    budget: Vec<domain::BudgetLine>,
 }
 
 impl World {
@@ -79,6 +80,7 @@ impl World {
             .unwrap(),
             refs: BTreeMap::new(),
             as_effect: false,
+            budget: Vec::new(),
         }
     }
 
@@ -103,6 +105,7 @@ impl World {
             windows: &[],
             refs: &self.refs,
             as_effect: self.as_effect,
+            budget: &self.budget,
         };
         decide(&policy(), kind, item, action, who, input, &cx)
             .map(|ev| apply(item, ItemId::new(9), &ev))
@@ -158,6 +161,9 @@ fn confirmed(mode: &str) -> Item {
         .unwrap()
 }
 
+/// Two approved lines: servers at 1,000,000 and development at 1,800,000 yuan.
+const BASELINE: &str = r#"[{"line":"1","item":"服务器","approved":"1,000,000"},{"line":"2","item":"平台开发","approved":"1,800,000"}]"#;
+
 fn fsr_approved(mode: &str) -> Item {
     let mut w = World::new();
     w.as_effect = true;
@@ -166,7 +172,7 @@ fn fsr_approved(mode: &str) -> Item {
         Some(&confirmed(mode)),
         "record_fsr_approval",
         &bureau_leader(),
-        &input(&[("approved_total", "2,800,000")]),
+        &input(&[("approved_total", "2,800,000"), ("baseline", BASELINE)]),
     )
     .unwrap()
 }
@@ -566,5 +572,178 @@ fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons
             &input(&[("title", "x")])
         )
         .is_err()
+    );
+}
+
+fn procurement(allocation: &str) -> Item {
+    let w = World::new().with("project", fact("XM-2026-0001", "under_construction", None));
+    w.step(
+        "procurement",
+        None,
+        "create",
+        &pm(),
+        &input(&[
+            ("project", "XM-2026-0001"),
+            ("title", "平台开发"),
+            ("method", "public_tender"),
+            ("opened", "2027-04-20"),
+            ("bidders", "GS-2026-0002,GS-2026-0004"),
+            ("winner", "GS-2026-0002"),
+            ("allocation", allocation),
+        ]),
+    )
+    .unwrap()
+}
+
+fn budget(committed_on_2: i64) -> World {
+    let mut w = World::new();
+    w.budget = vec![
+        domain::BudgetLine {
+            line: 1,
+            item: "服务器".into(),
+            approved_fen: 100_000_000,
+            committed_fen: 0,
+        },
+        domain::BudgetLine {
+            line: 2,
+            item: "平台开发".into(),
+            approved_fen: 180_000_000,
+            committed_fen: committed_on_2,
+        },
+    ];
+    w
+}
+
+fn contract() -> Input {
+    input(&[
+        ("contract_no", "NYSZ-2027-015"),
+        ("contract_date", "2027-05-08"),
+    ])
+}
+
+#[test]
+fn r15_2_a_contract_within_what_is_left_of_its_lines_is_recorded() {
+    let p = procurement(r#"[{"line":"2","amount":"1,200,000"}]"#);
+    assert_eq!(p.field("contract_amount"), "120000000");
+    let signed = budget(50_000_000)
+        .step("procurement", Some(&p), "sign_contract", &pm(), &contract())
+        .unwrap();
+    assert_eq!(signed.state, "contracted");
+}
+
+#[test]
+fn r15_1_a_contract_beyond_what_is_left_is_refused_naming_the_line_and_the_excess() {
+    let p = procurement(r#"[{"line":"2","amount":"1,200,000"}]"#);
+    let e = budget(100_000_000)
+        .step("procurement", Some(&p), "sign_contract", &pm(), &contract())
+        .unwrap_err();
+    let f = e.fields.iter().find(|f| f.field == "allocation").unwrap();
+    assert!(f.message.zh.contains("平台开发"), "{}", f.message.zh);
+    assert!(
+        f.message.zh.contains("剩余 800,000.00 元"),
+        "{}",
+        f.message.zh
+    );
+    assert!(
+        f.message.zh.contains("超出 400,000.00 元"),
+        "{}",
+        f.message.zh
+    );
+    assert!(f.message.zh.contains("变更"), "{}", f.message.zh);
+    let e = budget(0)
+        .step(
+            "procurement",
+            Some(&procurement(r#"[{"line":"3","amount":"1"}]"#)),
+            "sign_contract",
+            &pm(),
+            &contract(),
+        )
+        .unwrap_err();
+    assert!(
+        e.fields[0].message.zh.contains("没有这一行"),
+        "{:?}",
+        e.fields
+    );
+}
+
+#[test]
+fn r15_1_an_approved_change_takes_validation_and_approval_and_raises_the_baseline() {
+    let w = World::new().with("project", fact("XM-2026-0001", "under_construction", None));
+    let raised = r#"[{"line":"1","item":"服务器","approved":"1,000,000"},{"line":"2","item":"平台开发","approved":"2,100,000"}]"#;
+    let c = w
+        .step(
+            "project_change",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "增加移动端"),
+                ("reason", "省里要求接入移动端"),
+                ("baseline", raised),
+            ]),
+        )
+        .unwrap();
+    let c = w
+        .step("project_change", Some(&c), "submit", &pm(), &Input::new())
+        .unwrap();
+    // The Bureau cannot approve before the Data Center validates.
+    let decision = input(&[("decision", "同意")]);
+    assert!(
+        w.step(
+            "project_change",
+            Some(&c),
+            "approve",
+            &bureau_leader(),
+            &decision
+        )
+        .is_err()
+    );
+    let c = w
+        .step(
+            "project_change",
+            Some(&c),
+            "validate",
+            &analyst(),
+            &input(&[("dc_opinion", "必要")]),
+        )
+        .unwrap();
+    let c = w
+        .step(
+            "project_change",
+            Some(&c),
+            "approve",
+            &bureau_leader(),
+            &decision,
+        )
+        .unwrap();
+    assert_eq!(c.state, "approved");
+    // Its effect: the project's baseline now allows 2,100,000 on line 2.
+    let mut effect = World::new();
+    effect.as_effect = true;
+    let project = effect
+        .step(
+            "project",
+            Some(&fsr_approved("special_fund")),
+            "apply_change",
+            &bureau_leader(),
+            &input(&[("baseline", raised)]),
+        )
+        .unwrap();
+    assert_eq!(
+        domain::table::sum(project.field("baseline"), "approved"),
+        310_000_000
+    );
+    assert!(
+        World::new()
+            .step(
+                "project",
+                Some(&project),
+                "apply_change",
+                &bureau_leader(),
+                &input(&[("baseline", raised)])
+            )
+            .is_err(),
+        "only as the effect of an approved request"
     );
 }

@@ -125,7 +125,20 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         "建设工单智能分类、热点发现和质量分析三个模块。",
     )
     .await;
-    fill(c, "f-compiled_by", "GS-2026-0001").await;
+    let design = {
+        let mut s = app.platform.store.read().await.unwrap();
+        let f = store::items::Filter {
+            kind: "vendor".into(),
+            text: Some("设计研究".into()),
+            page: 1,
+            per_page: 5,
+            ..Default::default()
+        };
+        store::items::list(&mut s, &f).await.unwrap()[0]
+            .number
+            .clone()
+    };
+    fill(c, "f-compiled_by", &design).await;
     for (n, (cat, item, qty, price)) in [
         ("硬件", "GPU服务器", "2", "180000"),
         ("软件", "智能分析模型开发", "1", "520000"),
@@ -251,6 +264,43 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     c.goto(&format!("{base}/items/{project}")).await.unwrap();
     click(c, "action-start_after_filing").await;
     wait_text(c, "item-state", "建设中").await;
-    shot(c, "b08-under-construction").await;
+
+    // R15.2: procurement within the approved line, then one over what is left, refused.
+    let dev = {
+        let mut s = app.platform.store.read().await.unwrap();
+        let f = store::items::Filter {
+            kind: "vendor".into(),
+            text: Some("智慧城市科技".into()),
+            page: 1,
+            per_page: 5,
+            ..Default::default()
+        };
+        store::items::list(&mut s, &f).await.unwrap()[0]
+            .number
+            .clone()
+    };
+    for (n, amount) in [(1, "400000"), (2, "100000")] {
+        c.goto(&format!("{base}/items/{project}")).await.unwrap();
+        click(c, "new-procurement").await;
+        fill(c, "f-title", &format!("智能分析模型开发（第{n}包）")).await;
+        set_value(c, "f-method", "public_tender").await;
+        set_value(c, "f-opened", "2027-04-20").await;
+        fill(c, "f-bidders", &dev).await;
+        fill(c, "f-winner", &dev).await;
+        fill_name(c, "allocation.0.line", "2").await;
+        fill_name(c, "allocation.0.amount", amount).await;
+        click(c, "save-draft").await;
+        wait_text(c, "item-state", "采购中").await;
+        fill(c, "f-sign_contract-contract_no", &format!("NYSZ-2027-0{n}")).await;
+        set_value(c, "f-sign_contract-contract_date", "2027-05-08").await;
+        click_confirmed(c, "action-sign_contract").await;
+    }
+    let refused = wait_text(c, "refused-fields", "超出 50,000.00 元").await;
+    assert!(refused.contains("变更"), "{refused}");
+    shot(c, "b08-over-budget-refused").await;
+    c.goto(&format!("{base}/items/{project}")).await.unwrap();
+    let execution = wait_text(c, "panel-execution", "400,000.00").await;
+    assert!(execution.contains("50,000.00"), "{execution}");
+    shot(c, "b09-under-construction").await;
     b.client.clone().close().await.unwrap();
 }

@@ -131,6 +131,44 @@ pub(super) fn check(
                 }
             }
         }
+        if let Some(w) = &t.within {
+            let cols_of = |k: &ItemKind, f: &str| match k.field(f).map(|f| &f.ty) {
+                Some(FieldType::Table(cols)) => cols.iter().map(|c| c.id.clone()).collect(),
+                _ => Vec::new(),
+            };
+            let mine = cols_of(kind, w.table.get_ref());
+            if !(mine.contains(&"line".to_string()) && mine.contains(&"amount".to_string())) {
+                return Err(ctx.err(
+                    &w.table,
+                    "a `within` table needs columns `line` and `amount`".into(),
+                ));
+            }
+            let parent = raw
+                .parent_field
+                .as_ref()
+                .and_then(|p| ref_kind(p.get_ref()));
+            let Some(parent) = parent else {
+                return Err(ctx.err(&w.budget, "`within` needs the kind's parent_field".into()));
+            };
+            let theirs = cols_of(parent, w.budget.get_ref());
+            if !["line", "item", "approved"]
+                .iter()
+                .all(|c| theirs.contains(&c.to_string()))
+            {
+                return Err(ctx.err(
+                    &w.budget,
+                    format!(
+                        "`{}` of `{}` must be a table with `line`, `item`, `approved`",
+                        w.budget.get_ref(),
+                        parent.id
+                    ),
+                ));
+            }
+            let states = states_of(kind);
+            for s in &w.counted {
+                ctx.known(s, &states, "state")?;
+            }
+        }
         if let Some(c) = &t.cuts {
             let columns = |f: &str| match kind.field(f).map(|f| &f.ty) {
                 Some(FieldType::Table(cols)) => Some(cols.clone()),

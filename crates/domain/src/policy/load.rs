@@ -521,6 +521,23 @@ fn load_transition(ctx: &Ctx, t: &RawTransition, k: &Known) -> Result<Transition
                     table: ctx.known(&c.table, k.field_ids, "field")?.to_string(),
                     of: ctx.known(&c.of, k.field_ids, "field")?.to_string(),
                     total: ctx.known(&c.total, k.field_ids, "field")?.to_string(),
+                    baseline: c
+                        .baseline
+                        .as_ref()
+                        .map(|b| ctx.known(b, k.field_ids, "field").map(str::to_string))
+                        .transpose()?,
+                })
+            })
+            .transpose()?,
+        within: t
+            .within
+            .as_ref()
+            .map(|w| {
+                Ok::<_, PolicyError>(super::Within {
+                    table: ctx.known(&w.table, k.field_ids, "field")?.to_string(),
+                    budget: w.budget.get_ref().clone(),
+                    counted: w.counted.iter().map(|s| s.get_ref().clone()).collect(),
+                    article: ctx.article(&w.article)?,
                 })
             })
             .transpose()?,

@@ -223,6 +223,8 @@ pub struct Transition {
     /// The platform draws at random for this step (`experts`: reviewers from the registry,
     /// conflicts excluded); the draw fills the step's system fields.
     pub draw: Option<String>,
+    /// Allocations must fit what is left of the parent's budget lines.
+    pub within: Option<Within>,
 }
 
 /// A condition on the item's own fields.
@@ -239,6 +241,19 @@ pub struct Cuts {
     pub table: String,
     pub of: String,
     pub total: String,
+    /// A table that receives the approved lines (`line`, `item`, `approved`).
+    pub baseline: Option<String>,
+}
+
+/// Allocations to budget lines that must fit what is left of each (a contract within the
+/// approved FSR, R15.2): `table` has columns `line` and `amount`; the parent's `budget` table
+/// has `line`, `item` and `approved`; siblings in `counted` states have already committed theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Within {
+    pub table: String,
+    pub budget: String,
+    pub counted: Vec<String>,
+    pub article: Article,
 }
 
 /// A field value that refuses the step, with the article and the words that say why.

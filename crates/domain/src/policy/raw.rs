@@ -220,6 +220,8 @@ pub struct RawTransition {
     pub cuts: Option<RawCuts>,
     /// The platform draws at random for this step (`experts`).
     pub draw: Option<S>,
+    /// Allocations must stay within what the parent's baseline has left (R15.1, R15.2).
+    pub within: Option<RawWithin>,
 }
 
 #[derive(Deserialize)]
@@ -238,6 +240,20 @@ pub struct RawCuts {
     pub of: S,
     /// The money field that receives the approved total.
     pub total: S,
+    /// A table that receives the approved lines (`line`, `item`, `approved`): the baseline.
+    pub baseline: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWithin {
+    /// This item's table of allocations (`line`, `amount`).
+    pub table: S,
+    /// The parent's baseline table (`line`, `item`, `approved`).
+    pub budget: S,
+    /// States of sibling items whose allocations are already committed.
+    pub counted: Vec<S>,
+    pub article: S,
 }
 
 #[derive(Deserialize)]

@@ -104,6 +104,36 @@ pub async fn panels(
             if let Some(panel) = signature_panel(p, &v.row, lang).await? {
                 out.push(panel);
             }
+            let building = ["fsr_approved", "filed", "mode_agreed", "under_construction"]
+                .contains(&v.row.item.state.as_str());
+            let buys = app::cycle::children(p, who, "procurement", number).await?;
+            if let Some(panel) = execution_panel(&v.row.item, &buys, lang) {
+                out.push(panel);
+            }
+            let mut panel = list_panel("procurements", t(lang, "采购与合同", "Procurement"), lang);
+            panel.rows = rows_of(p, &buys, lang);
+            if building && may_create(p, who, "procurement") {
+                panel.links.push((
+                    t(lang, "登记采购", "Record a procurement"),
+                    format!("/items/new?kind=procurement&project={number}"),
+                    "new-procurement".into(),
+                ));
+            }
+            out.push(panel);
+            let mut panel = list_panel("changes", t(lang, "变更申请", "Change requests"), lang);
+            panel.rows = rows_of(
+                p,
+                &app::cycle::children(p, who, "project_change", number).await?,
+                lang,
+            );
+            if building && may_create(p, who, "project_change") {
+                panel.links.push((
+                    t(lang, "提出变更申请", "Request a change"),
+                    format!("/items/new?kind=project_change&project={number}"),
+                    "new-change".into(),
+                ));
+            }
+            out.push(panel);
             let mut panel = list_panel(
                 "fsrs",
                 t(lang, "可行性研究报告", "Feasibility studies"),
@@ -261,4 +291,60 @@ async fn versions_panel(
         t(lang, "报审版本", "Versions sent for review"),
         lang,
     ))
+}
+
+/// Budget execution: each approved line with what contracts took and what is left (R15.1).
+fn execution_panel(project: &domain::Item, buys: &[ItemRow], lang: Lang) -> Option<Panel> {
+    let lines = domain::table::rows(project.field("baseline"));
+    if lines.is_empty() {
+        return None;
+    }
+    let mut taken: std::collections::BTreeMap<String, i64> = Default::default();
+    for b in buys.iter().filter(|b| b.item.state == "contracted") {
+        for r in domain::table::rows(b.item.field("allocation")) {
+            let amount = r
+                .get("amount")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0);
+            *taken
+                .entry(r.get("line").cloned().unwrap_or_default())
+                .or_default() += amount;
+        }
+    }
+    let mut panel = new_panel(
+        "execution",
+        t(
+            lang,
+            "预算执行（批复基线）",
+            "Budget execution (approved baseline)",
+        ),
+        vec![
+            t(lang, "行号", "Line"),
+            t(lang, "项目", "Item"),
+            t(lang, "核定（元）", "Approved (yuan)"),
+            t(lang, "已签约（元）", "Contracted (yuan)"),
+            t(lang, "剩余（元）", "Left (yuan)"),
+        ],
+    );
+    let money = |fen: i64| Cell {
+        text: domain::Money::from_fen(fen).yuan_string(),
+        href: None,
+        class: "num",
+    };
+    for r in &lines {
+        let line = r.get("line").cloned().unwrap_or_default();
+        let approved = r
+            .get("approved")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        let used = taken.get(&line).copied().unwrap_or(0);
+        panel.rows.push(vec![
+            cell(line),
+            cell(r.get("item").cloned().unwrap_or_default()),
+            money(approved),
+            money(used),
+            money(approved - used),
+        ]);
+    }
+    Some(panel)
 }

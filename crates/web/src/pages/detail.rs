@@ -138,7 +138,13 @@ async fn name_units(
             .field(&f.id)
             .split(',')
             .filter_map(|id| units.iter().find(|o| o.id.get().to_string() == id.trim()))
-            .map(|o| if lang == Lang::En { o.name_en.clone() } else { o.name_zh.clone() })
+            .map(|o| {
+                if lang == Lang::En {
+                    o.name_en.clone()
+                } else {
+                    o.name_zh.clone()
+                }
+            })
             .collect();
         // A long list (every unit invited to a campaign) stays a count.
         if names.is_empty() || names.len() > 5 {
@@ -163,7 +169,10 @@ fn build(
     // an emergency project's consent), in the policy's order.
     let path: Vec<&domain::policy::StateDef> = {
         let reach = reachable(kind, item);
-        kind.states.iter().filter(|s| reach.contains(&s.id)).collect()
+        kind.states
+            .iter()
+            .filter(|s| reach.contains(&s.id))
+            .collect()
     };
     let current = path.iter().position(|s| s.id == item.state).unwrap_or(0);
     let steps = path

@@ -123,13 +123,13 @@ pub async fn build(
     if let Some(panel) = attachments(kind, v, lang) {
         out.push(panel);
     }
-    out.extend(super::tables::panels(kind, &v.row.item, lang));
+    out.extend(super::tables::panels(&p.policy, kind, &v.row.item, lang));
     out.extend(super::build::panels(p, who, kind, v).await?);
     match kind.id.as_str() {
         "demand" => {
             demand_panels(p, who, v, lang, &mut out).await?;
         }
-        "demand_change" => {
+        "demand_change" | "project_change" => {
             if let Some(panel) = change_diff(p, who, kind, v, lang).await? {
                 out.push(panel);
             }
@@ -266,7 +266,11 @@ async fn change_diff(
     v: &ItemView,
     lang: Lang,
 ) -> Result<Option<Panel>, AppError> {
-    let number = v.row.item.field("demand");
+    // The item the request changes, and the fields its approval carries over.
+    let Some(effect) = kind.transitions.iter().find_map(|t| t.effect.as_ref()) else {
+        return Ok(None);
+    };
+    let number = v.row.item.field(&effect.on);
     let mut c = p.store.read().await?;
     let Some(demand) = store::items::get_by_number(&mut c, number).await? else {
         return Ok(None);
@@ -275,10 +279,14 @@ async fn change_diff(
     if !domain::permissions::can_see(&p.policy, &who.actor, &demand.item) {
         return Ok(None);
     }
-    let Some(dkind) = p.policy.kind("demand") else {
+    let Some(fields) = p
+        .policy
+        .kind(&demand.item.kind)
+        .and_then(|k| k.transition(&effect.action))
+        .map(|t| t.inputs.clone())
+    else {
         return Ok(None);
     };
-    let fields = app::cycle::content_fields(dkind);
     let rows = app::cycle::compare(kind, &fields, &demand.item.fields, &v.row.item.fields);
     let mut panel = new_panel(
         "change-diff",
@@ -296,6 +304,8 @@ async fn change_diff(
     let changed = rows.iter().filter(|r| r.changed).count();
     for r in rows {
         let show = |raw: &str| match kind.field(&r.field) {
+            // Table lines come already written out, line by line.
+            Some(f) if matches!(f.ty, domain::policy::FieldType::Table(_)) => raw.to_string(),
             Some(f) => crate::views::display_value(f, raw, lang),
             None => raw.to_string(),
         };

@@ -18,7 +18,19 @@ fn money_cell(fen: i64) -> Cell {
 }
 
 /// One panel per filled table field, in the order of the kind's fields.
-pub fn panels(kind: &ItemKind, item: &Item, lang: Lang) -> Vec<Panel> {
+pub fn panels(policy: &domain::Policy, kind: &ItemKind, item: &Item, lang: Lang) -> Vec<Panel> {
+    // Baselines are shown elsewhere: an FSR's with its lines and cuts, a project's with what
+    // contracts took of it.
+    let shown_elsewhere: Vec<&str> = kind
+        .transitions
+        .iter()
+        .filter_map(|t| t.cuts.as_ref().and_then(|c| c.baseline.as_deref()))
+        .chain(policy.kinds.iter().flat_map(|k| {
+            k.transitions
+                .iter()
+                .filter_map(|t| t.within.as_ref().map(|w| w.budget.as_str()))
+        }))
+        .collect();
     let cuts_of: Vec<(&str, &str)> = kind
         .transitions
         .iter()
@@ -36,7 +48,9 @@ pub fn panels(kind: &ItemKind, item: &Item, lang: Lang) -> Vec<Panel> {
             continue;
         }
         // Cuts are shown with the lines they cut, not on their own.
-        if cuts_of.iter().any(|(_, table)| *table == f.id) {
+        if cuts_of.iter().any(|(_, table)| *table == f.id)
+            || (f.system && shown_elsewhere.contains(&f.id.as_str()))
+        {
             continue;
         }
         let cuts = cuts_of
