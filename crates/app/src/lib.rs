@@ -18,6 +18,7 @@ pub mod import;
 pub mod inbox;
 pub mod items;
 pub mod keys;
+pub mod progress;
 mod record;
 pub mod signing;
 pub mod similar;

@@ -488,6 +488,11 @@ async fn approved_project(p: &app::Platform) -> (ItemId, String) {
     let planner = principal(p, "bureau.planner").await.unwrap();
     let head = principal(p, "bureau.head").await.unwrap();
     let number = view(p, &pm, project).await.unwrap().row.number;
+    // The tender was due ten days ago; going live is next year.
+    let tender_due = app::clock::now().date_naive() - chrono::Duration::days(10);
+    let milestones = format!(
+        r#"[{{"name":"完成招标","planned":"{tender_due}"}},{{"name":"上线试运行","planned":"2027-10-31"}}]"#
+    );
     let fsr = create(
         p,
         &pm,
@@ -499,10 +504,7 @@ async fn approved_project(p: &app::Platform) -> (ItemId, String) {
                 ("title", "可行性研究报告"),
                 ("summary", "三大模块"),
                 ("budget_lines", &lines(true)),
-                (
-                    "milestones",
-                    r#"[{"name":"上线试运行","planned":"2027-10-31"}]"#,
-                ),
+                ("milestones", &milestones),
             ]),
         ),
     )
@@ -686,5 +688,144 @@ async fn r15_1_contracts_are_held_to_the_baseline_until_an_approved_change_raise
             view(&p, &pm, second).await.unwrap().row.item.state,
             "contracted"
         );
+    }
+}
+
+/// R15.3, R15.4: a late milestone and an open high risk are raised in the inbox of the Company
+/// and the Data Center until dealt with; an inspection's finding is closed only with evidence
+/// and the Data Center's acceptance.
+#[tokio::test]
+async fn r15_3_late_milestones_and_high_risks_are_raised_and_r15_4_findings_close_with_evidence() {
+    for p in each_backend("progress").await {
+        let (project, number) = approved_project(&p).await;
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        perform(&p, &pm, project, cmd("start_construction", Input::new()))
+            .await
+            .unwrap();
+        let alerts = |who: app::Principal| {
+            let p = p.clone();
+            async move {
+                app::progress::alerts(&p, &who)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|a| a.text.zh)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let late = alerts(pm.clone()).await;
+        assert!(
+            late.iter()
+                .any(|a| a.contains("完成招标") && a.contains("已逾期 10 天")),
+            "{late:?}"
+        );
+        assert_eq!(alerts(analyst.clone()).await.len(), 1);
+        assert!(alerts(clerk.clone()).await.is_empty());
+        let reached = |milestone: &str| {
+            cmd(
+                "record_progress",
+                input(&[(
+                    "actuals",
+                    &format!(r#"[{{"milestone":"{milestone}","actual":"2026-11-25"}}]"#),
+                )]),
+            )
+        };
+        let e = perform(&p, &pm, project, reached("完成设计"))
+            .await
+            .unwrap_err();
+        assert!(field_error(&e, "actuals").contains("完成设计"));
+        perform(&p, &pm, project, reached("完成招标"))
+            .await
+            .unwrap();
+        assert!(alerts(pm.clone()).await.is_empty());
+
+        let risk = create(
+            &p,
+            &pm,
+            "risk",
+            cmd(
+                "create",
+                input(&[
+                    ("project", &number),
+                    ("title", "部门数据接口迟迟未开放"),
+                    ("likelihood", "4"),
+                    ("impact", "4"),
+                    ("owner", "陈刚"),
+                    ("mitigation", "提请市政务服务和大数据管理局协调"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let high = alerts(analyst.clone()).await;
+        assert!(high.iter().any(|a| a.contains("风险值 16")), "{high:?}");
+        perform(
+            &p,
+            &pm,
+            risk,
+            cmd("close", input(&[("closing_note", "接口已开放")])),
+        )
+        .await
+        .unwrap();
+        assert!(alerts(analyst.clone()).await.is_empty());
+
+        let developer = vendor(&p, 2).await;
+        let inspection = create(
+            &p,
+            &analyst,
+            "inspection",
+            cmd(
+                "create",
+                input(&[
+                    ("project", &number),
+                    ("title", "开发过程检查"),
+                    ("vendor", &developer),
+                    ("inspected_on", "2026-11-26"),
+                    ("findings", "未按要求开展代码安全审计"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let inspection_no = view(&p, &analyst, inspection).await.unwrap().row.number;
+        let finding = create(
+            &p,
+            &analyst,
+            "rectification",
+            cmd(
+                "create",
+                input(&[
+                    ("inspection", &inspection_no),
+                    ("finding", "未按要求开展代码安全审计"),
+                    ("assignee", "vendor"),
+                    ("vendor", &developer),
+                    ("due", "2026-12-15"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let answer = || {
+            cmd(
+                "answer",
+                input(&[("response", "已完成代码审计并修复两处高危漏洞")]),
+            )
+        };
+        let e = perform(&p, &pm, finding, answer()).await.unwrap_err();
+        assert!(field_error(&e, "evidence").contains("整改佐证材料"));
+        let report = b"%PDF-1.7\n% code audit report\n%%EOF\n".to_vec();
+        app::files::attach(&p, &pm, finding, "代码审计报告.pdf", report)
+            .await
+            .unwrap();
+        perform(&p, &pm, finding, answer()).await.unwrap();
+        let verdict = |text: &str| cmd("accept", input(&[("verdict", text)]));
+        assert!(perform(&p, &pm, finding, verdict("同意")).await.is_err());
+        perform(&p, &analyst, finding, verdict("已现场核查，同意销号"))
+            .await
+            .unwrap();
+        let state = view(&p, &analyst, finding).await.unwrap().row.item.state;
+        assert_eq!(state, "closed");
     }
 }

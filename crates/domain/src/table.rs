@@ -272,6 +272,14 @@ pub(crate) fn derive(
             .unwrap_or_default()
     };
     for def in &kind.fields {
+        if let Some((a, b)) = &def.product {
+            let num = |f: &str| value(changes, f).parse::<i64>().ok();
+            if let (Some(x), Some(y)) = (num(a), num(b)) {
+                changes.insert(def.id.clone(), x.saturating_mul(y).to_string());
+            }
+        }
+    }
+    for def in &kind.fields {
         let FieldType::Table(columns) = &def.ty else {
             continue;
         };
@@ -283,8 +291,18 @@ pub(crate) fn derive(
                 changes.insert(into.clone(), sum(&stored, &c.id).to_string());
             }
             if let Some(list) = &c.one_of {
-                let allowed = value(changes, list);
-                let allowed: Vec<&str> = allowed.split(',').map(str::trim).collect();
+                // Another field's values, or (`table.column`) a column of another table.
+                let allowed: Vec<String> = match list.split_once('.') {
+                    Some((table, column)) => rows(&value(changes, table))
+                        .iter()
+                        .filter_map(|r| r.get(column).cloned())
+                        .collect(),
+                    None => value(changes, list)
+                        .split(',')
+                        .map(|v| v.trim().to_string())
+                        .collect(),
+                };
+                let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
                 let stray = rows(&stored).into_iter().enumerate().find_map(|(n, r)| {
                     r.get(&c.id)
                         .filter(|v| !allowed.contains(&v.as_str()))
@@ -292,7 +310,7 @@ pub(crate) fn derive(
                 });
                 if let Some((n, v)) = stray {
                     let label = kind
-                        .field(list)
+                        .field(list.split('.').next().unwrap_or(list))
                         .map(|f| f.label.clone())
                         .unwrap_or_default();
                     errors.push(FieldError {

@@ -747,3 +747,150 @@ fn r15_1_an_approved_change_takes_validation_and_approval_and_raises_the_baselin
         "only as the effect of an approved request"
     );
 }
+
+fn under_construction() -> Item {
+    let mut p = fsr_approved("special_fund");
+    p.state = "under_construction".into();
+    p.fields.insert(
+        "milestones".into(),
+        r#"[{"name":"完成招标","planned":"2027-04-30"},{"name":"上线试运行","planned":"2027-10-31"}]"#.into(),
+    );
+    p
+}
+
+#[test]
+fn r15_3_milestones_reached_name_a_milestone_of_the_baseline() {
+    let w = World::new();
+    let p = under_construction();
+    let e = w
+        .step(
+            "project",
+            Some(&p),
+            "record_progress",
+            &pm(),
+            &input(&[(
+                "actuals",
+                r#"[{"milestone":"完成设计","actual":"2027-05-02"}]"#,
+            )]),
+        )
+        .unwrap_err();
+    assert!(
+        e.fields[0].message.zh.contains("完成设计"),
+        "{:?}",
+        e.fields
+    );
+    let done = w
+        .step(
+            "project",
+            Some(&p),
+            "record_progress",
+            &pm(),
+            &input(&[(
+                "actuals",
+                r#"[{"milestone":"完成招标","actual":"2027-05-06"}]"#,
+            )]),
+        )
+        .unwrap();
+    assert_eq!(domain::table::rows(done.field("actuals")).len(), 1);
+}
+
+#[test]
+fn r15_3_a_risk_level_is_likelihood_times_impact_never_typed() {
+    let w = World::new().with("project", fact("XM-2026-0001", "under_construction", None));
+    let r = w
+        .step(
+            "risk",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "数据接口延期"),
+                ("likelihood", "4"),
+                ("impact", "4"),
+                ("owner", "陈刚"),
+                ("mitigation", "每周协调"),
+                ("level", "1"),
+            ]),
+        )
+        .unwrap_err();
+    assert!(
+        r.fields.iter().any(|f| f.field == "level"),
+        "a typed level is refused"
+    );
+    let r = w
+        .step(
+            "risk",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "数据接口延期"),
+                ("likelihood", "4"),
+                ("impact", "4"),
+                ("owner", "陈刚"),
+                ("mitigation", "每周协调"),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(r.field("level"), "16");
+}
+
+#[test]
+fn r15_4_a_finding_closes_only_with_evidence_and_the_data_centers_acceptance() {
+    let w = World::new().with("inspection", fact("JC-2026-0001", "recorded", None));
+    let r = w
+        .step(
+            "rectification",
+            None,
+            "create",
+            &analyst(),
+            &input(&[
+                ("inspection", "JC-2026-0001"),
+                ("finding", "未按要求进行代码安全审计"),
+                ("assignee", "vendor"),
+                ("vendor", "GS-2026-0002"),
+                ("due", "2027-06-30"),
+            ]),
+        )
+        .unwrap();
+    let answer = input(&[("response", "已完成代码审计并修复高危漏洞")]);
+    let e = w
+        .step("rectification", Some(&r), "answer", &pm(), &answer)
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "evidence"));
+    let r = w
+        .step(
+            "rectification",
+            Some(&r),
+            "attach",
+            &pm(),
+            &input(&[("evidence", &format!("{} 代码审计报告.pdf", "c".repeat(64)))]),
+        )
+        .unwrap();
+    let r = w
+        .step("rectification", Some(&r), "answer", &pm(), &answer)
+        .unwrap();
+    assert!(
+        w.step(
+            "rectification",
+            Some(&r),
+            "accept",
+            &pm(),
+            &input(&[("verdict", "同意")])
+        )
+        .is_err(),
+        "the Company does not close its own finding"
+    );
+    let r = w
+        .step(
+            "rectification",
+            Some(&r),
+            "accept",
+            &analyst(),
+            &input(&[("verdict", "已核查，同意销号")]),
+        )
+        .unwrap();
+    assert_eq!(r.state, "closed");
+}

@@ -154,6 +154,11 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     }
     fill_name(c, "milestones.0.name", "上线试运行").await;
     set_named(c, "milestones.0.planned", "2027-09-30").await;
+    // The tender was due ten days ago, so the project starts with a late milestone.
+    let today = app::clock::now().date_naive();
+    let tender_due = (today - chrono::Duration::days(10)).to_string();
+    fill_name(c, "milestones.1.name", "完成招标").await;
+    set_named(c, "milestones.1.planned", &tender_due).await;
     shot(c, "b03-fsr-form").await;
     click(c, "save-draft").await;
     wait_text(c, "panel-table-budget_lines", "1,030,000.00").await;
@@ -302,5 +307,79 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     let execution = wait_text(c, "panel-execution", "400,000.00").await;
     assert!(execution.contains("50,000.00"), "{execution}");
     shot(c, "b09-under-construction").await;
+
+    // R15.3: the late milestone is raised in the inbox; recording it clears the alert.
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait_text(c, "alerts", "完成招标").await;
+    shot(c, "b10-inbox-alert").await;
+    c.goto(&format!("{base}/items/{project}")).await.unwrap();
+    click(c, "action-record_progress").await;
+    fill_name(c, "actuals.0.milestone", "完成招标").await;
+    set_named(
+        c,
+        "actuals.0.actual",
+        &(today - chrono::Duration::days(2)).to_string(),
+    )
+    .await;
+    click(c, "step-submit").await;
+    wait_text(c, "panel-milestones", "延期 8 天完成").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait_text(c, "inbox", "").await;
+    assert!(
+        c.find(Locator::Id("alerts")).await.is_err(),
+        "the alert is cleared"
+    );
+    c.goto(&format!("{base}/items/{project}/timeline"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#timeline-chart[data-ready='true'] svg"))
+        .await
+        .expect("the ECharts timeline renders");
+    shot(c, "b11-timeline").await;
+
+    // R15.4: the Data Center inspects the developer; its finding is closed with evidence.
+    switch_user(c, &base, "dc.analyst", "王磊").await;
+    c.goto(&format!("{base}/items/{project}")).await.unwrap();
+    click(c, "new-inspection").await;
+    fill(c, "f-title", "开发过程检查").await;
+    fill(c, "f-vendor", &dev).await;
+    set_value(c, "f-inspected_on", &today.to_string()).await;
+    fill(c, "f-findings", "未按要求开展代码安全审计。").await;
+    click(c, "save-draft").await;
+    click(c, "new-rectification").await;
+    fill(c, "f-finding", "未按要求开展代码安全审计").await;
+    set_value(c, "f-assignee", "vendor").await;
+    fill(c, "f-vendor", &dev).await;
+    set_value(
+        c,
+        "f-due",
+        &(today + chrono::Duration::days(20)).to_string(),
+    )
+    .await;
+    click(c, "save-draft").await;
+    wait_text(c, "item-state", "待整改").await;
+    let finding = item_id(c).await;
+    switch_user(c, &base, "company.pm", "陈刚").await;
+    c.goto(&format!("{base}/items/{finding}")).await.unwrap();
+    let evidence = app::testkit::scratch_dir("evidence").join("代码审计报告.pdf");
+    std::fs::write(&evidence, b"%PDF-1.7\n% code audit\n%%EOF\n").unwrap();
+    c.find(Locator::Id("upload-file"))
+        .await
+        .unwrap()
+        .send_keys(&evidence.display().to_string())
+        .await
+        .unwrap();
+    click(c, "upload-submit").await;
+    wait_text(c, "panel-attachments", "代码审计报告.pdf").await;
+    fill(c, "f-answer-response", "已完成代码审计，修复两处高危漏洞。").await;
+    click(c, "action-answer").await;
+    wait_text(c, "item-state", "已整改待核查").await;
+    switch_user(c, &base, "dc.analyst", "王磊").await;
+    c.goto(&format!("{base}/items/{finding}")).await.unwrap();
+    fill(c, "f-accept-verdict", "已现场核查，同意销号。").await;
+    click(c, "action-accept").await;
+    wait_text(c, "item-state", "已销号").await;
+    shot(c, "b12-finding-closed").await;
     b.client.clone().close().await.unwrap();
 }

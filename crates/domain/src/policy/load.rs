@@ -232,6 +232,14 @@ fn load_kind(
             default: f.default.clone(),
             system: f.system,
             copies: f.copies,
+            product: match f.product.as_slice() {
+                [] => None,
+                [a, b] => Some((
+                    ctx.known(a, &field_ids, "field")?.to_string(),
+                    ctx.known(b, &field_ids, "field")?.to_string(),
+                )),
+                _ => return Err(ctx.err(&f.id, "`product` names exactly two fields".into())),
+            },
         });
     }
 
@@ -367,7 +375,17 @@ fn load_columns(
             ty,
             required: c.required,
             product,
-            one_of: field(&c.one_of)?,
+            one_of: match &c.one_of {
+                // `table.column`: the values of a column of another table field.
+                Some(o) if o.get_ref().contains('.') => {
+                    let table = o.get_ref().split('.').next().unwrap_or_default();
+                    if !field_ids.contains(table) {
+                        return Err(ctx.err(o, format!("unknown field `{table}`")));
+                    }
+                    Some(o.get_ref().clone())
+                }
+                other => field(other)?,
+            },
             sum_into: field(&c.sum_into)?,
         });
     }

@@ -153,6 +153,8 @@ pub struct FieldDef {
     /// A new item's form copies the same-named fields of the item this reference names (a
     /// project starts from its plan line's title, budget and content).
     pub copies: bool,
+    /// Computed as the product of these two integer fields, never typed (a risk's level).
+    pub product: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -113,6 +113,9 @@ pub struct RawField {
     /// For an `item_ref`: a new item copies the same-named fields of the item it names.
     #[serde(default)]
     pub copies: bool,
+    /// Computed as the product of two integer fields (a risk's likelihood x impact).
+    #[serde(default)]
+    pub product: Vec<S>,
     /// For a `table`: its columns.
     #[serde(default)]
     pub column: Vec<RawColumn>,

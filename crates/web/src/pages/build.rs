@@ -22,6 +22,21 @@ fn link(text: impl Into<String>, href: String) -> Cell {
     }
 }
 
+/// The item's number, linked.
+pub(crate) fn item_cell(r: &ItemRow) -> Cell {
+    link(r.number.clone(), format!("/items/{}", r.item.id.get()))
+}
+
+/// The item's state as a tag.
+pub(crate) fn state_of(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
+    let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
+    Cell {
+        text: tag.name,
+        href: None,
+        class: "state",
+    }
+}
+
 fn rows_of(p: &Platform, rows: &[ItemRow], lang: Lang) -> Vec<Vec<Cell>> {
     rows.iter()
         .map(|r| {
@@ -104,6 +119,7 @@ pub async fn panels(
             if let Some(panel) = signature_panel(p, &v.row, lang).await? {
                 out.push(panel);
             }
+            super::progress::panels(p, who, v, &mut out).await?;
             let building = ["fsr_approved", "filed", "mode_agreed", "under_construction"]
                 .contains(&v.row.item.state.as_str());
             let buys = app::cycle::children(p, who, "procurement", number).await?;
@@ -145,6 +161,26 @@ pub async fn panels(
                     t(lang, "编制可研报告", "Draft the FSR"),
                     format!("/items/new?kind=fsr&project={number}"),
                     "new-fsr".into(),
+                ));
+            }
+            out.push(panel);
+        }
+        "inspection" => {
+            let mut panel = list_panel(
+                "rectifications",
+                t(lang, "整改事项", "Rectifications"),
+                lang,
+            );
+            panel.rows = rows_of(
+                p,
+                &app::cycle::children(p, who, "rectification", number).await?,
+                lang,
+            );
+            if may_create(p, who, "rectification") {
+                panel.links.push((
+                    t(lang, "下达整改", "Raise a rectification"),
+                    format!("/items/new?kind=rectification&inspection={number}"),
+                    "new-rectification".into(),
                 ));
             }
             out.push(panel);

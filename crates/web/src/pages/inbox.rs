@@ -32,6 +32,7 @@ struct InboxPage {
     admin: bool,
     /// Campaigns closing within three working days that the unit has not answered (R13.1).
     reminders: Vec<(String, String)>,
+    alerts: Vec<(String, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -69,6 +70,18 @@ pub async fn page(
                 ),
             };
             (text, format!("/items/{}", r.campaign.item.id.get()))
+        })
+        .collect();
+    // R15.3: late milestones and open high risks, for the Company and the Data Center.
+    let alerts = app::progress::alerts(p, &who)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|a| {
+            (
+                a.text.get(who.lang).to_string(),
+                format!("/items/{}", a.item_id),
+            )
         })
         .collect();
     let done = app::inbox::done_by(p, &who).await.map_err(err)?;
@@ -129,6 +142,7 @@ pub async fn page(
         tabs,
         rows,
         reminders,
+        alerts,
         todo: tab == "todo",
         admin: who.is_admin(p),
     }))

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod list;
 pub mod login;
 pub mod panels;
+pub mod progress;
 pub mod step;
 pub mod tables;
 pub mod versions;
