@@ -96,15 +96,31 @@ async fn conflicts(c: &mut Conn, fsr: &store::items::ItemRow) -> Result<Vec<Conf
             why: "与报告编制单位为同一单位，回避",
         });
     }
-    let vendor = fsr.item.field("compiled_by");
-    if !vendor.is_empty()
-        && let Some(v) = store::items::get_by_number(c, vendor).await?
-    {
-        out.push(Conflict {
-            name: v.item.field("name").to_string(),
-            credit_code: v.item.field("credit_code").to_string(),
-            why: "与本项目参建单位为同一单位，回避",
-        });
+    // The vendors of the project: the report's compiler, and every bidder and winner of its
+    // procurements so far.
+    let mut vendors: Vec<String> = vec![fsr.item.field("compiled_by").to_string()];
+    let f = Filter {
+        kind: "procurement".into(),
+        parent: Some(fsr.item.field("project").to_string()),
+        page: 1,
+        per_page: 1_000,
+        ..Filter::default()
+    };
+    for buy in store::items::list(c, &f).await? {
+        vendors.extend(buy.item.field("bidders").split(',').map(str::to_string));
+        vendors.push(buy.item.field("winner").to_string());
+    }
+    vendors.retain(|v| !v.trim().is_empty());
+    vendors.sort();
+    vendors.dedup();
+    for number in vendors {
+        if let Some(v) = store::items::get_by_number(c, &number).await? {
+            out.push(Conflict {
+                name: v.item.field("name").to_string(),
+                credit_code: v.item.field("credit_code").to_string(),
+                why: "与本项目参建单位为同一单位，回避",
+            });
+        }
     }
     Ok(out)
 }

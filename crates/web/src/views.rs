@@ -197,7 +197,7 @@ pub fn field_view(
     lang: Lang,
 ) -> FieldView {
     let (kind, options) = match &f.ty {
-        FieldType::Text { .. } => ("text", Vec::new()),
+        FieldType::Text { .. } | FieldType::CreditCode => ("text", Vec::new()),
         FieldType::LongText { .. } => ("longtext", Vec::new()),
         FieldType::Money => ("money", Vec::new()),
         FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } => ("ref", Vec::new()),

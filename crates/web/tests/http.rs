@@ -373,3 +373,101 @@ async fn the_language_switch_only_returns_to_a_path_of_this_site() {
         }
     }
 }
+
+/// The value of a hidden input in a page (`name="_csrf" value="..."`).
+fn hidden(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in the page"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Issue 4, concurrency: two tabs open the same draft; the first save wins, the second is
+/// refused with a clear message and the form comes back with what was typed in it.
+#[tokio::test]
+async fn a_save_from_a_stale_form_is_refused_and_keeps_what_was_typed() {
+    for app in spawn_apps("stale-form", None).await {
+        let c = client();
+        let clerk = token(&app, "scj.clerk").await;
+        let created: Value = c
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .json(&json!({ "kind": "demand", "action": "create", "fields": complete_demand() }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let r = c
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("username", "scj.clerk"),
+                ("password", app::demo::DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let edit_page = || async {
+            c.get(format!("{}/items/{id}/edit", app.base))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let (tab1, tab2) = (edit_page().await, edit_page().await);
+        let save = |page: String, title: &'static str| {
+            let (c, cookie, base) = (c.clone(), cookie.clone(), app.base.clone());
+            async move {
+                let mut form: Vec<(String, String)> = complete_demand()
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect();
+                form.retain(|(k, _)| k != "title");
+                form.push(("title".into(), title.into()));
+                form.push(("_csrf".into(), hidden(&page, "_csrf")));
+                form.push(("_version".into(), hidden(&page, "_version")));
+                form.push(("op".into(), "save".into()));
+                c.post(format!("{base}/items/{id}/edit"))
+                    .header("cookie", &cookie)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(save(tab1, "第一个标签页的标题").await.status(), 303);
+        let late = save(tab2, "第二个标签页的标题").await;
+        assert_eq!(late.status(), 422);
+        let body = late.text().await.unwrap();
+        assert!(body.contains("他人已修改"), "{body}");
+        assert!(
+            body.contains("第二个标签页的标题"),
+            "what was typed is kept"
+        );
+        let now: Value = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(now["fields"]["title"], "第一个标签页的标题");
+    }
+}

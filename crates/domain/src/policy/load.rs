@@ -197,6 +197,7 @@ fn load_kind(
             "date" => FieldType::Date,
             "orgs" => FieldType::Orgs,
             "files" => FieldType::Files,
+            "credit_code" => FieldType::CreditCode,
             "integer" => FieldType::Integer {
                 min: f.min.unwrap_or(0),
                 max: f.max.unwrap_or(i64::MAX),
@@ -214,7 +215,7 @@ fn load_kind(
                 return Err(ctx.err(
                     &f.ty,
                     format!(
-                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, item_ref, item_refs, table, or choice with options)"
+                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, credit_code, item_ref, item_refs, table, or choice with options)"
                     ),
                 ));
             }

@@ -99,6 +99,8 @@ pub enum FieldType {
     Orgs,
     /// Files kept with the item, one per line as `<SM3 digest> <name>`; filled by the platform.
     Files,
+    /// A unified social credit code (统一社会信用代码, GB 32100-2015), check digit verified.
+    CreditCode,
     /// Rows of typed cells (an FSR's budget lines), kept as a JSON array of objects by column
     /// id, money in fen. See `crate::table`.
     Table(Vec<Column>),
