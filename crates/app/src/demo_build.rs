@@ -140,13 +140,18 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     let id = act(p, &pm, None, "project", "create", &second).await?;
     act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
     let clerk = principal(p, "zrzy.clerk").await?;
+    let version = crate::items::view(p, &clerk, id)
+        .await?
+        .row
+        .version
+        .to_string();
     act(
         p,
         &clerk,
         Some(id),
         "project",
         "confirm",
-        &[("_password", DEMO_PASSWORD)],
+        &[("_password", DEMO_PASSWORD), ("_version", &version)],
     )
     .await?;
     let project_no = crate::items::view(p, &pm, id).await?.row.number;

@@ -40,10 +40,9 @@ pub fn screen(candidates: Vec<Candidate>, conflicts: &[Conflict]) -> (Vec<Candid
             same_name || same_code
         });
         match hit {
-            Some(k) => excluded.push(format!(
-                "{} {}（{}）：{}",
-                c.number, c.name, c.employer, k.why
-            )),
+            // Numbers only: the report and its record are read by the Company, which must not
+            // learn who is in the registry.
+            Some(k) => excluded.push(format!("{}：{}", c.number, k.why)),
             None => eligible.push(c),
         }
     }
@@ -234,6 +233,10 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert!(out[0].contains("ZK-2026-0002") && out[0].contains("编制单位"));
         assert!(out[1].contains("ZK-2026-0003") && out[1].contains("参建单位"));
+        assert!(
+            !out.iter().any(|o| o.contains("专家")),
+            "no names in the record"
+        );
     }
 
     #[test]

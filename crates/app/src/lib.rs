@@ -22,6 +22,7 @@ pub mod progress;
 mod record;
 pub mod signing;
 pub mod similar;
+mod step_up;
 pub mod taskbook;
 
 pub use error::AppError;

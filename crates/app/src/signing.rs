@@ -124,16 +124,7 @@ pub async fn sign_step(
                 "Enter your password to confirm the signature.",
             ));
         }
-        let stored = {
-            let mut c = p.store.read().await?;
-            store::users::get(&mut c, who.user.id)
-                .await?
-                .map(|u| u.password_hash)
-        }
-        .unwrap_or_default();
-        let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &stored))
-            .await
-            .unwrap_or(false);
+        let ok = crate::step_up::check(p, who, &password).await?;
         if !ok {
             return Err(password_denied(
                 t,
@@ -143,7 +134,18 @@ pub async fn sign_step(
         }
     }
     let (p2, who2) = (p.clone(), who.clone());
-    let read_version = crate::items::expected_version(&cmd.input).unwrap_or(view.row.version);
+    // A signature covers what the signer saw: the version of the page (or the API's read) must
+    // come with the request, and be the current one.
+    let Some(read_version) = crate::items::expected_version(&cmd.input) else {
+        return Err(AppError::Denied(Denied {
+            reason: Text::new(
+                "签名请求缺少所签内容的版本，请刷新页面后重新签名。",
+                "The signature request does not say which version was read; reload the page and sign again.",
+            ),
+            article: Some(t.article.clone()),
+            fields: Vec::new(),
+        }));
+    };
     let number = view.row.number.clone();
     p.store
         .write(move |c| {

@@ -155,6 +155,16 @@ async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
     id
 }
 
+/// The confirm step as the page sends it: the password and the version that was read.
+async fn sign(p: &app::Platform, id: ItemId, password: &str) -> Command {
+    let clerk = principal(p, "zrzy.clerk").await.unwrap();
+    let version = view(p, &clerk, id).await.unwrap().row.version.to_string();
+    cmd(
+        "confirm",
+        input(&[("_password", password), ("_version", &version)]),
+    )
+}
+
 fn field_error(e: &AppError, field: &str) -> String {
     match e {
         AppError::Denied(d) => d
@@ -176,14 +186,15 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
         let id = project_awaiting(&p, "special_fund").await;
         let other = principal(&p, "gaj.clerk").await.unwrap();
         let clerk = principal(&p, "zrzy.clerk").await.unwrap();
-        let sign = |pw: &str| cmd("confirm", input(&[("_password", pw)]));
-        let e = perform(&p, &other, id, sign(DEMO_PASSWORD))
+        let e = perform(&p, &other, id, sign(&p, id, DEMO_PASSWORD).await)
             .await
             .unwrap_err();
         assert!(format!("{e:?}").contains("需求（使用）单位"), "{e:?}");
-        let e = perform(&p, &clerk, id, sign("")).await.unwrap_err();
+        let e = perform(&p, &clerk, id, sign(&p, id, "").await)
+            .await
+            .unwrap_err();
         assert!(field_error(&e, "_password").contains("密码"));
-        let e = perform(&p, &clerk, id, sign("Wrong@Password1"))
+        let e = perform(&p, &clerk, id, sign(&p, id, "Wrong@Password1").await)
             .await
             .unwrap_err();
         assert!(field_error(&e, "_password").contains("密码不正确"));
@@ -191,7 +202,9 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
             view(&p, &clerk, id).await.unwrap().row.item.state,
             "awaiting_confirmation"
         );
-        perform(&p, &clerk, id, sign(DEMO_PASSWORD)).await.unwrap();
+        perform(&p, &clerk, id, sign(&p, id, DEMO_PASSWORD).await)
+            .await
+            .unwrap();
         let row = view(&p, &clerk, id).await.unwrap().row;
         assert_eq!(row.item.state, "confirmed");
         assert!(matches!(
@@ -249,14 +262,9 @@ async fn r14_2_the_review_draws_experts_without_conflicts_and_the_approval_cuts_
     for p in each_backend("fsr").await {
         let project = project_awaiting(&p, "company_self_funded").await;
         let clerk = principal(&p, "zrzy.clerk").await.unwrap();
-        perform(
-            &p,
-            &clerk,
-            project,
-            cmd("confirm", input(&[("_password", DEMO_PASSWORD)])),
-        )
-        .await
-        .unwrap();
+        perform(&p, &clerk, project, sign(&p, project, DEMO_PASSWORD).await)
+            .await
+            .unwrap();
         let pm = principal(&p, "company.pm").await.unwrap();
         let analyst = principal(&p, "dc.analyst").await.unwrap();
         let planner = principal(&p, "bureau.planner").await.unwrap();
@@ -363,10 +371,27 @@ async fn r14_2_the_review_draws_experts_without_conflicts_and_the_approval_cuts_
         let drawn: Vec<&str> = item.field("drawn_experts").split(',').collect();
         assert_eq!(drawn.len(), 5);
         let excluded = item.field("excluded_experts");
-        assert!(
-            excluded.contains("赵敏") && excluded.contains("黄海涛"),
-            "{excluded}"
-        );
+        // The record names the excluded by number only (the Company reads it).
+        let number_of = |name: &'static str| {
+            let p = p.clone();
+            async move {
+                let mut c = p.store.read().await.unwrap();
+                let f = store::items::Filter {
+                    kind: "expert".into(),
+                    text: Some(name.into()),
+                    page: 1,
+                    per_page: 5,
+                    ..Default::default()
+                };
+                store::items::list(&mut c, &f).await.unwrap()[0]
+                    .number
+                    .clone()
+            }
+        };
+        for name in ["赵敏", "黄海涛"] {
+            assert!(excluded.contains(&number_of(name).await), "{excluded}");
+            assert!(!excluded.contains(name), "{excluded}");
+        }
         for number in &drawn {
             let expert = app::items::by_number(&p, &planner, number).await.unwrap();
             assert!(!["赵敏", "黄海涛"].contains(&expert.item.field("name")));
@@ -475,14 +500,9 @@ async fn two_edits_from_the_same_version_never_both_succeed() {
 async fn approved_project(p: &app::Platform) -> (ItemId, String) {
     let project = project_awaiting(p, "special_fund").await;
     let clerk = principal(p, "zrzy.clerk").await.unwrap();
-    perform(
-        p,
-        &clerk,
-        project,
-        cmd("confirm", input(&[("_password", DEMO_PASSWORD)])),
-    )
-    .await
-    .unwrap();
+    perform(p, &clerk, project, sign(p, project, DEMO_PASSWORD).await)
+        .await
+        .unwrap();
     let pm = principal(p, "company.pm").await.unwrap();
     let analyst = principal(p, "dc.analyst").await.unwrap();
     let planner = principal(p, "bureau.planner").await.unwrap();
@@ -827,5 +847,36 @@ async fn r15_3_late_milestones_and_high_risks_are_raised_and_r15_4_findings_clos
             .unwrap();
         let state = view(&p, &analyst, finding).await.unwrap().row.item.state;
         assert_eq!(state, "closed");
+    }
+}
+
+/// R14.1 with SECURITY.md: guessing the signing password counts like failed logins; at the
+/// limit the account is locked and even the right password signs nothing.
+#[tokio::test]
+async fn r14_1_repeated_wrong_signing_passwords_lock_the_account() {
+    for p in each_backend("step-up").await {
+        let id = project_awaiting(&p, "special_fund").await;
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        for _ in 0..p.settings.lockout_attempts {
+            let e = perform(&p, &clerk, id, sign(&p, id, "Wrong@Password1").await)
+                .await
+                .unwrap_err();
+            assert!(field_error(&e, "_password").contains("密码不正确"));
+        }
+        let e = perform(&p, &clerk, id, sign(&p, id, DEMO_PASSWORD).await)
+            .await
+            .unwrap_err();
+        assert!(format!("{e:?}").contains("已临时锁定"), "{e:?}");
+        let row = view(&p, &clerk, id).await.unwrap().row;
+        assert_eq!(row.item.state, "awaiting_confirmation");
+        assert!(row.item.field("signature").is_empty());
+        let mut c = p.store.read().await.unwrap();
+        let attempts = store::events::stream(&mut c, "security")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.action == "sign_step_up")
+            .count();
+        assert_eq!(attempts, 6);
     }
 }

@@ -236,6 +236,11 @@ pub fn decide(
             .map(String::as_str)
             .or_else(|| item.map(|i| i.field(field)))
             .unwrap_or("");
+        // A value only the platform fills is missing because something typed is: say that.
+        let system = kind_def.field(field).is_some_and(|f| f.system);
+        if system && !errors.is_empty() {
+            continue;
+        }
         if value.trim().is_empty() && !errors.iter().any(|e| &e.field == field) {
             let label = kind_def
                 .field(field)

@@ -161,9 +161,10 @@ impl Money {
 
     /// `1,234,567.89` (yuan, exact, as on a detail page).
     pub fn yuan_string(self) -> String {
-        let yuan = self.0 / 100;
-        let cents = self.0 % 100;
-        format!("{}.{cents:02}", group_thousands(yuan))
+        // A negative amount (a line over its budget) reads -1,234.50, sign first.
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", group_thousands_u(abs / 100), abs % 100)
     }
 
     /// `123.46` (万元, two decimals, as in lists).
@@ -179,6 +180,13 @@ impl Money {
 }
 
 fn group_thousands(n: i64) -> String {
+    if n < 0 {
+        return format!("-{}", group_thousands_u(n.unsigned_abs()));
+    }
+    group_thousands_u(n.unsigned_abs())
+}
+
+fn group_thousands_u(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -283,9 +283,26 @@ pub(crate) fn within(
     use crate::ids::Money;
     let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
     let cite = rule.article.cite(crate::Lang::Zh);
-    for (n, row) in crate::table::rows(allocations).iter().enumerate() {
+    let rows = crate::table::rows(allocations);
+    for (n, row) in rows.iter().enumerate() {
         let n = n + 1;
         let line = row.get("line").and_then(|v| v.parse::<usize>().ok());
+        // A line named twice would let two amounts, each within what is left, pass together.
+        if rows[..n - 1]
+            .iter()
+            .any(|r| r.get("line").and_then(|v| v.parse::<usize>().ok()) == line)
+        {
+            return Err(Text::new(
+                format!(
+                    "第 {n} 行：预算明细第 {} 行已在前面分配，请合并为一行。",
+                    line.unwrap_or(0)
+                ),
+                format!(
+                    "Row {n}: budget line {} is already allocated above; use one row.",
+                    line.unwrap_or(0)
+                ),
+            ));
+        }
         let Some(b) = line.and_then(|l| budget.iter().find(|b| b.line == l)) else {
             return Err(Text::new(
                 format!(

@@ -166,7 +166,7 @@ pub fn sum(stored: &str, column: &str) -> i64 {
     rows(stored)
         .iter()
         .filter_map(|r| r.get(column).and_then(|v| v.parse::<i64>().ok()))
-        .sum()
+        .fold(0, i64::saturating_add)
 }
 
 /// One line of an approved baseline: what was asked, what was approved, and why it was cut.

@@ -894,3 +894,25 @@ fn r15_4_a_finding_closes_only_with_evidence_and_the_data_centers_acceptance() {
         .unwrap();
     assert_eq!(r.state, "closed");
 }
+
+#[test]
+fn r15_1_a_line_allocated_twice_in_one_contract_is_refused() {
+    let p = procurement(r#"[{"line":"2","amount":"600,000"},{"line":"2","amount":"600,000"}]"#);
+    let e = budget(100_000_000)
+        .step("procurement", Some(&p), "sign_contract", &pm(), &contract())
+        .unwrap_err();
+    assert!(
+        e.fields[0].message.zh.contains("已在前面分配"),
+        "{:?}",
+        e.fields
+    );
+}
+
+#[test]
+fn a_negative_amount_reads_with_its_sign_first() {
+    assert_eq!(
+        domain::Money::from_fen(-12_345_050).yuan_string(),
+        "-123,450.50"
+    );
+    assert_eq!(domain::Money::from_fen(-45).yuan_string(), "-0.45");
+}

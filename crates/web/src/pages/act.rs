@@ -29,6 +29,9 @@ pub fn refused(p: &Platform, who: &Principal, d: &Denied, back: &str) -> Respons
     let lang = who.lang;
     let frame = Frame::new(p, who, "", crate::i18n::Tr(lang).s("refused"), back);
     let label = |f: &str| {
+        if f == app::signing::PASSWORD_FIELD {
+            return crate::i18n::Tr(lang).s("password").to_string();
+        }
         p.policy
             .kinds
             .iter()
@@ -70,6 +73,14 @@ pub async fn perform(
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
         Err(AppError::Denied(d)) => Ok(refused(p, &who, &d, &format!("/items/{id}"))),
+        // A signature is never taken from a page other than the item's: back there, to read the
+        // content as it now is.
+        Err(AppError::Conflict) if is_signing(p, &action) => Ok(refused(
+            p,
+            &who,
+            &super::form::changed_meanwhile(),
+            &format!("/items/{id}"),
+        )),
         // Someone acted first: the step's own page shows what was typed and why it was not
         // taken, so nothing typed is lost.
         Err(AppError::Conflict) => {
@@ -77,6 +88,13 @@ pub async fn perform(
         }
         Err(e) => Err(WebError::App(e, who.lang)),
     }
+}
+
+fn is_signing(p: &Platform, action: &str) -> bool {
+    p.policy
+        .kinds
+        .iter()
+        .any(|k| k.transition(action).is_some_and(|t| !t.sign.is_empty()))
 }
 
 /// A step chosen in a grouped form (the `_action` radio), e.g. one of the four opinions.

@@ -302,12 +302,24 @@ async fn experts_panel(
             None => vec![cell(number), cell("—"), cell("—")],
         });
     }
-    let excluded = v.row.item.field("excluded_experts");
+    // The record names the excluded by number; whoever may read the registry sees who.
+    let mut excluded = Vec::new();
+    for line in v.row.item.field("excluded_experts").lines() {
+        let (number, why) = line.split_once('：').unwrap_or((line, ""));
+        excluded.push(match app::items::by_number(p, who, number).await.ok() {
+            Some(r) => format!(
+                "{number} {}（{}）：{why}",
+                r.item.field("name"),
+                r.item.field("employer")
+            ),
+            None => line.to_string(),
+        });
+    }
     if !excluded.is_empty() {
         panel.note = Some(format!(
             "{}\n{}",
             t(lang, "回避的专家：", "Excluded for a conflict:"),
-            excluded
+            excluded.join("\n")
         ));
     }
     Ok(Some(panel))

@@ -122,7 +122,12 @@ pub async fn timeline(
         title: v.row.title.clone(),
         number: v.row.number.clone(),
         id,
-        data: data.to_string(),
+        // Inside a <script> block: no typed name may close it.
+        data: data
+            .to_string()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026"),
         rows: ms
             .iter()
             .map(|m| {
