@@ -240,6 +240,8 @@ fn r14_1_only_the_listed_demand_unit_confirms_and_only_with_a_signature() {
     );
 }
 
+/// R17.1, R2.1: the Company builds by default; the exceptions of art. 17 (a Bureau-organised
+/// special-fund project, a fund-using unit) are recorded as the project's mode, with its reason.
 #[test]
 fn r17_1_the_mode_is_recorded_with_its_reason_and_case_by_case_is_for_emergencies_only() {
     let w = issued();
@@ -376,6 +378,8 @@ fn r18_1_an_emergency_project_starts_only_after_both_leaders_consent() {
     assert_eq!(started.state, "under_construction");
 }
 
+/// R11.1: Cyberspace records its review (conclusion, opinion, date) on a project flagged as
+/// needing one; later issues gate going live on it.
 #[test]
 fn r11_1_the_cybersecurity_review_is_recorded_only_for_projects_flagged_for_it() {
     let w = World::new();
