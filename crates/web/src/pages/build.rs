@@ -2,47 +2,19 @@
 //! project's signed confirmation and its feasibility studies, and an FSR's experts and
 //! approval document.
 
-use super::panels::{Cell, Panel, cell, new_panel};
+use super::panels::{Cell, Panel, cell, item_link, link, new_panel, state_cell, t};
 use app::items::ItemView;
 use app::signing::SignatureCheck;
 use app::{AppError, Platform, Principal};
+use domain::Lang;
 use domain::policy::ItemKind;
-use domain::{Lang, Text};
 use store::items::ItemRow;
-
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    Text::new(zh, en).get(lang).to_string()
-}
-
-fn link(text: impl Into<String>, href: String) -> Cell {
-    Cell {
-        text: text.into(),
-        href: Some(href),
-        class: "mono",
-    }
-}
-
-/// The item's number, linked.
-pub(crate) fn item_cell(r: &ItemRow) -> Cell {
-    link(r.number.clone(), format!("/items/{}", r.item.id.get()))
-}
-
-/// The item's state as a tag.
-pub(crate) fn state_of(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
-    let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
-    Cell {
-        text: tag.name,
-        href: None,
-        class: "state",
-    }
-}
 
 fn rows_of(p: &Platform, rows: &[ItemRow], lang: Lang) -> Vec<Vec<Cell>> {
     rows.iter()
         .map(|r| {
-            let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
             vec![
-                link(r.number.clone(), format!("/items/{}", r.item.id.get())),
+                item_link(r),
                 cell(r.title.clone()),
                 cell(crate::views::wan(
                     p.policy
@@ -50,11 +22,7 @@ fn rows_of(p: &Platform, rows: &[ItemRow], lang: Lang) -> Vec<Vec<Cell>> {
                         .and_then(|k| k.amount_field.as_ref())
                         .and_then(|f| r.item.field(f).parse::<i64>().ok()),
                 )),
-                Cell {
-                    text: tag.name,
-                    href: None,
-                    class: "state",
-                },
+                state_cell(p, r, lang),
             ]
         })
         .collect()

@@ -36,7 +36,7 @@ pub(crate) fn cell(text: impl Into<String>) -> Cell {
     }
 }
 
-fn link(text: impl Into<String>, href: String) -> Cell {
+pub(crate) fn link(text: impl Into<String>, href: String) -> Cell {
     Cell {
         text: text.into(),
         href: Some(href),
@@ -44,15 +44,15 @@ fn link(text: impl Into<String>, href: String) -> Cell {
     }
 }
 
-fn t(lang: Lang, zh: &str, en: &str) -> String {
+pub(crate) fn t(lang: Lang, zh: &str, en: &str) -> String {
     Text::new(zh, en).get(lang).to_string()
 }
 
-fn item_link(r: &ItemRow) -> Cell {
+pub(crate) fn item_link(r: &ItemRow) -> Cell {
     link(r.number.clone(), format!("/items/{}", r.item.id.get()))
 }
 
-fn state_cell(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
+pub(crate) fn state_cell(p: &Platform, r: &ItemRow, lang: Lang) -> Cell {
     let tag = crate::views::state_tag(p.policy.kind(&r.item.kind), &r.item.state, lang);
     Cell {
         text: tag.name,

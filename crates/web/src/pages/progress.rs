@@ -1,7 +1,7 @@
 //! A project under construction (R15.3, R15.4): its milestones with schedule variance, its
 //! risks and inspections, and the timeline page with a milestone chart (ECharts, embedded).
 
-use super::panels::{Cell, Panel, cell, new_panel};
+use super::panels::{Cell, Panel, cell, new_panel, t};
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{WebError, html};
@@ -12,10 +12,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::{ItemId, Lang, Text};
-
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    Text::new(zh, en).get(lang).to_string()
-}
 
 fn status(m: &app::progress::Milestone, lang: Lang) -> Cell {
     let (zh, en) = match (m.actual, m.variance_days) {
@@ -196,10 +192,10 @@ pub async fn panels(
                 _ => r.item.field("inspected_on").to_string(),
             };
             panel.rows.push(vec![
-                super::build::item_cell(r),
+                super::panels::item_link(r),
                 cell(r.title.clone()),
                 cell(note),
-                super::build::state_of(p, r, lang),
+                super::panels::state_cell(p, r, lang),
             ]);
         }
         if building && !app::items::creations(p, who, kind).is_empty() {
