@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
-# Runs every test of Tongchou: domain tables, store stories on SQLite and PostgreSQL, HTTP
-# tests, the browser journey in headless Chromium, and the binary's smoke tests.
+# Runs every test of Tongchou: domain tables, stories on SQLite and PostgreSQL, HTTP tests,
+# the browser journeys in headless Chromium, and the binary's smoke tests. Then, to show the
+# suite depends on no particular day, runs it again with the test clock in 2027 and in 2030
+# (years the holiday table lacks), on SQLite. Prints the time of each phase.
 #
 # PostgreSQL: uses TEST_DATABASE_URL when set; otherwise starts the local cluster if it is
 # installed but down, and uses postgres://postgres@127.0.0.1:5432/test. With
 # REQUIRE_POSTGRES=1 (CI) a missing PostgreSQL is an error instead of a skipped backend.
+# TEST_DAYS overrides the extra test days (space-separated YYYY-MM-DD; empty for none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+t0=$(date +%s)
+phase_start=$t0
+phases=()
+phase() {
+  local now; now=$(date +%s)
+  if [ -n "${phase_name:-}" ]; then phases+=("$(printf '%-44s %5ss' "$phase_name" $((now - phase_start)))"); fi
+  phase_name="$*"; phase_start=$now
+  echo; echo "--- $* (at $((now - t0))s)"
+}
+summary() {
+  phase ""
+  echo "=== test phases"; printf '%s\n' "${phases[@]}"; echo "total $(( $(date +%s) - t0 ))s"
+}
+trap summary EXIT
+
+phase "install test dependencies"
 scripts/install-test-deps.sh
 
+phase "PostgreSQL"
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
     if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
@@ -23,7 +43,10 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "PostgreSQL tests on ${TEST_DATABASE_URL}"
-  # Each test makes its own schema t_*; drop those left by earlier runs.
+  # Each test makes its own database t_* (copied from a template tpl database); drop those
+  # left by earlier runs, and the schemas of older versions of the kit.
+  psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 't\_%'" \
+    | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
   psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP SCHEMA ' || nspname || ' CASCADE;' FROM pg_namespace WHERE nspname LIKE 't\_%'" \
     | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
 elif [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
@@ -33,4 +56,13 @@ else
   echo "PostgreSQL not reachable: running the stories on SQLite only"
 fi
 
+phase "build the tests"
+cargo test --workspace --all-targets --no-run "$@"
+
+phase "tests on SQLite and PostgreSQL (test clock on the default day)"
 cargo test --workspace --all-targets "$@"
+
+for day in ${TEST_DAYS-2027-12-20 2030-03-11}; do
+  phase "tests on SQLite with the test clock on $day"
+  TONGCHOU_TEST_TODAY=$day TEST_DATABASE_URL= cargo test --workspace --all-targets "$@"
+done

@@ -4,7 +4,7 @@
 
 use crate::identity::check_password_rule;
 use crate::record::{SecurityRecord, security_event};
-use crate::{AppError, Platform, clock};
+use crate::{AppError, Platform};
 use domain::{Text, UserId};
 
 pub struct NewAccount<'a> {
@@ -60,6 +60,7 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
         operator.to_string(),
         p.policy.version.clone(),
     );
+    let clock = p.settings.clock.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -75,7 +76,7 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
                 if store::users::by_username(c, &username).await?.is_some() {
                     return Err(invalid(format!("用户名 {username} 已存在"), format!("User `{username}` already exists.")));
                 }
-                let at = store::timestamp(clock::now());
+                let at = store::timestamp(clock.now());
                 let id = store::users::insert(
                     c,
                     &store::users::NewUser { username: &username, display_name: &display, org: org.id, role: &role.id, password_hash: &hash.0, at: &at },
@@ -123,6 +124,7 @@ pub async fn change(
         operator.to_string(),
         p.policy.version.clone(),
     );
+    let clock = p.settings.clock.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -134,7 +136,7 @@ pub async fn change(
                             format!("There is no user `{username}`."),
                         )
                     })?;
-                let at = store::timestamp(clock::now());
+                let at = store::timestamp(clock.now());
                 let action = match (&change, &hash) {
                     (Change::Password(_), Some(h)) => {
                         store::users::set_password(c, u.id, h, &at).await?;
@@ -172,4 +174,57 @@ pub async fn change(
             })
         })
         .await
+}
+
+pub use store::orgs::{NewOrg, Org};
+
+/// Registers a city's organisations at set-up, all in one write; false (and nothing written)
+/// when the database already has organisations.
+pub async fn add_orgs_if_none(p: &Platform, orgs: &[NewOrg<'_>]) -> Result<bool, AppError> {
+    {
+        let mut c = p.store.read().await?;
+        if store::orgs::count(&mut c).await? > 0 {
+            return Ok(false);
+        }
+    }
+    let orgs: Vec<(String, String, String, String, Option<String>)> = orgs
+        .iter()
+        .map(|o| {
+            (
+                o.code.to_string(),
+                o.name_zh.to_string(),
+                o.name_en.to_string(),
+                o.kind.to_string(),
+                o.county.map(str::to_string),
+            )
+        })
+        .collect();
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                for (code, zh, en, kind, county) in &orgs {
+                    store::orgs::insert(
+                        c,
+                        &NewOrg {
+                            code,
+                            name_zh: zh,
+                            name_en: en,
+                            kind,
+                            parent: None,
+                            county: county.as_deref(),
+                        },
+                    )
+                    .await?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(true)
+}
+
+/// Every organisation, in registration order.
+pub async fn orgs(p: &Platform) -> Result<Vec<Org>, AppError> {
+    let mut c = p.store.read().await?;
+    Ok(store::orgs::all(&mut c).await?)
 }

@@ -3,11 +3,11 @@
 //! line with the amount asked, the amount approved and the reason for each cut. Both files are
 //! kept with their SM3 digests in the same transaction as the step.
 
-use crate::items::{Command, Target};
+use crate::steps::{BoxFut, DocFiles, DocumentMaker, Read};
 use crate::{AppError, Platform, Principal};
-use docs::{Block, OfficialDoc, Table};
+use domain::Money;
 use domain::policy::FieldType;
-use domain::{Input, ItemId, Money};
+use gongwen::{Block, OfficialDoc, Table};
 use store::items::ItemRow;
 
 pub const DOCX: &str = "fsr-approval.docx";
@@ -18,8 +18,8 @@ fn wan(fen: i64) -> String {
 }
 
 /// The cuts as typed, in their stored form, if they are valid.
-fn stored_cuts(p: &Platform, typed: &str) -> Option<String> {
-    let def = p.policy.kind("fsr")?.field("cuts")?;
+fn stored_cuts(p: &Platform, kind: &str, typed: &str) -> Option<String> {
+    let def = p.policy.kind(kind)?.field("cuts")?;
     matches!(def.ty, FieldType::Table(_))
         .then(|| domain::fields::normalise(def, typed).ok())
         .flatten()
@@ -77,7 +77,7 @@ pub async fn document(
             let date = m
                 .get("planned")
                 .and_then(|d| domain::decide::parse_date(d))
-                .map(docs::date_written_out)
+                .map(gongwen::date_written_out)
                 .unwrap_or_default();
             format!(
                 "{}：{}前完成",
@@ -137,71 +137,64 @@ pub async fn document(
         title: format!("关于{}可行性研究报告的批复", project_title),
         recipient: company,
         body,
-        date: crate::clock::now().date_naive(),
+        date: p.now().date_naive(),
         record_number: fsr.number.clone(),
     })
 }
 
-/// Approves an FSR: the document is generated first, then the step, the files and their
-/// digests are written together; a refused step keeps nothing.
-pub async fn approve(
-    p: &Platform,
-    who: &Principal,
-    id: ItemId,
-    mut input: Input,
-    action: &str,
-) -> Result<ItemId, AppError> {
-    let view = crate::items::view(p, who, id).await?;
-    let doc_number = input
-        .get("approval_no")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let may = view.actions.iter().any(|t| t.id == action);
-    let cuts = stored_cuts(p, input.get("cuts").map_or("", String::as_str));
-    let valid = cuts.as_ref().is_some_and(|c| {
-        domain::table::check_cuts(view.row.item.field("budget_lines"), "amount", c).is_ok()
-    });
-    let files = if doc_number.is_empty() || !may || !valid {
-        None
-    } else {
-        let doc = document(
-            p,
-            who,
-            &view.row,
-            cuts.as_deref().unwrap_or(""),
-            &doc_number,
-        )
-        .await?;
-        Some(crate::taskbook::render(doc).await?)
-    };
-    let mut system = Input::new();
-    if let Some((docx, pdf)) = &files {
-        system.insert("approval_docx_sm3".into(), crypto::sm3_hex(docx));
-        system.insert("approval_pdf_sm3".into(), crypto::sm3_hex(pdf));
+/// The approval as a step's document (`document = "fsr_approval"` on the approve step).
+pub struct FsrApproval;
+
+impl DocumentMaker for FsrApproval {
+    fn name(&self) -> &'static str {
+        "fsr_approval"
     }
-    let read_version = crate::items::expected_version(&input).unwrap_or(view.row.version);
-    input.retain(|k, _| k == "approval_no" || k == "cuts");
-    let cmd = Command {
-        action: action.to_string(),
-        input,
-        then: None,
-        idempotency_key: None,
-    };
-    let (p2, who2) = (p.clone(), who.clone());
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let now = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
-                if now.version != read_version {
-                    return Err(AppError::Conflict);
-                }
-                let id =
-                    crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await?;
-                if let Some(files) = &files {
-                    crate::taskbook::keep(c, id, "fsr_approval", (DOCX, PDF), files, &who2).await?;
-                }
-                Ok(id)
-            })
+
+    fn files(&self) -> DocFiles {
+        DocFiles {
+            purpose: "fsr_approval",
+            docx: DOCX,
+            pdf: PDF,
+            docx_sm3: "approval_docx_sm3",
+            pdf_sm3: "approval_pdf_sm3",
+        }
+    }
+
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "approval_no",
+            "cuts",
+            "budget_lines",
+            "milestones",
+            "project",
+            "title",
+            "summary",
+        ]
+    }
+
+    /// Typeset only with a number and cuts the step would accept; otherwise the step refuses
+    /// at the field and nothing is made.
+    fn document<'a>(
+        &'a self,
+        read: &'a Read<'a>,
+    ) -> BoxFut<'a, Result<Option<OfficialDoc>, AppError>> {
+        Box::pin(async move {
+            let number = read.input.get("approval_no").map_or("", |s| s.trim());
+            let cuts = stored_cuts(
+                read.p,
+                &read.row.item.kind,
+                read.input.get("cuts").map_or("", String::as_str),
+            );
+            let valid = cuts.as_ref().is_some_and(|c| {
+                domain::table::check_cuts(read.row.item.field("budget_lines"), "amount", c).is_ok()
+            });
+            if number.is_empty() || !valid {
+                return Ok(None);
+            }
+            let cuts = cuts.unwrap_or_default();
+            Ok(Some(
+                document(read.p, read.who, read.row, &cuts, number).await?,
+            ))
         })
-        .await
+    }
 }

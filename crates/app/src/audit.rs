@@ -2,7 +2,7 @@
 //! an auditor can run on a copy of the database with only the platform's public key (and the
 //! policy, which says which fields each signature covers).
 
-use crate::{AppError, Platform, clock};
+use crate::{AppError, Platform};
 use store::Conn;
 use store::events::Breach;
 
@@ -10,6 +10,7 @@ use store::events::Breach;
 /// was recorded since the last one.
 pub async fn checkpoint(p: &Platform) -> Result<Option<i64>, AppError> {
     let key = p.key.clone();
+    let clock = p.settings.clock.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -18,7 +19,7 @@ pub async fn checkpoint(p: &Platform) -> Result<Option<i64>, AppError> {
                 if heads.is_empty() || last.is_some_and(|l| l.heads == heads) {
                     return Ok(None);
                 }
-                let at = store::timestamp(clock::now());
+                let at = store::timestamp(clock.now());
                 Ok(Some(store::checkpoints::write(c, &at, &heads, &key).await?))
             })
         })

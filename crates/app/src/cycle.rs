@@ -2,6 +2,7 @@
 //! who has and has not answered a campaign (R13.1), the plan with its totals against the
 //! ceiling (R13.5), and reminders before a campaign closes.
 
+use crate::contract::ids;
 use crate::{AppError, Platform, Principal};
 use domain::policy::{FieldType, ItemKind};
 use domain::{Item, ItemId, Text};
@@ -173,10 +174,10 @@ pub fn content_fields(kind: &ItemKind) -> Vec<String> {
         .or_else(|| {
             kind.transitions
                 .iter()
-                .find(|t| t.id == "submit" && !t.inputs.is_empty())
+                .find(|t| t.id == ids::SUBMIT && !t.inputs.is_empty())
         })
         // Or what its edit step carries (an FSR is edited, then sent for review).
-        .or_else(|| kind.transitions.iter().find(|t| t.id == "edit"))
+        .or_else(|| kind.transitions.iter().find(|t| t.id == ids::EDIT))
         .map(|t| t.inputs.clone())
         .unwrap_or_default()
 }
@@ -270,10 +271,10 @@ pub async fn plan_view(
     who: &Principal,
     plan: &ItemRow,
 ) -> Result<PlanView, AppError> {
-    let mut lines: Vec<ItemRow> = children(p, who, "plan_item", &plan.number)
+    let mut lines: Vec<ItemRow> = children(p, who, ids::PLAN_ITEM, &plan.number)
         .await?
         .into_iter()
-        .filter(|r| r.item.state == "listed")
+        .filter(|r| r.item.state == ids::PLAN_ITEM_LISTED)
         .collect();
     lines.sort_by_key(|r| {
         (
@@ -281,10 +282,10 @@ pub async fn plan_view(
             r.item.id,
         )
     });
-    let emergencies: Vec<ItemRow> = children(p, who, "emergency", &plan.number)
+    let emergencies: Vec<ItemRow> = children(p, who, ids::EMERGENCY, &plan.number)
         .await?
         .into_iter()
-        .filter(|r| r.item.state == "in_plan")
+        .filter(|r| r.item.state == ids::EMERGENCY_IN_PLAN)
         .collect();
     let fen = |i: &Item, f: &str| i.field(f).parse::<i64>().unwrap_or(0);
     let total_fen = lines
@@ -312,18 +313,18 @@ pub struct Reminder {
 /// Three working days before a campaign closes, units invited that have not submitted are
 /// reminded in their inbox (R13.1).
 pub async fn reminders(p: &Platform, who: &Principal) -> Result<Vec<Reminder>, AppError> {
-    if !p.policy.kind("demand").is_some_and(|k| {
+    if !p.policy.kind(ids::DEMAND).is_some_and(|k| {
         k.transitions
             .iter()
             .any(|t| t.window.is_some() && t.roles.contains(&who.user.role))
     }) {
         return Ok(Vec::new());
     }
-    let today = crate::clock::now().date_naive();
+    let today = p.now().date_naive();
     let cal = &p.settings.calendar;
     let f = Filter {
-        kind: "campaign".into(),
-        states: vec!["open".into()],
+        kind: ids::CAMPAIGN.into(),
+        states: vec![ids::CAMPAIGN_OPEN.into()],
         page: 1,
         per_page: 50,
         ..Filter::default()
@@ -376,7 +377,7 @@ pub async fn demand_units(p: &Platform) -> Result<Vec<store::orgs::Org>, AppErro
 /// What a new form shows in a field: the policy's default with `{Y}`, `{Y+1}`, `{Y-1}` for
 /// years around today, `*` for every demand unit.
 pub async fn defaults(p: &Platform, kind: &ItemKind) -> Result<BTreeMap<String, String>, AppError> {
-    let y = chrono::Datelike::year(&crate::clock::now());
+    let y = chrono::Datelike::year(&p.now());
     let mut out = BTreeMap::new();
     for f in &kind.fields {
         let Some(d) = &f.default else { continue };

@@ -3,11 +3,12 @@
 //! (回避), N are drawn with the operating system's random source. Who was drawn and who was
 //! excluded, with why, go into the step's record, so the draw can be shown to an auditor.
 
-use crate::items::{Command, Target};
-use crate::{AppError, Platform, Principal};
-use domain::{Denied, FieldError, Input, ItemId, Text};
+use crate::AppError;
+use crate::contract::ids;
+use crate::steps::{BoxFut, Drawer};
+use domain::{Denied, FieldError, Input, Text};
 use store::Conn;
-use store::items::Filter;
+use store::items::{Filter, ItemRow};
 
 /// An expert in the registry as the draw sees them.
 #[derive(Debug, Clone)]
@@ -63,8 +64,8 @@ pub fn choose(mut pool: Vec<Candidate>, n: usize) -> Result<Vec<Candidate>, AppE
 
 async fn registry(c: &mut Conn) -> Result<Vec<Candidate>, AppError> {
     let f = Filter {
-        kind: "expert".into(),
-        states: vec!["active".into()],
+        kind: ids::EXPERT.into(),
+        states: vec![ids::EXPERT_ACTIVE.into()],
         page: 1,
         per_page: 10_000,
         ..Filter::default()
@@ -82,7 +83,7 @@ async fn registry(c: &mut Conn) -> Result<Vec<Candidate>, AppError> {
 }
 
 /// The units whose experts must stay out: the report's author and the project's vendors.
-async fn conflicts(c: &mut Conn, fsr: &store::items::ItemRow) -> Result<Vec<Conflict>, AppError> {
+async fn conflicts(c: &mut Conn, fsr: &ItemRow) -> Result<Vec<Conflict>, AppError> {
     let mut out = Vec::new();
     if let Some(author) = store::orgs::all(c)
         .await?
@@ -99,7 +100,7 @@ async fn conflicts(c: &mut Conn, fsr: &store::items::ItemRow) -> Result<Vec<Conf
     // procurements so far.
     let mut vendors: Vec<String> = vec![fsr.item.field("compiled_by").to_string()];
     let f = Filter {
-        kind: "procurement".into(),
+        kind: ids::PROCUREMENT.into(),
         parent: Some(fsr.item.field("project").to_string()),
         page: 1,
         per_page: 1_000,
@@ -143,54 +144,57 @@ fn too_few(eligible: usize, excluded: usize, wanted: usize) -> AppError {
     })
 }
 
-/// Draws the experts for the FSR and records the draw as the step's system fields.
-pub async fn draw(
-    p: &Platform,
-    who: &Principal,
-    id: ItemId,
-    mut cmd: Command,
-    what: &str,
-) -> Result<ItemId, AppError> {
-    let view = crate::items::view(p, who, id).await?;
-    let wanted = cmd
-        .input
-        .get("expert_count")
-        .and_then(|v| v.trim().parse::<usize>().ok());
-    let may = view.actions.iter().any(|t| t.id == cmd.action) && what == "experts";
-    let (p2, who2) = (p.clone(), who.clone());
-    let read_version = crate::items::expected_version(&cmd.input).unwrap_or(view.row.version);
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let now = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
-                if now.version != read_version {
-                    return Err(AppError::Conflict);
-                }
-                let mut system = Input::new();
-                // Only someone who may draw, asking for a valid number, gets a draw; anyone
-                // else is refused by the step itself.
-                if let Some(n) = wanted.filter(|_| may) {
-                    let (eligible, excluded) =
-                        screen(registry(c).await?, &conflicts(c, &now).await?);
-                    if (3..=15).contains(&n) && eligible.len() < n {
-                        return Err(too_few(eligible.len(), excluded.len(), n));
-                    }
-                    let drawn = choose(eligible, n)?;
-                    system.insert(
-                        "drawn_experts".into(),
-                        drawn
-                            .iter()
-                            .map(|d| d.number.as_str())
-                            .collect::<Vec<_>>()
-                            .join(","),
-                    );
-                    system.insert("excluded_experts".into(), excluded.join("\n"));
-                }
-                cmd.input.retain(|k, _| k == "expert_count");
-                crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await
-            })
+/// The review experts for an FSR (`draw = "experts"`): `expert_count` of the registry, none
+/// of them employed by the author or a vendor of the project; the draw and the excluded (with
+/// why) become the step's `drawn_experts` and `excluded_experts`.
+pub struct Experts;
+
+impl Drawer for Experts {
+    fn name(&self) -> &'static str {
+        "experts"
+    }
+
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "expert_count",
+            "drawn_experts",
+            "excluded_experts",
+            "compiled_by",
+            "project",
+        ]
+    }
+
+    fn draw<'c>(
+        &'c self,
+        c: &'c mut Conn,
+        row: &'c ItemRow,
+        input: &'c Input,
+    ) -> BoxFut<'c, Result<Input, AppError>> {
+        Box::pin(async move {
+            let mut system = Input::new();
+            let Some(n) = input
+                .get("expert_count")
+                .and_then(|v| v.trim().parse::<usize>().ok())
+            else {
+                return Ok(system);
+            };
+            let (eligible, excluded) = screen(registry(c).await?, &conflicts(c, row).await?);
+            if (3..=15).contains(&n) && eligible.len() < n {
+                return Err(too_few(eligible.len(), excluded.len(), n));
+            }
+            let drawn = choose(eligible, n)?;
+            system.insert(
+                "drawn_experts".into(),
+                drawn
+                    .iter()
+                    .map(|d| d.number.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            system.insert("excluded_experts".into(), excluded.join("\n"));
+            Ok(system)
         })
-        .await
+    }
 }
 
 #[cfg(test)]

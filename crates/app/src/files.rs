@@ -161,12 +161,13 @@ pub async fn attach(
         idempotency_key: None,
     };
     let (p2, who2) = (p.clone(), who.clone());
+    let clock = p.settings.clock.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
                 let id =
                     crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await?;
-                let at = store::timestamp(crate::clock::now());
+                let at = store::timestamp(clock.now());
                 store::files::insert(
                     c,
                     &store::files::NewFile {

@@ -60,7 +60,7 @@ pub async fn login(
     kind: &str,
     lang: Lang,
 ) -> Result<(String, Principal), AppError> {
-    let now = clock::now();
+    let now = p.now();
     let at = store::timestamp(now);
     let s = p.settings.clone();
     let version = p.policy.version.clone();
@@ -234,7 +234,7 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
         .await?
         .filter(|(s, _, _)| s.kind == kind)
         .ok_or(AppError::Unauthenticated)?;
-    let now = clock::now();
+    let now = p.now();
     let admin = p.policy.role(&user.role).is_some_and(|r| r.admin.is_some());
     let idle = if admin {
         p.settings.admin_idle_minutes
@@ -296,7 +296,7 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
 pub async fn logout(p: &Platform, who: &Principal) -> Result<(), AppError> {
     let (h, at, version) = (
         who.token_hash.clone(),
-        store::timestamp(clock::now()),
+        store::timestamp(p.now()),
         p.policy.version.clone(),
     );
     let (uid, uname, org, role) = (
@@ -377,4 +377,31 @@ pub fn check_password_rule(password: &str) -> Result<(), AppError> {
         )));
     }
     Ok(())
+}
+
+/// The principal of an account for work done on its behalf without a login (seeding a city,
+/// a command-line step): the same actor a login would give, with no session.
+pub async fn principal_of(p: &Platform, username: &str) -> Result<Principal, AppError> {
+    let mut c = p.store.read().await?;
+    let user = store::users::by_username(&mut c, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org = store::orgs::get(&mut c, user.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor = domain::Actor {
+        user: user.id,
+        org: org.id,
+        org_kind: org.kind.clone(),
+        role: user.role.clone(),
+    };
+    Ok(Principal {
+        user,
+        org,
+        actor,
+        token_hash: String::new(),
+        csrf: String::new(),
+        lang: domain::Lang::Zh,
+        kind: "internal".into(),
+    })
 }

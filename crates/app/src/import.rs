@@ -1,6 +1,7 @@
 //! Excel import of items (R13.2, RX.4): every row is checked first; if any row is wrong
 //! nothing is imported and each problem is named by row and column. Also the template.
 
+use crate::contract::ids;
 use crate::{AppError, Platform, Principal};
 use domain::policy::{FieldType, ItemKind};
 use domain::{ItemId, Text};
@@ -26,13 +27,13 @@ pub enum Imported {
 /// The columns of the import template of `kind`: the inputs of its ordinary creation, with
 /// the fields its submission requires marked required.
 pub fn import_columns(kind: &ItemKind) -> Vec<(String, Text, bool, Text)> {
-    let Some(create) = kind.transitions.iter().find(|t| t.id == "create") else {
+    let Some(create) = kind.transitions.iter().find(|t| t.id == ids::CREATE) else {
         return Vec::new();
     };
     let required: Vec<&String> = kind
         .transitions
         .iter()
-        .find(|t| t.id == "submit")
+        .find(|t| t.id == ids::SUBMIT)
         .map(|t| t.required.iter().collect())
         .unwrap_or_default();
     create
@@ -74,7 +75,7 @@ pub async fn import(
         Ok(t) => t,
         Err(e) => return Ok(Imported::Unreadable(Text::new(e.zh(), e.en()))),
     };
-    let now = crate::clock::now();
+    let now = p.now();
     let facts = crate::facts::Facts::default();
     let cx = facts.context(p, now, false);
     let mut inputs = Vec::new();

@@ -2,12 +2,13 @@
 //! the writer, so the state, its event and the idempotency record commit together or not at all.
 
 use crate::record::{Who, item_event};
-use crate::{AppError, Platform, Principal, clock};
+use crate::{AppError, Platform, Principal};
 use domain::policy::{FieldType, Transition, Visibility};
 use domain::{Denied, FieldError, Input, Item, ItemId, Text, apply, available_actions, decide};
 use store::Conn;
-use store::events::StoredEvent;
-use store::items::{Filter, ItemRow};
+pub use store::events::StoredEvent;
+use store::items::Filter;
+pub use store::items::{ItemRow, Summary};
 
 /// What a list asks for; everything but the kind is optional.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +27,7 @@ pub struct ListQuery {
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub rows: Vec<store::items::Summary>,
+    pub rows: Vec<Summary>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
@@ -154,6 +155,37 @@ pub fn creations(p: &Platform, who: &Principal, kind: &str) -> Vec<Transition> {
         .unwrap_or_default()
 }
 
+/// Whether the policy lets an item of `child` be created under `parent` as it is now: some
+/// creation of `child` whose `requires` on a reference to the parent's kind accept the
+/// parent's state (procurement only while the project's FSR is approved or it is under way,
+/// an FSR only for a confirmed project). The code names no state for it.
+pub fn parent_accepts(p: &Platform, child: &str, parent: &ItemRow) -> bool {
+    p.policy
+        .kind(child)
+        .is_some_and(|k| k.creations().any(|t| accepts(k, t, parent)))
+}
+
+/// [`parent_accepts`], for a creation the principal may take (the link on the parent's page).
+pub fn may_create_under(p: &Platform, who: &Principal, child: &str, parent: &ItemRow) -> bool {
+    p.policy.kind(child).is_some_and(|k| {
+        creations(p, who, child)
+            .iter()
+            .any(|t| accepts(k, t, parent))
+    })
+}
+
+fn accepts(k: &domain::policy::ItemKind, t: &Transition, parent: &ItemRow) -> bool {
+    let refers_to_parent = |field: &str| {
+        k.field(field).is_some_and(
+            |f| matches!(&f.ty, FieldType::ItemRef { kind } if *kind == parent.item.kind),
+        )
+    };
+    t.requires
+        .iter()
+        .filter(|r| refers_to_parent(&r.field))
+        .all(|r| r.states.is_empty() || r.states.contains(&parent.item.state))
+}
+
 /// A request to change something, as the web, API and CLI pass it in.
 #[derive(Debug, Clone)]
 pub struct Command {
@@ -191,93 +223,21 @@ pub async fn create_in(
     step(c, p, who, Target::New(kind.to_string()), cmd, Input::new()).await
 }
 
-/// Takes a step on an existing item.
-pub async fn perform(
-    p: &Platform,
-    who: &Principal,
-    id: ItemId,
-    cmd: Command,
-) -> Result<ItemId, AppError> {
-    // A step that generates a document renders it first, outside the writer. Only actions
-    // that some kind declares with a document cost the extra read.
-    let may_document = p.policy.kinds.iter().any(|k| {
-        k.transition(&cmd.action)
-            .is_some_and(|t| t.document.is_some())
-    });
-    let document = if may_document {
-        let mut c = p.store.read().await?;
-        store::items::get(&mut c, id)
-            .await?
-            .and_then(|r| p.policy.kind(&r.item.kind).cloned())
-            .and_then(|k| k.transition(&cmd.action).and_then(|t| t.document.clone()))
-    } else {
-        None
-    };
-    match document.as_deref() {
-        Some("taskbook") => return crate::taskbook::issue(p, who, id, cmd.input).await,
-        Some("fsr_approval") => {
-            return crate::approval::approve(p, who, id, cmd.input, &cmd.action).await;
-        }
-        _ => {}
-    }
-    if let Some(draw) = draw_of(p, id, &cmd.action).await? {
-        return crate::experts::draw(p, who, id, cmd, &draw).await;
-    }
-    if cmd.input.contains_key(crate::signing::PASSWORD_FIELD) || signs(p, &cmd.action) {
-        let t = {
-            let mut c = p.store.read().await?;
-            store::items::get(&mut c, id)
-                .await?
-                .and_then(|r| p.policy.kind(&r.item.kind).cloned())
-                .and_then(|k| k.transition(&cmd.action).cloned())
-        };
-        if t.is_some_and(|t| !t.sign.is_empty()) {
-            return crate::signing::sign_step(p, who, id, cmd).await;
-        }
-    }
-    let (p2, who2) = (p.clone(), who.clone());
-    p.store
-        .write(move |c| {
-            Box::pin(
-                async move { step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await },
-            )
-        })
-        .await
-}
+pub use crate::steps::perform;
+
+/// The form field that carries the item version a form was read at.
+pub const VERSION_FIELD: &str = "_version";
 
 /// The item version a form was read at (`_version`), when the client sent one.
 pub fn expected_version(input: &Input) -> Option<i64> {
-    input.get("_version").and_then(|v| v.trim().parse().ok())
-}
-
-/// The random draw the step makes, if its kind declares one.
-async fn draw_of(p: &Platform, id: ItemId, action: &str) -> Result<Option<String>, AppError> {
-    let declared = p
-        .policy
-        .kinds
-        .iter()
-        .any(|k| k.transition(action).is_some_and(|t| t.draw.is_some()));
-    if !declared {
-        return Ok(None);
-    }
-    let mut c = p.store.read().await?;
-    Ok(store::items::get(&mut c, id)
-        .await?
-        .and_then(|r| p.policy.kind(&r.item.kind).cloned())
-        .and_then(|k| k.transition(action).and_then(|t| t.draw.clone())))
-}
-
-/// Whether some kind's step of this name is an electronic signature.
-fn signs(p: &Platform, action: &str) -> bool {
-    p.policy
-        .kinds
-        .iter()
-        .any(|k| k.transition(action).is_some_and(|t| !t.sign.is_empty()))
+    input.get(VERSION_FIELD).and_then(|v| v.trim().parse().ok())
 }
 
 pub(crate) enum Target {
     New(String),
     Existing(ItemId),
+    /// An item already read inside this write (the pipeline checked its version).
+    Read(Box<ItemRow>),
 }
 
 pub(crate) async fn step(
@@ -296,18 +256,24 @@ pub(crate) async fn step(
             .map(ItemId::new)
             .map_err(|_| AppError::Conflict);
     }
-    let now = clock::now();
-    let (mut current, kind) = match &target {
-        Target::New(kind) => (None, kind.clone()),
-        Target::Existing(id) => {
-            let row = store::items::get(c, *id).await?.ok_or(AppError::NotFound)?;
-            if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
-                return Err(AppError::NotFound);
-            }
+    let now = p.now();
+    let row = match target {
+        Target::New(kind) => Err(kind),
+        Target::Existing(id) => Ok(store::items::get(c, id).await?.ok_or(AppError::NotFound)?),
+        Target::Read(row) => Ok(*row),
+    };
+    let (mut current, kind) = match row {
+        Err(kind) => (None, kind),
+        Ok(row) => {
             let kind = row.item.kind.clone();
             (Some(row), kind)
         }
     };
+    if let Some(row) = &current
+        && !domain::permissions::can_see(&p.policy, &who.actor, &row.item)
+    {
+        return Err(AppError::NotFound);
+    }
     // A form read at an older version: someone else changed the item since (a lost update
     // otherwise). The caller shows the form again with what was typed.
     if let (Some(expected), Some(row)) = (expected_version(&cmd.input), current.as_ref())

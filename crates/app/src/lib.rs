@@ -5,10 +5,8 @@ pub mod accounts;
 pub mod approval;
 pub mod audit;
 pub mod clock;
+pub mod contract;
 pub mod cycle;
-pub mod demo;
-pub mod demo_build;
-mod demo_registry;
 pub mod error;
 pub mod experts;
 pub mod facts;
@@ -23,6 +21,7 @@ mod record;
 pub mod signing;
 pub mod similar;
 mod step_up;
+pub mod steps;
 pub mod taskbook;
 
 pub use error::AppError;
@@ -49,6 +48,31 @@ pub struct Settings {
     pub key_file: PathBuf,
     /// Working days: the shipped holiday table plus any years an operator added.
     pub calendar: domain::Calendar,
+    /// Where time comes from: the system's, or a pinned one in tests.
+    pub clock: clock::Clock,
+    /// Who lays out the PDFs of official documents (the binary plugs in typst).
+    pub typesetter: Typesetting,
+}
+
+/// The PDF typesetter behind the `gongwen::Typesetter` port.
+#[derive(Clone)]
+pub struct Typesetting(pub Arc<dyn gongwen::Typesetter>);
+
+impl Typesetting {
+    /// No typesetter: documents that need a PDF are refused.
+    pub fn none() -> Typesetting {
+        Typesetting(Arc::new(gongwen::NoTypesetter))
+    }
+
+    pub fn pdf(&self, doc: &gongwen::OfficialDoc) -> Result<Vec<u8>, gongwen::DocError> {
+        self.0.pdf(doc)
+    }
+}
+
+impl std::fmt::Debug for Typesetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Typesetting")
+    }
 }
 
 impl Settings {
@@ -63,6 +87,8 @@ impl Settings {
             absolute_hours: 12,
             key_file,
             calendar: official_calendar(),
+            clock: clock::Clock::system(),
+            typesetter: Typesetting::none(),
         }
     }
 }
@@ -84,6 +110,7 @@ impl Platform {
         settings: Settings,
     ) -> Result<Platform, AppError> {
         crypto::self_test().map_err(AppError::Startup)?;
+        contract::check(&policy).map_err(AppError::Startup)?;
         let key = keys::load_or_create(&settings.key_file)?;
         let store = Store::open(db_url).await?;
         Ok(Platform {
@@ -95,7 +122,17 @@ impl Platform {
     }
 }
 
-pub mod testkit;
+impl Platform {
+    /// The current time in Asia/Shanghai, from the platform's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.settings.clock.now()
+    }
+
+    /// Today's date in Asia/Shanghai, from the platform's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.clock.today()
+    }
+}
 
 /// The State Council's holiday table as shipped (`calendar/cn-holidays.toml`).
 pub const DEFAULT_CALENDAR: &str = include_str!("../../../calendar/cn-holidays.toml");

@@ -2,6 +2,7 @@
 //! schedule variance, and the alerts the Company and the Data Center see in their inbox: late
 //! milestones and open high risks.
 
+use crate::contract::ids;
 use crate::{AppError, Platform, Principal};
 use chrono::NaiveDate;
 use domain::{Item, Text};
@@ -67,7 +68,7 @@ pub struct Alert {
 /// Whether the principal's role keeps the risk register (the Company, the Data Center).
 fn watches(p: &Platform, who: &Principal) -> bool {
     p.policy
-        .kind("risk")
+        .kind(ids::RISK)
         .is_some_and(|k| k.creations().any(|t| t.roles.contains(&who.user.role)))
 }
 
@@ -96,9 +97,9 @@ pub async fn alerts(p: &Platform, who: &Principal) -> Result<Vec<Alert>, AppErro
     if !watches(p, who) {
         return Ok(Vec::new());
     }
-    let today = crate::clock::now().date_naive();
+    let today = p.now().date_naive();
     let mut out = Vec::new();
-    for project in rows(p, who, "project", &["under_construction"]).await? {
+    for project in rows(p, who, ids::PROJECT, &[ids::PROJECT_UNDER_CONSTRUCTION]).await? {
         for m in milestones(&project.item, today)
             .into_iter()
             .filter(|m| m.late && m.actual.is_none())
@@ -118,7 +119,7 @@ pub async fn alerts(p: &Platform, who: &Principal) -> Result<Vec<Alert>, AppErro
             });
         }
     }
-    for risk in rows(p, who, "risk", &["open"]).await? {
+    for risk in rows(p, who, ids::RISK, &[ids::RISK_OPEN]).await? {
         let level: i64 = risk.item.field("level").parse().unwrap_or(0);
         if level >= HIGH_RISK {
             out.push(Alert {

@@ -6,14 +6,18 @@
 //! file. A hardware key (UKey) or a CA's signing service replaces `Custody` by offering the same
 //! two calls, `public_key` and `sign`; the signature record and its check stay as they are.
 
-use crate::items::{Command, Target};
-use crate::{AppError, Platform, Principal, clock};
+use crate::steps::{BoxFut, Capability, Read, Ready};
+use crate::{AppError, Platform, Principal};
 use domain::policy::{ItemKind, Transition};
-use domain::{Denied, FieldError, Input, Item, ItemId, Text};
+use domain::{Denied, FieldError, Input, Item, Text};
 use store::Conn;
+use store::items::ItemRow;
 
 /// The form field that carries the re-entered password; it is never stored.
 pub const PASSWORD_FIELD: &str = "_password";
+
+/// The fields a signing step fills on its item.
+pub const SYSTEM_FIELDS: [&str; 3] = ["signature", "signer_key", "signed_at"];
 
 /// The exact bytes a signature covers: the item's number, the step, the signer, the time and
 /// each signed field by name (values JSON-quoted so no value can imitate a line).
@@ -67,7 +71,7 @@ impl<'a> Custody<'a> {
             public_hex: key.public().to_hex(),
             sealed_hex: hex::encode(sealed),
         };
-        store::signing_keys::insert(c, &row, &store::timestamp(clock::now())).await?;
+        store::signing_keys::insert(c, &row, &store::timestamp(self.p.now())).await?;
         Ok(key)
     }
 
@@ -97,90 +101,95 @@ fn password_denied(t: &Transition, zh: &str, en: &str) -> AppError {
     })
 }
 
-/// Takes a signing step: checks the re-entered password, signs the item's content as it was
-/// read, and records the step with the signature; if the item changed in between, nothing is
-/// signed and the signer is asked to look again.
-pub async fn sign_step(
-    p: &Platform,
-    who: &Principal,
-    id: ItemId,
-    mut cmd: Command,
-) -> Result<ItemId, AppError> {
-    let password = cmd.input.remove(PASSWORD_FIELD).unwrap_or_default();
-    let view = crate::items::view(p, who, id).await?;
-    let kind = p
-        .policy
-        .kind(&view.row.item.kind)
-        .ok_or(AppError::NotFound)?;
-    let t = kind.transition(&cmd.action).ok_or(AppError::NotFound)?;
-    // Someone who may not take the step is refused by the step itself, with its reason, and
-    // nothing is signed for them.
-    let may = view.actions.iter().any(|a| a.id == t.id);
-    if may {
-        if password.is_empty() {
-            return Err(password_denied(
-                t,
-                "请输入您的登录密码以确认电子签名。",
-                "Enter your password to confirm the signature.",
-            ));
-        }
-        let ok = crate::step_up::check(p, who, &password).await?;
-        if !ok {
-            return Err(password_denied(
-                t,
-                "密码不正确，未签名。",
-                "The password is wrong; nothing was signed.",
-            ));
-        }
+/// `sign = [...]`: the step is an electronic signature over the listed fields. Before the
+/// write the signer re-enters their password (a step-up that counts like a login); inside the
+/// write the item's content as it is then (unchanged since the signer read it) is signed with
+/// the signer's SM2 key and the signature becomes the step's system fields.
+pub struct Signature;
+
+impl Capability for Signature {
+    fn declared(&self, t: &Transition) -> bool {
+        !t.sign.is_empty()
     }
-    let (p2, who2) = (p.clone(), who.clone());
-    // A signature covers what the signer saw: the version of the page (or the API's read) must
-    // come with the request, and be the current one.
-    let Some(read_version) = crate::items::expected_version(&cmd.input) else {
-        return Err(AppError::Denied(Denied {
-            reason: Text::new(
-                "签名请求缺少所签内容的版本，请刷新页面后重新签名。",
-                "The signature request does not say which version was read; reload the page and sign again.",
-            ),
-            article: Some(t.article.clone()),
-            fields: Vec::new(),
-        }));
-    };
-    let number = view.row.number.clone();
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let now_row = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
-                if now_row.version != read_version {
-                    return Err(AppError::Conflict);
+
+    fn prepare<'a>(&'a self, read: &'a Read<'a>) -> BoxFut<'a, Result<Box<dyn Ready>, AppError>> {
+        Box::pin(async move {
+            let t = read.t;
+            let password = read.input.get(PASSWORD_FIELD).map_or("", String::as_str);
+            if read.may {
+                if password.is_empty() {
+                    return Err(password_denied(
+                        t,
+                        "请输入您的登录密码以确认电子签名。",
+                        "Enter your password to confirm the signature.",
+                    ));
                 }
-                let kind = p2
-                    .policy
-                    .kind(&now_row.item.kind)
-                    .ok_or(AppError::NotFound)?;
-                let t = kind.transition(&cmd.action).ok_or(AppError::NotFound)?;
-                let mut system = Input::new();
-                cmd.input.retain(|k, _| t.inputs.contains(k));
-                if !may {
-                    return crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system)
-                        .await;
+                if !crate::step_up::check(read.p, read.who, password).await? {
+                    return Err(password_denied(
+                        t,
+                        "密码不正确，未签名。",
+                        "The password is wrong; nothing was signed.",
+                    ));
                 }
-                let at = store::timestamp(clock::now());
-                let msg = content(
-                    &number,
-                    &t.id,
-                    who2.user.id.get(),
-                    &at,
-                    &signed_fields(t, &now_row.item),
-                );
-                let (public, sig) = Custody::new(&p2).sign(c, who2.user.id.get(), &msg).await?;
-                system.insert("signature".into(), sig);
-                system.insert("signer_key".into(), public);
-                system.insert("signed_at".into(), at);
-                crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await
-            })
+            }
+            // A signature covers what the signer saw: the version of the page (or the API's
+            // read) must come with the request, and be the current one.
+            if crate::items::expected_version(read.input).is_none() {
+                return Err(AppError::Denied(Denied {
+                    reason: Text::new(
+                        "签名请求缺少所签内容的版本，请刷新页面后重新签名。",
+                        "The signature request does not say which version was read; reload the page and sign again.",
+                    ),
+                    article: Some(t.article.clone()),
+                    fields: Vec::new(),
+                }));
+            }
+            Ok(Box::new(Signing {
+                may: read.may,
+                action: t.id.clone(),
+            }) as Box<dyn Ready>)
         })
-        .await
+    }
+}
+
+struct Signing {
+    may: bool,
+    action: String,
+}
+
+impl Ready for Signing {
+    fn system<'c>(
+        &'c mut self,
+        c: &'c mut Conn,
+        p: &'c Platform,
+        who: &'c Principal,
+        row: &'c ItemRow,
+    ) -> BoxFut<'c, Result<Input, AppError>> {
+        Box::pin(async move {
+            let mut system = Input::new();
+            // Someone who may not sign is refused by the step itself; nothing is signed.
+            let t = p
+                .policy
+                .kind(&row.item.kind)
+                .and_then(|k| k.transition(&self.action));
+            let (true, Some(t)) = (self.may, t) else {
+                return Ok(system);
+            };
+            let at = store::timestamp(p.now());
+            let msg = content(
+                &row.number,
+                &t.id,
+                who.user.id.get(),
+                &at,
+                &signed_fields(t, &row.item),
+            );
+            let (public, sig) = Custody::new(p).sign(c, who.user.id.get(), &msg).await?;
+            system.insert("signature".into(), sig);
+            system.insert("signer_key".into(), public);
+            system.insert("signed_at".into(), at);
+            Ok(system)
+        })
+    }
 }
 
 fn signed_fields<'i>(t: &'i Transition, item: &'i Item) -> Vec<(&'i str, &'i str)> {
@@ -261,7 +270,7 @@ pub async fn first_invalid(
 /// The signature check for an item page, with the signer's name.
 pub async fn status(
     p: &Platform,
-    row: &store::items::ItemRow,
+    row: &ItemRow,
 ) -> Result<Option<(SignatureCheck, String)>, AppError> {
     let Some(kind) = p.policy.kind(&row.item.kind) else {
         return Ok(None);

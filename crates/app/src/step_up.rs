@@ -8,7 +8,7 @@ use domain::Text;
 
 /// Whether the password is the principal's. `Err` when the account is locked.
 pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool, AppError> {
-    let now = clock::now();
+    let now = p.now();
     let at = store::timestamp(now);
     let s = p.settings.clone();
     let version = p.policy.version.clone();

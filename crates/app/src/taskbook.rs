@@ -3,23 +3,16 @@
 //! with their SM3 digests, and the digests written into the plan's record in the same
 //! transaction as the step that issues it.
 
-use crate::items::{Command, Target};
+use crate::contract::ids;
+use crate::steps::{BoxFut, DocFiles, DocumentMaker, Read};
 use crate::{AppError, Platform, Principal};
-use docs::{Block, Fonts, OfficialDoc, Table};
-use domain::{Input, ItemId, Money, Text};
-use std::sync::OnceLock;
+use domain::{ItemId, Money};
+use gongwen::{Block, OfficialDoc, Table};
+use store::Conn;
 use store::items::ItemRow;
 
 pub const DOCX: &str = "taskbook.docx";
 pub const PDF: &str = "taskbook.pdf";
-const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-const PDF_TYPE: &str = "application/pdf";
-
-/// The system's fonts, found once (scanning the font directories takes a moment).
-fn fonts() -> &'static Fonts {
-    static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(Fonts::system)
-}
 
 /// The document as it will be issued: every plan line and every emergency item added to the
 /// plan, with its budget, and the total.
@@ -48,7 +41,7 @@ pub async fn document(
     };
     let mut rows = Vec::new();
     for (n, r) in view.lines.iter().chain(&view.emergencies).enumerate() {
-        let basis = if r.item.kind == "emergency" {
+        let basis = if r.item.kind == ids::EMERGENCY {
             format!("{}（紧急补列）", r.number)
         } else {
             r.item.field("demands").replace(',', "、")
@@ -66,7 +59,7 @@ pub async fn document(
         ]);
     }
     let meeting_date = domain::decide::parse_date(i.field("meeting_date"))
-        .map(docs::date_written_out)
+        .map(gongwen::date_written_out)
         .unwrap_or_default();
     let body = vec![
         Block::Para(format!(
@@ -122,128 +115,69 @@ pub async fn document(
         title: format!("关于下达{}年度数字政府和新型智慧城市建设任务书的通知", year),
         recipient: company,
         body,
-        date: crate::clock::now().date_naive(),
+        date: p.now().date_naive(),
         record_number: plan.number.clone(),
     })
 }
 
-/// Renders both files off the async threads (typesetting takes a moment).
-pub async fn render(doc: OfficialDoc) -> Result<(Vec<u8>, Vec<u8>), AppError> {
-    tokio::task::spawn_blocking(move || {
-        let docx = docs::render_docx(&doc)?;
-        let pdf = docs::render_pdf(&doc, fonts())?;
-        Ok::<_, docs::DocError>((docx, pdf))
-    })
-    .await
-    .map_err(|_| AppError::Conflict)?
-    .map_err(|e| {
-        AppError::Invalid(Text::new(
-            format!("任务书生成失败：{e}"),
-            format!("The task book could not be generated: {e}"),
-        ))
-    })
-}
+/// The task book as a step's document (`document = "taskbook"` on the plan's issue step).
+pub struct TaskBook;
 
-/// Issues the task book of an approved plan (R13.5): the files are generated first, then the
-/// step, the files and their digests are written together; a refused step keeps nothing.
-pub async fn issue(
-    p: &Platform,
-    who: &Principal,
-    plan_id: ItemId,
-    mut input: Input,
-) -> Result<ItemId, AppError> {
-    let view = crate::items::view(p, who, plan_id).await?;
-    let doc_number = input
-        .get("taskbook_no")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    // Render only for someone who may issue it now, with a number: otherwise the step
-    // itself refuses, with the reason, and nothing is typeset.
-    let may_issue = view.actions.iter().any(|t| t.id == "issue_taskbook");
-    let lines_read = {
-        let mut c = p.store.read().await?;
-        lines_fingerprint(&mut c, &view.row.number).await?
-    };
-    let files = if doc_number.is_empty() || !may_issue {
-        None
-    } else {
-        let doc = document(p, who, &view.row, &doc_number).await?;
-        Some(render(doc).await?)
-    };
-    let mut system = Input::new();
-    if let Some((docx, pdf)) = &files {
-        system.insert("taskbook_docx_sm3".into(), crypto::sm3_hex(docx));
-        system.insert("taskbook_pdf_sm3".into(), crypto::sm3_hex(pdf));
+impl DocumentMaker for TaskBook {
+    fn name(&self) -> &'static str {
+        "taskbook"
     }
-    input.retain(|k, _| k == "taskbook_no");
-    let cmd = Command {
-        action: "issue_taskbook".into(),
-        input,
-        then: None,
-        idempotency_key: None,
-    };
-    let (p2, who2) = (p.clone(), who.clone());
-    let read_version = view.row.version;
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                // The plan, its lines and its emergency items must still be as they were when
-                // the files were made (a leader's consent in between would be missing).
-                let now = store::items::get(c, plan_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                if now.version != read_version
-                    || lines_fingerprint(c, &now.number).await? != lines_read
-                {
-                    return Err(AppError::Conflict);
-                }
-                let id = crate::items::step(c, &p2, &who2, Target::Existing(plan_id), cmd, system)
-                    .await?;
-                if let Some(files) = &files {
-                    keep(c, id, "taskbook", (DOCX, PDF), files, &who2).await?;
-                }
-                Ok(id)
-            })
+
+    fn files(&self) -> DocFiles {
+        DocFiles {
+            purpose: "taskbook",
+            docx: DOCX,
+            pdf: PDF,
+            docx_sm3: "taskbook_docx_sm3",
+            pdf_sm3: "taskbook_pdf_sm3",
+        }
+    }
+
+    fn reads(&self) -> &'static [&'static str] {
+        &["taskbook_no", "year"]
+    }
+
+    fn document<'a>(
+        &'a self,
+        read: &'a Read<'a>,
+    ) -> BoxFut<'a, Result<Option<OfficialDoc>, AppError>> {
+        Box::pin(async move {
+            let number = read.input.get("taskbook_no").map_or("", |s| s.trim());
+            if number.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(document(read.p, read.who, read.row, number).await?))
         })
-        .await
-}
-
-/// Keeps a generated document's two files (.docx, .pdf) with the item, each with its digest.
-pub(crate) async fn keep(
-    c: &mut store::Conn,
-    id: ItemId,
-    purpose: &str,
-    (docx_name, pdf_name): (&str, &str),
-    (docx, pdf): &(Vec<u8>, Vec<u8>),
-    who: &Principal,
-) -> Result<(), AppError> {
-    let at = store::timestamp(crate::clock::now());
-    for (name, media_type, bytes) in [(docx_name, DOCX_TYPE, docx), (pdf_name, PDF_TYPE, pdf)] {
-        store::files::insert(
-            c,
-            &store::files::NewFile {
-                item_id: id.get(),
-                purpose,
-                name,
-                media_type,
-                sm3: &crypto::sm3_hex(bytes),
-                content: bytes,
-                uploaded_by: Some(who.user.id.get()),
-                at: &at,
-            },
-        )
-        .await?;
     }
-    Ok(())
+
+    /// The plan's lines and emergency items, as the document lists them.
+    fn depends<'c>(
+        &'c self,
+        c: &'c mut Conn,
+        row: &'c ItemRow,
+    ) -> BoxFut<'c, Result<Vec<String>, AppError>> {
+        Box::pin(async move {
+            Ok(lines_fingerprint(c, &row.number)
+                .await?
+                .into_iter()
+                .map(|(id, version, state)| format!("{id}:{version}:{state}"))
+                .collect())
+        })
+    }
 }
 
 /// The ids, versions and states of everything that belongs to the plan.
 async fn lines_fingerprint(
-    c: &mut store::Conn,
+    c: &mut Conn,
     number: &str,
 ) -> Result<Vec<(i64, i64, String)>, AppError> {
     let mut out = Vec::new();
-    for kind in ["plan_item", "emergency"] {
+    for kind in [ids::PLAN_ITEM, ids::EMERGENCY] {
         let f = store::items::Filter {
             kind: kind.into(),
             parent: Some(number.to_string()),

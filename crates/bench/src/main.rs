@@ -202,7 +202,7 @@ async fn open(url: &str, scratch: &Path) -> Result<app::Platform> {
     let p = app::Platform::open(url, policy, settings)
         .await
         .with_context(|| format!("cannot open {url}"))?;
-    if !app::demo::seed(&p).await? {
+    if !demo::seed(&p).await? {
         println!(
             "note: the database already had the demo city; demands are added to what is there"
         );
@@ -239,8 +239,8 @@ async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -
         .unwrap_or(32);
     let client = load::client(top)?;
     let started = Instant::now();
-    let analyst = load::login(&client, &base, "dc.analyst", app::demo::DEMO_PASSWORD).await?;
-    let clerk = load::login(&client, &base, "zrzy.clerk", app::demo::DEMO_PASSWORD).await?;
+    let analyst = load::login(&client, &base, "dc.analyst", demo::DEMO_PASSWORD).await?;
+    let clerk = load::login(&client, &base, "zrzy.clerk", demo::DEMO_PASSWORD).await?;
     println!(
         "logged in dc.analyst and zrzy.clerk over the API in {:.2} s (production hash cost)",
         started.elapsed().as_secs_f64()

@@ -78,10 +78,10 @@ fn command(action: &str, input: Input, then: Option<&str>) -> Command {
 /// Seeds `n` demands spread over the ten department clerks with `tasks` in flight.
 pub async fn seed(p: &Platform, n: usize, tasks: usize) -> Result<Seeded> {
     let mut clerks = Vec::new();
-    for (username, _, _, role) in app::demo::USERS {
+    for (username, _, _, role) in demo::USERS {
         if *role == "demand_clerk" {
             clerks.push(
-                app::demo::principal(p, username)
+                demo::principal(p, username)
                     .await
                     .with_context(|| format!("principal {username}"))?,
             );
@@ -90,7 +90,7 @@ pub async fn seed(p: &Platform, n: usize, tasks: usize) -> Result<Seeded> {
     if clerks.is_empty() {
         bail!("the demo city has no demand clerks");
     }
-    let analyst = app::demo::principal(p, "dc.analyst")
+    let analyst = demo::principal(p, "dc.analyst")
         .await
         .context("principal dc.analyst")?;
     let shared = Arc::new((clerks, analyst));

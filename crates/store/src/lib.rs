@@ -119,6 +119,28 @@ impl Store {
         self.backend
     }
 
+    /// SQLite only: writes a consistent copy of the whole database into a new file (`VACUUM
+    /// INTO`), for backups and test templates.
+    pub async fn copy_into(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsafe(
+                "copy_into works on SQLite only; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        let path = path.display().to_string().replace('\'', "''");
+        let mut c = self.pool.acquire().await?;
+        sqlx::raw_sql(&format!("VACUUM INTO '{path}'"))
+            .execute(&mut *c)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the pool's connections (those in use as they come back); reads and writes
+    /// fail afterwards.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// A connection for reads.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
         Ok(self.pool.acquire().await?)

@@ -80,9 +80,12 @@ fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
 
 async fn open(c: &Common) -> Result<Platform> {
     let policy = load_policy(c.policy.as_deref())?;
+    // The pages' names too: the server must not start on a policy that lacks one.
+    web::contract::check(&policy).map_err(anyhow::Error::msg)?;
     let mut settings = Settings::new(c.key_file.clone());
     settings.password_iterations = c.password_iterations;
     settings.calendar = load_calendar(c.holidays.as_deref())?;
+    settings.typesetter = app::Typesetting(std::sync::Arc::new(typeset::Typst::new()));
     Ok(Platform::open(&c.db, policy, settings).await?)
 }
 
@@ -93,8 +96,8 @@ async fn serve(
     checkpoint_minutes: u64,
 ) -> Result<ExitCode> {
     let p = open(&common).await?;
-    if demo && app::demo::seed(&p).await? {
-        app::demo_build::seed(&p).await?;
+    if demo && demo::seed(&p).await? {
+        demo::projects::seed(&p).await?;
         eprintln!("demo data seeded");
     }
     let listener = tokio::net::TcpListener::bind(listen)
@@ -109,11 +112,8 @@ async fn serve(
     );
     println!("Open http://{addr}/");
     if demo {
-        println!(
-            "Demo logins (password {} for all):",
-            app::demo::DEMO_PASSWORD
-        );
-        for (username, name, org, role) in app::demo::USERS {
+        println!("Demo logins (password {} for all):", demo::DEMO_PASSWORD);
+        for (username, name, org, role) in demo::USERS {
             let role_name = p
                 .policy
                 .role(role)
@@ -152,6 +152,10 @@ fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if let Err(e) = web::contract::check(&p) {
+        eprintln!("{}: {e}", file.display());
+        return Ok(ExitCode::from(1));
+    }
     println!("{} — {}", p.id, p.title.zh);
     println!("version {} · effective {}", p.version, p.effective);
     println!(

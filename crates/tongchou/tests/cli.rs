@@ -43,7 +43,7 @@ fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_file_and_line() 
         .position(|l| l.contains("party_secretary"))
         .unwrap()
         + 1;
-    let dir = app::testkit::scratch_dir("policy-copy");
+    let dir = testkit::scratch_dir("policy-copy");
     let path = dir.join("copy.toml");
     std::fs::write(&path, copy).unwrap();
     let out = run(&["policy", "check", path.to_str().unwrap()]);
@@ -57,11 +57,9 @@ fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_file_and_line() 
 
 #[tokio::test]
 async fn rx2_audit_verify_passes_on_the_demo_database_and_names_an_event_changed_with_sql() {
-    let dir = app::testkit::scratch_dir("cli-audit");
+    let dir = testkit::scratch_dir("cli-audit");
     let url = format!("sqlite://{}", dir.join("demo.db").display());
-    let p = app::testkit::platform(&url, "cli-audit", None)
-        .await
-        .unwrap();
+    let p = testkit::platform(&url, "cli-audit", None).await.unwrap();
     let key = p.settings.key_file.to_str().unwrap().to_string();
     let verify = || run(&["audit", "verify", "--db", &url, "--key-file", &key]);
 
@@ -99,11 +97,9 @@ async fn rx2_audit_verify_passes_on_the_demo_database_and_names_an_event_changed
 
 #[tokio::test]
 async fn operators_add_and_lock_users_from_the_command_line() {
-    let dir = app::testkit::scratch_dir("cli-user");
+    let dir = testkit::scratch_dir("cli-user");
     let url = format!("sqlite://{}", dir.join("t.db").display());
-    let p = app::testkit::platform(&url, "cli-user", None)
-        .await
-        .unwrap();
+    let p = testkit::platform(&url, "cli-user", None).await.unwrap();
     let key = p.settings.key_file.to_str().unwrap().to_string();
     let common = [
         "--db",

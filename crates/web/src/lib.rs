@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+pub mod contract;
 mod error;
 mod frame;
 mod i18n;

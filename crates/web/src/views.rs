@@ -2,10 +2,10 @@
 //! (money in 万元 in lists and exact yuan in details, dates as 2026-11-28).
 
 use crate::i18n::Tr;
+use app::items::{ItemRow, Summary};
 use domain::policy::{Column, ColumnType, FieldDef, FieldType, ItemKind, Transition};
 use domain::{FieldError, Lang, Money};
 use std::collections::BTreeMap;
-use store::items::{ItemRow, Summary};
 
 pub struct Tag {
     pub name: String,
@@ -36,11 +36,12 @@ pub fn short_time(ts: &str) -> String {
 /// the holiday table lacks is said to be unknown rather than guessed.
 pub fn due_text(
     t: Tr,
-    calendar: &domain::Calendar,
+    p: &app::Platform,
     due: Option<chrono::NaiveDate>,
 ) -> Option<(String, bool)> {
     let due = due?;
-    let today = app::clock::now().date_naive();
+    let calendar = &p.settings.calendar;
+    let today = p.today();
     let Ok(days) = calendar.working_days_left(today, due) else {
         return Some((format!("{due} · {}", t.s("calendar_unknown")), today > due));
     };
@@ -317,7 +318,7 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
-        due: due_text(t, &p.settings.calendar, r.item.due),
+        due: due_text(t, p, r.item.due),
     }
 }
 
@@ -338,7 +339,7 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
-        due: due_text(t, &p.settings.calendar, r.due),
+        due: due_text(t, p, r.due),
     }
 }
 

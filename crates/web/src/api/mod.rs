@@ -74,7 +74,7 @@ struct ListParams {
     per_page: Option<i64>,
 }
 
-fn item_json(r: &store::items::ItemRow) -> Value {
+fn item_json(r: &app::items::ItemRow) -> Value {
     json!({
         "id": r.item.id.get(),
         "number": r.number,
@@ -90,7 +90,7 @@ fn item_json(r: &store::items::ItemRow) -> Value {
     })
 }
 
-fn summary_json(r: &store::items::Summary) -> Value {
+fn summary_json(r: &app::items::Summary) -> Value {
     json!({
         "id": r.id.get(),
         "number": r.number,

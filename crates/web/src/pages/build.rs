@@ -3,12 +3,13 @@
 //! approval document.
 
 use super::panels::{Cell, Panel, cell, item_link, link, new_panel, state_cell, t};
+use crate::contract::ids;
+use app::items::ItemRow;
 use app::items::ItemView;
 use app::signing::SignatureCheck;
 use app::{AppError, Platform, Principal};
 use domain::Lang;
 use domain::policy::ItemKind;
-use store::items::ItemRow;
 
 fn rows_of(p: &Platform, rows: &[ItemRow], lang: Lang) -> Vec<Vec<Cell>> {
     rows.iter()
@@ -55,14 +56,14 @@ pub async fn panels(
     let number = &v.row.number;
     let mut out = Vec::new();
     match kind.id.as_str() {
-        "plan_item" => {
+        ids::PLAN_ITEM => {
             let mut panel = list_panel("projects", t(lang, "建设项目", "Projects"), lang);
             panel.rows = rows_of(
                 p,
-                &app::cycle::children(p, who, "project", number).await?,
+                &app::cycle::children(p, who, ids::PROJECT, number).await?,
                 lang,
             );
-            if may_create(p, who, "project") {
+            if may_create(p, who, ids::PROJECT) {
                 let units = app::cycle::units_of_demands(p, v.row.item.field("demands")).await?;
                 panel.links.push((
                     t(lang, "编制拟建清单", "Draft the to-build entry"),
@@ -74,7 +75,7 @@ pub async fn panels(
             }
             out.push(panel);
         }
-        "emergency" if v.row.item.state == "in_plan" && may_create(p, who, "project") => {
+        ids::EMERGENCY if app::items::may_create_under(p, who, ids::PROJECT, &v.row) => {
             let mut panel = list_panel("projects", t(lang, "建设项目", "Projects"), lang);
             panel.links.push((
                 t(lang, "提出一事一议建设方式", "Propose a case-by-case mode"),
@@ -83,20 +84,18 @@ pub async fn panels(
             ));
             out.push(panel);
         }
-        "project" => {
+        ids::PROJECT => {
             if let Some(panel) = signature_panel(p, &v.row, lang).await? {
                 out.push(panel);
             }
             super::progress::panels(p, who, v, &mut out).await?;
-            let building = ["fsr_approved", "filed", "mode_agreed", "under_construction"]
-                .contains(&v.row.item.state.as_str());
-            let buys = app::cycle::children(p, who, "procurement", number).await?;
+            let buys = app::cycle::children(p, who, ids::PROCUREMENT, number).await?;
             if let Some(panel) = execution_panel(&v.row.item, &buys, lang) {
                 out.push(panel);
             }
             let mut panel = list_panel("procurements", t(lang, "采购与合同", "Procurement"), lang);
             panel.rows = rows_of(p, &buys, lang);
-            if building && may_create(p, who, "procurement") {
+            if app::items::may_create_under(p, who, ids::PROCUREMENT, &v.row) {
                 panel.links.push((
                     t(lang, "登记采购", "Record a procurement"),
                     format!("/items/new?kind=procurement&project={number}"),
@@ -107,10 +106,10 @@ pub async fn panels(
             let mut panel = list_panel("changes", t(lang, "变更申请", "Change requests"), lang);
             panel.rows = rows_of(
                 p,
-                &app::cycle::children(p, who, "project_change", number).await?,
+                &app::cycle::children(p, who, ids::PROJECT_CHANGE, number).await?,
                 lang,
             );
-            if building && may_create(p, who, "project_change") {
+            if app::items::may_create_under(p, who, ids::PROJECT_CHANGE, &v.row) {
                 panel.links.push((
                     t(lang, "提出变更申请", "Request a change"),
                     format!("/items/new?kind=project_change&project={number}"),
@@ -123,8 +122,12 @@ pub async fn panels(
                 t(lang, "可行性研究报告", "Feasibility studies"),
                 lang,
             );
-            panel.rows = rows_of(p, &app::cycle::children(p, who, "fsr", number).await?, lang);
-            if v.row.item.state == "confirmed" && may_create(p, who, "fsr") {
+            panel.rows = rows_of(
+                p,
+                &app::cycle::children(p, who, ids::FSR, number).await?,
+                lang,
+            );
+            if app::items::may_create_under(p, who, ids::FSR, &v.row) {
                 panel.links.push((
                     t(lang, "编制可研报告", "Draft the FSR"),
                     format!("/items/new?kind=fsr&project={number}"),
@@ -133,7 +136,7 @@ pub async fn panels(
             }
             out.push(panel);
         }
-        "inspection" => {
+        ids::INSPECTION => {
             let mut panel = list_panel(
                 "rectifications",
                 t(lang, "整改事项", "Rectifications"),
@@ -141,10 +144,10 @@ pub async fn panels(
             );
             panel.rows = rows_of(
                 p,
-                &app::cycle::children(p, who, "rectification", number).await?,
+                &app::cycle::children(p, who, ids::RECTIFICATION, number).await?,
                 lang,
             );
-            if may_create(p, who, "rectification") {
+            if may_create(p, who, ids::RECTIFICATION) {
                 panel.links.push((
                     t(lang, "下达整改", "Raise a rectification"),
                     format!("/items/new?kind=rectification&inspection={number}"),
@@ -153,7 +156,7 @@ pub async fn panels(
             }
             out.push(panel);
         }
-        "fsr" => {
+        ids::FSR => {
             out.push(versions_panel(p, who, v, lang).await?);
             if let Some(panel) = experts_panel(p, who, v, lang).await? {
                 out.push(panel);
@@ -316,7 +319,10 @@ fn execution_panel(project: &domain::Item, buys: &[ItemRow], lang: Lang) -> Opti
         return None;
     }
     let mut taken: std::collections::BTreeMap<String, i64> = Default::default();
-    for b in buys.iter().filter(|b| b.item.state == "contracted") {
+    for b in buys
+        .iter()
+        .filter(|b| b.item.state == ids::PROCUREMENT_CONTRACTED)
+    {
         for r in domain::table::rows(b.item.field("allocation")) {
             let amount = r
                 .get("amount")

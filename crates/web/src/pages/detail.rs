@@ -7,12 +7,12 @@ use crate::error::{WebError, html};
 use crate::frame::Frame;
 use crate::views::{FieldView, Tag, display_value, due_text, field_view, short_time, state_tag};
 use app::items::ItemView;
+use app::items::StoredEvent;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::policy::ItemKind;
 use domain::{ItemId, Lang, Text};
-use store::events::StoredEvent;
 
 /// One of several steps offered in one form (e.g. the four opinions), chosen by a radio button.
 pub struct Choice {
@@ -220,7 +220,7 @@ fn build(
         version: v.row.version,
         state: state_tag(Some(kind), &item.state, lang),
         steps,
-        due: due_text(frame.t, &p.settings.calendar, item.due),
+        due: due_text(frame.t, p, item.due),
         tab: tab.to_string(),
         fields,
         created: short_time(&v.row.created_at),

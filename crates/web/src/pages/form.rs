@@ -284,7 +284,7 @@ async fn edit_spec<'k>(
                 "edit",
                 &who.actor,
                 &Default::default(),
-                &facts.context(p, app::clock::now(), false),
+                &facts.context(p, p.now(), false),
             );
             match denied {
                 Err(d) => err(AppError::Denied(d)),

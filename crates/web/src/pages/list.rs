@@ -96,17 +96,10 @@ pub async fn page(
     let frame = Frame::new(p, &who, &kind_id, &title, &here);
     let t = frame.t;
     let pages = ((result.total + result.per_page - 1) / result.per_page).max(1);
-    let this_year = chrono::Datelike::year(&app::clock::now());
-    let units = {
-        let mut c = p
-            .store
-            .read()
-            .await
-            .map_err(|e| WebError::App(e.into(), lang))?;
-        store::orgs::all(&mut c)
-            .await
-            .map_err(|e| WebError::App(e.into(), lang))?
-    };
+    let this_year = chrono::Datelike::year(&p.today());
+    let units = app::accounts::orgs(p)
+        .await
+        .map_err(|e| WebError::App(e, lang))?;
     let facet_def = kind.facet_field.as_ref().and_then(|f| kind.field(f));
     Ok(html(ListPage {
         units: units
@@ -197,7 +190,7 @@ pub async fn export(
         }
     }
     let t = crate::i18n::Tr(lang);
-    let today = app::clock::now().date_naive();
+    let today = p.today();
     let amount_label = kind
         .amount_field
         .as_ref()

@@ -3,12 +3,13 @@
 //! systems (R13.4), who has answered a campaign (R13.1), the plan's lines and totals against
 //! its ceiling with the task book files (R13.5), and a county plan's items (R3.3).
 
+use crate::contract::ids;
 use crate::views::wan;
+use app::items::ItemRow;
 use app::items::ItemView;
 use app::{AppError, Platform, Principal};
 use domain::policy::ItemKind;
 use domain::{Lang, Money, Text};
-use store::items::ItemRow;
 
 pub struct Cell {
     pub text: String,
@@ -126,17 +127,17 @@ pub async fn build(
     out.extend(super::tables::panels(&p.policy, kind, &v.row.item, lang));
     out.extend(super::build::panels(p, who, kind, v).await?);
     match kind.id.as_str() {
-        "demand" => {
+        ids::DEMAND => {
             demand_panels(p, who, v, lang, &mut out).await?;
         }
-        "demand_change" | "project_change" => {
+        ids::DEMAND_CHANGE | ids::PROJECT_CHANGE => {
             if let Some(panel) = change_diff(p, who, kind, v, lang).await? {
                 out.push(panel);
             }
         }
-        "campaign" => out.push(campaign_panel(p, who, v, lang).await?),
-        "plan" => out.push(plan_panel(p, who, v, lang).await?),
-        "county_plan" => {
+        ids::CAMPAIGN => out.push(campaign_panel(p, who, v, lang).await?),
+        ids::PLAN => out.push(plan_panel(p, who, v, lang).await?),
+        ids::COUNTY_PLAN => {
             let mut panel = new_panel(
                 "county-items",
                 t(lang, "本计划内的项目", "Items of this plan"),
@@ -271,14 +272,12 @@ async fn change_diff(
         return Ok(None);
     };
     let number = v.row.item.field(&effect.on);
-    let mut c = p.store.read().await?;
-    let Some(demand) = store::items::get_by_number(&mut c, number).await? else {
-        return Ok(None);
+    // An item the principal may not see shows no comparison (NotFound either way).
+    let demand = match app::items::by_number(p, who, number).await {
+        Ok(row) => row,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
     };
-    drop(c);
-    if !domain::permissions::can_see(&p.policy, &who.actor, &demand.item) {
-        return Ok(None);
-    }
     let Some(fields) = p
         .policy
         .kind(&demand.item.kind)
@@ -484,18 +483,15 @@ async fn plan_panel(
             ),
         });
     }
-    if v.row.item.state == "drafting"
-        && app::items::creations(p, who, "plan_item")
-            .iter()
-            .any(|t| t.id == "create")
-    {
+    if app::items::may_create_under(p, who, ids::PLAN_ITEM, &v.row) {
         panel.links.push((
             t(lang, "新增计划项目", "Add a plan item"),
             format!("/items/new?kind=plan_item&plan={}", v.row.number),
             "add-plan-item".into(),
         ));
     }
-    if v.row.item.state == "issued" {
+    // The task book's files, once it has been issued with them.
+    if !v.row.item.field("taskbook_pdf_sm3").is_empty() {
         for (fmt, label) in [("docx", "任务书（Word）"), ("pdf", "任务书（PDF）")] {
             panel.links.push((
                 t(lang, label, &format!("Task book ({fmt})")),

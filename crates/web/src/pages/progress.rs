@@ -4,6 +4,7 @@
 use super::panels::{Cell, Panel, cell, new_panel, t};
 use crate::AppState;
 use crate::auth::WebUser;
+use crate::contract::ids;
 use crate::error::{WebError, html};
 use crate::frame::Frame;
 use app::items::ItemView;
@@ -29,8 +30,7 @@ fn status(m: &app::progress::Milestone, lang: Lang) -> Cell {
 }
 
 /// Milestones as planned and reached, with the link to the timeline.
-pub fn milestones_panel(v: &ItemView, lang: Lang) -> Option<Panel> {
-    let today = app::clock::now().date_naive();
+pub fn milestones_panel(v: &ItemView, lang: Lang, today: chrono::NaiveDate) -> Option<Panel> {
     let ms = app::progress::milestones(&v.row.item, today);
     if ms.is_empty() {
         return None;
@@ -84,7 +84,7 @@ pub async fn timeline(
     let v = app::items::view(p, &who, ItemId::new(id))
         .await
         .map_err(|e| WebError::App(e, lang))?;
-    let today = app::clock::now().date_naive();
+    let today = p.today();
     let ms = app::progress::milestones(&v.row.item, today);
     let data = serde_json::json!({
         "names": ms.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
@@ -108,7 +108,7 @@ pub async fn timeline(
     )
     .crumb(
         &p.policy
-            .kind("project")
+            .kind(ids::PROJECT)
             .map(|k| k.name.get(lang).to_string())
             .unwrap_or_default(),
         "/items?kind=project",
@@ -149,14 +149,12 @@ pub async fn panels(
 ) -> Result<(), AppError> {
     let lang = who.lang;
     let number = &v.row.number;
-    if let Some(panel) = milestones_panel(v, lang) {
+    if let Some(panel) = milestones_panel(v, lang, p.today()) {
         out.push(panel);
     }
-    let building = ["fsr_approved", "filed", "mode_agreed", "under_construction"]
-        .contains(&v.row.item.state.as_str());
     for (kind, id, zh, en, link_zh, link_en) in [
         (
-            "risk",
+            ids::RISK,
             "risks",
             "风险登记",
             "Risk register",
@@ -164,7 +162,7 @@ pub async fn panels(
             "Record a risk",
         ),
         (
-            "inspection",
+            ids::INSPECTION,
             "inspections",
             "监督检查",
             "Inspections",
@@ -172,6 +170,8 @@ pub async fn panels(
             "Record an inspection",
         ),
     ] {
+        // Shown while the project's state lets the kind be recorded, or once there is one.
+        let building = app::items::parent_accepts(p, kind, &v.row);
         let rows = app::cycle::children(p, who, kind, number).await?;
         if rows.is_empty() && !building {
             continue;
@@ -188,7 +188,7 @@ pub async fn panels(
         );
         for r in &rows {
             let note = match kind {
-                "risk" => format!("{}{}", t(lang, "风险值 ", "level "), r.item.field("level")),
+                ids::RISK => format!("{}{}", t(lang, "风险值 ", "level "), r.item.field("level")),
                 _ => r.item.field("inspected_on").to_string(),
             };
             panel.rows.push(vec![

@@ -1,0 +1,196 @@
+//! The names the app's code relies on, in one place, checked against the policy when it is
+//! loaded (server start and `tongchou policy check`): a policy that lacks one fails to load,
+//! naming the id and who needs it, instead of an alert or a document silently going missing.
+//! Code names kinds, states, actions and fields through these constants only.
+
+/// Ids of the measures' kinds and of the states, actions and fields the app names.
+pub mod ids {
+    pub const DEMAND: &str = "demand";
+    pub const CAMPAIGN: &str = "campaign";
+    pub const CAMPAIGN_OPEN: &str = "open";
+    pub const PLAN_ITEM: &str = "plan_item";
+    pub const PLAN_ITEM_LISTED: &str = "listed";
+    pub const EMERGENCY: &str = "emergency";
+    pub const EMERGENCY_IN_PLAN: &str = "in_plan";
+    pub const PROJECT: &str = "project";
+    pub const PROJECT_UNDER_CONSTRUCTION: &str = "under_construction";
+    pub const RISK: &str = "risk";
+    pub const RISK_OPEN: &str = "open";
+    pub const EXPERT: &str = "expert";
+    pub const EXPERT_ACTIVE: &str = "active";
+    pub const PROCUREMENT: &str = "procurement";
+    /// A unit's demand has been handed in (the campaign's who-has-submitted list).
+    pub const SUBMIT: &str = "submit";
+    pub const EDIT: &str = "edit";
+    pub const CREATE: &str = "create";
+}
+
+use ids::*;
+
+/// What one part of the code needs of one kind.
+pub struct Need {
+    pub kind: &'static str,
+    pub states: &'static [&'static str],
+    pub actions: &'static [&'static str],
+    pub fields: &'static [&'static str],
+    /// Who needs it, for the error.
+    pub who: &'static str,
+}
+
+/// Everything the app's code names.
+pub const NEEDS: &[Need] = &[
+    Need {
+        kind: DEMAND,
+        states: &[],
+        actions: &[CREATE, EDIT, SUBMIT],
+        fields: &["title", "problem", "scope", "functions", "budget"],
+        who: "app::cycle (campaign answers, reminders), app::import (Excel import), app::similar (overlap check)",
+    },
+    Need {
+        kind: CAMPAIGN,
+        states: &[CAMPAIGN_OPEN],
+        actions: &[],
+        fields: &["closes", "invited"],
+        who: "app::cycle::reminders (R13.1 reminders before a campaign closes)",
+    },
+    Need {
+        kind: PLAN_ITEM,
+        states: &[PLAN_ITEM_LISTED],
+        actions: &[],
+        fields: &["seq", "budget", "unit", "demands"],
+        who: "app::cycle::plan_view and app::taskbook (the plan's lines in the task book)",
+    },
+    Need {
+        kind: EMERGENCY,
+        states: &[EMERGENCY_IN_PLAN],
+        actions: &[],
+        fields: &["budget"],
+        who: "app::cycle::plan_view and app::taskbook (emergency items added to the plan)",
+    },
+    Need {
+        kind: "plan",
+        states: &[],
+        actions: &[],
+        fields: &["ceiling", "year", "meeting_no", "meeting_date"],
+        who: "app::cycle::plan_view and app::taskbook (the plan's ceiling and meeting)",
+    },
+    Need {
+        kind: PROJECT,
+        states: &[PROJECT_UNDER_CONSTRUCTION],
+        actions: &[],
+        fields: &["milestones", "actuals", "mode"],
+        who: "app::progress (late milestones in the inbox, R15.3), app::approval (self-funded note)",
+    },
+    Need {
+        kind: RISK,
+        states: &[RISK_OPEN],
+        actions: &[],
+        fields: &["level", "project", "owner"],
+        who: "app::progress (open high risks in the inbox, R15.3)",
+    },
+    Need {
+        kind: EXPERT,
+        states: &[EXPERT_ACTIVE],
+        actions: &[],
+        fields: &["name", "employer", "employer_code"],
+        who: "app::experts (the expert draw, R14.2)",
+    },
+    Need {
+        kind: PROCUREMENT,
+        states: &[],
+        actions: &[],
+        fields: &["bidders", "winner"],
+        who: "app::experts (bidders and winners are excluded from the draw, R14.2)",
+    },
+];
+
+/// Checks the policy against everything the app's code names and every step capability the
+/// policy declares; the error lists each missing id with who needs it.
+pub fn check(policy: &domain::Policy) -> Result<(), String> {
+    let mut missing = missing(policy, NEEDS);
+    if let Err(m) = crate::steps::check_policy(policy) {
+        missing.extend(m);
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the policy lacks names the platform relies on:\n  {}",
+            missing.join("\n  ")
+        ))
+    }
+}
+
+/// Each id of `needs` the policy lacks, as "kind project has no state \"x\" (needed by ...)".
+pub fn missing(policy: &domain::Policy, needs: &[Need]) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in needs {
+        let Some(k) = policy.kind(n.kind) else {
+            out.push(format!("no kind \"{}\" (needed by {})", n.kind, n.who));
+            continue;
+        };
+        for s in n
+            .states
+            .iter()
+            .filter(|s| !k.states.iter().any(|st| st.id == **s))
+        {
+            out.push(format!(
+                "kind {} has no state \"{s}\" (needed by {})",
+                n.kind, n.who
+            ));
+        }
+        for a in n.actions.iter().filter(|a| k.transition(a).is_none()) {
+            out.push(format!(
+                "kind {} has no action \"{a}\" (needed by {})",
+                n.kind, n.who
+            ));
+        }
+        for f in n.fields.iter().filter(|f| k.field(f).is_none()) {
+            out.push(format!(
+                "kind {} has no field \"{f}\" (needed by {})",
+                n.kind, n.who
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    fn shipped_with(from: &str, to: &str) -> domain::Policy {
+        let text = crate::DEFAULT_POLICY.replace(from, to);
+        domain::Policy::from_toml("copy.toml", &text).unwrap()
+    }
+
+    #[test]
+    fn rx1_the_shipped_policy_has_every_name_the_app_relies_on() {
+        let p = domain::Policy::from_toml("p.toml", crate::DEFAULT_POLICY).unwrap();
+        assert_eq!(super::check(&p), Ok(()));
+    }
+
+    #[test]
+    fn rx1_a_state_renamed_consistently_loads_but_fails_the_contract_naming_the_state_and_who_needs_it()
+     {
+        // The policy on its own is consistent, so the loader accepts it ...
+        let p = shipped_with("\"under_construction\"", "\"building\"");
+        // ... but the inbox's late-milestone alerts name the state.
+        let err = super::check(&p).unwrap_err();
+        assert!(
+            err.contains("kind project has no state \"under_construction\""),
+            "{err}"
+        );
+        assert!(err.contains("app::progress"), "{err}");
+    }
+
+    #[test]
+    fn rx1_a_document_field_renamed_fails_the_contract_naming_the_step_and_the_field() {
+        let p = shipped_with("taskbook_pdf_sm3", "taskbook_pdf_digest");
+        let err = super::check(&p).unwrap_err();
+        assert!(
+            err.contains("plan.issue_taskbook") && err.contains("taskbook_pdf_sm3"),
+            "{err}"
+        );
+    }
+}

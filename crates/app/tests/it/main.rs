@@ -1,0 +1,9 @@
+//! The app's stories, in one test binary (one link instead of one per file). Each module is
+//! one chapter of the measures or one mechanism; every story runs on SQLite and, with
+//! `TEST_DATABASE_URL`, on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+mod cycle_stories;
+mod identity_stories;
+mod project_stories;
+mod stories;

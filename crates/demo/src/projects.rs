@@ -1,0 +1,185 @@
+//! The served demo's construction work (art. 14-18), beyond the city and its demands: this
+//! year's plan with its task book issued, one project waiting for its demand unit's signature,
+//! and one signed whose feasibility study is with the Data Center. Tests start from the city
+//! alone, so their numbering does not depend on this.
+
+use crate::{DEMO_PASSWORD, act, principal};
+use app::{AppError, Platform};
+
+/// (title, budget yuan, content)
+const LINES: &[(&str, &str, &str)] = &[
+    (
+        "城市运行一网统管平台",
+        "3,000,000",
+        "建设城市运行监测、事件处置和指挥调度三大模块，接入12个部门的业务数据。",
+    ),
+    (
+        "不动产登记一窗受理系统",
+        "1,800,000",
+        "整合不动产登记、税务、住建业务，实现一窗受理、并行办理。",
+    ),
+    (
+        "12345热线智能分析",
+        "950,000",
+        "对热线工单进行智能分类、热点发现和办理质量分析。",
+    ),
+];
+
+async fn org_id(p: &Platform, code: &str) -> Result<String, AppError> {
+    Ok(app::accounts::orgs(p)
+        .await?
+        .into_iter()
+        .find(|o| o.code == code)
+        .map(|o| o.id.get().to_string())
+        .unwrap_or_default())
+}
+
+pub async fn seed(p: &Platform) -> Result<(), AppError> {
+    let planner = principal(p, "bureau.planner").await?;
+    let head = principal(p, "bureau.head").await?;
+    let year = chrono::Datelike::year(&p.now()).to_string();
+    let plan = act(
+        p,
+        &planner,
+        None,
+        "plan",
+        "create",
+        &[
+            ("title", &format!("{year}年度数字政府建设计划")),
+            ("year", &year),
+            ("ceiling", "8,000,000"),
+        ],
+    )
+    .await?;
+    let plan_no = app::items::view(p, &planner, plan).await?.row.number;
+    let mut lines = Vec::new();
+    for (n, (title, budget, content)) in LINES.iter().enumerate() {
+        let seq = (n + 1).to_string();
+        let id = act(
+            p,
+            &planner,
+            None,
+            "plan_item",
+            "create",
+            &[
+                ("plan", &plan_no),
+                ("seq", &seq),
+                ("title", title),
+                ("budget", budget),
+                ("content", content),
+            ],
+        )
+        .await?;
+        lines.push(app::items::view(p, &planner, id).await?.row.number);
+    }
+    act(p, &head, Some(plan), "plan", "to_meeting", &[]).await?;
+    act(
+        p,
+        &planner,
+        Some(plan),
+        "plan",
+        "record_approval",
+        &[
+            ("meeting_no", "市政府第18次常务会议"),
+            ("meeting_date", &format!("{year}-01-15")),
+            ("minutes", "原则同意年度建设计划"),
+        ],
+    )
+    .await?;
+    act(
+        p,
+        &head,
+        Some(plan),
+        "plan",
+        "issue_taskbook",
+        &[("taskbook_no", &format!("宛数政〔{year}〕2号"))],
+    )
+    .await?;
+    let pm = principal(p, "company.pm").await?;
+    let project = |line: &str, title: &str, budget: &str, content: &str, unit: &str, mode: &str| {
+        [
+            ("plan_item", line.to_string()),
+            ("title", title.to_string()),
+            ("content", content.to_string()),
+            ("budget", budget.to_string()),
+            ("planned_start", format!("{year}-03-01")),
+            ("planned_end", format!("{year}-12-31")),
+            ("units", unit.to_string()),
+            ("needs_cyber_review", "yes".to_string()),
+            ("mode", mode.to_string()),
+            (
+                "mode_reason",
+                if mode == "special_fund" {
+                    "市级基础性、公益性项目，由专项资金保障，市政务服务和大数据管理部门统筹组织实施。"
+                } else {
+                    "项目具备运营收益，由公司自筹资金建设，批复可研后向市发改部门备案。"
+                }
+                .to_string(),
+            ),
+        ]
+    };
+    // One waiting for the natural resources bureau's signature.
+    let zrzy = org_id(p, "zrzy").await?;
+    let (title, budget, content) = LINES[0];
+    let first = project(&lines[0], title, budget, content, &zrzy, "special_fund");
+    let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = act(p, &pm, None, "project", "create", &first).await?;
+    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
+    // One signed, its feasibility study with the Data Center.
+    let (title, budget, content) = LINES[1];
+    let second = project(
+        &lines[1],
+        title,
+        budget,
+        content,
+        &zrzy,
+        "company_self_funded",
+    );
+    let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = act(p, &pm, None, "project", "create", &second).await?;
+    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
+    let clerk = principal(p, "zrzy.clerk").await?;
+    let version = app::items::view(p, &clerk, id)
+        .await?
+        .row
+        .version
+        .to_string();
+    act(
+        p,
+        &clerk,
+        Some(id),
+        "project",
+        "confirm",
+        &[("_password", DEMO_PASSWORD), ("_version", &version)],
+    )
+    .await?;
+    let project_no = app::items::view(p, &pm, id).await?.row.number;
+    let fsr = act(
+        p,
+        &pm,
+        None,
+        "fsr",
+        "create",
+        &[
+            ("project", &project_no),
+            ("title", "不动产登记一窗受理系统可行性研究报告"),
+            ("summary", "建设一窗受理、并行办理、结果共享的不动产登记业务系统。"),
+            (
+                "budget_lines",
+                r#"[{"category":"硬件","item":"应用服务器","quantity":"4","unit_price":"120,000"},
+                    {"category":"软件","item":"一窗受理系统开发","quantity":"1","unit_price":"980,000"},
+                    {"category":"服务","item":"数据迁移与治理","quantity":"1","unit_price":"260,000"},
+                    {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
+            ),
+            (
+                "milestones",
+                &format!(
+                    r#"[{{"name":"完成招标","planned":"{year}-05-31"}},{{"name":"上线试运行","planned":"{year}-10-31"}},{{"name":"竣工验收","planned":"{year}-12-31"}}]"#
+                ),
+            ),
+        ],
+    )
+    .await?;
+    act(p, &pm, Some(fsr), "fsr", "submit", &[]).await?;
+    Ok(())
+}

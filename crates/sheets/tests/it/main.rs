@@ -1,0 +1,7 @@
+//! The spreadsheet tests, in one test binary: exports, the import template and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+mod bad_input;
+mod common;
+mod export;
+mod template;

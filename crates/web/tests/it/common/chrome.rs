@@ -1,0 +1,204 @@
+//! Real headless Chromium for the browser stories (Debian `chromium` + `chromium-driver`):
+//! starting it, and the few things a clerk does (fill, click, confirm, read).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+pub async fn start_browser() -> Browser {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (run scripts/install-test-deps.sh)");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let profile = testkit::scratch_dir("chromium-profile");
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,768",
+                     "--lang=zh-CN", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("chromium starts under chromedriver");
+    Browser { client, driver }
+}
+
+pub async fn shot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    let el = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("field {id}"));
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+pub async fn click(c: &Client, id: &str) {
+    c.wait()
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("element {id}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks a button that asks for confirmation, then confirms in the dialog.
+pub async fn click_confirmed(c: &Client, id: &str) {
+    click(c, id).await;
+    let ok = c
+        .wait()
+        .for_element(Locator::Css("#confirm-dialog[open] #confirm-ok"))
+        .await
+        .unwrap();
+    ok.click().await.unwrap();
+}
+
+pub async fn text_of(c: &Client, id: &str) -> String {
+    c.wait()
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("element {id}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the element's text contains `want`.
+pub async fn wait_text(c: &Client, id: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        if let Ok(el) = c.find(Locator::Id(id)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(want) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let body = match c.find(Locator::Css("body")).await {
+        Ok(b) => b.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    panic!("#{id} never showed {want:?}; last {last:?}; the page said: {body}");
+}
+
+pub async fn login(c: &Client, base: &str, user: &str, name: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "username", user).await;
+    fill(c, "password", demo::DEMO_PASSWORD).await;
+    click(c, "login-button").await;
+    wait_text(c, "current-user", name).await;
+}
+
+pub async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change'));",
+        vec![serde_json::json!(id), serde_json::json!(value)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set {id}: {e}"));
+}
+
+pub async fn page_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+pub async fn switch_user(c: &Client, base: &str, user: &str, name: &str) {
+    click(c, "logout").await;
+    login(c, base, user, name).await;
+}
+
+pub async fn session_cookie(c: &Client) -> String {
+    c.get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub async fn fetch(base: &str, cookie: &str, path: &str) -> (Vec<u8>, String) {
+    let r = super::client()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let sm3 = r
+        .headers()
+        .get("x-content-sm3")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (r.bytes().await.unwrap().to_vec(), sm3)
+}
+
+/// Types into the input named `name` (table cells have names, not ids).
+pub async fn fill_name(c: &Client, name: &str, text: &str) {
+    let el = c
+        .find(Locator::Css(&format!("[name='{name}']")))
+        .await
+        .unwrap_or_else(|_| panic!("input {name}"));
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+/// Clicks the first element the CSS selector finds.
+pub async fn click_css(c: &Client, css: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("element {css}"))
+        .click()
+        .await
+        .unwrap();
+}

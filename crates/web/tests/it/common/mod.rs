@@ -1,0 +1,76 @@
+//! Spawns the whole application on 127.0.0.1:0 with a fresh database (zero-to-production's
+//! `spawn_app`), once per backend.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+#![allow(dead_code)]
+
+pub mod chrome;
+
+use app::Platform;
+
+pub struct TestApp {
+    pub base: String,
+    pub platform: Platform,
+}
+
+/// One running app per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL is set).
+pub async fn spawn_apps(label: &str, policy: Option<&str>) -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for url in testkit::database_urls(label).await {
+        let platform = testkit::platform(&url, label, policy)
+            .await
+            .expect("platform starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(web::serve(platform.clone(), listener));
+        out.push(TestApp { base, platform });
+    }
+    out
+}
+
+/// The app on SQLite with only the city seeded (no campaign, no demands).
+pub async fn spawn_city_app(label: &str) -> TestApp {
+    let urls = testkit::database_urls(label).await;
+    let platform = testkit::city_platform(&urls[0], label)
+        .await
+        .expect("platform starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(web::serve(platform.clone(), listener));
+    TestApp { base, platform }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Logs in through the API and returns a bearer token.
+pub async fn token(app: &TestApp, username: &str) -> String {
+    let r = client()
+        .post(format!("{}/api/v1/login", app.base))
+        .json(&serde_json::json!({ "username": username, "password": demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(r.status(), 200, "login of {username}");
+    let body: serde_json::Value = r.json().await.expect("json");
+    body["token"].as_str().expect("token").to_string()
+}
+
+pub fn complete_demand() -> serde_json::Value {
+    serde_json::json!({
+        "title": "婚姻登记预约与电子证照系统",
+        "problem": "婚姻登记需现场排队，材料需重复提交",
+        "scope": "市县两级婚姻登记机关14个",
+        "functions": "在线预约、电子证照调用、登记信息上报民政部",
+        "logic": "预约→核验→登记→发证→归档",
+        "budget": "1,350,000"
+    })
+}

@@ -1,0 +1,464 @@
+//! HTTP tests against the running app on 127.0.0.1:0, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use crate::common;
+
+use common::{client, complete_demand, spawn_apps, token};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn the_login_page_is_chinese_and_every_answer_carries_the_security_headers() {
+    for app in spawn_apps("login-page", None).await {
+        let r = client()
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert_eq!(r.headers()["x-frame-options"], "DENY");
+        assert!(r.text().await.unwrap().contains("用户名"));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    for app in spawn_apps("same-answer", None).await {
+        let c = client();
+        let wrong = c
+            .post(format!("{}/login", app.base))
+            .form(&[("username", "scj.clerk"), ("password", "Wrong-Pass-123")])
+            .send()
+            .await
+            .unwrap();
+        let unknown = c
+            .post(format!("{}/login", app.base))
+            .form(&[("username", "nobody"), ("password", "Wrong-Pass-123")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(unknown.status(), 401);
+        assert_eq!(
+            wrong.text().await.unwrap().replace("scj.clerk", ""),
+            unknown.text().await.unwrap().replace("nobody", "")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_sets_a_strict_http_only_secure_cookie_and_pages_need_it() {
+    for app in spawn_apps("cookie", None).await {
+        let r = client()
+            .post(format!("{}/login", app.base))
+            .form(&[("username", "scj.clerk"), ("password", demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        for flag in ["HttpOnly", "Secure", "SameSite=Strict"] {
+            assert!(cookie.contains(flag), "{cookie}");
+        }
+        let token_hex = cookie.split(';').next().unwrap().split('=').nth(1).unwrap();
+        assert_eq!(token_hex.len(), 32, "a 128-bit token");
+        let anonymous = client().get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(anonymous.status(), 303);
+        assert_eq!(anonymous.headers()["location"], "/login");
+    }
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_csrf_token_is_refused_and_changes_nothing() {
+    for app in spawn_apps("csrf", None).await {
+        let c = client();
+        let r = c
+            .post(format!("{}/login", app.base))
+            .form(&[("username", "scj.clerk"), ("password", demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = c
+            .post(format!("{}/items/new?kind=demand&action=create", app.base))
+            .header("cookie", &cookie)
+            .form(&[("title", "无令牌的提交"), ("op", "save")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let t = token(&app, "scj.clerk").await;
+        let list: Value = c
+            .get(format!("{}/api/v1/items?kind=demand&q=无令牌", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["total"], 0);
+    }
+}
+
+#[tokio::test]
+async fn r13_2_the_api_refuses_a_missing_part_as_problem_json_naming_the_field() {
+    for app in spawn_apps("api-problem", None).await {
+        let t = token(&app, "scj.clerk").await;
+        let mut fields = complete_demand();
+        fields.as_object_mut().unwrap().remove("logic");
+        let r = client()
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&t)
+            .json(&json!({ "kind": "demand", "action": "create", "then": "submit", "fields": fields }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["article"], "13.2");
+        assert_eq!(body["errors"][0]["field"], "logic");
+        assert!(
+            body["errors"][0]["message_zh"]
+                .as_str()
+                .unwrap()
+                .contains("功能逻辑")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_api_runs_a_demand_to_an_opinion_and_a_retry_with_the_same_key_has_one_effect() {
+    for app in spawn_apps("api-journey", None).await {
+        let c = client();
+        let clerk = token(&app, "scj.clerk").await;
+        let analyst = token(&app, "dc.analyst").await;
+        let create = || {
+            c.post(format!("{}/api/v1/items", app.base))
+                .bearer_auth(&clerk)
+                .header("Idempotency-Key", "create-1")
+                .json(&json!({ "kind": "demand", "action": "create", "then": "submit", "fields": complete_demand() }))
+        };
+        let first: Value = create().send().await.unwrap().json().await.unwrap();
+        let again: Value = create().send().await.unwrap().json().await.unwrap();
+        assert_eq!(first["id"], again["id"]);
+        assert_eq!(first["state"], "submitted");
+        let id = first["id"].as_i64().unwrap();
+
+        let actions: Value = c
+            .get(format!("{}/api/v1/items/{id}/actions", app.base))
+            .bearer_auth(&analyst)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(actions[0]["id"], "start_analysis");
+        assert_eq!(actions[0]["article"], "13.1");
+        for (action, fields) in [
+            ("start_analysis", json!({})),
+            ("defer", json!({ "reason": "待省级平台上线后再论证" })),
+        ] {
+            let r = c
+                .post(format!("{}/api/v1/items/{id}/actions/{action}", app.base))
+                .bearer_auth(&analyst)
+                .header("Idempotency-Key", format!("{action}-1"))
+                .json(&json!({ "fields": fields }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{action}");
+        }
+        let item: Value = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(item["state"], "opinion_given");
+        assert_eq!(item["fields"]["opinion"], "defer");
+        assert_eq!(item["history"].as_array().unwrap().len(), 4);
+    }
+}
+
+#[tokio::test]
+async fn another_departments_draft_is_a_404_in_the_api_and_the_pages() {
+    for app in spawn_apps("api-404", None).await {
+        let c = client();
+        let owner = token(&app, "scj.clerk").await;
+        let other = token(&app, "jtj.clerk").await;
+        let created: Value = c
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&owner)
+            .json(&json!({ "kind": "demand", "fields": { "title": "草稿" } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let r = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        let r = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "no token, no answer");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_each_answers() {
+    for app in spawn_apps("openapi", None).await {
+        let c = client();
+        let doc: Value = c
+            .get(format!("{}/api/v1/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let t = token(&app, "dc.analyst").await;
+        for (path, methods) in doc["paths"].as_object().unwrap() {
+            let path = path
+                .replace("{id}", "1")
+                .replace("{action}", "start_analysis");
+            for method in methods.as_object().unwrap().keys() {
+                let req = match method.as_str() {
+                    "get" => c.get(format!("{}/api/v1{path}", app.base)),
+                    _ => c
+                        .post(format!("{}/api/v1{path}", app.base))
+                        .json(&json!({})),
+                };
+                let status = req.bearer_auth(&t).send().await.unwrap().status();
+                assert_ne!(status, 405, "{method} {path} is routed");
+                assert!(
+                    status.as_u16() != 404 || path.contains("/items/1"),
+                    "{method} {path} exists ({status})"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn rx1_an_edited_policy_offers_its_new_action_and_cites_its_new_article_without_code_change()
+{
+    // A new transition added to the demand kind (before its first opinion) and an article
+    // changed: both take effect with no code change.
+    let added = r#"[[kind.transition]]
+id = "return_for_revision"
+zh = "退回补充"
+en = "Return for revision"
+from = ["submitted"]
+to = "draft"
+roles = ["datacenter_analyst"]
+inputs = ["reason"]
+required = ["reason"]
+guards = ["not_own_unit"]
+article = "13.7"
+
+"#;
+    let edited = app::DEFAULT_POLICY.replacen(
+        "article = \"13.1\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n[[kind.transition]]\nid = \"accept\"",
+        &format!("article = \"13.9\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n{added}[[kind.transition]]\nid = \"accept\""),
+        1,
+    );
+    assert!(
+        edited.contains("13.9"),
+        "the article was changed in the copy"
+    );
+    for app in spawn_apps("edited-policy", Some(&edited)).await {
+        let c = client();
+        let clerk = token(&app, "scj.clerk").await;
+        let analyst = token(&app, "dc.analyst").await;
+        let created: Value = c
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .json(&json!({ "kind": "demand", "then": "submit", "fields": complete_demand() }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let actions: Value = c
+            .get(format!("{}/api/v1/items/{id}/actions", app.base))
+            .bearer_auth(&analyst)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let offered: Vec<(&str, &str)> = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["id"].as_str().unwrap(), a["article"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            offered,
+            [("start_analysis", "13.9"), ("return_for_revision", "13.7")]
+        );
+        c.post(format!(
+            "{}/api/v1/items/{id}/actions/start_analysis",
+            app.base
+        ))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap();
+        let item: Value = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&analyst)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(item["history"][2]["article"], "13.9");
+    }
+}
+
+#[tokio::test]
+async fn the_language_switch_only_returns_to_a_path_of_this_site() {
+    for app in spawn_apps("redirect", None).await {
+        for (back, expected) in [
+            ("/items?kind=demand", "/items?kind=demand"),
+            ("//evil.example", "/"),
+            ("/%5Cevil.example", "/"),
+            ("/%09/evil.example", "/"),
+            ("https://evil.example", "/"),
+        ] {
+            let r = client()
+                .get(format!("{}/lang/en?back={back}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], expected, "back={back}");
+        }
+    }
+}
+
+/// The value of a hidden input in a page (`name="_csrf" value="..."`).
+fn hidden(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in the page"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Issue 4, concurrency: two tabs open the same draft; the first save wins, the second is
+/// refused with a clear message and the form comes back with what was typed in it.
+#[tokio::test]
+async fn a_save_from_a_stale_form_is_refused_and_keeps_what_was_typed() {
+    for app in spawn_apps("stale-form", None).await {
+        let c = client();
+        let clerk = token(&app, "scj.clerk").await;
+        let created: Value = c
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .json(&json!({ "kind": "demand", "action": "create", "fields": complete_demand() }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let r = c
+            .post(format!("{}/login", app.base))
+            .form(&[("username", "scj.clerk"), ("password", demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let edit_page = || async {
+            c.get(format!("{}/items/{id}/edit", app.base))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let (tab1, tab2) = (edit_page().await, edit_page().await);
+        let save = |page: String, title: &'static str| {
+            let (c, cookie, base) = (c.clone(), cookie.clone(), app.base.clone());
+            async move {
+                let mut form: Vec<(String, String)> = complete_demand()
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect();
+                form.retain(|(k, _)| k != "title");
+                form.push(("title".into(), title.into()));
+                form.push(("_csrf".into(), hidden(&page, "_csrf")));
+                form.push(("_version".into(), hidden(&page, "_version")));
+                form.push(("op".into(), "save".into()));
+                c.post(format!("{base}/items/{id}/edit"))
+                    .header("cookie", &cookie)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(save(tab1, "第一个标签页的标题").await.status(), 303);
+        let late = save(tab2, "第二个标签页的标题").await;
+        assert_eq!(late.status(), 422);
+        let body = late.text().await.unwrap();
+        assert!(body.contains("他人已修改"), "{body}");
+        assert!(
+            body.contains("第二个标签页的标题"),
+            "what was typed is kept"
+        );
+        let now: Value = c
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(now["fields"]["title"], "第一个标签页的标题");
+    }
+}

@@ -1,0 +1,8 @@
+//! The web's tests, in one test binary: HTTP tests against the app on 127.0.0.1:0 and the
+//! Chromium journeys.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+mod browser;
+mod browser_build;
+mod common;
+mod http;
