@@ -1,12 +1,16 @@
 //! Working days in mainland China (R13.1, RX.3). A day is a working day when it is
 //! Monday-Friday and not an official holiday, or when it is a weekend day the State Council
 //! made a working day (调休). The table is data: the State Council publishes each year's
-//! arrangement in November of the year before, and operators add it without a release.
+//! arrangement in November of the year before, and operators import it without a release
+//! (`notice` reads the published text).
 //!
 //! A deadline never goes silent: a year the table lacks is counted Monday to Friday, and the
 //! count says which years it had to assume (`Counted`), so every page and record can mark it.
 //! The strict functions (`is_working_day`, `add_working_days`, ...) report such a year as
 //! `UnknownYear` instead, for checks that must know.
+
+pub mod file;
+pub mod notice;
 
 use crate::text::Text;
 use chrono::{Datelike, NaiveDate, Weekday};

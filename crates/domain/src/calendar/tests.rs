@@ -1,4 +1,4 @@
-//! The calendar's counting and its fallback for years the table lacks.
+//! The calendar's counting, its fallback for years the table lacks, and the file it writes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
@@ -170,4 +170,31 @@ fn r13_1_decide_always_gives_the_due_date_and_marks_a_year_counted_monday_to_fri
     let known = demand_step_on("2026-12-01", &shipped()).unwrap();
     assert_eq!(known.due(), Some(day("2026-12-15")));
     assert!(known.due_assumed().is_empty());
+}
+
+#[test]
+fn r13_1_a_year_is_written_into_an_operators_file_keeping_its_other_years_and_comments() {
+    let table = YearTable {
+        source: "国务院办公厅 2026年11月5日".into(),
+        off: [day("2027-01-01")].into(),
+        work: [day("2027-01-03")].into(),
+    };
+    let added = file::with_year("# ops\n\n[y2024]\nsource = \"x\"\n", 2027, &table);
+    assert_eq!(
+        added,
+        "# ops\n\n[y2024]\nsource = \"x\"\n\n[y2027]\nsource = \"国务院办公厅 2026年11月5日\"\noff = [\"2027-01-01\"]\nwork = [\"2027-01-03\"]\n"
+    );
+    let old =
+        "# ops\n[y2027]\nsource = \"old\"\noff = []\n\n# the next year\n[y2028]\nsource = \"y\"\n";
+    let replaced = file::with_year(old, 2027, &table);
+    assert_eq!(
+        replaced,
+        "# ops\n[y2027]\nsource = \"国务院办公厅 2026年11月5日\"\noff = [\"2027-01-01\"]\nwork = [\"2027-01-03\"]\n\n# the next year\n[y2028]\nsource = \"y\"\n"
+    );
+    let back = Calendar::from_toml("ops.toml", &replaced).unwrap();
+    assert_eq!(back.year(2027), Some(&table));
+    assert_eq!(
+        file::with_year("", 2027, &table),
+        file::section(2027, &table)
+    );
 }
