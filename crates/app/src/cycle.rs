@@ -306,8 +306,8 @@ pub async fn plan_view(
 pub struct Reminder {
     pub campaign: ItemRow,
     pub closes: chrono::NaiveDate,
-    /// Working days left; `None` when the calendar lacks the year.
-    pub days_left: Option<i64>,
+    /// Working days left, marked when a year the table lacks was counted Monday to Friday.
+    pub days_left: domain::Counted<i64>,
 }
 
 /// Three working days before a campaign closes, units invited that have not submitted are
@@ -346,9 +346,7 @@ pub async fn reminders(p: &Platform, who: &Principal) -> Result<Vec<Reminder>, A
         if !invited || today > closes {
             continue;
         }
-        let remind_from = cal.sub_working_days(closes, 3).ok();
-        let due_soon = remind_from.is_none_or(|d| today >= d);
-        if !due_soon {
+        if today < cal.working_days_before(closes, 3).value {
             continue;
         }
         let mine = children(p, who, "demand", &campaign.number).await?;
@@ -356,7 +354,7 @@ pub async fn reminders(p: &Platform, who: &Principal) -> Result<Vec<Reminder>, A
             continue;
         }
         out.push(Reminder {
-            days_left: cal.working_days_left(today, closes).ok(),
+            days_left: cal.working_days_until(today, closes),
             closes,
             campaign,
         });

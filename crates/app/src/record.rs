@@ -10,12 +10,17 @@ pub struct Who<'a> {
 }
 
 pub fn item_event(item_id: i64, number: &str, ev: &Event, who: &Who<'_>) -> NewEvent {
-    let payload = serde_json::json!({
+    let mut payload = serde_json::json!({
         "number": number,
         "changes": ev.changes(),
         "due": ev.due(),
         "org_id": ev.actor().org.get(),
     });
+    // Only a due date counted through a year the holiday table lacks carries the mark, so
+    // every event recorded before it (and every other one) keeps its canonical form (R13.1).
+    if !ev.due_assumed().is_empty() {
+        payload["due_assumed"] = serde_json::json!(ev.due_assumed());
+    }
     NewEvent {
         stream: format!("item:{item_id}"),
         at: store::timestamp(ev.at()),
@@ -57,5 +62,84 @@ pub fn security_event(r: &SecurityRecord<'_>, at: &str, policy_version: &str) ->
         payload: serde_json::json!({ "result": r.result, "detail": r.detail }).to_string(),
         before_state: None,
         after_state: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+    use domain::{Actor, Context, Input, OrgId, UserId, Window};
+
+    /// A demand created and submitted on `day` (10 working days to decide), as recorded.
+    fn submitted_on(day: &str) -> serde_json::Value {
+        let policy = domain::Policy::from_toml("p.toml", crate::DEFAULT_POLICY).unwrap();
+        let calendar = crate::official_calendar();
+        let date = |s: &str| s.parse().unwrap();
+        let windows = [Window {
+            kind: "campaign".into(),
+            number: "ZJ-2026-0002".into(),
+            state: "open".into(),
+            opens: date("2026-12-01"),
+            closes: date("2026-12-31"),
+            title: "2027年度需求征集".into(),
+        }];
+        let refs = Default::default();
+        let cx = Context {
+            now: chrono::DateTime::parse_from_rfc3339(&format!("{day}T09:30:00+08:00")).unwrap(),
+            calendar: &calendar,
+            windows: &windows,
+            refs: &refs,
+            as_effect: false,
+            budget: &[],
+        };
+        let clerk = Actor {
+            user: UserId::new(1),
+            org: OrgId::new(10),
+            org_kind: "GovernmentDept".into(),
+            role: "demand_clerk".into(),
+        };
+        let input: Input = [
+            ("title", "不动产登记一网通办升级"),
+            ("problem", "跨部门材料重复提交"),
+            ("scope", "市自然资源和规划局"),
+            ("functions", "在线申请"),
+            ("logic", "申请-受理-审核"),
+            ("budget", "100"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let created =
+            domain::decide(&policy, "demand", None, "create", &clerk, &input, &cx).unwrap();
+        let draft = domain::apply(None, domain::ItemId::new(1), &created);
+        let ev = domain::decide(
+            &policy,
+            "demand",
+            Some(&draft),
+            "submit",
+            &clerk,
+            &Input::new(),
+            &cx,
+        )
+        .unwrap();
+        let who = super::Who {
+            name: "张明",
+            org_name: "市自然资源和规划局",
+        };
+        serde_json::from_str(&super::item_event(1, "XQ-2026-0001", &ev, &who).payload).unwrap()
+    }
+
+    /// R13.1: only a due date counted Monday to Friday carries the mark; any other event keeps
+    /// the payload's earlier form, so events recorded before the mark existed still verify.
+    #[test]
+    fn r13_1_the_record_marks_only_a_due_date_counted_through_a_year_not_imported() {
+        let marked = submitted_on("2026-12-24");
+        assert_eq!(marked["due"], "2027-01-07");
+        assert_eq!(marked["due_assumed"], serde_json::json!([2027]));
+        let known = submitted_on("2026-12-01");
+        assert_eq!(known["due"], "2026-12-15");
+        let keys: Vec<&String> = known.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["changes", "due", "number", "org_id"]);
     }
 }

@@ -12,7 +12,7 @@ use crate::rules;
 use crate::text::Text;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Who is acting: the user, their organisation (and its kind) and the role they act in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +114,9 @@ pub struct Event {
     at: DateTime<FixedOffset>,
     changes: BTreeMap<String, String>,
     due: Option<chrono::NaiveDate>,
+    /// Years the due date was counted through Monday to Friday because the holiday table
+    /// lacks them (R13.1); empty when this step counted none.
+    due_assumed: BTreeSet<i32>,
     policy_version: String,
 }
 
@@ -145,6 +148,11 @@ impl Event {
     }
     pub fn due(&self) -> Option<chrono::NaiveDate> {
         self.due
+    }
+    /// The years a new due date assumed Monday to Friday; the record keeps them as
+    /// `due_assumed`, absent when empty (so every older event reads as counted from the table).
+    pub fn due_assumed(&self) -> &BTreeSet<i32> {
+        &self.due_assumed
     }
     pub fn policy_version(&self) -> &str {
         &self.policy_version
@@ -303,15 +311,8 @@ pub fn decide(
         Some(i) if waiting || t.to.is_empty() => i.state.clone(),
         _ => t.to.clone(),
     };
-    // A consent that still waits for the others keeps the running deadline. A deadline in a
-    // year the calendar lacks is left unknown rather than guessed.
     let stays = item.is_some_and(|i| i.state == to);
-    let due = if waiting || (stays && t.deadline_days.is_none()) {
-        item.and_then(|i| i.due)
-    } else {
-        t.deadline_days
-            .and_then(|d| cx.calendar.add_working_days(now.date_naive(), d).ok())
-    };
+    let (due, due_assumed) = rules::due(t, item, (waiting, stays), cx);
     Ok(Event {
         kind: kind.to_string(),
         action: t.id.clone(),
@@ -322,6 +323,7 @@ pub fn decide(
         at: now,
         changes,
         due,
+        due_assumed,
         policy_version: item.map_or_else(|| policy.version.clone(), |i| i.policy_version.clone()),
     })
 }

@@ -14,7 +14,7 @@ pub mod rules;
 pub mod table;
 pub mod text;
 
-pub use calendar::{Calendar, UnknownYear};
+pub use calendar::{Calendar, Counted, UnknownYear};
 pub use decide::{
     Actor, BudgetLine, Context, Denied, Event, FieldError, Input, RefFact, Window, apply,
     available_actions, decide,

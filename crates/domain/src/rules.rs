@@ -5,6 +5,30 @@ use crate::decide::{Actor, Context, Denied, Window};
 use crate::item::Item;
 use crate::policy::{FieldType, ItemKind, Policy, Transition};
 use crate::text::Text;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+/// The due date of the step and the years it counted Monday to Friday (R13.1). A step that
+/// keeps the state without a deadline of its own, or a consent still waiting for the others,
+/// keeps the running deadline; otherwise `deadline_days` working days from today, always
+/// with a date: a year the holiday table lacks is counted Monday to Friday and marked.
+pub(crate) fn due(
+    t: &Transition,
+    item: Option<&Item>,
+    (waiting, stays): (bool, bool),
+    cx: &Context<'_>,
+) -> (Option<NaiveDate>, BTreeSet<i32>) {
+    if waiting || (stays && t.deadline_days.is_none()) {
+        return (item.and_then(|i| i.due), BTreeSet::new());
+    }
+    match t.deadline_days {
+        Some(days) => {
+            let c = cx.calendar.working_days_after(cx.now.date_naive(), days);
+            (Some(c.value), c.assumed)
+        }
+        None => (None, BTreeSet::new()),
+    }
+}
 
 /// The open window that allows the step, or why there is none (with the dates, R13.1).
 pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c Window>, Denied> {

@@ -84,6 +84,19 @@ pub enum Command {
 pub enum CalendarCommand {
     /// Checks a holiday file and lists the years the platform would know with it.
     Check { file: Option<PathBuf> },
+    /// Reads a State Council holiday notice as published (国务院办公厅关于YYYY年部分节假日安排的
+    /// 通知), shows the table it read and, once confirmed, writes the year into a holiday file.
+    Import {
+        /// The notice as a text file.
+        notice: PathBuf,
+        /// The operator's holiday file (the one `--holidays` reads); created if missing. Without
+        /// it, the year's section is printed instead.
+        #[arg(long, env = "TONGCHOU_HOLIDAYS")]
+        write: Option<PathBuf>,
+        /// Writes without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -42,8 +42,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     t.source
                 );
             }
+            // From November the next year is due; a missing year is counted Monday to Friday.
+            if let Some(y) = cal.missing_next_year(app::clock::Clock::system().today()) {
+                println!(
+                    "{}：请在国务院办公厅通知发布后用 tongchou calendar import 导入。",
+                    domain::Calendar::assumption_note(y).zh
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Calendar {
+            command: CalendarCommand::Import { notice, write, yes },
+        } => crate::calendar::import(&notice, write.as_deref(), yes),
     }
 }
 

@@ -154,3 +154,78 @@ async fn operators_add_and_lock_users_from_the_command_line() {
     .await;
     assert!(matches!(login, Err(app::AppError::LoginFailed)));
 }
+
+const NOTICE_2026: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../calendar/notices/2026.txt"
+);
+
+fn import(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["calendar", "import"])
+        .args(args)
+        .env_remove("TONGCHOU_HOLIDAYS")
+        .output()
+        .unwrap()
+}
+
+/// R13.1: an operator imports a year from the notice as published, without a release.
+#[test]
+fn r13_1_calendar_import_writes_the_2026_notice_into_a_file_that_calendar_check_reads() {
+    let dir = app::testkit::scratch_dir("calendar-import");
+    let file = dir.join("holidays.toml");
+    let out = import(&[NOTICE_2026, "--write", file.to_str().unwrap(), "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("春节：放假 2月15日（周日）至2月23日（周一），共9天；调休上班 2月14日（周六）、2月28日（周六）"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("已写入"), "{stdout}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains("[y2026]\nsource = \"国务院办公厅 2025年11月4日\"\n"),
+        "{written}"
+    );
+    let out = run(&["calendar", "check", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .contains("2026: 33 holidays, 6 make-up working days (国务院办公厅 2025年11月4日)"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Importing again replaces the year instead of adding a second one.
+    let again = import(&[NOTICE_2026, "--write", file.to_str().unwrap(), "--yes"]);
+    assert!(text(&again.stdout).contains("替换其中的2026年"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+}
+
+#[test]
+fn r13_1_calendar_import_refuses_a_wrong_weekday_naming_the_line_and_writes_nothing() {
+    let dir = app::testkit::scratch_dir("calendar-import-typo");
+    let notice = dir.join("2026.txt");
+    let typo = std::fs::read_to_string(NOTICE_2026)
+        .unwrap()
+        .replace("5月1日（周五）", "5月1日（周四）");
+    std::fs::write(&notice, typo).unwrap();
+    let file = dir.join("holidays.toml");
+    let out = import(&[
+        notice.to_str().unwrap(),
+        "--write",
+        file.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("第10行：5月1日是周五，通知写的是周四"),
+        "{stderr}"
+    );
+    assert!(!file.exists());
+    // Without --yes and without an answer, nothing is written either.
+    let out = import(&[NOTICE_2026, "--write", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("未写入"));
+    assert!(!file.exists());
+}

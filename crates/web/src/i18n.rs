@@ -96,11 +96,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("due", "办理期限", "Due"),
     ("days_left", "剩余 {} 个工作日", "{} working days left"),
     ("overdue", "已逾期 {} 个工作日", "{} working days overdue"),
-    (
-        "calendar_unknown",
-        "节假日安排未收录该年度，剩余工作日未知",
-        "the holiday table lacks this year; working days unknown",
-    ),
     ("version_left", "左侧版本", "Left"),
     ("version_right", "右侧版本", "Right"),
     ("compare", "比较", "Compare"),

@@ -32,8 +32,8 @@ pub fn short_time(ts: &str) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
-/// Working days left until `due`, as words, and whether it is overdue (shown red). A year
-/// the holiday table lacks is said to be unknown rather than guessed.
+/// Working days left until `due`, as words, and whether it is overdue (shown red). Days in a
+/// year the holiday table lacks are counted Monday to Friday, and the text says so (R13.1).
 pub fn due_text(
     t: Tr,
     p: &app::Platform,
@@ -42,13 +42,16 @@ pub fn due_text(
     let due = due?;
     let calendar = &p.settings.calendar;
     let today = p.today();
-    let Ok(days) = calendar.working_days_left(today, due) else {
-        return Some((format!("{due} · {}", t.s("calendar_unknown")), today > due));
-    };
-    Some(match days {
+    let days = calendar.working_days_until(today, due);
+    let (text, late) = match days.value {
         _ if today == due => (format!("{due} · {}", t.s("due_today")), false),
         d if d >= 0 && today < due => (format!("{due} · {}", t.n("days_left", d)), false),
         d => (format!("{due} · {}", t.n("overdue", d.abs().max(1))), true),
+    };
+    Some(match (days.note(), t.0) {
+        (None, _) => (text, late),
+        (Some(note), Lang::Zh) => (format!("{text}（{}）", note.zh), late),
+        (Some(note), Lang::En) => (format!("{text} ({})", note.en), late),
     })
 }
 

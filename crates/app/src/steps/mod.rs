@@ -197,7 +197,9 @@ pub async fn perform(
                 for r in &mut ready {
                     system.extend(r.system(c, &p2, &who2, &now).await?);
                 }
-                let id = crate::items::step(c, &p2, &who2, Target::Read(Box::new(now)), cmd, system).await?;
+                let id =
+                    crate::items::step(c, &p2, &who2, Target::Read(Box::new(now)), cmd, system)
+                        .await?;
                 for r in &mut ready {
                     r.after(c, &p2, &who2, id).await?;
                 }

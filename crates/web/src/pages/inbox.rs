@@ -55,9 +55,11 @@ pub async fn page(
         .map_err(err)?
         .into_iter()
         .map(|r| {
-            let left = match r.days_left {
-                Some(d) => t.n("days_left", d),
-                None => t.s("calendar_unknown").to_string(),
+            let left = t.n("days_left", r.days_left.value);
+            let left = match (r.days_left.note(), who.lang) {
+                (None, _) => left,
+                (Some(note), domain::Lang::Zh) => format!("{left}，{}", note.zh),
+                (Some(note), domain::Lang::En) => format!("{left}; {}", note.en),
             };
             let text = match who.lang {
                 domain::Lang::Zh => format!(
