@@ -172,7 +172,7 @@ fn import(args: &[&str]) -> Output {
 /// R13.1: an operator imports a year from the notice as published, without a release.
 #[test]
 fn r13_1_calendar_import_writes_the_2026_notice_into_a_file_that_calendar_check_reads() {
-    let dir = app::testkit::scratch_dir("calendar-import");
+    let dir = testkit::scratch_dir("calendar-import");
     let file = dir.join("holidays.toml");
     let out = import(&[NOTICE_2026, "--write", file.to_str().unwrap(), "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -203,7 +203,7 @@ fn r13_1_calendar_import_writes_the_2026_notice_into_a_file_that_calendar_check_
 
 #[test]
 fn r13_1_calendar_import_refuses_a_wrong_weekday_naming_the_line_and_writes_nothing() {
-    let dir = app::testkit::scratch_dir("calendar-import-typo");
+    let dir = testkit::scratch_dir("calendar-import-typo");
     let notice = dir.join("2026.txt");
     let typo = std::fs::read_to_string(NOTICE_2026)
         .unwrap()
