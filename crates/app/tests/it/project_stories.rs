@@ -510,8 +510,9 @@ async fn approved_project(p: &app::Platform) -> (ItemId, String) {
     let number = view(p, &pm, project).await.unwrap().row.number;
     // The tender was due ten days ago; going live is next year.
     let tender_due = p.today() - chrono::Duration::days(10);
+    let live = p.today() + chrono::Duration::days(330);
     let milestones = format!(
-        r#"[{{"name":"完成招标","planned":"{tender_due}"}},{{"name":"上线试运行","planned":"2027-10-31"}}]"#
+        r#"[{{"name":"完成招标","planned":"{tender_due}"}},{{"name":"上线试运行","planned":"{live}"}}]"#
     );
     let fsr = create(
         p,
@@ -748,7 +749,10 @@ async fn r15_3_late_milestones_and_high_risks_are_raised_and_r15_4_findings_clos
                 "record_progress",
                 input(&[(
                     "actuals",
-                    &format!(r#"[{{"milestone":"{milestone}","actual":"2026-11-25"}}]"#),
+                    &format!(
+                        r#"[{{"milestone":"{milestone}","actual":"{}"}}]"#,
+                        p.today() - chrono::Duration::days(1)
+                    ),
                 )]),
             )
         };
