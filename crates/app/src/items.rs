@@ -3,7 +3,8 @@
 
 use crate::record::{Who, item_event};
 use crate::{AppError, Platform, Principal};
-use domain::policy::{FieldType, Transition, Visibility};
+use domain::permissions::Sight;
+use domain::policy::{FieldType, Transition};
 use domain::{Denied, FieldError, Input, Item, ItemId, Text, apply, available_actions, decide};
 use store::Conn;
 pub use store::events::StoredEvent;
@@ -33,29 +34,22 @@ pub struct Page {
     pub per_page: i64,
 }
 
-/// Narrows a filter to what the principal may see (a department never sees another's drafts).
+/// Narrows a filter to what the principal may see: the domain's one visibility rule
+/// (`domain::permissions::sight`) as SQL, so a list shows exactly the items `view` would.
 pub fn visible_filter(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
-    let role = p.policy.role(&who.user.role)?;
-    let kind_def = p.policy.kind(kind)?;
-    // A published kind (campaign notices, the annual plan) reaches every business role.
-    let sees = match role.sees {
-        Visibility::Own if kind_def.public => Visibility::Submitted,
-        other => other,
-    };
-    let private: Vec<String> = kind_def
-        .private_states()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    match sees {
-        Visibility::None => return None,
-        Visibility::Own => f.only_owner = Some(who.org.id),
-        // Asking only for public states needs no visibility clause (and keeps the query on its index).
-        Visibility::Submitted
-            if !f.states.is_empty() && f.states.iter().all(|s| !private.contains(s)) => {}
-        Visibility::Submitted => {
-            f.viewer_org = Some(who.org.id);
-            f.private_states = private;
+    match domain::permissions::sight(&p.policy, &who.actor, kind) {
+        Sight::Nothing => return None,
+        Sight::Own(org) => f.only_owner = Some(org),
+        // Asking only for public states needs no visibility clause (and keeps the query on
+        // its index).
+        Sight::OwnAndPublic { private_states, .. }
+            if !f.states.is_empty() && f.states.iter().all(|s| !private_states.contains(s)) => {}
+        Sight::OwnAndPublic {
+            org,
+            private_states,
+        } => {
+            f.viewer_org = Some(org);
+            f.private_states = private_states;
         }
     }
     Some(f)

@@ -20,7 +20,6 @@ pub mod progress;
 mod record;
 pub mod signing;
 pub mod similar;
-mod step_up;
 pub mod steps;
 pub mod taskbook;
 

@@ -124,7 +124,7 @@ impl Capability for Signature {
                         "Enter your password to confirm the signature.",
                     ));
                 }
-                if !crate::step_up::check(read.p, read.who, password).await? {
+                if !crate::identity::step_up::check(read.p, read.who, password).await? {
                     return Err(password_denied(
                         t,
                         "密码不正确，未签名。",

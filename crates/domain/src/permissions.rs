@@ -1,27 +1,71 @@
-//! Who may read what. Handlers never check roles themselves; they ask here (via the app).
+//! Who may read what: one rule, [`sight`], that yields both the check on one item
+//! ([`Sight::admits`], [`can_see`]) and the filter a list applies in SQL (the app turns a
+//! `Sight` into the store's filter), so the two can never disagree. Handlers never check roles
+//! themselves; they ask here (via the app).
 
 use crate::decide::Actor;
+use crate::ids::OrgId;
 use crate::item::Item;
 use crate::policy::{Policy, Visibility};
+
+/// What an actor may see of one kind of item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sight {
+    /// Nothing (administrators, 三员分立; an unknown role or kind).
+    Nothing,
+    /// Only the items of the actor's own unit.
+    Own(OrgId),
+    /// The own unit's items in any state, and everyone's outside the kind's private (draft)
+    /// states.
+    OwnAndPublic {
+        org: OrgId,
+        private_states: Vec<String>,
+    },
+}
+
+/// The one visibility rule: a role sees its own unit's items, and (as `sees = "submitted"`,
+/// or for a published kind) everyone's once they have left their private states.
+pub fn sight(policy: &Policy, actor: &Actor, kind: &str) -> Sight {
+    let (Some(role), Some(kind)) = (policy.role(&actor.role), policy.kind(kind)) else {
+        return Sight::Nothing;
+    };
+    let private_states = || {
+        kind.private_states()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    match role.sees {
+        Visibility::None => Sight::Nothing,
+        // A published kind (campaign notices, the annual plan) reaches every business role.
+        Visibility::Own if kind.public => Sight::OwnAndPublic {
+            org: actor.org,
+            private_states: private_states(),
+        },
+        Visibility::Own => Sight::Own(actor.org),
+        Visibility::Submitted => Sight::OwnAndPublic {
+            org: actor.org,
+            private_states: private_states(),
+        },
+    }
+}
+
+impl Sight {
+    /// Whether this sight takes in `item`.
+    pub fn admits(&self, item: &Item) -> bool {
+        match self {
+            Sight::Nothing => false,
+            Sight::Own(org) => item.owner_org == *org,
+            Sight::OwnAndPublic {
+                org,
+                private_states,
+            } => item.owner_org == *org || !private_states.contains(&item.state),
+        }
+    }
+}
 
 /// Whether the actor may see the item at all. Not seeing it means a 404, never a 403, so
 /// guessing ids leaks nothing.
 pub fn can_see(policy: &Policy, actor: &Actor, item: &Item) -> bool {
-    if item.owner_org == actor.org {
-        return policy
-            .role(&actor.role)
-            .is_some_and(|r| r.sees != Visibility::None);
-    }
-    let Some(role) = policy.role(&actor.role) else {
-        return false;
-    };
-    let Some(kind) = policy.kind(&item.kind) else {
-        return false;
-    };
-    let public_state = kind.state(&item.state).is_some_and(|s| !s.private);
-    match role.sees {
-        Visibility::None => false,
-        Visibility::Own => kind.public && public_state,
-        Visibility::Submitted => public_state,
-    }
+    sight(policy, actor, &item.kind).admits(item)
 }

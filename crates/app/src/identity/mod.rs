@@ -1,0 +1,233 @@
+//! Logins, sessions and accounts, under the rules of SECURITY.md: slow salted hashes, lockout
+//! after repeated failures (evaluated at most N times even under concurrency), one answer for
+//! every kind of failure, idle and absolute session limits, every attempt recorded.
+
+mod lockout;
+mod login;
+pub(crate) mod step_up;
+
+pub use login::login;
+
+use crate::record::{SecurityRecord, security_event};
+use crate::{AppError, Platform, clock};
+use domain::{Actor, Lang, Text};
+use store::orgs::Org;
+use store::users::User;
+
+/// The user behind a request, with the organisation and role they act in.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub org: Org,
+    pub actor: Actor,
+    pub token_hash: String,
+    pub csrf: String,
+    pub lang: Lang,
+    pub kind: String,
+}
+
+impl Principal {
+    pub fn role_name(&self, p: &Platform) -> Text {
+        p.policy
+            .role(&self.user.role)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn is_admin(&self, p: &Platform) -> bool {
+        p.policy
+            .role(&self.user.role)
+            .is_some_and(|r| r.admin.is_some())
+    }
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    crypto::sm3_hex(token.as_bytes())
+}
+
+pub(crate) fn random_hex<const N: usize>() -> Result<String, AppError> {
+    crypto::random_bytes::<N>()
+        .map(hex::encode)
+        .map_err(|e| AppError::Startup(e.to_string()))
+}
+
+/// The principal behind a token, if its session is live; ends sessions past their limits.
+pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Principal, AppError> {
+    let hash = token_hash(token);
+    let (session, user, org) = p
+        .store
+        .session_with_user(&hash)
+        .await?
+        .filter(|(s, _, _)| s.kind == kind)
+        .ok_or(AppError::Unauthenticated)?;
+    let now = p.now();
+    let admin = p.policy.role(&user.role).is_some_and(|r| r.admin.is_some());
+    let idle = if admin {
+        p.settings.admin_idle_minutes
+    } else {
+        p.settings.idle_minutes
+    };
+    let last = clock::parse(&session.last_seen).unwrap_or(now);
+    let created = clock::parse(&session.created_at).unwrap_or(now);
+    let locked = user
+        .locked_until
+        .as_deref()
+        .and_then(clock::parse)
+        .is_some_and(|t| t > now);
+    if now - last > chrono::Duration::minutes(idle)
+        || now - created > chrono::Duration::hours(p.settings.absolute_hours)
+        || locked
+    {
+        let h = hash.clone();
+        p.store
+            .write(move |c| {
+                Box::pin(
+                    async move { store::sessions::delete(c, &h).await.map_err(AppError::from) },
+                )
+            })
+            .await?;
+        return Err(AppError::Unauthenticated);
+    }
+    // Record activity at most once a minute: a write per request would serialise all reads.
+    if now - last > chrono::Duration::seconds(60) {
+        let (h, at) = (hash.clone(), store::timestamp(now));
+        p.store
+            .write(move |c| {
+                Box::pin(async move {
+                    store::sessions::touch(c, &h, &at)
+                        .await
+                        .map_err(AppError::from)
+                })
+            })
+            .await?;
+    }
+    let actor = Actor {
+        user: user.id,
+        org: org.id,
+        org_kind: org.kind.clone(),
+        role: user.role.clone(),
+    };
+    Ok(Principal {
+        user,
+        org,
+        actor,
+        token_hash: hash,
+        csrf: session.csrf,
+        lang: Lang::parse(&session.lang),
+        kind: session.kind,
+    })
+}
+
+/// Ends the session server-side and records it.
+pub async fn logout(p: &Platform, who: &Principal) -> Result<(), AppError> {
+    let (h, at, version) = (
+        who.token_hash.clone(),
+        store::timestamp(p.now()),
+        p.policy.version.clone(),
+    );
+    let (uid, uname, org, role) = (
+        who.user.id.get(),
+        who.user.username.clone(),
+        who.org.name_zh.clone(),
+        who.user.role.clone(),
+    );
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                store::sessions::delete(c, &h).await?;
+                let r = SecurityRecord {
+                    actor_id: Some(uid),
+                    actor_name: &uname,
+                    org_name: &org,
+                    role: &role,
+                    action: "logout",
+                    result: "ok",
+                    detail: serde_json::Value::Null,
+                };
+                store::events::append(c, &security_event(&r, &at, &version)).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await
+}
+
+/// Keeps the language choice with the session.
+pub async fn set_lang(p: &Platform, who: &Principal, lang: Lang) -> Result<(), AppError> {
+    let (h, l) = (who.token_hash.clone(), lang.code().to_string());
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                store::sessions::set_lang(c, &h, &l)
+                    .await
+                    .map_err(AppError::from)
+            })
+        })
+        .await
+}
+
+const COMMON_PASSWORDS: &[&str] = &[
+    "password1234",
+    "Password1234",
+    "Passw0rd1234",
+    "123456789012",
+    "Admin@123456",
+    "Qwer1234!@#$",
+    "P@ssw0rd1234",
+    "Aa123456789!",
+];
+
+/// SECURITY.md: at least 12 characters from at least 3 classes, not a common password.
+pub fn check_password_rule(password: &str) -> Result<(), AppError> {
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if password.chars().count() < 12 || classes < 3 {
+        return Err(AppError::Invalid(Text::new(
+            "密码至少 12 位，且包含大写字母、小写字母、数字、符号中的至少三类。",
+            "A password needs at least 12 characters from at least three of: upper case, lower case, digits, symbols.",
+        )));
+    }
+    if COMMON_PASSWORDS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(password))
+    {
+        return Err(AppError::Invalid(Text::new(
+            "该密码过于常见，请换一个。",
+            "This password is too common.",
+        )));
+    }
+    Ok(())
+}
+
+/// The principal of an account for work done on its behalf without a login (seeding a city,
+/// a command-line step): the same actor a login would give, with no session.
+pub async fn principal_of(p: &Platform, username: &str) -> Result<Principal, AppError> {
+    let mut c = p.store.read().await?;
+    let user = store::users::by_username(&mut c, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org = store::orgs::get(&mut c, user.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor = domain::Actor {
+        user: user.id,
+        org: org.id,
+        org_kind: org.kind.clone(),
+        role: user.role.clone(),
+    };
+    Ok(Principal {
+        user,
+        org,
+        actor,
+        token_hash: String::new(),
+        csrf: String::new(),
+        lang: domain::Lang::Zh,
+        kind: "internal".into(),
+    })
+}

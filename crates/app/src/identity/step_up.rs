@@ -1,0 +1,84 @@
+//! Re-entering the password to sign (R14.1) counts like a login attempt (SECURITY.md), under
+//! the same lockout rule (`lockout`); every attempt is in the security record.
+
+use super::lockout::{self, Reserved};
+use crate::record::{SecurityRecord, security_event};
+use crate::{AppError, Platform, Principal};
+use domain::Text;
+
+fn locked() -> AppError {
+    AppError::Denied(domain::Denied {
+        reason: Text::new(
+            "密码错误次数过多，账户已临时锁定，请稍后再试或联系安全管理员。",
+            "Too many wrong passwords: the account is locked for a while; try later or ask the security administrator.",
+        ),
+        article: None,
+        fields: Vec::new(),
+    })
+}
+
+/// Whether the password is the principal's. `Err` when the account is locked.
+pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool, AppError> {
+    let now = p.now();
+    let at = store::timestamp(now);
+    let version = p.policy.version.clone();
+    let user_id = who.user.id;
+    let (name, role) = (who.user.username.clone(), who.user.role.clone());
+    let org = who.org.name_zh.clone();
+    let record = move |result: &'static str, reason: &str| {
+        let r = SecurityRecord {
+            actor_id: Some(user_id.get()),
+            actor_name: &name,
+            org_name: &org,
+            role: &role,
+            action: "sign_step_up",
+            result,
+            detail: serde_json::json!({ "reason": reason }),
+        };
+        security_event(&r, &at, &version)
+    };
+    let record2 = record.clone();
+    let s = p.settings.clone();
+    let stored = p
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let u = store::users::get(c, user_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if lockout::reserve(c, &s, &u, now).await? == Reserved::Locked {
+                    store::events::append(c, &record("refused", "locked")).await?;
+                    return Ok::<_, AppError>(None);
+                }
+                Ok(Some(u.password_hash))
+            })
+        })
+        .await?;
+    let Some(stored) = stored else {
+        return Err(locked());
+    };
+    let pw = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&pw, &stored))
+        .await
+        .unwrap_or(false);
+    let s = p.settings.clone();
+    let settled = p
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let settled = lockout::settle(c, &s, user_id, ok, now).await?;
+                let (result, reason) = match (settled.accepted, ok) {
+                    (true, _) => ("ok", ""),
+                    (false, true) => ("refused", "locked"),
+                    (false, false) => ("refused", "wrong password"),
+                };
+                store::events::append(c, &record2(result, reason)).await?;
+                Ok::<_, AppError>(settled)
+            })
+        })
+        .await?;
+    if ok && !settled.accepted {
+        return Err(locked());
+    }
+    Ok(settled.accepted)
+}
