@@ -12,6 +12,7 @@
 
 mod documents;
 mod draws;
+pub(crate) mod write;
 
 use crate::items::{Command, ItemRow, ItemView, Target};
 use crate::{AppError, Platform, Principal};

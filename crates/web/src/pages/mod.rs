@@ -2,13 +2,14 @@
 
 pub mod act;
 pub mod build;
+mod cycle_panels;
 pub mod detail;
 pub mod form;
 pub mod import;
 pub mod inbox;
 pub mod list;
 pub mod login;
-pub mod panels;
+mod panels;
 pub mod progress;
 pub mod step;
 pub mod tables;
