@@ -23,7 +23,15 @@ pub mod ids {
     pub const SUBMIT: &str = "submit";
     pub const EDIT: &str = "edit";
     pub const CREATE: &str = "create";
+    /// The Bureau's organisation kind: it keeps the working-day calendar with the administrators.
+    pub const ORG_BUREAU: &str = "Bureau";
 }
+
+/// Organisation kinds the app names, with who needs them.
+pub const ORG_KINDS: &[(&str, &str)] = &[(
+    ORG_BUREAU,
+    "app::inbox::calendar_warning (the Bureau is told next year's holidays are missing)",
+)];
 
 use ids::*;
 
@@ -108,6 +116,11 @@ pub const NEEDS: &[Need] = &[
 /// policy declares; the error lists each missing id with who needs it.
 pub fn check(policy: &domain::Policy) -> Result<(), String> {
     let mut missing = missing(policy, NEEDS);
+    for (id, who) in ORG_KINDS {
+        if !policy.org_kinds.iter().any(|k| k.id == *id) {
+            missing.push(format!("no organisation kind \"{id}\" (needed by {who})"));
+        }
+    }
     if let Err(m) = crate::steps::check_policy(policy) {
         missing.extend(m);
     }

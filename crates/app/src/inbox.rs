@@ -1,6 +1,7 @@
 //! The workbench (RX.3): what awaits the principal (待办), what they did (已办) and what they
 //! started (我发起的).
 
+use crate::contract::ids;
 use crate::items::visible_filter;
 use crate::{AppError, Platform, Principal};
 use domain::available_actions;
@@ -12,6 +13,29 @@ use store::items::{Filter, ItemRow};
 pub struct Task {
     pub row: ItemRow,
     pub actions: Vec<Transition>,
+}
+
+/// For the administrators and the Bureau, from 1 November: the next year's holiday
+/// arrangement is missing from the working-day calendar, so its deadlines are counted Monday
+/// to Friday until someone imports the State Council's notice.
+pub fn calendar_warning(p: &Platform, who: &Principal) -> Option<domain::Text> {
+    let keeps_calendar = who.is_admin(p) || who.org.kind == ids::ORG_BUREAU;
+    let year = p
+        .settings
+        .calendar
+        .missing_next_year(p.today())
+        .filter(|_| keeps_calendar)?;
+    let note = domain::Calendar::assumption_note(year);
+    Some(domain::Text::new(
+        format!(
+            "{}。请在国务院办公厅发布{year}年部分节假日安排的通知后，由系统管理员运行 tongchou calendar import 导入。",
+            note.zh
+        ),
+        format!(
+            "{}. Once the State Council publishes its {year} holiday notice, a system administrator imports it with tongchou calendar import.",
+            note.en
+        ),
+    ))
 }
 
 /// What awaits the principal (RX.3): items on which they may take a step now, earliest due first.

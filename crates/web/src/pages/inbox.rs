@@ -33,6 +33,8 @@ struct InboxPage {
     /// Campaigns closing within three working days that the unit has not answered (R13.1).
     reminders: Vec<(String, String)>,
     alerts: Vec<(String, String)>,
+    /// Next year's holidays are missing (administrators and the Bureau, from 1 November).
+    calendar: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -86,6 +88,7 @@ pub async fn page(
             )
         })
         .collect();
+    let calendar = app::inbox::calendar_warning(p, &who).map(|t| t.get(who.lang).to_string());
     let done = app::inbox::done_by(p, &who).await.map_err(err)?;
     let mine = app::inbox::started_by(p, &who).await.map_err(err)?;
     let tab = q.tab.as_deref().unwrap_or("todo");
@@ -145,6 +148,7 @@ pub async fn page(
         rows,
         reminders,
         alerts,
+        calendar,
         todo: tab == "todo",
         admin: who.is_admin(p),
     }))
