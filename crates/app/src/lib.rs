@@ -1,27 +1,27 @@
 //! Use cases: the one place the web pages, the JSON API, the CLI and the jobs go through.
 //! Nothing above this crate talks to the database or checks a permission on its own.
 
-pub mod accounts;
-pub mod approval;
-pub mod audit;
+// By the regulation's stages ...
+pub mod construction;
+pub mod cycle;
+pub mod initiation;
+// ... and by mechanism.
 pub mod clock;
 pub mod contract;
-pub mod cycle;
 pub mod error;
-pub mod experts;
-pub mod facts;
-pub mod files;
 pub mod identity;
-pub mod import;
 pub mod inbox;
 pub mod items;
-pub mod keys;
-pub mod progress;
 mod record;
-pub mod signing;
-pub mod similar;
 pub mod steps;
-pub mod taskbook;
+
+// The use cases by their short names, as the web, the CLI and the tests call them.
+pub use construction::progress;
+pub use cycle::{import, similar, taskbook};
+pub use identity::accounts;
+pub use initiation::{approval, experts};
+pub use record::{audit, files, keys, signing};
+pub use steps::facts;
 
 pub use error::AppError;
 pub use identity::Principal;

@@ -2,6 +2,7 @@
 //! after repeated failures (evaluated at most N times even under concurrency), one answer for
 //! every kind of failure, idle and absolute session limits, every attempt recorded.
 
+pub mod accounts;
 mod lockout;
 mod login;
 pub(crate) mod step_up;

@@ -12,6 +12,7 @@
 
 mod documents;
 mod draws;
+pub mod facts;
 pub(crate) mod write;
 
 use crate::items::{Command, ItemRow, ItemView, Target};

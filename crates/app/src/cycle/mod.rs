@@ -2,6 +2,10 @@
 //! who has and has not answered a campaign (R13.1), the plan with its totals against the
 //! ceiling (R13.5), and reminders before a campaign closes.
 
+pub mod import;
+pub mod similar;
+pub mod taskbook;
+
 use crate::contract::ids;
 use crate::{AppError, Platform, Principal};
 use domain::policy::{FieldType, ItemKind};

@@ -1,6 +1,11 @@
 //! Builds the audit record of a step from a decided `Event`; the only way item events reach
 //! the store.
 
+pub mod audit;
+pub mod files;
+pub mod keys;
+pub mod signing;
+
 use domain::Event;
 use store::events::NewEvent;
 
