@@ -1,10 +1,8 @@
 //! RX.1: the shipped policy loads, and a broken copy is refused naming its line.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
-
 use domain::Policy;
 
-const SHIPPED: &str = include_str!("../../../policy/nanyang-2025.toml");
+const SHIPPED: &str = include_str!("../../../../policy/nanyang-2025.toml");
 
 /// RX.1, R32.1: the measures as a versioned policy with its effective date.
 #[test]
