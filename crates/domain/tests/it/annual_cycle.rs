@@ -9,11 +9,7 @@ use domain::{
 use std::collections::BTreeMap;
 
 fn policy() -> Policy {
-    Policy::from_toml(
-        "p.toml",
-        include_str!("../../../../policy/nanyang-2025.toml"),
-    )
-    .unwrap()
+    crate::shipped()
 }
 
 fn calendar() -> Calendar {

@@ -9,11 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 fn policy() -> Policy {
-    Policy::from_toml(
-        "p.toml",
-        include_str!("../../../../policy/nanyang-2025.toml"),
-    )
-    .unwrap()
+    crate::shipped()
 }
 
 fn now() -> DateTime<FixedOffset> {

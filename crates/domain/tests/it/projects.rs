@@ -14,11 +14,7 @@ const UNIT: i64 = 10;
 const OTHER_UNIT: i64 = 11;
 
 fn policy() -> Policy {
-    Policy::from_toml(
-        "p.toml",
-        include_str!("../../../../policy/nanyang-2025.toml"),
-    )
-    .unwrap()
+    crate::shipped()
 }
 
 fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
