@@ -62,15 +62,35 @@ pub fn settings(label: &str) -> Settings {
     s
 }
 
-/// A platform on `url` with the shipped policy (or `policy_text`) and the demo city seeded.
+/// The shipped policy's files as (name, text), the root first, for a test to edit.
+pub fn policy_files() -> Vec<(String, String)> {
+    crate::DEFAULT_POLICY
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect()
+}
+
+/// The shipped policy's files with the first `needle` replaced by `with` in the one part that
+/// holds it (the first such part); `None` when no part holds it.
+pub fn policy_edited(needle: &str, with: &str) -> Option<Vec<(String, String)>> {
+    let mut files = policy_files();
+    let (_, text) = files.iter_mut().find(|(_, text)| text.contains(needle))?;
+    *text = text.replacen(needle, with, 1);
+    Some(files)
+}
+
+/// A platform on `url` with the shipped policy (or the policy of `policy_files`, the root
+/// first) and the demo city seeded.
 pub async fn platform(
     url: &str,
     label: &str,
-    policy_text: Option<&str>,
+    policy_files: Option<&[(String, String)]>,
 ) -> Result<Platform, AppError> {
-    let text = policy_text.unwrap_or(crate::DEFAULT_POLICY);
-    let policy = domain::Policy::from_toml("policy.toml", text)
-        .map_err(|e| AppError::Startup(e.to_string()))?;
+    let policy = match policy_files {
+        Some(files) => domain::Policy::from_sources(crate::DEFAULT_POLICY_FOLDER, files),
+        None => crate::default_policy(),
+    }
+    .map_err(|e| AppError::Startup(e.to_string()))?;
     let p = Platform::open(url, policy, settings(label)).await?;
     crate::demo::seed(&p).await?;
     Ok(p)
@@ -78,8 +98,7 @@ pub async fn platform(
 
 /// A platform with only the city seeded (no campaign, no demands): a year from the start.
 pub async fn city_platform(url: &str, label: &str) -> Result<Platform, AppError> {
-    let policy = domain::Policy::from_toml("policy.toml", crate::DEFAULT_POLICY)
-        .map_err(|e| AppError::Startup(e.to_string()))?;
+    let policy = crate::default_policy().map_err(|e| AppError::Startup(e.to_string()))?;
     let p = Platform::open(url, policy, settings(label)).await?;
     crate::demo::seed_city(&p).await?;
     Ok(p)
