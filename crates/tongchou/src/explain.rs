@@ -85,9 +85,10 @@ pub fn print(p: &domain::Policy, e: &Explanation, lang: Lang) {
         for s in &kc.states {
             if let Some((note, a)) = &s.note {
                 println!(
-                    "    {} {}: {} — {}",
+                    "    {} {}{}{} — {}",
                     w("状态", "state"),
                     s.name.get(lang),
+                    w("：", ": "),
                     note.get(lang),
                     cite(a)
                 );
@@ -128,19 +129,34 @@ fn cite_line(p: &domain::Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Optio
         kind.field(f)
             .map_or(f.to_string(), |d| d.label.get(lang).to_string())
     };
+    // A choice's values by their labels (`涉密`, not `classified`).
+    let values = |f: &str, values: &[String]| {
+        let label = |v: &String| match kind.field(f).map(|d| &d.ty) {
+            Some(FieldType::Choice(options)) => options
+                .iter()
+                .find(|(id, _)| id == v)
+                .map_or(v.clone(), |(_, t)| t.get(lang).to_string()),
+            _ => v.clone(),
+        };
+        values
+            .iter()
+            .map(label)
+            .collect::<Vec<_>>()
+            .join(if zh { "、" } else { ", " })
+    };
     Some(match c {
         Cite::Step(_) => return None,
         Cite::Forbid(f) if zh => format!(
             "不得：{}为 {}（{}）{}",
             field(&f.field),
-            f.values.join("、"),
+            values(&f.field, &f.values),
             f.article.cite(lang),
             rule(&f.rule)
         ),
         Cite::Forbid(f) => format!(
             "refused when {} is {} ({}){}",
             field(&f.field),
-            f.values.join(", "),
+            values(&f.field, &f.values),
             f.article.cite(lang),
             rule(&f.rule)
         ),
