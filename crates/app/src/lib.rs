@@ -141,8 +141,58 @@ pub fn official_calendar() -> domain::Calendar {
     domain::Calendar::from_toml("calendar/cn-holidays.toml", DEFAULT_CALENDAR).unwrap_or_default()
 }
 
-/// The policy that ships with the platform: the seed's measures.
-pub const DEFAULT_POLICY: &str = include_str!("../../../policy/nanyang-2025.toml");
+/// Where the shipped policy lives in the repository; its errors name its parts under this folder.
+pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
+
+/// The policy that ships with the platform, the seed's measures by chapter: the root first,
+/// then the parts it lists, in its order (a test holds this list to the root's `parts`).
+pub const DEFAULT_POLICY: [(&str, &str); 10] = [
+    (
+        "policy.toml",
+        include_str!("../../../policy/nanyang-2025/policy.toml"),
+    ),
+    (
+        "articles.toml",
+        include_str!("../../../policy/nanyang-2025/articles.toml"),
+    ),
+    (
+        "organisations.toml",
+        include_str!("../../../policy/nanyang-2025/organisations.toml"),
+    ),
+    (
+        "rules.toml",
+        include_str!("../../../policy/nanyang-2025/rules.toml"),
+    ),
+    (
+        "demands.toml",
+        include_str!("../../../policy/nanyang-2025/demands.toml"),
+    ),
+    (
+        "annual-plan.toml",
+        include_str!("../../../policy/nanyang-2025/annual-plan.toml"),
+    ),
+    (
+        "county-plans.toml",
+        include_str!("../../../policy/nanyang-2025/county-plans.toml"),
+    ),
+    (
+        "registries.toml",
+        include_str!("../../../policy/nanyang-2025/registries.toml"),
+    ),
+    (
+        "initiation.toml",
+        include_str!("../../../policy/nanyang-2025/initiation.toml"),
+    ),
+    (
+        "construction.toml",
+        include_str!("../../../policy/nanyang-2025/construction.toml"),
+    ),
+];
+
+/// The shipped policy, loaded from the files compiled into the binary (a test proves it loads).
+pub fn default_policy() -> Result<domain::Policy, domain::PolicyError> {
+    domain::Policy::from_sources(DEFAULT_POLICY_FOLDER, &DEFAULT_POLICY)
+}
 
 #[cfg(test)]
 mod tests {
@@ -152,5 +202,17 @@ mod tests {
             .unwrap_or_default();
         let years: Vec<i32> = cal.years().map(|(y, _)| *y).collect();
         assert_eq!(years, [2025, 2026]);
+    }
+
+    /// RX.1: the binary embeds exactly the parts the shipped root lists, in its order.
+    #[test]
+    fn rx1_the_embedded_policy_files_are_the_roots_parts_in_order() {
+        let (root_name, root) = crate::DEFAULT_POLICY[0];
+        assert_eq!(root_name, domain::policy::ROOT);
+        let parts = domain::policy::parts_of(root_name, root).unwrap();
+        let embedded: Vec<&str> = crate::DEFAULT_POLICY[1..].iter().map(|(n, _)| *n).collect();
+        assert_eq!(embedded, parts);
+        let p = crate::default_policy().unwrap();
+        assert_eq!(p.version, "2025.1");
     }
 }

@@ -195,8 +195,7 @@ fn scratch_dir() -> Result<PathBuf> {
 
 /// The platform as the server opens it, with the shipped policy and the demo city.
 async fn open(url: &str, scratch: &Path) -> Result<app::Platform> {
-    let policy =
-        domain::Policy::from_toml("policy/nanyang-2025.toml (built in)", app::DEFAULT_POLICY)?;
+    let policy = app::default_policy()?;
     // Production hash cost (100,000 iterations): only a few logins happen.
     let settings = app::Settings::new(scratch.join("platform-sm2.key"));
     let p = app::Platform::open(url, policy, settings)

@@ -37,6 +37,14 @@ impl Guard {
         }
     }
 
+    /// The article the guard's refusal cites, if any (a demand unit is a kind art. 4 lists).
+    pub fn article(self) -> Option<crate::ids::Article> {
+        match self {
+            Guard::OwnUnit | Guard::NotOwnUnit => None,
+            Guard::DemandUnitOrg => crate::ids::Article::whole(4),
+        }
+    }
+
     /// `Ok(())` when the guard holds; otherwise why not, in words a clerk understands.
     pub fn check(self, policy: &Policy, actor: &Actor, item: Option<&Item>) -> Result<(), Text> {
         match self {

@@ -53,8 +53,37 @@ impl Article {
         Some(Article(s.to_string()))
     }
 
+    /// A whole article by its number (`13`); none for 0.
+    pub fn whole(number: u32) -> Option<Article> {
+        Article::parse(&number.to_string())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The article's number: 13 for `13.2`.
+    pub fn number(&self) -> u32 {
+        self.0
+            .split('.')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The paragraph, if the citation names one: 2 for `13.2`.
+    pub fn paragraph(&self) -> Option<u32> {
+        self.0.split('.').nth(1).and_then(|p| p.parse().ok())
+    }
+
+    /// Whether a citation of `cited` concerns this provision: `13` covers `13` and every
+    /// `13.x`; `13.2` covers `13.2` and the article as a whole (`13`).
+    pub fn covers(&self, cited: &Article) -> bool {
+        self.number() == cited.number()
+            && match (self.paragraph(), cited.paragraph()) {
+                (Some(asked), Some(cited)) => asked == cited,
+                _ => true,
+            }
     }
 
     /// `第十三条第二款` / `art. 13(2)`.
@@ -213,6 +242,16 @@ mod tests {
         );
         assert!(Article::parse("13.x").is_none());
         assert!(Article::parse("0").is_none());
+    }
+
+    #[test]
+    fn an_article_covers_its_paragraphs_and_a_paragraph_the_whole_article() {
+        let a = |s: &str| Article::parse(s).unwrap();
+        assert!(a("14").covers(&a("14.2")) && a("14").covers(&a("14")));
+        assert!(a("14.2").covers(&a("14")) && a("14.2").covers(&a("14.2")));
+        assert!(!a("14.2").covers(&a("14.1")) && !a("14").covers(&a("4")));
+        assert_eq!((a("13.2").number(), a("13.2").paragraph()), (13, Some(2)));
+        assert_eq!(Article::whole(16), Some(a("16")));
     }
 
     #[test]

@@ -139,18 +139,39 @@ pub enum Seed {
     Projects,
 }
 
-fn policy_of(text: &str) -> Result<domain::Policy, AppError> {
-    domain::Policy::from_toml("policy.toml", text).map_err(|e| AppError::Startup(e.to_string()))
+/// A policy's files as (name, text), the root first.
+pub type PolicyFiles = Vec<(String, String)>;
+
+/// The shipped policy's files, for a test to edit.
+pub fn policy_files() -> PolicyFiles {
+    app::DEFAULT_POLICY
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect()
 }
 
-/// A platform on `url` with the shipped policy (or `policy_text`) and the demo city seeded.
-/// The URL must be fresh (from [`database_urls`]).
+/// The shipped policy's files with the first `needle` replaced by `with` in the one part that
+/// holds it (the first such part); `None` when no part holds it.
+pub fn policy_edited(needle: &str, with: &str) -> Option<PolicyFiles> {
+    let mut files = policy_files();
+    let (_, text) = files.iter_mut().find(|(_, text)| text.contains(needle))?;
+    *text = text.replacen(needle, with, 1);
+    Some(files)
+}
+
+fn policy_of(files: &[(String, String)]) -> Result<domain::Policy, AppError> {
+    domain::Policy::from_sources(app::DEFAULT_POLICY_FOLDER, files)
+        .map_err(|e| AppError::Startup(e.to_string()))
+}
+
+/// A platform on `url` with the shipped policy (or the policy of `policy_files`, the root
+/// first) and the demo city seeded. `url` comes from [`database_urls`].
 pub async fn platform(
     url: &str,
     label: &str,
-    policy_text: Option<&str>,
+    policy_files: Option<&[(String, String)]>,
 ) -> Result<Platform, AppError> {
-    seeded(url, label, policy_text, Seed::Demo, test_day()).await
+    seeded(url, label, policy_files, Seed::Demo, test_day()).await
 }
 
 /// A platform with only the city seeded (no campaign, no demands): a year from the start.
@@ -163,19 +184,23 @@ pub async fn city_platform(url: &str, label: &str) -> Result<Platform, AppError>
 pub async fn seeded(
     url: &str,
     label: &str,
-    policy_text: Option<&str>,
+    policy_files: Option<&[(String, String)]>,
     seed: Seed,
     day: NaiveDate,
 ) -> Result<Platform, AppError> {
-    let text = policy_text.unwrap_or(app::DEFAULT_POLICY);
-    let policy = policy_of(text)?;
+    let files = match policy_files {
+        Some(f) => f.to_vec(),
+        None => self::policy_files(),
+    };
+    let policy = policy_of(&files)?;
+    let digest: String = files.iter().map(|(n, t)| format!("{n}\n{t}\n")).collect();
     let key = TemplateKey {
         postgres: !url.starts_with("sqlite:"),
-        policy: crypto::sm3_hex(text.as_bytes()),
+        policy: crypto::sm3_hex(digest.as_bytes()),
         seed,
         day,
     };
-    let template = template(&key, text)?;
+    let template = template(&key, &files)?;
     let mut settings = settings_on(label, day);
     let dir = settings
         .key_file
@@ -231,7 +256,7 @@ struct Template {
 /// The template for `key`, seeded on first use. Tests run on threads of one process, each
 /// with its own runtime, so the template is seeded on a thread and runtime of its own and
 /// the others wait for it.
-fn template(key: &TemplateKey, policy_text: &str) -> Result<Template, AppError> {
+fn template(key: &TemplateKey, files: &[(String, String)]) -> Result<Template, AppError> {
     static TEMPLATES: OnceLock<Mutex<HashMap<TemplateKey, Template>>> = OnceLock::new();
     let mut all = TEMPLATES
         .get_or_init(Default::default)
@@ -240,7 +265,7 @@ fn template(key: &TemplateKey, policy_text: &str) -> Result<Template, AppError> 
     if let Some(t) = all.get(key) {
         return Ok(t.clone());
     }
-    let (key2, text) = (key.clone(), policy_text.to_string());
+    let (key2, text) = (key.clone(), files.to_vec());
     let made = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -254,7 +279,7 @@ fn template(key: &TemplateKey, policy_text: &str) -> Result<Template, AppError> 
     Ok(made)
 }
 
-async fn make_template(key: &TemplateKey, text: &str) -> Result<Template, AppError> {
+async fn make_template(key: &TemplateKey, text: &[(String, String)]) -> Result<Template, AppError> {
     let dir = scratch_dir("template");
     let mut settings = settings_on("template", key.day);
     settings.key_file = dir.join("platform-sm2.key");

@@ -30,7 +30,8 @@ pub struct Common {
         default_value = "./data/platform-sm2.key"
     )]
     pub key_file: PathBuf,
-    /// The policy file; the shipped measures when not given.
+    /// The policy: a folder with its policy.toml and parts, or a single file; the shipped
+    /// measures when not given.
     #[arg(long, env = "TONGCHOU_POLICY")]
     pub policy: Option<PathBuf>,
     /// PBKDF2-HMAC-SM3 iterations for new password hashes.
@@ -58,7 +59,7 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         checkpoint_minutes: u64,
     },
-    /// Policy files.
+    /// The policy: check a folder, explain an article.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
@@ -101,8 +102,21 @@ pub enum CalendarCommand {
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
-    /// Loads and validates a policy file and prints a summary.
-    Check { file: PathBuf },
+    /// Loads and validates a policy (a folder with its policy.toml and parts, or a single
+    /// file) and prints a summary.
+    Check { path: PathBuf },
+    /// What the policy makes of an article: its heading and status, and every organisation
+    /// kind, duty, rule, guard and step citing it, with who may take each step.
+    Explain {
+        /// An article (14) or one of its paragraphs (13.2).
+        article: String,
+        /// zh (default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        /// The policy folder or file; the shipped measures when not given.
+        #[arg(long, env = "TONGCHOU_POLICY")]
+        policy: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]

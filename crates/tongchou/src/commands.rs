@@ -14,8 +14,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             checkpoint_minutes,
         } => serve(common, &listen, demo, checkpoint_minutes).await,
         Command::Policy {
-            command: PolicyCommand::Check { file },
-        } => policy_check(&file),
+            command: PolicyCommand::Check { path },
+        } => policy_check(&path),
+        Command::Policy {
+            command:
+                PolicyCommand::Explain {
+                    article,
+                    lang,
+                    policy,
+                },
+        } => policy_explain(&article, domain::Lang::parse(&lang), policy.as_deref()),
         Command::Audit {
             command: AuditCommand::Verify { common },
         } => audit_verify(common).await,
@@ -74,17 +82,11 @@ fn load_calendar(extra: Option<&std::path::Path>) -> Result<domain::Calendar> {
     Ok(cal)
 }
 
+/// The shipped policy, or the folder (or single file) an operator names.
 fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
     match path {
-        None => Ok(domain::Policy::from_toml(
-            "policy/nanyang-2025.toml (built in)",
-            app::DEFAULT_POLICY,
-        )?),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            Ok(domain::Policy::from_toml(&p.display().to_string(), &text)?)
-        }
+        None => Ok(app::default_policy()?),
+        Some(p) => Ok(domain::Policy::from_folder(p)?),
     }
 }
 
@@ -152,10 +154,8 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let p = match domain::Policy::from_toml(&file.display().to_string(), &text) {
+fn policy_check(path: &std::path::Path) -> Result<ExitCode> {
+    let p = match domain::Policy::from_folder(path) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -163,16 +163,26 @@ fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
         }
     };
     if let Err(e) = web::contract::check(&p) {
-        eprintln!("{}: {e}", file.display());
+        eprintln!("{}: {e}", path.display());
         return Ok(ExitCode::from(1));
     }
     println!("{} — {}", p.id, p.title.zh);
     println!("version {} · effective {}", p.version, p.effective);
     println!(
-        "{} organisation kinds ({} may raise demands), {} roles",
+        "{} organisation kinds ({} may raise demands), {} roles, {} shared rules",
         p.org_kinds.len(),
         p.org_kinds.iter().filter(|k| k.demand_unit).count(),
-        p.roles.len()
+        p.roles.len(),
+        p.rules.len()
+    );
+    let count =
+        |s: domain::policy::ArticleStatus| p.articles.iter().filter(|a| a.status == s).count();
+    println!(
+        "{} articles: {} modelled, {} partly, {} not yet",
+        p.articles.len(),
+        count(domain::policy::ArticleStatus::Modelled),
+        count(domain::policy::ArticleStatus::Partly),
+        count(domain::policy::ArticleStatus::NotYet)
     );
     for k in &p.kinds {
         println!("\nkind {} ({}) · series {}", k.id, k.name.zh, k.prefix);
@@ -200,6 +210,43 @@ fn policy_check(file: &std::path::Path) -> Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `policy explain 14`: what the policy makes of an article, in the user's language. Exit 2
+/// for an article the measures do not have.
+fn policy_explain(
+    asked: &str,
+    lang: domain::Lang,
+    policy: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let p = match load_policy(policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let zh = lang == domain::Lang::Zh;
+    let Some(article) = domain::Article::parse(asked) else {
+        eprintln!(
+            "{}",
+            if zh {
+                format!("“{asked}”不是条款编号，应写作 14 或 13.2（第十三条第二款）。")
+            } else {
+                format!("`{asked}` is not an article: write 14, or 13.2 for art. 13(2).")
+            }
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let e = match p.explain(&article) {
+        Ok(e) => e,
+        Err(err) => {
+            eprintln!("{}", err.message().get(lang));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    crate::explain::print(&p, &e, lang);
     Ok(ExitCode::SUCCESS)
 }
 

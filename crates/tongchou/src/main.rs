@@ -3,6 +3,7 @@
 mod calendar;
 mod cli;
 mod commands;
+mod explain;
 
 use clap::Parser;
 

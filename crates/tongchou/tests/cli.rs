@@ -5,10 +5,7 @@
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tongchou");
-const POLICY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../policy/nanyang-2025.toml"
-);
+const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/nanyang-2025");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
@@ -30,29 +27,104 @@ fn rx1_policy_check_passes_on_the_shipped_policy_and_lists_transitions_with_arti
     assert!(stdout.contains("submit") && stdout.contains("art. 13.2"));
 }
 
+/// A copy of the policy in which a state the code relies on is renamed consistently in every
+/// part is a consistent policy, but the platform would lose its alerts: `policy check` refuses
+/// it, naming the state and who needs it.
 #[test]
-fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_file_and_line() {
-    let shipped = std::fs::read_to_string(POLICY).unwrap();
-    let copy = shipped.replacen(
-        "roles = [\"datacenter_analyst\"]\ninputs = [\"reason\",",
-        "roles = [\"party_secretary\"]\ninputs = [\"reason\",",
-        1,
+fn rx1_policy_check_refuses_a_copy_that_renames_a_state_the_code_relies_on() {
+    let dir = testkit::scratch_dir("policy-renamed").join("copy");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in testkit::policy_files() {
+        let renamed = text.replace("\"under_construction\"", "\"building\"");
+        std::fs::write(dir.join(name), renamed).unwrap();
+    }
+    let out = run(&["policy", "check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("kind project has no state \"under_construction\"")
+            && stderr.contains("app::progress"),
+        "{stderr}"
     );
+}
+
+#[test]
+fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_part_and_line() {
+    let needle = "roles = [\"datacenter_analyst\"]\ninputs = [\"reason\",";
+    let files = testkit::policy_edited(
+        needle,
+        "roles = [\"party_secretary\"]\ninputs = [\"reason\",",
+    )
+    .unwrap();
+    let (part, copy) = files
+        .iter()
+        .find(|(_, text)| text.contains("party_secretary"))
+        .unwrap();
     let line = copy
         .lines()
         .position(|l| l.contains("party_secretary"))
         .unwrap()
         + 1;
-    let dir = testkit::scratch_dir("policy-copy");
-    let path = dir.join("copy.toml");
-    std::fs::write(&path, copy).unwrap();
-    let out = run(&["policy", "check", path.to_str().unwrap()]);
+    let dir = testkit::scratch_dir("policy-copy").join("copy");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let out = run(&["policy", "check", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(&format!("copy.toml:{line}: unknown role `party_secretary`")),
+        stderr.contains(&format!(
+            "{}:{line}: unknown role `party_secretary`",
+            dir.join(part).display()
+        )),
         "{stderr}"
     );
+}
+
+/// RX.1: `policy explain` traces an article to what cites it, with who may take each step.
+#[test]
+fn rx1_policy_explain_lists_the_steps_citing_art_14_and_who_may_take_them() {
+    let out = run(&["policy", "explain", "14"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("第十四条 拟建清单、可研编制和批复\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("第三章 实施流程 · 已建模"), "{stdout}");
+    assert!(stdout.contains("file_ndrc") && stdout.contains("第十四条第二款"));
+    assert!(stdout.contains("可由：项目经理（company_pm）"), "{stdout}");
+
+    let en = run(&[
+        "policy", "explain", "14", "--lang", "en", "--policy", POLICY,
+    ]);
+    let stdout = text(&en.stdout);
+    assert!(stdout.starts_with("art. 14 To-build entries"), "{stdout}");
+    assert!(
+        stdout.contains("taken by: Project manager (company_pm)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn rx1_policy_explain_says_art_16_is_not_modelled_and_refuses_art_33_with_exit_2() {
+    let out = run(&["policy", "explain", "16"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("验收和交付使用"), "{stdout}");
+    assert!(stdout.contains("尚未建模"), "{stdout}");
+
+    let out = run(&["policy", "explain", "33"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("第三十三条不在本办法中：本办法共三十二条。"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["policy", "explain", "33", "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("they have 32 articles"));
 }
 
 #[tokio::test]

@@ -78,7 +78,7 @@ mod tests {
 
     /// A demand created and submitted on `day` (10 working days to decide), as recorded.
     fn submitted_on(day: &str) -> serde_json::Value {
-        let policy = domain::Policy::from_toml("p.toml", crate::DEFAULT_POLICY).unwrap();
+        let policy = crate::default_policy().unwrap();
         let calendar = crate::official_calendar();
         let date = |s: &str| s.parse().unwrap();
         let windows = [Window {

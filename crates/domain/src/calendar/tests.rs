@@ -108,11 +108,8 @@ fn r13_1_the_next_year_is_missing_from_1_november_not_before() {
 }
 
 fn demand_step_on(today: &str, calendar: &Calendar) -> Result<crate::decide::Event, crate::Denied> {
-    let p = Policy::from_toml(
-        "p.toml",
-        include_str!("../../../../policy/nanyang-2025.toml"),
-    )
-    .unwrap();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/nanyang-2025");
+    let p = Policy::from_folder(std::path::Path::new(folder)).unwrap();
     let now = DateTime::parse_from_rfc3339(&format!("{today}T09:30:00+08:00")).unwrap();
     let windows = [Window {
         kind: "campaign".into(),

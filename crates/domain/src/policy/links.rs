@@ -1,16 +1,18 @@
 //! Checks what one kind says about another: a window's kind and states, a required
 //! reference's states, an effect's action. Runs after every kind is loaded.
 
-use super::load::{Ctx, PolicyError};
+use super::ctx::{Ctx, PolicyError};
+use super::named::Rules;
 use super::raw::RawKind;
 use super::{FieldType, ItemKind};
 use std::collections::HashSet;
 
-pub(super) fn check(
-    ctx: &Ctx,
-    raw: &RawKind,
+pub(super) fn check<'a>(
+    ctx: &'a Ctx<'a>,
+    raw: &'a RawKind,
     kind: &ItemKind,
     all: &[ItemKind],
+    rules: &Rules<'a>,
 ) -> Result<(), PolicyError> {
     let find = |id: &str| all.iter().find(|k| k.id == id);
     // The kind a reference field of this kind points to, if the field is a reference.
@@ -66,16 +68,20 @@ pub(super) fn check(
                 ));
             }
         }
-        for r in &t.requires {
+        for u in &rules.uses(ctx, t)?.requires {
+            // A named rule's words are in its own file; the error also names the use.
+            let (ctx, r) = (u.ctx, u.raw);
+            let step = format!("{}.{}", kind.id, t.id.get_ref());
+            let within = |e| u.within(&step, e);
             let Some(rk) = ref_kind(r.field.get_ref()) else {
-                return Err(ctx.err(
+                return Err(within(ctx.err(
                     &r.field,
                     format!("`{}` is not a reference field", r.field.get_ref()),
-                ));
+                )));
             };
             let states = states_of(rk);
             for s in &r.states {
-                ctx.known(s, &states, "state")?;
+                ctx.known(s, &states, "state").map_err(within)?;
             }
             let facet_options: HashSet<String> = match rk
                 .facet_field
@@ -89,7 +95,8 @@ pub(super) fn check(
                 _ => HashSet::new(),
             };
             for f in &r.facets {
-                ctx.known(f, &facet_options, "facet value")?;
+                ctx.known(f, &facet_options, "facet value")
+                    .map_err(within)?;
             }
             if let Some(first) = r.parent_states.first() {
                 let parent = rk
@@ -101,11 +108,13 @@ pub(super) fn check(
                         _ => None,
                     });
                 let Some(parent) = parent else {
-                    return Err(ctx.err(first, format!("`{}` has no parent kind", rk.id)));
+                    return Err(within(
+                        ctx.err(first, format!("`{}` has no parent kind", rk.id)),
+                    ));
                 };
                 let states = states_of(parent);
                 for s in &r.parent_states {
-                    ctx.known(s, &states, "state")?;
+                    ctx.known(s, &states, "state").map_err(within)?;
                 }
             }
         }

@@ -1,12 +1,25 @@
 //! The measures as data (RX.1): organisation kinds, roles and duties, item kinds with their
-//! fields, states and transitions, each transition citing the article that allows it.
-//! Loading checks every reference and names the line of the first bad one.
+//! fields, states and transitions, each transition citing the article that allows it. A policy
+//! is a folder: a root `policy.toml` and its parts, one per chapter (`sources`). Loading checks
+//! every reference and names the file and line of the first bad one.
 
+mod articles;
+mod ctx;
+mod explain;
+mod kind;
 mod links;
 mod load;
+mod named;
 mod raw;
+mod sources;
+mod transition;
 
-pub use load::PolicyError;
+pub use articles::{ArticleDef, ArticleStatus, Chapter};
+pub use ctx::PolicyError;
+pub use explain::{
+    Cite, Duty, ExplainError, Explanation, GuardUse, KindCitations, RuleUse, Step, explain,
+};
+pub use sources::{ROOT, parts_of};
 
 use crate::ids::Article;
 use crate::text::Text;
@@ -21,9 +34,40 @@ pub struct Policy {
     pub version: String,
     /// The date the measures take effect (R32.1).
     pub effective: NaiveDate,
+    /// The measures' chapters and every article, with how far the policy models each.
+    pub chapters: Vec<Chapter>,
+    pub articles: Vec<ArticleDef>,
     pub org_kinds: Vec<OrgKind>,
     pub roles: Vec<Role>,
+    /// Rules written once and used by several transitions (already part of their `forbid`
+    /// and `requires`; kept here to say what each is called and who uses it).
+    pub rules: Vec<NamedRule>,
     pub kinds: Vec<ItemKind>,
+}
+
+/// A rule written once, named, and used by transitions (`rules = ["not_classified"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedRule {
+    pub id: String,
+    pub name: Text,
+    pub body: RuleBody,
+}
+
+/// What a named rule says: a value that refuses the step, or a state a referenced item must be
+/// in. Each use is checked against its transition's kind when the policy loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleBody {
+    Forbid(Forbid),
+    Requires(RefRule),
+}
+
+impl NamedRule {
+    pub fn article(&self) -> &Article {
+        match &self.body {
+            RuleBody::Forbid(f) => &f.article,
+            RuleBody::Requires(r) => &r.article,
+        }
+    }
 }
 
 /// A kind of organisation (art. 4-12).
@@ -267,6 +311,8 @@ pub struct Forbid {
     pub values: Vec<String>,
     pub article: Article,
     pub message: Text,
+    /// The named rule this comes from, if it is not the transition's own.
+    pub rule: Option<String>,
 }
 
 /// A time window held by items of another kind, e.g. the yearly demand campaign (R13.1).
@@ -294,6 +340,8 @@ pub struct RefRule {
     /// line can become a project only once its plan's task book is issued).
     pub parent_states: Vec<String>,
     pub article: Article,
+    /// The named rule this comes from, if it is not the transition's own.
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,9 +389,17 @@ pub struct ItemKind {
 }
 
 impl Policy {
-    /// Loads and validates a policy from TOML text; `file` names it in errors.
-    pub fn from_toml(file: &str, text: &str) -> Result<Policy, PolicyError> {
-        load::load(file, text)
+    /// The article of this number the policy lists (`13`), with its heading and status.
+    pub fn article(&self, number: u32) -> Option<&ArticleDef> {
+        self.articles.iter().find(|a| a.number == number)
+    }
+
+    pub fn chapter(&self, number: u32) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.number == number)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&NamedRule> {
+        self.rules.iter().find(|r| r.id == id)
     }
 
     pub fn kind(&self, id: &str) -> Option<&ItemKind> {

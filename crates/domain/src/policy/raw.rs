@@ -1,4 +1,4 @@
-//! The policy file as written: references keep their position so errors can name the line.
+//! The policy's files as written: references keep their position so errors can name the line.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -6,14 +6,23 @@ use toml::Spanned;
 
 pub type S = Spanned<String>;
 
+/// One file of a policy: the root (with `[policy]`) or one of the parts it lists. Any file may
+/// hold any of the other tables; the loader gathers them in the order of the parts.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPolicy {
-    pub policy: RawMeta,
+pub struct RawFile {
+    /// Only in the root file.
+    pub policy: Option<RawMeta>,
+    #[serde(default)]
+    pub chapter: Vec<RawChapter>,
+    #[serde(default)]
+    pub article: Vec<RawArticle>,
     #[serde(default)]
     pub org_kind: Vec<RawOrgKind>,
     #[serde(default)]
     pub role: Vec<RawRole>,
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
     #[serde(default)]
     pub kind: Vec<RawKind>,
 }
@@ -26,6 +35,42 @@ pub struct RawMeta {
     pub title_en: String,
     pub version: String,
     pub effective: S,
+    /// The part files, in order, relative to the root's folder.
+    #[serde(default)]
+    pub parts: Vec<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChapter {
+    pub number: Spanned<u32>,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArticle {
+    pub number: Spanned<u32>,
+    pub chapter: Spanned<u32>,
+    /// The article's heading words (the measures have none; ours summarise it).
+    pub zh: String,
+    pub en: String,
+    pub status: Spanned<crate::policy::ArticleStatus>,
+    pub note_zh: Option<String>,
+    pub note_en: Option<String>,
+}
+
+/// A rule written once, named, and used by several transitions (`rules = ["not_classified"]`):
+/// exactly one of `forbid` or `requires`, as a transition would write it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: S,
+    pub zh: String,
+    pub en: String,
+    pub forbid: Option<RawForbid>,
+    pub requires: Option<RawRefRule>,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +256,9 @@ pub struct RawTransition {
     pub document: Option<S>,
     #[serde(default)]
     pub forbid: Vec<RawForbid>,
+    /// Named rules (`[[rule]]`) the step obeys besides its own `forbid` and `requires`.
+    #[serde(default)]
+    pub rules: Vec<S>,
     /// The step applies only while fields hold given values (a construction mode).
     #[serde(default)]
     pub when: Vec<RawWhen>,

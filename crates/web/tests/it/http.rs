@@ -284,13 +284,13 @@ guards = ["not_own_unit"]
 article = "13.7"
 
 "#;
-    let edited = app::DEFAULT_POLICY.replacen(
+    let edited = testkit::policy_edited(
         "article = \"13.1\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n[[kind.transition]]\nid = \"accept\"",
         &format!("article = \"13.9\"\nreq = \"R13.4\"\nstyle = \"primary\"\n\n{added}[[kind.transition]]\nid = \"accept\""),
-        1,
-    );
+    )
+    .expect("a part of the policy holds the demand's start_analysis step");
     assert!(
-        edited.contains("13.9"),
+        edited.iter().any(|(_, text)| text.contains("13.9")),
         "the article was changed in the copy"
     );
     for app in spawn_apps("edited-policy", Some(&edited)).await {

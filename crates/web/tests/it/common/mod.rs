@@ -14,7 +14,8 @@ pub struct TestApp {
 }
 
 /// One running app per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL is set).
-pub async fn spawn_apps(label: &str, policy: Option<&str>) -> Vec<TestApp> {
+/// `policy`: the policy's files (the root first) when not the shipped one.
+pub async fn spawn_apps(label: &str, policy: Option<&[(String, String)]>) -> Vec<TestApp> {
     let mut out = Vec::new();
     for url in testkit::database_urls(label).await {
         let platform = testkit::platform(&url, label, policy)

@@ -1,0 +1,227 @@
+//! One transition as written becomes a `Transition`: every role, state, field and guard it names
+//! must exist, and the named rules it uses join its own `forbid` and `requires`.
+
+use super::ctx::{Ctx, PolicyError};
+use super::named::Uses;
+use super::raw::{RawRefRule, RawTransition, S};
+use super::{RefRule, Transition};
+use crate::guards::Guard;
+use crate::text::Text;
+use std::collections::{BTreeMap, HashSet};
+
+pub(super) struct Known<'a> {
+    /// The kind the transition belongs to.
+    pub kind: &'a str,
+    pub role_ids: &'a HashSet<String>,
+    pub field_ids: &'a HashSet<String>,
+    pub state_ids: &'a HashSet<String>,
+    pub transition_ids: &'a HashSet<String>,
+}
+
+pub(super) fn load(
+    ctx: &Ctx,
+    t: &RawTransition,
+    k: &Known,
+    uses: &Uses,
+) -> Result<Transition, PolicyError> {
+    let list =
+        |items: &[S], set: &HashSet<String>, what: &str| -> Result<Vec<String>, PolicyError> {
+            items
+                .iter()
+                .map(|s| ctx.known(s, set, what).map(str::to_string))
+                .collect()
+        };
+    let step = format!("{}.{}", k.kind, t.id.get_ref());
+    let mut sets = BTreeMap::new();
+    for (field, value) in &t.sets {
+        if !k.field_ids.contains(field) {
+            return Err(ctx.err(value, format!("`sets` names unknown field `{field}`")));
+        }
+        sets.insert(field.clone(), value.get_ref().clone());
+    }
+    let guards = t
+        .guards
+        .iter()
+        .map(|g| {
+            Guard::parse(g.get_ref()).ok_or_else(|| {
+                ctx.err(
+                    g,
+                    format!(
+                        "unknown guard `{}` (known: {:?})",
+                        g.get_ref(),
+                        Guard::NAMES
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if t.roles.is_empty() {
+        return Err(ctx.err(&t.id, "a transition needs at least one role".into()));
+    }
+    let confirm = match (&t.confirm_zh, &t.confirm_en) {
+        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+        _ => None,
+    };
+    let from = list(&t.from, k.state_ids, "state")?;
+    // Without `to` the step keeps the item in whichever state it is in.
+    let to = match &t.to {
+        Some(to) => ctx.known(to, k.state_ids, "state")?.to_string(),
+        None if from.len() == 1 => from[0].clone(),
+        None if !from.is_empty() => String::new(),
+        None => {
+            return Err(ctx.err(&t.id, "a transition that creates an item needs `to`".into()));
+        }
+    };
+    let roles = list(&t.roles, k.role_ids, "role")?;
+    for r in &t.countersign {
+        if !roles.contains(r.get_ref()) {
+            return Err(ctx.err(
+                r,
+                format!(
+                    "countersign role `{}` is not among the transition's roles",
+                    r.get_ref()
+                ),
+            ));
+        }
+    }
+    Ok(Transition {
+        id: t.id.get_ref().clone(),
+        label: Text::new(&t.zh, &t.en),
+        from,
+        to,
+        roles,
+        required: list(&t.required, k.field_ids, "field")?,
+        inputs: list(&t.inputs, k.field_ids, "field")?,
+        sets,
+        guards,
+        distinct_from: list(&t.distinct_from, k.transition_ids, "transition")?,
+        deadline_days: t.deadline_days,
+        article: ctx.article(&t.article)?,
+        confirm,
+        style: t.style.clone().unwrap_or_else(|| "default".into()),
+        window: t.window.as_ref().map(|w| super::WindowRule {
+            kind: w.kind.get_ref().clone(),
+            states: w.states.iter().map(|s| s.get_ref().clone()).collect(),
+            field: w.field.get_ref().clone(),
+        }),
+        requires: uses
+            .requires
+            .iter()
+            .map(|u| ref_rule(u.ctx, u.raw, u.rule).map_err(|e| u.within(&step, e)))
+            .collect::<Result<_, PolicyError>>()?,
+        countersign: t.countersign.iter().map(|r| r.get_ref().clone()).collect(),
+        effect: t.effect.as_ref().map(|e| super::Effect {
+            on: e.on.get_ref().clone(),
+            action: e.action.get_ref().clone(),
+        }),
+        internal: t.internal,
+        forbid: uses
+            .forbid
+            .iter()
+            .map(|u| {
+                let f = u.raw;
+                let forbid = || -> Result<super::Forbid, PolicyError> {
+                    Ok(super::Forbid {
+                        field: u.ctx.known(&f.field, k.field_ids, "field")?.to_string(),
+                        values: f.values.clone(),
+                        article: u.ctx.article(&f.article)?,
+                        message: Text::new(&f.zh, &f.en),
+                        rule: u.rule.map(str::to_string),
+                    })
+                };
+                forbid().map_err(|e| u.within(&step, e))
+            })
+            .collect::<Result<_, PolicyError>>()?,
+        when: t
+            .when
+            .iter()
+            .map(|w| {
+                Ok(super::When {
+                    field: ctx.known(&w.field, k.field_ids, "field")?.to_string(),
+                    values: w.values.clone(),
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?,
+        actor_in: t
+            .actor_in
+            .as_ref()
+            .map(|f| ctx.known(f, k.field_ids, "field").map(str::to_string))
+            .transpose()?,
+        sign: list(&t.sign, k.field_ids, "field")?,
+        cuts: t
+            .cuts
+            .as_ref()
+            .map(|c| {
+                Ok::<_, PolicyError>(super::Cuts {
+                    table: ctx.known(&c.table, k.field_ids, "field")?.to_string(),
+                    of: ctx.known(&c.of, k.field_ids, "field")?.to_string(),
+                    total: ctx.known(&c.total, k.field_ids, "field")?.to_string(),
+                    baseline: c
+                        .baseline
+                        .as_ref()
+                        .map(|b| ctx.known(b, k.field_ids, "field").map(str::to_string))
+                        .transpose()?,
+                })
+            })
+            .transpose()?,
+        within: t
+            .within
+            .as_ref()
+            .map(|w| {
+                Ok::<_, PolicyError>(super::Within {
+                    table: ctx.known(&w.table, k.field_ids, "field")?.to_string(),
+                    budget: w.budget.get_ref().clone(),
+                    counted: w.counted.iter().map(|s| s.get_ref().clone()).collect(),
+                    article: ctx.article(&w.article)?,
+                })
+            })
+            .transpose()?,
+        draw: match &t.draw {
+            Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),
+            Some(d) => {
+                return Err(ctx.err(
+                    d,
+                    format!("unknown draw `{}` (known: {:?})", d.get_ref(), super::DRAWS),
+                ));
+            }
+            None => None,
+        },
+        document: match &t.document {
+            Some(d) if super::DOCUMENTS.contains(&d.get_ref().as_str()) => {
+                Some(d.get_ref().clone())
+            }
+            Some(d) => {
+                return Err(ctx.err(
+                    d,
+                    format!(
+                        "unknown document `{}` (known: {:?})",
+                        d.get_ref(),
+                        super::DOCUMENTS
+                    ),
+                ));
+            }
+            None => None,
+        },
+    })
+}
+
+/// A `requires` as written, in its own file (a transition's, or a named rule's).
+pub(super) fn ref_rule(
+    ctx: &Ctx,
+    r: &RawRefRule,
+    rule: Option<&str>,
+) -> Result<RefRule, PolicyError> {
+    Ok(RefRule {
+        field: r.field.get_ref().clone(),
+        states: r.states.iter().map(|s| s.get_ref().clone()).collect(),
+        facets: r.facets.iter().map(|s| s.get_ref().clone()).collect(),
+        own: r.own,
+        parent_states: r
+            .parent_states
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect(),
+        article: ctx.article(&r.article)?,
+        rule: rule.map(str::to_string),
+    })
+}

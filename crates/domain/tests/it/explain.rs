@@ -1,0 +1,149 @@
+//! RX.1: what the policy makes of an article (`tongchou policy explain`), traced both ways:
+//! article -> organisation kinds, duties, rules, guards and steps, with who may take each step.
+
+use crate::shipped;
+use domain::Article;
+use domain::policy::{ArticleStatus, Cite};
+
+fn art(s: &str) -> Article {
+    Article::parse(s).unwrap()
+}
+
+/// The steps an explanation lists, as `kind.transition`.
+fn steps(e: &domain::policy::Explanation) -> Vec<String> {
+    e.kinds
+        .iter()
+        .flat_map(|k| {
+            k.steps
+                .iter()
+                .map(move |s| format!("{}.{}", k.kind.id, s.transition.id))
+        })
+        .collect()
+}
+
+/// R14.1-R14.3: art. 14 gathers the steps citing it and its paragraphs (14.2: the NDRC filing),
+/// each with the roles that may take it.
+#[test]
+fn rx1_explaining_art_14_lists_every_step_citing_it_or_its_paragraphs_with_their_roles() {
+    let p = shipped();
+    let e = p.explain(&art("14")).unwrap();
+    assert_eq!(e.article.heading.zh, "拟建清单、可研编制和批复");
+    assert_eq!(e.article.status, ArticleStatus::Modelled);
+    assert_eq!(e.chapter.unwrap().number, 3);
+    let all = steps(&e);
+    for step in [
+        "project.create",
+        "project.confirm",
+        "project.file_ndrc",
+        "fsr.create",
+    ] {
+        assert!(all.contains(&step.to_string()), "{step} in {all:?}");
+    }
+    // Every step citing art. 14 or 14.x anywhere in the policy is listed, and nothing else.
+    let expected: Vec<String> = p
+        .kinds
+        .iter()
+        .flat_map(|k| k.transitions.iter().map(move |t| (k, t)))
+        .filter(|(_, t)| {
+            t.article.number() == 14
+                || t.forbid.iter().any(|f| f.article.number() == 14)
+                || t.requires.iter().any(|r| r.article.number() == 14)
+        })
+        .map(|(k, t)| format!("{}.{}", k.id, t.id))
+        .collect();
+    assert_eq!(all, expected);
+    let filing = e
+        .kinds
+        .iter()
+        .flat_map(|k| &k.steps)
+        .find(|s| s.transition.id == "file_ndrc")
+        .unwrap();
+    assert!(matches!(filing.cites[0], Cite::Step(a) if a.as_str() == "14.2"));
+    let roles: Vec<&str> = filing.roles.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(roles, ["company_pm"]);
+    assert!(e.duties.iter().any(|d| d.role.id == "company_pm"));
+}
+
+/// A paragraph gathers its own citations and those of the article as a whole, not the other
+/// paragraphs'.
+#[test]
+fn rx1_explaining_a_paragraph_leaves_out_the_other_paragraphs() {
+    let p = shipped();
+    let e = p.explain(&art("14.2")).unwrap();
+    let all = steps(&e);
+    assert!(all.contains(&"project.file_ndrc".to_string()));
+    assert!(
+        all.contains(&"project.create".to_string()),
+        "art. 14 as a whole"
+    );
+    let e = p.explain(&art("13.3")).unwrap();
+    assert!(
+        steps(&e).iter().all(|s| !s.starts_with("demand.")),
+        "13.2 steps are not 13.3's"
+    );
+}
+
+/// R16.1-R16.4 are not built yet: the explanation says so and lists nothing.
+#[test]
+fn rx1_explaining_art_16_says_it_is_not_modelled_yet() {
+    let p = shipped();
+    let e = p.explain(&art("16")).unwrap();
+    assert_eq!(e.article.status, ArticleStatus::NotYet);
+    assert_eq!(e.article.heading.zh, "验收和交付使用");
+    assert!(e.is_empty());
+}
+
+#[test]
+fn rx1_an_article_the_measures_do_not_have_is_refused_with_how_many_they_have() {
+    let err = shipped().explain(&art("33")).unwrap_err();
+    assert_eq!(err.last, Some(32));
+    assert_eq!(
+        err.message().zh,
+        "第三十三条不在本办法中：本办法共三十二条。"
+    );
+    assert_eq!(
+        err.message().en,
+        "Art. 33 is not in the measures: they have 32 articles."
+    );
+}
+
+/// R3.1: art. 3(1) is one named rule, obeyed by every step that raises or edits a demand.
+#[test]
+fn r3_1_explaining_art_3_shows_the_named_rule_and_the_steps_that_obey_it() {
+    let p = shipped();
+    let e = p.explain(&art("3.1")).unwrap();
+    let rule = e
+        .rules
+        .iter()
+        .find(|r| r.rule.id == "not_classified")
+        .unwrap();
+    assert_eq!(rule.used_by.len(), 5);
+    let submit = e
+        .kinds
+        .iter()
+        .flat_map(|k| &k.steps)
+        .find(|s| s.transition.id == "submit")
+        .unwrap();
+    assert!(
+        submit
+            .cites
+            .iter()
+            .any(|c| matches!(c, Cite::Forbid(f) if f.rule.as_deref() == Some("not_classified")))
+    );
+}
+
+/// R4.1: the guard that checks a demand unit's kind cites art. 4, beside the org kinds.
+#[test]
+fn r4_1_explaining_art_4_shows_the_demand_unit_kinds_and_the_guard_citing_it() {
+    let p = shipped();
+    let e = p.explain(&art("4")).unwrap();
+    assert_eq!(e.org_kinds.len(), 7);
+    let guard = &e.guards[0];
+    assert_eq!(guard.guard.name(), "demand_unit_org");
+    assert!(
+        guard
+            .used_by
+            .iter()
+            .any(|(k, t)| k.id == "demand" && t.id == "create")
+    );
+}

@@ -1,0 +1,89 @@
+//! RX.1: the shipped policy loads, and a broken copy is refused naming its part and line.
+
+use crate::{edited, line_of, shipped, text_of};
+use domain::Policy;
+
+/// RX.1, R32.1: the measures as a versioned policy with its effective date.
+#[test]
+fn rx1_the_shipped_policy_loads_with_version_and_effective_date() {
+    let p = shipped();
+    assert_eq!(p.version, "2025.1");
+    assert_eq!(p.effective.to_string(), "2025-01-01");
+    let demand = p.kind("demand").unwrap();
+    assert_eq!(
+        demand.transition("submit").unwrap().article.as_str(),
+        "13.2"
+    );
+}
+
+/// R4.1: the demand-unit kinds of art. 4.
+#[test]
+fn r4_1_the_policy_lists_exactly_the_demand_unit_kinds_of_article_4() {
+    let p = shipped();
+    let kinds: Vec<&str> = p
+        .org_kinds
+        .iter()
+        .filter(|k| k.demand_unit)
+        .map(|k| k.id.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "PartyDept",
+            "CongressDept",
+            "GovernmentDept",
+            "CppccDept",
+            "FundedInstitution",
+            "MassOrganisation",
+            "CityEnterprise"
+        ]
+    );
+    assert!(
+        p.org_kinds
+            .iter()
+            .filter(|k| k.demand_unit)
+            .all(|k| k.article.as_str() == "4")
+    );
+}
+
+#[test]
+fn rx1_an_unknown_role_in_a_transition_is_an_error_naming_its_part_and_line() {
+    let (broken, part) = edited(
+        "roles = [\"datacenter_analyst\"]\nguards",
+        "roles = [\"data_wizard\"]\nguards",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(err.line, line_of(text_of(&broken, &part), "data_wizard"));
+    assert!(
+        err.to_string()
+            .starts_with(&format!("copy/{part}:{}:", err.line))
+    );
+    assert!(err.message.contains("unknown role `data_wizard`"), "{err}");
+}
+
+#[test]
+fn rx1_an_unknown_state_or_guard_is_an_error_naming_its_part_and_line() {
+    let (broken, part) = edited("to = \"under_analysis\"", "to = \"pondering\"");
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(err.line, line_of(text_of(&broken, &part), "pondering"));
+    assert!(err.message.contains("unknown state"));
+
+    let (broken, part) = edited("guards = [\"not_own_unit\"]", "guards = [\"full_moon\"]");
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(err.line, line_of(text_of(&broken, &part), "full_moon"));
+    assert!(err.message.contains("unknown guard"));
+}
+
+#[test]
+fn rx1_a_syntax_error_names_its_part_and_line() {
+    let mut broken = crate::shipped_files();
+    let (part, text) = broken.last_mut().unwrap();
+    text.push_str("\n[[kind]\n");
+    let (part, lines) = (part.clone(), text.lines().count());
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(err.line, lines);
+}

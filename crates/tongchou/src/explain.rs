@@ -1,0 +1,219 @@
+//! `tongchou policy explain`: prints what the domain's `policy::explain` found, in the user's
+//! language. The words are here; what cites what is the domain's.
+
+use domain::Lang;
+use domain::policy::{Cite, Explanation, FieldType, ItemKind, Role, Transition};
+
+/// Prints the explanation: heading, status, then every citation grouped by what cites.
+pub fn print(p: &domain::Policy, e: &Explanation, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    let w = |zh_words: &str, en_words: &str| if zh { zh_words } else { en_words }.to_string();
+    let cite = |a: &domain::Article| a.cite(lang);
+    let sep = if zh { "，" } else { ", " };
+    // An id beside a name: `项目经理（company_pm）` / `Project manager (company_pm)`.
+    let with_id = |name: &str, id: &str| {
+        if zh {
+            format!("{name}（{id}）")
+        } else {
+            format!("{name} ({id})")
+        }
+    };
+    println!("{} {}", cite(&e.asked), e.article.heading.get(lang));
+    println!(
+        "{} · {}",
+        e.chapter.map(|c| c.title(lang)).unwrap_or_default(),
+        e.article.status.label().get(lang)
+    );
+    if let Some(note) = &e.article.note {
+        println!("{}", note.get(lang));
+    }
+    if e.is_empty() {
+        println!(
+            "\n{}",
+            w(
+                "本制度尚无任何内容引用该条：它尚未建模。",
+                "Nothing in the policy cites it: it is not modelled yet."
+            )
+        );
+        return;
+    }
+    let role = |r: &Role| with_id(r.name.get(lang), &r.id);
+    if !e.org_kinds.is_empty() {
+        println!("\n{}", w("组织类型", "Organisation kinds"));
+        for o in &e.org_kinds {
+            println!(
+                "  {} — {}",
+                with_id(o.name.get(lang), &o.id),
+                cite(&o.article)
+            );
+        }
+    }
+    if !e.duties.is_empty() {
+        println!("\n{}", w("角色职责", "Duties of roles"));
+        for d in &e.duties {
+            println!("  {} — {}", role(d.role), cite(d.cited));
+        }
+    }
+    let step_name =
+        |k: &ItemKind, t: &Transition| format!("{}.{} {}", k.id, t.id, t.label.get(lang));
+    if !e.rules.is_empty() {
+        println!("\n{}", w("共用规则", "Shared rules"));
+        for r in &e.rules {
+            println!(
+                "  {} {} — {}",
+                r.rule.id,
+                r.rule.name.get(lang),
+                cite(r.rule.article())
+            );
+            for (k, t) in &r.used_by {
+                println!("    {} {}", w("用于", "used by"), step_name(k, t));
+            }
+        }
+    }
+    if !e.guards.is_empty() {
+        println!("\n{}", w("检查", "Guards"));
+        for g in &e.guards {
+            println!("  {} — {}", g.guard.name(), cite(&g.cited));
+            for (k, t) in &g.used_by {
+                println!("    {} {}", w("用于", "used by"), step_name(k, t));
+            }
+        }
+    }
+    println!("\n{}", w("事项与步骤", "Item kinds and steps"));
+    for kc in &e.kinds {
+        println!("  {}", with_id(kc.kind.name.get(lang), &kc.kind.id));
+        for s in &kc.states {
+            if let Some((note, a)) = &s.note {
+                println!(
+                    "    {} {}{}{} — {}",
+                    w("状态", "state"),
+                    s.name.get(lang),
+                    w("：", ": "),
+                    note.get(lang),
+                    cite(a)
+                );
+            }
+        }
+        for s in &kc.steps {
+            let t = s.transition;
+            println!("    {} {} — {}", t.id, t.label.get(lang), cite(&t.article));
+            for c in &s.cites {
+                if let Some(line) = cite_line(p, kc.kind, c, lang) {
+                    println!("      {line}");
+                }
+            }
+            let mut who = s
+                .roles
+                .iter()
+                .map(|r| role(r))
+                .collect::<Vec<_>>()
+                .join(sep);
+            if !t.countersign.is_empty() {
+                who.push_str(&w("（须全部同意）", " (all of them must consent)"));
+            }
+            println!("      {}{who}", w("可由：", "taken by: "));
+        }
+    }
+}
+
+/// One way a step cites the article, in words; `None` for the step's own article (already on
+/// the step's line).
+fn cite_line(p: &domain::Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    let rule = |r: &Option<String>| match r {
+        Some(name) if zh => format!("（共用规则 {name}）"),
+        Some(name) => format!(" (shared rule {name})"),
+        None => String::new(),
+    };
+    let field = |f: &str| {
+        kind.field(f)
+            .map_or(f.to_string(), |d| d.label.get(lang).to_string())
+    };
+    // A choice's values by their labels (`涉密`, not `classified`).
+    let values = |f: &str, values: &[String]| {
+        let label = |v: &String| match kind.field(f).map(|d| &d.ty) {
+            Some(FieldType::Choice(options)) => options
+                .iter()
+                .find(|(id, _)| id == v)
+                .map_or(v.clone(), |(_, t)| t.get(lang).to_string()),
+            _ => v.clone(),
+        };
+        values
+            .iter()
+            .map(label)
+            .collect::<Vec<_>>()
+            .join(if zh { "、" } else { ", " })
+    };
+    Some(match c {
+        Cite::Step(_) => return None,
+        Cite::Forbid(f) if zh => format!(
+            "不得：{}为 {}（{}）{}",
+            field(&f.field),
+            values(&f.field, &f.values),
+            f.article.cite(lang),
+            rule(&f.rule)
+        ),
+        Cite::Forbid(f) => format!(
+            "refused when {} is {} ({}){}",
+            field(&f.field),
+            values(&f.field, &f.values),
+            f.article.cite(lang),
+            rule(&f.rule)
+        ),
+        Cite::Requires(r) => {
+            let states = state_names(p, kind, &r.field, &r.states, lang);
+            if zh {
+                format!(
+                    "须：{}处于{}（{}）{}",
+                    field(&r.field),
+                    states,
+                    r.article.cite(lang),
+                    rule(&r.rule)
+                )
+            } else {
+                format!(
+                    "requires {} to be {} ({}){}",
+                    field(&r.field),
+                    states,
+                    r.article.cite(lang),
+                    rule(&r.rule)
+                )
+            }
+        }
+        Cite::Within(w) if zh => format!(
+            "须：{}不超出批复预算明细的剩余额度（{}）",
+            field(&w.table),
+            w.article.cite(lang)
+        ),
+        Cite::Within(w) => format!(
+            "requires {} within what is left of the approved budget lines ({})",
+            field(&w.table),
+            w.article.cite(lang)
+        ),
+        Cite::Guard(g, a) if zh => format!("检查：{}（{}）", g.name(), a.cite(lang)),
+        Cite::Guard(g, a) => format!("checked by {} ({})", g.name(), a.cite(lang)),
+    })
+}
+
+/// The names of `states` of the kind the reference field `field` points to (ids if unknown).
+fn state_names(
+    p: &domain::Policy,
+    kind: &ItemKind,
+    field: &str,
+    states: &[String],
+    lang: Lang,
+) -> String {
+    let target = match kind.field(field).map(|f| &f.ty) {
+        Some(FieldType::ItemRef { kind } | FieldType::ItemRefs { kind }) => p.kind(kind),
+        _ => None,
+    };
+    states
+        .iter()
+        .map(|s| {
+            target
+                .and_then(|k| k.state(s))
+                .map_or(s.clone(), |d| d.name.get(lang).to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(if lang == Lang::Zh { "、" } else { " or " })
+}
