@@ -246,7 +246,9 @@ fn policy_explain(
             return Ok(ExitCode::from(2));
         }
     };
-    crate::explain::print(&p, &e, lang);
+    for (depth, line) in domain::policy::outline(&p, &e, lang) {
+        println!("{}{line}", "  ".repeat(depth));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

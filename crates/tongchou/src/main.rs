@@ -3,7 +3,6 @@
 mod calendar;
 mod cli;
 mod commands;
-mod explain;
 
 use clap::Parser;
 

@@ -19,6 +19,7 @@ pub fn router(platform: Platform) -> Router {
         .route("/", get(pages::inbox::page))
         .route("/logout", post(pages::login::logout))
         .route("/items", get(pages::list::page))
+        .route("/articles/{n}", get(pages::articles::page))
         .route(
             "/items/new",
             get(pages::form::new_page).post(pages::form::new_submit),

@@ -10,6 +10,7 @@ mod kind;
 mod links;
 mod load;
 mod named;
+mod outline;
 mod raw;
 mod sources;
 mod transition;
@@ -19,6 +20,7 @@ pub use ctx::PolicyError;
 pub use explain::{
     Cite, Duty, ExplainError, Explanation, GuardUse, KindCitations, RuleUse, Step, explain,
 };
+pub use outline::{Line, outline};
 pub use sources::{ROOT, parts_of};
 
 use crate::ids::Article;

@@ -28,6 +28,8 @@ pub struct ActionView {
     pub choices: Vec<Choice>,
     pub label: String,
     pub article: String,
+    /// The article's id for its page (`/articles/14`).
+    pub article_id: String,
     pub style: String,
     pub confirm: Option<String>,
     pub link: Option<String>,
@@ -37,6 +39,8 @@ pub struct ActionView {
 pub struct HistoryRow {
     pub action: String,
     pub article: String,
+    /// The article's id for its page, empty when the record's article does not parse.
+    pub article_id: String,
     pub time: String,
     pub who: String,
     pub role: String,
@@ -273,6 +277,9 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
         article: domain::Article::parse(&ev.article)
             .map(|a| a.cite(lang))
             .unwrap_or_else(|| ev.article.clone()),
+        article_id: domain::Article::parse(&ev.article)
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
         time: short_time(&ev.at),
         who: ev.actor_name.clone(),
         role: p
@@ -440,6 +447,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
                     .collect(),
                 label: crate::i18n::Tr(lang).s("confirm").to_string(),
                 article: t.article.cite(lang),
+                article_id: t.article.as_str().to_string(),
                 style: "primary".into(),
                 confirm: None,
                 link: None,
@@ -457,6 +465,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
                 choices: Vec::new(),
                 label: t.label.get(lang).to_string(),
                 article: t.article.cite(lang),
+                article_id: t.article.as_str().to_string(),
                 style: t.style.clone(),
                 confirm: None,
                 link: Some(format!("/items/{}/step/{}", item.id, t.id)),
@@ -478,6 +487,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
             choices: Vec::new(),
             label: t.label.get(lang).to_string(),
             article: t.article.cite(lang),
+            article_id: t.article.as_str().to_string(),
             style: t.style.clone(),
             confirm: t.confirm.as_ref().map(|c| c.get(lang).to_string()),
             link: (big_form && self_loop).then(|| format!("/items/{}/edit", item.id)),

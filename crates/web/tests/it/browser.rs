@@ -492,5 +492,20 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
     c.goto(&county_item_url).await.unwrap();
     click_confirmed(c, "action-start").await;
     wait_text(c, "item-state", "已组织实施").await;
+    // RX.1: the record's article links to what the policy makes of it.
+    c.goto(&format!("{county_item_url}?tab=record"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("a.article-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(c, "article-status", "建模").await;
+    shot(c, "y11-article").await;
+    c.goto(&format!("{base}/articles/16")).await.unwrap();
+    wait_text(c, "article", "尚未建模").await;
+    shot(c, "y12-article-not-modelled").await;
     b.client.clone().close().await.unwrap();
 }

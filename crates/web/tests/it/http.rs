@@ -462,3 +462,64 @@ async fn a_save_from_a_stale_form_is_refused_and_keeps_what_was_typed() {
         assert_eq!(now["fields"]["title"], "第一个标签页的标题");
     }
 }
+
+/// Logs in through the login form and returns the session cookie.
+async fn web_cookie(app: &common::TestApp, username: &str) -> String {
+    let r = client()
+        .post(format!("{}/login", app.base))
+        .form(&[("username", username), ("password", demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// RX.1: an article's page shows what the policy makes of it, as `policy explain` prints it,
+/// and every article in an item's record links there.
+#[tokio::test]
+async fn rx1_an_articles_page_lists_the_steps_citing_it_and_says_when_it_is_not_modelled() {
+    let apps = spawn_apps("articles", None).await;
+    let app = &apps[0];
+    let c = client();
+    let cookie = web_cookie(app, "scj.clerk").await;
+    let get = |path: &str| {
+        c.get(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .send()
+    };
+    let r = get("/articles/14").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("第十四条"), "{page}");
+    assert!(
+        page.contains("编制可研报告") && page.contains("可由："),
+        "{page}"
+    );
+    let page = get("/articles/16").await.unwrap().text().await.unwrap();
+    assert!(page.contains("尚未建模"), "{page}");
+    assert_eq!(get("/articles/33").await.unwrap().status(), 404);
+    // A demand's record cites its articles, each a link to its page.
+    let list: Value = c
+        .get(format!("{}/api/v1/items?kind=demand", app.base))
+        .bearer_auth(token(app, "scj.clerk").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let page = get(&format!("/items/{id}?tab=record"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/articles/13"), "{page}");
+}

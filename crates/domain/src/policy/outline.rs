@@ -1,14 +1,19 @@
-//! `tongchou policy explain`: prints what the domain's `policy::explain` found, in the user's
-//! language. The words are here; what cites what is the domain's.
+//! An explanation in words, as lines to show: `tongchou policy explain` prints them, the web's
+//! article page lists them, so both say the same. A line is (depth, text); depth 0 with an
+//! empty text separates sections, depth 0 otherwise is a heading.
 
-use domain::Lang;
-use domain::policy::{Cite, Explanation, FieldType, ItemKind, Role, Transition};
+use super::{Cite, Explanation, FieldType, ItemKind, Policy, Role, Transition};
+use crate::Lang;
 
-/// Prints the explanation: heading, status, then every citation grouped by what cites.
-pub fn print(p: &domain::Policy, e: &Explanation, lang: Lang) {
+/// One line of the outline: its depth (0 heading, 1.. nested) and its words.
+pub type Line = (usize, String);
+
+/// The explanation in `lang`: heading, status, then every citation grouped by what cites.
+pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
     let zh = lang == Lang::Zh;
     let w = |zh_words: &str, en_words: &str| if zh { zh_words } else { en_words }.to_string();
-    let cite = |a: &domain::Article| a.cite(lang);
+    let cite = |a: &crate::Article| a.cite(lang);
     let sep = if zh { "，" } else { ", " };
     // An id beside a name: `项目经理（company_pm）` / `Project manager (company_pm)`.
     let with_id = |name: &str, id: &str| {
@@ -18,88 +23,146 @@ pub fn print(p: &domain::Policy, e: &Explanation, lang: Lang) {
             format!("{name} ({id})")
         }
     };
-    println!("{} {}", cite(&e.asked), e.article.heading.get(lang));
-    println!(
-        "{} · {}",
-        e.chapter.map(|c| c.title(lang)).unwrap_or_default(),
-        e.article.status.label().get(lang)
+    push(
+        &mut out,
+        0,
+        format!("{} {}", cite(&e.asked), e.article.heading.get(lang)),
+    );
+    push(
+        &mut out,
+        0,
+        format!(
+            "{} · {}",
+            e.chapter.map(|c| c.title(lang)).unwrap_or_default(),
+            e.article.status.label().get(lang)
+        ),
     );
     if let Some(note) = &e.article.note {
-        println!("{}", note.get(lang));
+        push(&mut out, 0, format!("{}", note.get(lang)));
     }
     if e.is_empty() {
-        println!(
-            "\n{}",
-            w(
-                "本制度尚无任何内容引用该条：它尚未建模。",
-                "Nothing in the policy cites it: it is not modelled yet."
-            )
+        section(&mut out);
+        push(
+            &mut out,
+            0,
+            format!(
+                "{}",
+                w(
+                    "本制度尚无任何内容引用该条：它尚未建模。",
+                    "Nothing in the policy cites it: it is not modelled yet."
+                )
+            ),
         );
-        return;
+        return out;
     }
     let role = |r: &Role| with_id(r.name.get(lang), &r.id);
     if !e.org_kinds.is_empty() {
-        println!("\n{}", w("组织类型", "Organisation kinds"));
+        section(&mut out);
+        push(
+            &mut out,
+            0,
+            format!("{}", w("组织类型", "Organisation kinds")),
+        );
         for o in &e.org_kinds {
-            println!(
-                "  {} — {}",
-                with_id(o.name.get(lang), &o.id),
-                cite(&o.article)
+            push(
+                &mut out,
+                1,
+                format!(
+                    "{} — {}",
+                    with_id(o.name.get(lang), &o.id),
+                    cite(&o.article)
+                ),
             );
         }
     }
     if !e.duties.is_empty() {
-        println!("\n{}", w("角色职责", "Duties of roles"));
+        section(&mut out);
+        push(&mut out, 0, format!("{}", w("角色职责", "Duties of roles")));
         for d in &e.duties {
-            println!("  {} — {}", role(d.role), cite(d.cited));
+            push(&mut out, 1, format!("{} — {}", role(d.role), cite(d.cited)));
         }
     }
     let step_name =
         |k: &ItemKind, t: &Transition| format!("{}.{} {}", k.id, t.id, t.label.get(lang));
     if !e.rules.is_empty() {
-        println!("\n{}", w("共用规则", "Shared rules"));
+        section(&mut out);
+        push(&mut out, 0, format!("{}", w("共用规则", "Shared rules")));
         for r in &e.rules {
-            println!(
-                "  {} {} — {}",
-                r.rule.id,
-                r.rule.name.get(lang),
-                cite(r.rule.article())
+            push(
+                &mut out,
+                1,
+                format!(
+                    "{} {} — {}",
+                    r.rule.id,
+                    r.rule.name.get(lang),
+                    cite(r.rule.article())
+                ),
             );
             for (k, t) in &r.used_by {
-                println!("    {} {}", w("用于", "used by"), step_name(k, t));
+                push(
+                    &mut out,
+                    2,
+                    format!("{} {}", w("用于", "used by"), step_name(k, t)),
+                );
             }
         }
     }
     if !e.guards.is_empty() {
-        println!("\n{}", w("检查", "Guards"));
+        section(&mut out);
+        push(&mut out, 0, format!("{}", w("检查", "Guards")));
         for g in &e.guards {
-            println!("  {} — {}", g.guard.name(), cite(&g.cited));
+            push(
+                &mut out,
+                1,
+                format!("{} — {}", g.guard.name(), cite(&g.cited)),
+            );
             for (k, t) in &g.used_by {
-                println!("    {} {}", w("用于", "used by"), step_name(k, t));
+                push(
+                    &mut out,
+                    2,
+                    format!("{} {}", w("用于", "used by"), step_name(k, t)),
+                );
             }
         }
     }
-    println!("\n{}", w("事项与步骤", "Item kinds and steps"));
+    section(&mut out);
+    push(
+        &mut out,
+        0,
+        format!("{}", w("事项与步骤", "Item kinds and steps")),
+    );
     for kc in &e.kinds {
-        println!("  {}", with_id(kc.kind.name.get(lang), &kc.kind.id));
+        push(
+            &mut out,
+            1,
+            format!("{}", with_id(kc.kind.name.get(lang), &kc.kind.id)),
+        );
         for s in &kc.states {
             if let Some((note, a)) = &s.note {
-                println!(
-                    "    {} {}{}{} — {}",
-                    w("状态", "state"),
-                    s.name.get(lang),
-                    w("：", ": "),
-                    note.get(lang),
-                    cite(a)
+                push(
+                    &mut out,
+                    2,
+                    format!(
+                        "{} {}{}{} — {}",
+                        w("状态", "state"),
+                        s.name.get(lang),
+                        w("：", ": "),
+                        note.get(lang),
+                        cite(a)
+                    ),
                 );
             }
         }
         for s in &kc.steps {
             let t = s.transition;
-            println!("    {} {} — {}", t.id, t.label.get(lang), cite(&t.article));
+            push(
+                &mut out,
+                2,
+                format!("{} {} — {}", t.id, t.label.get(lang), cite(&t.article)),
+            );
             for c in &s.cites {
                 if let Some(line) = cite_line(p, kc.kind, c, lang) {
-                    println!("      {line}");
+                    push(&mut out, 3, format!("{line}"));
                 }
             }
             let mut who = s
@@ -111,14 +174,15 @@ pub fn print(p: &domain::Policy, e: &Explanation, lang: Lang) {
             if !t.countersign.is_empty() {
                 who.push_str(&w("（须全部同意）", " (all of them must consent)"));
             }
-            println!("      {}{who}", w("可由：", "taken by: "));
+            push(&mut out, 3, format!("{}{who}", w("可由：", "taken by: ")));
         }
     }
+    out
 }
 
 /// One way a step cites the article, in words; `None` for the step's own article (already on
 /// the step's line).
-fn cite_line(p: &domain::Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Option<String> {
+fn cite_line(p: &Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
     let rule = |r: &Option<String>| match r {
         Some(name) if zh => format!("（共用规则 {name}）"),
@@ -196,13 +260,7 @@ fn cite_line(p: &domain::Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Optio
 }
 
 /// The names of `states` of the kind the reference field `field` points to (ids if unknown).
-fn state_names(
-    p: &domain::Policy,
-    kind: &ItemKind,
-    field: &str,
-    states: &[String],
-    lang: Lang,
-) -> String {
+fn state_names(p: &Policy, kind: &ItemKind, field: &str, states: &[String], lang: Lang) -> String {
     let target = match kind.field(field).map(|f| &f.ty) {
         Some(FieldType::ItemRef { kind } | FieldType::ItemRefs { kind }) => p.kind(kind),
         _ => None,
@@ -216,4 +274,13 @@ fn state_names(
         })
         .collect::<Vec<_>>()
         .join(if lang == Lang::Zh { "、" } else { " or " })
+}
+
+fn push(out: &mut Vec<Line>, depth: usize, text: String) {
+    out.push((depth, text));
+}
+
+/// A break between sections (an empty line when printed).
+fn section(out: &mut Vec<Line>) {
+    out.push((0, String::new()));
 }
