@@ -38,31 +38,25 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
         ),
     );
     if let Some(note) = &e.article.note {
-        push(&mut out, 0, format!("{}", note.get(lang)));
+        push(&mut out, 0, note.get(lang).to_string());
     }
     if e.is_empty() {
         section(&mut out);
         push(
             &mut out,
             0,
-            format!(
-                "{}",
-                w(
-                    "本制度尚无任何内容引用该条：它尚未建模。",
-                    "Nothing in the policy cites it: it is not modelled yet."
-                )
-            ),
+            w(
+                "本制度尚无任何内容引用该条：它尚未建模。",
+                "Nothing in the policy cites it: it is not modelled yet.",
+            )
+            .to_string(),
         );
         return out;
     }
     let role = |r: &Role| with_id(r.name.get(lang), &r.id);
     if !e.org_kinds.is_empty() {
         section(&mut out);
-        push(
-            &mut out,
-            0,
-            format!("{}", w("组织类型", "Organisation kinds")),
-        );
+        push(&mut out, 0, w("组织类型", "Organisation kinds"));
         for o in &e.org_kinds {
             push(
                 &mut out,
@@ -77,7 +71,7 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
     }
     if !e.duties.is_empty() {
         section(&mut out);
-        push(&mut out, 0, format!("{}", w("角色职责", "Duties of roles")));
+        push(&mut out, 0, w("角色职责", "Duties of roles"));
         for d in &e.duties {
             push(&mut out, 1, format!("{} — {}", role(d.role), cite(d.cited)));
         }
@@ -86,7 +80,7 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
         |k: &ItemKind, t: &Transition| format!("{}.{} {}", k.id, t.id, t.label.get(lang));
     if !e.rules.is_empty() {
         section(&mut out);
-        push(&mut out, 0, format!("{}", w("共用规则", "Shared rules")));
+        push(&mut out, 0, w("共用规则", "Shared rules"));
         for r in &e.rules {
             push(
                 &mut out,
@@ -109,7 +103,7 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
     }
     if !e.guards.is_empty() {
         section(&mut out);
-        push(&mut out, 0, format!("{}", w("检查", "Guards")));
+        push(&mut out, 0, w("检查", "Guards"));
         for g in &e.guards {
             push(
                 &mut out,
@@ -126,16 +120,12 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
         }
     }
     section(&mut out);
-    push(
-        &mut out,
-        0,
-        format!("{}", w("事项与步骤", "Item kinds and steps")),
-    );
+    push(&mut out, 0, w("事项与步骤", "Item kinds and steps"));
     for kc in &e.kinds {
         push(
             &mut out,
             1,
-            format!("{}", with_id(kc.kind.name.get(lang), &kc.kind.id)),
+            with_id(kc.kind.name.get(lang), &kc.kind.id).to_string(),
         );
         for s in &kc.states {
             if let Some((note, a)) = &s.note {
@@ -162,7 +152,7 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
             );
             for c in &s.cites {
                 if let Some(line) = cite_line(p, kc.kind, c, lang) {
-                    push(&mut out, 3, format!("{line}"));
+                    push(&mut out, 3, line.to_string());
                 }
             }
             let mut who = s
