@@ -25,13 +25,21 @@ pub mod ids {
     pub const CREATE: &str = "create";
     /// The Bureau's organisation kind: it keeps the working-day calendar with the administrators.
     pub const ORG_BUREAU: &str = "Bureau";
+    /// The city-owned company: the task book is addressed to it.
+    pub const ORG_COMPANY: &str = "Company";
 }
 
 /// Organisation kinds the app names, with who needs them.
-pub const ORG_KINDS: &[(&str, &str)] = &[(
-    ORG_BUREAU,
-    "app::inbox::calendar_warning (the Bureau is told next year's holidays are missing)",
-)];
+pub const ORG_KINDS: &[(&str, &str)] = &[
+    (
+        ORG_BUREAU,
+        "app::inbox::calendar_warning (the Bureau is told next year's holidays are missing)",
+    ),
+    (
+        ORG_COMPANY,
+        "app::taskbook (the task book is addressed to the Company)",
+    ),
+];
 
 use ids::*;
 

@@ -24,6 +24,9 @@ pub mod ids {
     pub const INSPECTION: &str = "inspection";
     pub const RECTIFICATION: &str = "rectification";
     pub const CREATE: &str = "create";
+    /// Who sees the overlap check on a demand: those who analyse and plan (R13.4).
+    pub const OVERLAP_READERS: [&str; 3] =
+        ["datacenter_analyst", "bureau_planner", "bureau_leader"];
 }
 
 use ids::*;
@@ -143,7 +146,14 @@ pub fn check(policy: &domain::Policy) -> Result<(), String> {
     if let Err(e) = app::contract::check(policy) {
         problems.push(e);
     }
-    let missing = app::contract::missing(policy, NEEDS);
+    let mut missing = app::contract::missing(policy, NEEDS);
+    for role in OVERLAP_READERS {
+        if policy.role(role).is_none() {
+            missing.push(format!(
+                "no role \"{role}\" (needed by web::pages::cycle_panels, the overlap check)"
+            ));
+        }
+    }
     if !missing.is_empty() {
         problems.push(format!(
             "the policy lacks names the web pages rely on:\n  {}",

@@ -28,7 +28,7 @@ pub async fn document(
         store::orgs::all(&mut c)
             .await?
             .into_iter()
-            .find(|o| o.kind == "Company")
+            .find(|o| o.kind == ids::ORG_COMPANY)
             .map(|o| o.name_zh)
             .unwrap_or_else(|| "市属国有专业公司".into())
     };

@@ -35,9 +35,7 @@ pub(super) async fn demand_panels(
     }
     let frozen = !versions.is_empty();
     if frozen
-        && app::items::creations(p, who, "demand_change")
-            .iter()
-            .any(|t| t.id == "create")
+        && !app::items::creations(p, who, ids::DEMAND_CHANGE).is_empty()
         && v.row.item.owner_org == who.org.id
     {
         panel.links.push((
@@ -50,10 +48,7 @@ pub(super) async fn demand_panels(
         out.push(panel);
     }
     // The overlap check is for those who analyse and plan (R13.4).
-    if matches!(
-        who.user.role.as_str(),
-        "datacenter_analyst" | "bureau_planner" | "bureau_leader"
-    ) {
+    if ids::OVERLAP_READERS.contains(&who.user.role.as_str()) {
         let mut sim = new_panel(
             "similar",
             t(

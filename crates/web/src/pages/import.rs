@@ -39,7 +39,7 @@ fn page_for(s: &AppState, who: &app::Principal, kind_id: &str) -> Result<ImportP
         .filter(|_| {
             app::items::creations(p, who, kind_id)
                 .iter()
-                .any(|t| t.id == "create")
+                .any(|t| t.id == crate::contract::ids::CREATE)
         })
         .ok_or(WebError::App(AppError::NotFound, who.lang))?;
     let heading = Text::new(

@@ -170,7 +170,8 @@ fn attachments(kind: &ItemKind, v: &ItemView, lang: Lang) -> Option<Panel> {
         .fields
         .iter()
         .find(|f| f.ty == domain::policy::FieldType::Files)?;
-    let may_attach = v.actions.iter().any(|t| t.id == "attach");
+    // The step that takes files is the one whose inputs hold the files field.
+    let may_attach = v.actions.iter().any(|t| t.inputs.contains(&field.id));
     let listed = v.row.item.field(&field.id);
     if listed.is_empty() && !may_attach {
         return None;

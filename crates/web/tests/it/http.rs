@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{client, complete_demand, spawn_apps, token};
+use common::{client, complete_demand, spawn_apps, token, web_cookie};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -77,19 +77,7 @@ async fn a_login_sets_a_strict_http_only_secure_cookie_and_pages_need_it() {
 async fn a_form_post_without_the_csrf_token_is_refused_and_changes_nothing() {
     for app in spawn_apps("csrf", None).await {
         let c = client();
-        let r = c
-            .post(format!("{}/login", app.base))
-            .form(&[("username", "scj.clerk"), ("password", demo::DEMO_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = web_cookie(&app, "scj.clerk").await;
         let r = c
             .post(format!("{}/items/new?kind=demand&action=create", app.base))
             .header("cookie", &cookie)
@@ -395,19 +383,7 @@ async fn a_save_from_a_stale_form_is_refused_and_keeps_what_was_typed() {
             .await
             .unwrap();
         let id = created["id"].as_i64().unwrap();
-        let r = c
-            .post(format!("{}/login", app.base))
-            .form(&[("username", "scj.clerk"), ("password", demo::DEMO_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = web_cookie(&app, "scj.clerk").await;
         let edit_page = || async {
             c.get(format!("{}/items/{id}/edit", app.base))
                 .header("cookie", &cookie)
@@ -461,23 +437,6 @@ async fn a_save_from_a_stale_form_is_refused_and_keeps_what_was_typed() {
             .unwrap();
         assert_eq!(now["fields"]["title"], "第一个标签页的标题");
     }
-}
-
-/// Logs in through the login form and returns the session cookie.
-async fn web_cookie(app: &common::TestApp, username: &str) -> String {
-    let r = client()
-        .post(format!("{}/login", app.base))
-        .form(&[("username", username), ("password", demo::DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// RX.1: an article's page shows what the policy makes of it, as `policy explain` prints it,

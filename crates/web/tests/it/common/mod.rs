@@ -52,6 +52,23 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// Logs in through the login form and returns the session cookie.
+pub async fn web_cookie(app: &TestApp, username: &str) -> String {
+    let r = client()
+        .post(format!("{}/login", app.base))
+        .form(&[("username", username), ("password", demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// Logs in through the API and returns a bearer token.
 pub async fn token(app: &TestApp, username: &str) -> String {
     let r = client()
