@@ -2,7 +2,8 @@
 # Runs every test of Tongchou: domain tables, stories on SQLite and PostgreSQL, HTTP tests,
 # the browser journeys in headless Chromium, and the binary's smoke tests. Then, to show the
 # suite depends on no particular day, runs it again with the test clock in 2027 and in 2030
-# (years the holiday table lacks), on SQLite. Prints the time of each phase.
+# (years the holiday table lacks), on both engines. Prints the time of each phase, and drops
+# the test databases and scratch files it made.
 #
 # PostgreSQL: uses TEST_DATABASE_URL when set; otherwise starts the local cluster if it is
 # installed but down, and uses postgres://postgres@127.0.0.1:5432/test. With
@@ -20,9 +21,19 @@ phase() {
   phase_name="$*"; phase_start=$now
   echo; echo "--- $* (at $((now - t0))s)"
 }
+drop_test_databases() {
+  [ -n "${TEST_DATABASE_URL:-}" ] || return 0
+  # Each test makes its own database t_* (copied from a template, itself a t_tpl_* database).
+  psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 't\_%'" \
+    | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
+}
 summary() {
+  local rc=$?
   phase ""
+  drop_test_databases
+  rm -rf "${TMPDIR:-/tmp}"/tongchou-* 2>/dev/null || true
   echo "=== test phases"; printf '%s\n' "${phases[@]}"; echo "total $(( $(date +%s) - t0 ))s"
+  exit $rc
 }
 trap summary EXIT
 
@@ -43,10 +54,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "PostgreSQL tests on ${TEST_DATABASE_URL}"
-  # Each test makes its own database t_* (copied from a template tpl database); drop those
-  # left by earlier runs, and the schemas of older versions of the kit.
-  psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 't\_%'" \
-    | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
+  # Drop what an interrupted run left: test databases, and the schemas of older versions of
+  # the kit.
+  drop_test_databases
   psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP SCHEMA ' || nspname || ' CASCADE;' FROM pg_namespace WHERE nspname LIKE 't\_%'" \
     | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
 elif [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
@@ -63,6 +73,7 @@ phase "tests on SQLite and PostgreSQL (test clock on the default day)"
 cargo test --workspace --all-targets "$@"
 
 for day in ${TEST_DAYS-2027-12-20 2030-03-11}; do
-  phase "tests on SQLite with the test clock on $day"
-  TONGCHOU_TEST_TODAY=$day TEST_DATABASE_URL= cargo test --workspace --all-targets "$@"
+  phase "tests with the test clock on $day"
+  drop_test_databases
+  TONGCHOU_TEST_TODAY=$day cargo test --workspace --all-targets "$@"
 done

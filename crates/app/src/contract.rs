@@ -14,6 +14,11 @@ pub mod ids {
     pub const EMERGENCY_IN_PLAN: &str = "in_plan";
     pub const PROJECT: &str = "project";
     pub const PROJECT_UNDER_CONSTRUCTION: &str = "under_construction";
+    /// The project's construction mode, and the value for a project the Company funds itself
+    /// (its 批复 then asks for the NDRC filing, art. 14(2)).
+    pub const PROJECT_MODE: &str = "mode";
+    pub const MODE_SELF_FUNDED: &str = "company_self_funded";
+    pub const PLAN: &str = "plan";
     pub const RISK: &str = "risk";
     pub const RISK_OPEN: &str = "open";
     pub const EXPERT: &str = "expert";
@@ -28,6 +33,14 @@ pub mod ids {
     /// The city-owned company: the task book is addressed to it.
     pub const ORG_COMPANY: &str = "Company";
 }
+
+/// Choice values the app names: (kind, field, value, who needs it).
+pub const CHOICES: &[(&str, &str, &str, &str)] = &[(
+    PROJECT,
+    PROJECT_MODE,
+    MODE_SELF_FUNDED,
+    "app::approval (the 批复 of a self-funded project asks for the NDRC filing)",
+)];
 
 /// Organisation kinds the app names, with who needs them.
 pub const ORG_KINDS: &[(&str, &str)] = &[
@@ -84,7 +97,7 @@ pub const NEEDS: &[Need] = &[
         who: "app::cycle::plan_view and app::taskbook (emergency items added to the plan)",
     },
     Need {
-        kind: "plan",
+        kind: PLAN,
         states: &[],
         actions: &[],
         fields: &["ceiling", "year", "meeting_no", "meeting_date"],
@@ -124,6 +137,20 @@ pub const NEEDS: &[Need] = &[
 /// policy declares; the error lists each missing id with who needs it.
 pub fn check(policy: &domain::Policy) -> Result<(), String> {
     let mut missing = missing(policy, NEEDS);
+    for (kind, field, value, who) in CHOICES {
+        let has = policy
+            .kind(kind)
+            .and_then(|k| k.field(field))
+            .is_some_and(|f| {
+                matches!(&f.ty, domain::policy::FieldType::Choice(options)
+                if options.iter().any(|(id, _)| id == value))
+            });
+        if !has {
+            missing.push(format!(
+                "kind {kind} has no choice \"{value}\" for field \"{field}\" (needed by {who})"
+            ));
+        }
+    }
     for (id, who) in ORG_KINDS {
         if !policy.org_kinds.iter().any(|k| k.id == *id) {
             missing.push(format!("no organisation kind \"{id}\" (needed by {who})"));

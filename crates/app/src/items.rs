@@ -46,6 +46,7 @@ pub fn visible_filter(p: &Platform, who: &Principal, kind: &str, mut f: Filter) 
         Sight::OwnAndPublic {
             org,
             private_states,
+            ..
         } => {
             f.viewer_org = Some(org);
             f.private_states = private_states;
@@ -167,16 +168,22 @@ pub fn may_create_under(p: &Platform, who: &Principal, child: &str, parent: &Ite
     })
 }
 
+/// Whether creation `t` of kind `k` names the parent's kind in its `requires` and every such
+/// rule accepts the parent's state. A creation that says nothing about the parent's kind is not
+/// a creation under it.
 fn accepts(k: &domain::policy::ItemKind, t: &Transition, parent: &ItemRow) -> bool {
     let refers_to_parent = |field: &str| {
         k.field(field).is_some_and(
             |f| matches!(&f.ty, FieldType::ItemRef { kind } if *kind == parent.item.kind),
         )
     };
-    t.requires
+    let mut on_parent = t
+        .requires
         .iter()
         .filter(|r| refers_to_parent(&r.field))
-        .all(|r| r.states.is_empty() || r.states.contains(&parent.item.state))
+        .peekable();
+    on_parent.peek().is_some()
+        && on_parent.all(|r| r.states.is_empty() || r.states.contains(&parent.item.state))
 }
 
 /// A request to change something, as the web, API and CLI pass it in.

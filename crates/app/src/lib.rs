@@ -112,6 +112,7 @@ impl Platform {
         contract::check(&policy).map_err(AppError::Startup)?;
         let key = keys::load_or_create(&settings.key_file)?;
         let store = Store::open(db_url).await?;
+        stored_states_known(&store, &policy).await?;
         Ok(Platform {
             store,
             policy: Arc::new(policy),
@@ -119,6 +120,28 @@ impl Platform {
             settings: Arc::new(settings),
         })
     }
+}
+
+/// Refuses a policy under which stored items would sit in a state (or kind) it does not know:
+/// such an item could be neither shown correctly nor moved on, and a private state renamed in
+/// a new draft of the measures must not make stored drafts public. The operator migrates the
+/// items or keeps the state.
+async fn stored_states_known(store: &Store, policy: &Policy) -> Result<(), AppError> {
+    let unknown: Vec<String> = store
+        .kinds_and_states()
+        .await?
+        .into_iter()
+        .filter(|(k, s)| policy.kind(k).is_none_or(|k| k.state(s).is_none()))
+        .map(|(k, s)| format!("{k}.{s}"))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Startup(format!(
+        "stored items are in states the policy {} does not have: {}; keep those states in the policy or move the items first",
+        policy.version,
+        unknown.join(", ")
+    )))
 }
 
 impl Platform {

@@ -15,11 +15,12 @@ pub enum Sight {
     Nothing,
     /// Only the items of the actor's own unit.
     Own(OrgId),
-    /// The own unit's items in any state, and everyone's outside the kind's private (draft)
-    /// states.
+    /// The own unit's items in any state, and everyone's in the kind's public states (those
+    /// not private; a state the policy does not know counts as private).
     OwnAndPublic {
         org: OrgId,
         private_states: Vec<String>,
+        public_states: Vec<String>,
     },
 }
 
@@ -29,24 +30,26 @@ pub fn sight(policy: &Policy, actor: &Actor, kind: &str) -> Sight {
     let (Some(role), Some(kind)) = (policy.role(&actor.role), policy.kind(kind)) else {
         return Sight::Nothing;
     };
-    let private_states = || {
-        kind.private_states()
+    let own_and_public = || Sight::OwnAndPublic {
+        org: actor.org,
+        private_states: kind
+            .private_states()
             .into_iter()
             .map(str::to_string)
-            .collect()
+            .collect(),
+        public_states: kind
+            .states
+            .iter()
+            .filter(|s| !s.private)
+            .map(|s| s.id.clone())
+            .collect(),
     };
     match role.sees {
         Visibility::None => Sight::Nothing,
         // A published kind (campaign notices, the annual plan) reaches every business role.
-        Visibility::Own if kind.public => Sight::OwnAndPublic {
-            org: actor.org,
-            private_states: private_states(),
-        },
+        Visibility::Own if kind.public => own_and_public(),
         Visibility::Own => Sight::Own(actor.org),
-        Visibility::Submitted => Sight::OwnAndPublic {
-            org: actor.org,
-            private_states: private_states(),
-        },
+        Visibility::Submitted => own_and_public(),
     }
 }
 
@@ -57,9 +60,8 @@ impl Sight {
             Sight::Nothing => false,
             Sight::Own(org) => item.owner_org == *org,
             Sight::OwnAndPublic {
-                org,
-                private_states,
-            } => item.owner_org == *org || !private_states.contains(&item.state),
+                org, public_states, ..
+            } => item.owner_org == *org || public_states.contains(&item.state),
         }
     }
 }

@@ -135,6 +135,24 @@ impl Store {
         Ok(())
     }
 
+    /// Every (kind, state) some stored item is in, from the counts kept with the items.
+    pub async fn kinds_and_states(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut c = self.pool.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT kind, state FROM item_counts WHERE n > 0 ORDER BY kind, state",
+        )
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    sqlx::Row::try_get::<String, _>(r, 0)?,
+                    sqlx::Row::try_get::<String, _>(r, 1)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Closes the pool's connections (those in use as they come back); reads and writes
     /// fail afterwards.
     pub async fn close(&self) {

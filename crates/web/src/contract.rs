@@ -24,6 +24,7 @@ pub mod ids {
     pub const INSPECTION: &str = "inspection";
     pub const RECTIFICATION: &str = "rectification";
     pub const CREATE: &str = "create";
+    pub const EXPERT: &str = "expert";
     /// Who sees the overlap check on a demand: those who analyse and plan (R13.4).
     pub const OVERLAP_READERS: [&str; 3] =
         ["datacenter_analyst", "bureau_planner", "bureau_leader"];
@@ -132,7 +133,7 @@ pub const NEEDS: &[Need] = &[
         who: "web::pages::build (rectifications of an inspection)",
     },
     Need {
-        kind: "expert",
+        kind: EXPERT,
         states: &[],
         actions: &[],
         fields: &["name", "employer"],

@@ -88,7 +88,15 @@ pub async fn import(
             .collect();
         // A draft needs only what creation requires; the submission later checks the rest.
         let mut problems = Vec::new();
-        match domain::decide(&p.policy, kind_id, None, "create", &who.actor, &input, &cx) {
+        match domain::decide(
+            &p.policy,
+            kind_id,
+            None,
+            ids::CREATE,
+            &who.actor,
+            &input,
+            &cx,
+        ) {
             Ok(_) => {}
             Err(d) if d.fields.is_empty() => return Err(AppError::Denied(d)),
             Err(d) => problems = d.fields,
@@ -123,7 +131,7 @@ pub async fn import(
                 let mut ids = Vec::new();
                 for input in inputs {
                     let cmd = crate::items::Command {
-                        action: "create".into(),
+                        action: ids::CREATE.into(),
                         input,
                         then: None,
                         idempotency_key: None,

@@ -229,7 +229,7 @@ pub async fn campaign_answers(
         .split(',')
         .filter_map(|s| s.parse().ok())
         .collect();
-    let demands = children(p, who, "demand", &campaign.number).await?;
+    let demands = children(p, who, ids::DEMAND, &campaign.number).await?;
     let orgs = {
         let mut c = p.store.read().await?;
         store::orgs::all(&mut c).await?
@@ -353,7 +353,7 @@ pub async fn reminders(p: &Platform, who: &Principal) -> Result<Vec<Reminder>, A
         if today < cal.working_days_before(closes, 3).value {
             continue;
         }
-        let mine = children(p, who, "demand", &campaign.number).await?;
+        let mine = children(p, who, ids::DEMAND, &campaign.number).await?;
         if mine.iter().any(|d| d.item.owner_org == who.org.id) {
             continue;
         }

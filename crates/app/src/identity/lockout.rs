@@ -19,7 +19,7 @@ pub(crate) enum Reserved {
     Locked,
 }
 
-fn is_locked(u: &User, now: DateTime<FixedOffset>) -> bool {
+pub(crate) fn is_locked(u: &User, now: DateTime<FixedOffset>) -> bool {
     u.locked_until
         .as_deref()
         .and_then(clock::parse)

@@ -70,11 +70,7 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
     };
     let last = clock::parse(&session.last_seen).unwrap_or(now);
     let created = clock::parse(&session.created_at).unwrap_or(now);
-    let locked = user
-        .locked_until
-        .as_deref()
-        .and_then(clock::parse)
-        .is_some_and(|t| t > now);
+    let locked = lockout::is_locked(&user, now);
     if now - last > chrono::Duration::minutes(idle)
         || now - created > chrono::Duration::hours(p.settings.absolute_hours)
         || locked

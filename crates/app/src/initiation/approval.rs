@@ -3,6 +3,7 @@
 //! line with the amount asked, the amount approved and the reason for each cut. Both files are
 //! kept with their SM3 digests in the same transaction as the step.
 
+use crate::contract::ids;
 use crate::steps::{BoxFut, DocFiles, DocumentMaker, Read};
 use crate::{AppError, Platform, Principal};
 use domain::Money;
@@ -53,7 +54,7 @@ pub async fn document(
         .unwrap_or_else(|| i.field("title").to_string());
     let self_funded = project
         .as_ref()
-        .is_some_and(|r| r.item.field("mode") == "company_self_funded");
+        .is_some_and(|r| r.item.field(ids::PROJECT_MODE) == ids::MODE_SELF_FUNDED);
     let lines = domain::table::baseline(i.field("budget_lines"), "amount", cuts);
     let asked: i64 = lines.iter().map(|l| l.requested_fen).sum();
     let approved: i64 = lines.iter().map(|l| l.approved_fen).sum();

@@ -139,21 +139,14 @@ pub async fn perform(
     mut cmd: Command,
 ) -> Result<ItemId, AppError> {
     // Most steps declare nothing to prepare: they go straight to the write, which reads the
-    // item there (no read before, so a plain step costs what it always did).
-    let prepares = p.policy.kinds.iter().any(|k| {
+    // item there (no read before, so a plain step costs what it always did). A step whose name
+    // some kind declares with a capability is read first, and its own kind decides.
+    let some_kind_prepares = p.policy.kinds.iter().any(|k| {
         k.transition(&cmd.action)
             .is_some_and(|t| CAPABILITIES.iter().any(|c| c.declared(t)))
     });
-    if !prepares {
-        let (p2, who2) = (p.clone(), who.clone());
-        return p
-            .store
-            .write(move |c| {
-                Box::pin(async move {
-                    crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await
-                })
-            })
-            .await;
+    if !some_kind_prepares {
+        return plain(p, who, id, cmd).await;
     }
     let view = crate::items::view(p, who, id).await?;
     let ItemView { row, actions, .. } = &view;
@@ -169,8 +162,16 @@ pub async fn perform(
             .collect(),
         None => Vec::new(),
     };
+    let Some(t) = t.filter(|_| !declared.is_empty()) else {
+        return plain(p, who, id, cmd).await;
+    };
+    // A retried request (the API's Idempotency-Key) has had its effect: nothing is prepared
+    // again, and the write below returns the stored answer too.
+    if let Some(done) = replayed(p, who, &cmd).await? {
+        return Ok(done);
+    }
     let mut ready = Vec::new();
-    if let Some(t) = t.filter(|_| !declared.is_empty()) {
+    {
         let read = Read {
             p,
             who,
@@ -182,15 +183,24 @@ pub async fn perform(
         for c in &declared {
             ready.push(c.prepare(&read).await?);
         }
-        // What the capabilities consumed (the password) never reaches the step.
-        cmd.input
-            .retain(|k, _| t.inputs.contains(k) || k == crate::items::VERSION_FIELD);
     }
+    // What the capabilities consumed (the password) never reaches the step.
+    cmd.input
+        .retain(|k, _| t.inputs.contains(k) || k == crate::items::VERSION_FIELD);
     let read_version = crate::items::expected_version(&cmd.input).unwrap_or(row.version);
     let (p2, who2) = (p.clone(), who.clone());
     p.store
         .write(move |c| {
             Box::pin(async move {
+                if let Some(key) = &cmd.idempotency_key
+                    && let Some((_, body)) =
+                        store::idempotency::get(c, who2.user.id.get(), key).await?
+                {
+                    return body
+                        .parse::<i64>()
+                        .map(ItemId::new)
+                        .map_err(|_| AppError::Conflict);
+                }
                 let now = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
                 if now.version != read_version {
                     return Err(AppError::Conflict);
@@ -209,4 +219,40 @@ pub async fn perform(
             })
         })
         .await
+}
+
+/// A step with nothing to prepare: decided and written in one write that reads the item.
+async fn plain(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
+    let (p2, who2) = (p.clone(), who.clone());
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, Input::new()).await
+            })
+        })
+        .await
+}
+
+/// The item a retried request already created or changed, if the key was seen.
+async fn replayed(
+    p: &Platform,
+    who: &Principal,
+    cmd: &Command,
+) -> Result<Option<ItemId>, AppError> {
+    let Some(key) = &cmd.idempotency_key else {
+        return Ok(None);
+    };
+    let mut c = p.store.read().await?;
+    match store::idempotency::get(&mut c, who.user.id.get(), key).await? {
+        Some((_, body)) => body
+            .parse::<i64>()
+            .map(|id| Some(ItemId::new(id)))
+            .map_err(|_| AppError::Conflict),
+        None => Ok(None),
+    }
 }

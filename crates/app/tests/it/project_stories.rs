@@ -177,6 +177,34 @@ fn field_error(e: &AppError, field: &str) -> String {
     }
 }
 
+/// RX.2: a signing request retried with the same Idempotency-Key (the network failed after
+/// the first) has one effect: the retry answers with the same item, signs nothing again and is
+/// not refused as stale; the same key reused by the same user on another item changes nothing
+/// there.
+#[tokio::test]
+async fn rx2_a_retried_signature_has_one_effect_and_a_reused_key_changes_no_other_item() {
+    for p in each_backend("sign-retry").await {
+        let id = project_awaiting(&p, "special_fund").await;
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        let mut once = sign(&p, id, DEMO_PASSWORD).await;
+        once.idempotency_key = Some("sign-1".into());
+        perform(&p, &clerk, id, once.clone()).await.unwrap();
+        let signed = view(&p, &clerk, id).await.unwrap();
+        assert_eq!(perform(&p, &clerk, id, once.clone()).await.unwrap(), id);
+        let again = view(&p, &clerk, id).await.unwrap();
+        assert_eq!(again.row.version, signed.row.version);
+        assert_eq!(again.history.len(), signed.history.len());
+        // The same key on another entry answers with the first item and leaves this one.
+        let other = project_awaiting(&p, "special_fund").await;
+        let mut reused = sign(&p, other, DEMO_PASSWORD).await;
+        reused.idempotency_key = Some("sign-1".into());
+        assert_eq!(perform(&p, &clerk, other, reused).await.unwrap(), id);
+        let untouched = view(&p, &clerk, other).await.unwrap().row;
+        assert_eq!(untouched.item.state, "awaiting_confirmation");
+        assert!(untouched.item.field("signature").is_empty());
+    }
+}
+
 /// R14.1: the unit signs with its password; the check shows the signature valid, and after
 /// the signed content is changed in the database both the page's check and `audit verify`
 /// name the entry.

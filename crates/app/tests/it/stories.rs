@@ -213,6 +213,33 @@ async fn a_department_never_sees_another_departments_drafts() {
     }
 }
 
+/// RX.1: a new draft of the measures that renames a private state is refused at start while
+/// stored items are in the old state, so stored drafts never become visible to everyone; the
+/// refusal names the kind and state.
+#[tokio::test]
+async fn rx1_a_policy_without_a_state_stored_items_are_in_is_refused_at_start() {
+    let url = testkit::database_urls("renamed-state").await.remove(0);
+    let p = testkit::platform(&url, "renamed-state", None)
+        .await
+        .unwrap();
+    let settings = (*p.settings).clone();
+    drop(p);
+    let files: Vec<(String, String)> = testkit::policy_files()
+        .into_iter()
+        .map(|(n, t)| (n, t.replace("\"draft\"", "\"unsent\"")))
+        .collect();
+    let renamed = domain::Policy::from_sources(app::DEFAULT_POLICY_FOLDER, &files).unwrap();
+    let refused = Platform::open(&url, renamed, settings.clone()).await;
+    let Err(AppError::Startup(why)) = refused else {
+        panic!("a policy lacking a stored state must not start");
+    };
+    assert!(why.contains("demand.draft"), "{why}");
+    // The shipped policy still starts on the same database.
+    Platform::open(&url, app::default_policy().unwrap(), settings)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_retried_request_with_the_same_idempotency_key_has_one_effect() {
     for p in each_backend("idem").await {

@@ -6,6 +6,7 @@ mod openapi;
 
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::contract::ids;
 use crate::error::ApiError;
 use app::items::{Command, ListQuery};
 use app::{AppError, Platform};
@@ -113,7 +114,7 @@ async fn list(
     Query(q): Query<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
     let query = ListQuery {
-        kind: q.kind.unwrap_or_else(|| "demand".into()),
+        kind: q.kind.unwrap_or_else(|| ids::DEMAND.into()),
         state: q.state,
         year: q.year,
         text: q.q,

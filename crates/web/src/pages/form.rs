@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{WebUser, check_csrf};
+use crate::contract::ids;
 use crate::error::{WebError, html};
 use crate::frame::Frame;
 use crate::views::{SectionView, form_sections, input_value};
@@ -87,7 +88,7 @@ pub(crate) async fn render(
     let errors = denied.map(|d| &d.fields).unwrap_or(&empty);
     let frame = Frame::new(p, who, &kind.id, &spec.heading, &spec.action_url)
         .crumb(kind.name.get(lang), &format!("/items?kind={}", kind.id));
-    let hint = if kind.id == "demand" {
+    let hint = if kind.id == ids::DEMAND {
         frame.t.s("demand_hint").to_string()
     } else {
         String::new()

@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::auth::WebUser;
+use crate::contract::ids;
 use crate::error::{WebError, html};
 use crate::frame::Frame;
 use crate::views::{Opt, RowView, summary_view};
@@ -81,7 +82,7 @@ pub async fn page(
     Query(f): Query<Filters>,
 ) -> Result<Response, WebError> {
     let p = &s.platform;
-    let kind_id = f.kind.clone().unwrap_or_else(|| "demand".into());
+    let kind_id = f.kind.clone().unwrap_or_else(|| ids::DEMAND.into());
     let kind = p
         .policy
         .kind(&kind_id)
@@ -171,7 +172,7 @@ pub async fn export(
     let p = &s.platform;
     let lang = who.lang;
     let err = |e| WebError::App(e, lang);
-    let kind_id = f.kind.clone().unwrap_or_else(|| "demand".into());
+    let kind_id = f.kind.clone().unwrap_or_else(|| ids::DEMAND.into());
     let kind = p
         .policy
         .kind(&kind_id)

@@ -450,6 +450,15 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
     click_confirmed(c, "submit").await;
     wait_text(c, "item-state", "待市领导会签").await;
     let emergency_url = c.current_url().await.unwrap().to_string();
+    // R18.1: no project is drafted from an emergency item not yet in the plan (the Company
+    // may draft projects, but from this item only once both leaders consented).
+    switch_user(c, &base, "company.pm", "陈刚").await;
+    c.goto(&emergency_url).await.unwrap();
+    wait_text(c, "item-state", "待市领导会签").await;
+    assert!(
+        c.find(Locator::Id("new-emergency-project")).await.is_err(),
+        "a case-by-case project only for an emergency item in the plan"
+    );
     switch_user(c, &base, "leader.incharge", "曹文").await;
     c.goto(&emergency_url).await.unwrap();
     click_confirmed(c, "action-consent").await;
@@ -459,6 +468,9 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
     c.goto(&emergency_url).await.unwrap();
     click_confirmed(c, "action-consent").await;
     wait_text(c, "item-state", "已补列入计划").await;
+    switch_user(c, &base, "bureau.planner", "张明").await;
+    c.goto(&emergency_url).await.unwrap();
+    c.find(Locator::Id("new-emergency-project")).await.unwrap();
     c.goto(&plan_url).await.unwrap();
     let lines = text_of(c, "panel-plan-lines").await;
     assert!(lines.contains("防汛应急指挥调度系统升级"), "{lines}");
