@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Tongchou: domain tables, stories on SQLite and PostgreSQL, HTTP tests,
+# Runs every check and test of Tongchou: formatting, clippy -D warnings (in the same compile as
+# the tests), domain tables, stories on SQLite and PostgreSQL, HTTP tests,
 # the browser journeys in headless Chromium, and the binary's smoke tests. Then, to show the
 # suite depends on no particular day, runs it again with the test clock in 2027 and in 2030
 # (years the holiday table lacks), on both engines. Prints the time of each phase, and drops
@@ -66,7 +67,16 @@ else
   echo "PostgreSQL not reachable: running the stories on SQLite only"
 fi
 
-phase "build the tests"
+phase "cargo fmt --check"
+cargo fmt --all --check
+
+# Lints and the test build in one compile: clippy's driver wraps rustc for the workspace's own
+# crates (the dependencies build with plain rustc), with -D warnings, so the graph is compiled
+# once instead of once for `cargo clippy` and again for the tests. Every cargo call below keeps
+# the same wrapper, so none of them rebuilds.
+export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER-clippy-driver}"
+export CLIPPY_ARGS="${CLIPPY_ARGS--D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__}"
+phase "build the tests, with clippy -D warnings on every target of the workspace"
 cargo test --workspace --all-targets --no-run "$@"
 
 phase "tests on SQLite and PostgreSQL (test clock on the default day)"

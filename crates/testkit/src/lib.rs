@@ -12,6 +12,10 @@
 //!   checkpoints and seals its signing keys.
 //! * **The real typesetter** (typst), so documents are issued as in production.
 
+pub mod story;
+
+pub use story::{Acting, as_, fields};
+
 use app::clock::Clock;
 use app::{AppError, Platform, Settings, Typesetting};
 use chrono::NaiveDate;

@@ -8,7 +8,7 @@ use app::{AppError, Platform};
 use demo::principal;
 use domain::{Input, ItemId};
 use store::sqlx;
-use testkit::each_backend;
+use testkit::{as_, each_backend, fields};
 
 fn input(pairs: &[(&str, &str)]) -> Input {
     pairs
@@ -50,21 +50,14 @@ async fn count_items(p: &Platform) -> i64 {
 #[tokio::test]
 async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_article() {
     for p in each_backend("journey").await {
-        let clerk = principal(&p, "scj.clerk").await.unwrap();
-        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let clerk = as_(&p, "scj.clerk").await;
+        let analyst = as_(&p, "dc.analyst").await;
         let before = count_items(&p).await;
 
         // A submission missing parts is refused field by field and saves nothing.
-        let refused = create(
-            &p,
-            &clerk,
-            "demand",
-            Command {
-                then: Some("submit".into()),
-                ..cmd("create", input(&[("title", "缺项的需求")]))
-            },
-        )
-        .await;
+        let refused = clerk
+            .create_and_submit("demand", fields(&[("title", "缺项的需求")]))
+            .await;
         let Err(AppError::Denied(d)) = refused else {
             panic!("expected a refusal, got {refused:?}")
         };
@@ -81,30 +74,11 @@ async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_a
             "a failed step changes nothing"
         );
 
-        let id = create(
-            &p,
-            &clerk,
-            "demand",
-            Command {
-                then: Some("submit".into()),
-                ..cmd("create", complete())
-            },
-        )
-        .await
-        .unwrap();
-        perform(&p, &analyst, id, cmd("start_analysis", Input::new()))
-            .await
-            .unwrap();
-        perform(
-            &p,
-            &analyst,
-            id,
-            cmd("accept", input(&[("reason", "符合规划")])),
-        )
-        .await
-        .unwrap();
+        let id = clerk.create_and_submit("demand", complete()).await.unwrap();
+        analyst.start_analysis(id).await.unwrap();
+        analyst.give_opinion(id, "accept", "符合规划").await.unwrap();
 
-        let v = view(&p, &analyst, id).await.unwrap();
+        let v = analyst.sees(id).await.unwrap();
         assert_eq!(v.row.item.state, "opinion_given");
         assert_eq!(v.row.item.field("opinion"), "accept");
         assert_eq!(
