@@ -76,7 +76,10 @@ async fn r13_2_a_demand_goes_from_draft_to_an_opinion_and_every_step_cites_its_a
 
         let id = clerk.create_and_submit("demand", complete()).await.unwrap();
         analyst.start_analysis(id).await.unwrap();
-        analyst.give_opinion(id, "accept", "符合规划").await.unwrap();
+        analyst
+            .give_opinion(id, "accept", "符合规划")
+            .await
+            .unwrap();
 
         let v = analyst.sees(id).await.unwrap();
         assert_eq!(v.row.item.state, "opinion_given");
