@@ -192,14 +192,8 @@ pub async fn perform(
     p.store
         .write(move |c| {
             Box::pin(async move {
-                if let Some(key) = &cmd.idempotency_key
-                    && let Some((_, body)) =
-                        store::idempotency::get(c, who2.user.id.get(), key).await?
-                {
-                    return body
-                        .parse::<i64>()
-                        .map(ItemId::new)
-                        .map_err(|_| AppError::Conflict);
+                if let Some(done) = write::replayed(c, &who2, &cmd).await? {
+                    return Ok(done);
                 }
                 let now = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
                 if now.version != read_version {
@@ -238,21 +232,12 @@ async fn plain(
         .await
 }
 
-/// The item a retried request already created or changed, if the key was seen.
+/// [`write::replayed`] on a read connection, before anything is prepared.
 async fn replayed(
     p: &Platform,
     who: &Principal,
     cmd: &Command,
 ) -> Result<Option<ItemId>, AppError> {
-    let Some(key) = &cmd.idempotency_key else {
-        return Ok(None);
-    };
     let mut c = p.store.read().await?;
-    match store::idempotency::get(&mut c, who.user.id.get(), key).await? {
-        Some((_, body)) => body
-            .parse::<i64>()
-            .map(|id| Some(ItemId::new(id)))
-            .map_err(|_| AppError::Conflict),
-        None => Ok(None),
-    }
+    write::replayed(&mut c, who, cmd).await
 }

@@ -15,6 +15,25 @@ pub(crate) enum Target {
     Read(Box<ItemRow>),
 }
 
+/// The item a retried request (the API's Idempotency-Key) already created or changed, if this
+/// user's key was seen: the retry gets the first answer and has no effect of its own.
+pub(crate) async fn replayed(
+    c: &mut Conn,
+    who: &Principal,
+    cmd: &Command,
+) -> Result<Option<ItemId>, AppError> {
+    let Some(key) = &cmd.idempotency_key else {
+        return Ok(None);
+    };
+    match store::idempotency::get(c, who.user.id.get(), key).await? {
+        Some((_, body)) => body
+            .parse::<i64>()
+            .map(|id| Some(ItemId::new(id)))
+            .map_err(|_| AppError::Conflict),
+        None => Ok(None),
+    }
+}
+
 pub(crate) async fn step(
     c: &mut Conn,
     p: &Platform,
@@ -23,13 +42,8 @@ pub(crate) async fn step(
     cmd: Command,
     system: Input,
 ) -> Result<ItemId, AppError> {
-    if let Some(key) = &cmd.idempotency_key
-        && let Some((_, body)) = store::idempotency::get(c, who.user.id.get(), key).await?
-    {
-        return body
-            .parse::<i64>()
-            .map(ItemId::new)
-            .map_err(|_| AppError::Conflict);
+    if let Some(done) = replayed(c, who, &cmd).await? {
+        return Ok(done);
     }
     let now = p.now();
     let row = match target {
