@@ -45,6 +45,8 @@ pub struct Settings {
     pub absolute_hours: i64,
     /// Where the platform's SM2 key lives (never in the database or repository).
     pub key_file: PathBuf,
+    /// Where each new checkpoint is also appended, outside the database (an anchor), when set.
+    pub anchor_file: Option<PathBuf>,
     /// Working days: the shipped holiday table plus any years an operator added.
     pub calendar: domain::Calendar,
     /// Where time comes from: the system's, or a pinned one in tests.
@@ -85,6 +87,7 @@ impl Settings {
             admin_idle_minutes: 15,
             absolute_hours: 12,
             key_file,
+            anchor_file: None,
             calendar: official_calendar(),
             clock: clock::Clock::system(),
             typesetter: Typesetting::none(),
@@ -110,8 +113,13 @@ impl Platform {
     ) -> Result<Platform, AppError> {
         crypto::self_test().map_err(AppError::Startup)?;
         contract::check(&policy).map_err(AppError::Startup)?;
-        let key = keys::load_or_create(&settings.key_file)?;
         let store = Store::open(db_url).await?;
+        let (signed, ledger) = store::ledger::protected(&mut *store.read().await?).await?;
+        let held = keys::Protected { signed, ledger };
+        let key = keys::signing_key(&settings.key_file, held)?;
+        store
+            .start_ledger(keys::ledger_key(&settings.key_file, held)?)
+            .await?;
         stored_states_known(&store, &policy).await?;
         Ok(Platform {
             store,

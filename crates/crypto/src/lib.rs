@@ -3,10 +3,12 @@
 //! sealing (RFC 8998) with HMAC-SM3 key derivation, and PBKDF2-HMAC-SM3 password hashes.
 //! `self_test` runs the known-answer tests at start.
 
+mod mac;
 mod password;
 mod seal;
 mod sign;
 
+pub use mac::MacKey;
 pub use password::{PasswordHash, hash_password, verify_password};
 pub use seal::{derive_key, open, seal};
 pub use sign::{KeyPair, PublicKey, SignError};

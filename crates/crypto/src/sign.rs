@@ -10,7 +10,7 @@ const DIST_ID: &str = "1234567812345678";
 pub enum SignError {
     #[error("the operating system gave no random bytes")]
     Random,
-    #[error("not a valid SM2 key")]
+    #[error("not a valid key")]
     BadKey,
     #[error("signing failed")]
     Sign,
@@ -78,6 +78,13 @@ impl PublicKey {
     /// Uncompressed SEC1 point as hex.
     pub fn to_hex(&self) -> String {
         hex::encode(self.key.to_sec1_bytes())
+    }
+
+    /// A short name of the key (the first 16 hex digits of SM3 over its hex form), stored
+    /// with what it signed so a verifier with several keys (after a rotation) picks the right
+    /// one.
+    pub fn id(&self) -> String {
+        crate::sm3_hex(self.to_hex().as_bytes())[..16].to_string()
     }
 
     pub fn from_hex(s: &str) -> Result<PublicKey, SignError> {

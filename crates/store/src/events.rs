@@ -1,6 +1,6 @@
 //! The append-only record (RX.2). Each stream (one item, or the security log) is a hash chain:
-//! hash = SM3(prev_hash || canonical content). `verify` walks every chain and names the first
-//! event that was altered, removed or inserted behind the platform's back.
+//! hash = SM3(prev_hash || canonical content), and every event also takes its place in the
+//! ledger (`crate::ledger`), which chains all streams in commit order under a keyed MAC.
 
 use crate::{Conn, StoreError};
 use serde::Serialize;
@@ -76,10 +76,11 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
         None => (1, GENESIS.to_string()),
     };
     let hash = chain_hash(&prev_hash, seq, e);
+    let place = crate::ledger::take_place(c, &hash).await?;
     let row = sqlx::query(
         "INSERT INTO events (stream, seq, at, actor_id, actor_name, org_name, role, action, article, \
-         policy_version, payload, before_state, after_state, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         policy_version, payload, before_state, after_state, prev_hash, hash, lseq, lhash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(&e.stream)
     .bind(seq)
@@ -96,6 +97,9 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
     .bind(&e.after_state)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(place.lseq)
+    .bind(&place.lhash)
+    .bind(&place.mac)
     .fetch_one(&mut *c)
     .await?;
     Ok(StoredEvent {
@@ -144,75 +148,64 @@ pub async fn stream(c: &mut Conn, stream: &str) -> Result<Vec<StoredEvent>, Stor
     rows.iter().map(from_row).collect()
 }
 
-/// What is wrong with the record, naming the first bad event.
+/// Up to `limit` events after ledger place `after`, in ledger order, each with its place:
+/// verification reads the record a page at a time.
+pub async fn by_place(
+    c: &mut Conn,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(StoredEvent, crate::ledger::Place)>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, lseq, lhash, mac FROM events WHERE lseq > $1 ORDER BY lseq LIMIT $2"
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                from_row(r)?,
+                crate::ledger::Place {
+                    lseq: r.try_get(16)?,
+                    lhash: r.try_get(17)?,
+                    mac: r.try_get(18)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Events that hold no place in the ledger (id, stream, seq), up to `limit`, and how many
+/// there are: none can exist unless written behind the platform's back.
+pub async fn unplaced(
+    c: &mut Conn,
+    limit: i64,
+) -> Result<(Vec<(i64, String, i64)>, i64), StoreError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM events WHERE lseq IS NULL")
+        .fetch_one(&mut *c)
+        .await?
+        .try_get(0)?;
+    if n == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let rows =
+        sqlx::query("SELECT id, stream, seq FROM events WHERE lseq IS NULL ORDER BY id LIMIT $1")
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+    let listed = rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, StoreError>>()?;
+    Ok((listed, n))
+}
+
+/// What is wrong with the record, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Breach {
     pub event_id: i64,
     pub stream: String,
     pub seq: i64,
     pub what: String,
-}
-
-/// The head (last seq and hash) of each stream.
-pub type Heads = std::collections::BTreeMap<String, (i64, String)>;
-
-/// The last (seq, hash) of every stream, read through the (stream, seq) index.
-pub async fn heads(c: &mut Conn) -> Result<Heads, StoreError> {
-    let rows = sqlx::query(
-        "SELECT e.stream, e.seq, e.hash FROM events e \
-         JOIN (SELECT stream, MAX(seq) AS seq FROM events GROUP BY stream) h ON h.stream = e.stream AND h.seq = e.seq",
-    )
-    .fetch_all(&mut *c)
-    .await?;
-    let mut heads = Heads::new();
-    for r in &rows {
-        heads.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
-    }
-    Ok(heads)
-}
-
-/// Walks every chain in id order of streams. Returns the number of events checked and the
-/// heads, or the first breach.
-pub async fn verify(c: &mut Conn) -> Result<Result<(u64, Heads), Breach>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM events ORDER BY stream, seq, id"
-    ))
-    .fetch_all(&mut *c)
-    .await?;
-    let mut heads = Heads::new();
-    let mut breaches: Vec<Breach> = Vec::new();
-    let mut count = 0u64;
-    for row in &rows {
-        let ev = from_row(row)?;
-        count += 1;
-        let (expected_seq, expected_prev) = match heads.get(&ev.event.stream) {
-            Some((seq, hash)) => (seq + 1, hash.clone()),
-            None => (1, GENESIS.to_string()),
-        };
-        let breach = |what: &str| Breach {
-            event_id: ev.id,
-            stream: ev.event.stream.clone(),
-            seq: ev.seq,
-            what: what.to_string(),
-        };
-        if ev.seq != expected_seq {
-            breaches.push(breach(if ev.seq > expected_seq {
-                "an earlier event of this stream is missing"
-            } else {
-                "an event was inserted with a sequence number already used"
-            }));
-        } else if ev.prev_hash != expected_prev {
-            breaches.push(breach(
-                "its link to the previous event is broken (inserted or reordered)",
-            ));
-        } else if chain_hash(&ev.prev_hash, ev.seq, &ev.event) != ev.hash {
-            breaches.push(breach("its content was altered after it was recorded"));
-        }
-        heads.insert(ev.event.stream.clone(), (ev.seq, ev.hash.clone()));
-    }
-    // Report the earliest recorded breach (the lowest event id), the first thing to look at.
-    match breaches.into_iter().min_by_key(|b| b.event_id) {
-        Some(b) => Ok(Err(b)),
-        None => Ok(Ok((count, heads))),
-    }
 }

@@ -11,6 +11,7 @@ mod fast;
 pub mod files;
 pub mod idempotency;
 pub mod items;
+pub mod ledger;
 mod migrate;
 pub mod orgs;
 pub mod sessions;
@@ -60,6 +61,9 @@ pub struct Store {
     writer: writer::Writer,
     /// SQLite only: the inline path for the hottest reads.
     fast: Option<std::sync::Arc<fast::FastReads>>,
+    /// The ledger's MAC key, handed to the writer for each batch; without it nothing can be
+    /// recorded.
+    ledger_key: writer::LedgerKey,
 }
 
 impl Store {
@@ -105,14 +109,25 @@ impl Store {
             check_postgres_durable(&pool).await?;
         }
         migrate::run(&pool, backend).await?;
-        let writer = writer::Writer::start(pool.clone());
+        let ledger_key = std::sync::Arc::new(std::sync::RwLock::new(None));
+        let writer = writer::Writer::start(pool.clone(), std::sync::Arc::clone(&ledger_key));
         let fast = fast::FastReads::for_url(&url).map(std::sync::Arc::new);
         Ok(Store {
             pool,
             backend,
             writer,
             fast,
+            ledger_key,
         })
+    }
+
+    /// Gives the writer the ledger's MAC key and starts the ledger if the database has none
+    /// yet (entering events recorded before it, once).
+    pub async fn start_ledger(&self, key: crypto::MacKey) -> Result<(), StoreError> {
+        if let Ok(mut k) = self.ledger_key.write() {
+            *k = Some(std::sync::Arc::new(key));
+        }
+        self.write(|c| Box::pin(ledger::start(c))).await
     }
 
     pub fn backend(&self) -> Backend {

@@ -24,6 +24,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "signing_keys",
         include_str!("../migrations/sqlite/0004_signing_keys.sql"),
     ),
+    (
+        5,
+        "ledger",
+        include_str!("../migrations/sqlite/0005_ledger.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -45,6 +50,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "signing_keys",
         include_str!("../migrations/postgres/0004_signing_keys.sql"),
+    ),
+    (
+        5,
+        "ledger",
+        include_str!("../migrations/postgres/0005_ledger.sql"),
     ),
 ];
 

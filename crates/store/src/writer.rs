@@ -58,15 +58,19 @@ where
     }
 }
 
+/// The ledger's MAC key as the store holds it: set once the platform has loaded its key files.
+pub(crate) type LedgerKey =
+    std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<crypto::MacKey>>>>;
+
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Box<dyn Job>>,
 }
 
 impl Writer {
-    pub fn start(pool: AnyPool) -> Writer {
+    pub fn start(pool: AnyPool, key: LedgerKey) -> Writer {
         let (queue, rx) = mpsc::channel(4096);
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, rx, key));
         Writer { queue }
     }
 
@@ -90,7 +94,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>) {
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, key: LedgerKey) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -100,7 +104,8 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        let committed = run_batch(&pool, &mut batch)
+        let key = key.read().ok().and_then(|k| k.clone());
+        let committed = crate::ledger::with_key(key, run_batch(&pool, &mut batch))
             .await
             .map_err(|e| e.to_string());
         if let Err(e) = &committed {

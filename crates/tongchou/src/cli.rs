@@ -41,6 +41,11 @@ pub struct Common {
     /// how an operator adds a year's State Council notice without a release.
     #[arg(long, env = "TONGCHOU_HOLIDAYS")]
     pub holidays: Option<PathBuf>,
+    /// A file outside the database's directory (or a pipe to syslog) to which every new signed
+    /// checkpoint is appended as one line: kept elsewhere, it proves later that the database
+    /// still holds everything up to it (`audit verify --anchor`).
+    #[arg(long, env = "TONGCHOU_ANCHOR_FILE")]
+    pub anchor_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -55,8 +60,8 @@ pub enum Command {
         /// Seeds the demo city on an empty database and prints the logins.
         #[arg(long)]
         demo: bool,
-        /// Minutes between signed checkpoints of the record.
-        #[arg(long, default_value_t = 10)]
+        /// Minutes between signed checkpoints of the ledger (when something was recorded).
+        #[arg(long, default_value_t = 1)]
         checkpoint_minutes: u64,
     },
     /// The policy: check a folder, explain an article.
@@ -121,13 +126,22 @@ pub enum PolicyCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Verifies every event chain and signed checkpoint; exit 0 when intact.
+    /// Verifies the ledger, every event chain, every signed checkpoint, every signature, item
+    /// and kept file, naming every breach; exit 0 when intact, 2 when not.
     Verify {
         #[command(flatten)]
         common: Common,
+        /// An anchor kept outside the database (a file of checkpoint lines; the last is used).
+        #[arg(long)]
+        anchor: Option<PathBuf>,
     },
-    /// Signs a checkpoint of all stream heads now.
+    /// Signs a checkpoint of the ledger's head now.
     Checkpoint {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Prints the newest signed checkpoint as one line, to be kept outside the database.
+    Anchor {
         #[command(flatten)]
         common: Common,
     },

@@ -25,14 +25,24 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => policy_explain(&article, domain::Lang::parse(&lang), policy.as_deref()),
         Command::Audit {
-            command: AuditCommand::Verify { common },
-        } => audit_verify(common).await,
+            command: AuditCommand::Verify { common, anchor },
+        } => audit_verify(common, anchor.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Anchor { common },
+        } => {
+            let store = store::Store::open(&common.db).await?;
+            match app::audit::anchor(&store).await? {
+                Some(cp) => println!("{}", cp.to_line()),
+                None => bail!("no checkpoint has been signed yet: run `tongchou audit checkpoint`"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCommand::Checkpoint { common },
         } => {
             let p = open(&common).await?;
             match app::audit::checkpoint(&p).await? {
-                Some(id) => println!("checkpoint {id} signed"),
+                Some(n) => println!("checkpoint {n} signed"),
                 None => println!("nothing new since the last checkpoint"),
             }
             Ok(ExitCode::SUCCESS)
@@ -96,6 +106,7 @@ async fn open(c: &Common) -> Result<Platform> {
     web::contract::check(&policy).map_err(anyhow::Error::msg)?;
     let mut settings = Settings::new(c.key_file.clone());
     settings.password_iterations = c.password_iterations;
+    settings.anchor_file.clone_from(&c.anchor_file);
     settings.calendar = load_calendar(c.holidays.as_deref())?;
     settings.typesetter = app::Typesetting(std::sync::Arc::new(typeset::Typst::new()));
     Ok(Platform::open(&c.db, policy, settings).await?)
@@ -252,28 +263,20 @@ fn policy_explain(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn audit_verify(common: Common) -> Result<ExitCode> {
-    let public = app::keys::public_of(&common.key_file)?;
+async fn audit_verify(common: Common, anchor: Option<&std::path::Path>) -> Result<ExitCode> {
+    let mut trust = app::audit::Trust::of_key_file(&common.key_file)?;
+    if let Some(path) = anchor {
+        trust.anchor = Some(app::audit::read_anchor(path)?);
+    }
     let store = store::Store::open(&common.db).await?;
     let policy = load_policy(common.policy.as_deref())?;
-    match app::audit::verify(&store, &public, &policy).await? {
-        app::audit::Verdict::Intact {
-            events,
-            checkpoints,
-        } => {
-            println!(
-                "intact: {events} events in their chains, {checkpoints} signed checkpoints verified"
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        app::audit::Verdict::Broken(b) => {
-            println!(
-                "BROKEN at event {} (stream {}, #{}): {}",
-                b.event_id, b.stream, b.seq, b.what
-            );
-            Ok(ExitCode::from(2))
-        }
-    }
+    let report = app::audit::verify(&store, &trust, &policy).await?;
+    println!("{report}");
+    Ok(if report.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn read_new_password() -> Result<String> {

@@ -142,7 +142,11 @@ async fn rx2_audit_verify_passes_on_the_demo_database_and_names_an_event_changed
         text(&ok.stdout),
         text(&ok.stderr)
     );
-    assert!(text(&ok.stdout).starts_with("intact: "));
+    assert!(
+        text(&ok.stdout).starts_with("intact: "),
+        "{}",
+        text(&ok.stdout)
+    );
 
     let mut c = p.store.read().await.unwrap();
     let (id,): (i64,) = store::sqlx::query_as(
@@ -162,8 +166,28 @@ async fn rx2_audit_verify_passes_on_the_demo_database_and_names_an_event_changed
     assert_eq!(broken.status.code(), Some(2));
     let stdout = text(&broken.stdout);
     assert!(
-        stdout.contains(&format!("BROKEN at event {id} ")),
+        stdout.contains(&format!("BROKEN: event {id} ")) && stdout.contains("MACs checked"),
         "{stdout}"
+    );
+    // The newest checkpoint, kept outside the database, is checked too.
+    let anchor = run(&["audit", "anchor", "--db", &url, "--key-file", &key]);
+    assert!(anchor.status.success(), "{}", text(&anchor.stderr));
+    let file = dir.join("anchor.jsonl");
+    std::fs::write(&file, &anchor.stdout).unwrap();
+    let anchored = run(&[
+        "audit",
+        "verify",
+        "--db",
+        &url,
+        "--key-file",
+        &key,
+        "--anchor",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&anchored.stdout).contains("anchor checked"),
+        "{}",
+        text(&anchored.stdout)
     );
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod files;
 pub mod keys;
+mod replay;
 pub mod signing;
 
 use domain::Event;

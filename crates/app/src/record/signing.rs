@@ -240,31 +240,35 @@ pub async fn check(
     }))
 }
 
-/// The number of the first item whose signature no longer matches, for `audit verify`.
-pub async fn first_invalid(
-    c: &mut Conn,
-    policy: &domain::Policy,
-) -> Result<Option<String>, AppError> {
+/// The numbers of the items whose signature no longer matches, for `audit verify`.
+pub async fn all_invalid(c: &mut Conn, policy: &domain::Policy) -> Result<Vec<String>, AppError> {
+    let mut invalid = Vec::new();
     for kind in policy
         .kinds
         .iter()
         .filter(|k| k.transitions.iter().any(|t| !t.sign.is_empty()))
     {
-        let f = store::items::Filter {
-            kind: kind.id.clone(),
-            page: 1,
-            per_page: 100_000,
-            ..Default::default()
-        };
-        for row in store::items::list(c, &f).await? {
-            if let Some(SignatureCheck::Invalid { .. }) =
-                check(c, kind, &row.number, &row.item).await?
-            {
-                return Ok(Some(row.number));
+        for page in 1.. {
+            let f = store::items::Filter {
+                kind: kind.id.clone(),
+                page,
+                per_page: 200,
+                ..Default::default()
+            };
+            let rows = store::items::list(c, &f).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                if let Some(SignatureCheck::Invalid { .. }) =
+                    check(c, kind, &row.number, &row.item).await?
+                {
+                    invalid.push(row.number);
+                }
             }
         }
     }
-    Ok(None)
+    Ok(invalid)
 }
 
 /// The signature check for an item page, with the signer's name.

@@ -125,12 +125,10 @@ async fn r13_3_an_approved_change_makes_a_new_version_and_the_old_one_stays_read
             .collect();
         assert_eq!(changed, ["functions", "budget"]);
         // The record still verifies after the change.
-        assert!(matches!(
-            app::audit::verify(&p.store, &p.key.public(), &p.policy)
-                .await
-                .unwrap(),
-            app::audit::Verdict::Intact { .. }
-        ));
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        assert!(r.is_intact(), "{r}");
     }
 }
 
@@ -696,13 +694,10 @@ async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
         app::files::attach(&p, &clerk, id, "说明.pdf", pdf)
             .await
             .unwrap();
-        let public = p.key.public();
-        assert!(matches!(
-            app::audit::verify(&p.store, &public, &p.policy)
-                .await
-                .unwrap(),
-            app::audit::Verdict::Intact { .. }
-        ));
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        assert!(r.is_intact(), "{r}");
         let forged = b"%PDF-1.7\n% a forged one\n%%EOF\n".to_vec();
         {
             let mut c = p.store.read().await.unwrap();
@@ -714,12 +709,14 @@ async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
                 .await
                 .unwrap();
         }
-        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public, &p.policy)
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
             .await
-            .unwrap()
-        else {
-            panic!("a swapped file must be reported");
-        };
+            .unwrap();
+        let b = r
+            .breaches
+            .first()
+            .cloned()
+            .expect("a swapped file must be reported");
         assert_eq!(b.stream, format!("item:{}", id.get()));
         assert!(b.what.contains("说明.pdf"), "{}", b.what);
     }

@@ -6,5 +6,6 @@
 mod calendar_stories;
 mod cycle_stories;
 mod identity_stories;
+mod ledger_stories;
 mod project_stories;
 mod stories;

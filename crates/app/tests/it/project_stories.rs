@@ -239,13 +239,10 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
             app::signing::status(&p, &row).await.unwrap(),
             Some((SignatureCheck::Valid { .. }, ref name)) if name == "刘静"
         ));
-        let public = p.key.public();
-        assert!(matches!(
-            app::audit::verify(&p.store, &public, &p.policy)
-                .await
-                .unwrap(),
-            app::audit::Verdict::Intact { .. }
-        ));
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        assert!(r.is_intact(), "{r}");
         // Someone with database access raises the budget of the signed entry.
         {
             let mut c = p.store.read().await.unwrap();
@@ -263,12 +260,14 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
             app::signing::status(&p, &row).await.unwrap(),
             Some((SignatureCheck::Invalid { .. }, _))
         ));
-        let app::audit::Verdict::Broken(b) = app::audit::verify(&p.store, &public, &p.policy)
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
             .await
-            .unwrap()
-        else {
-            panic!("a changed signed entry must be reported");
-        };
+            .unwrap();
+        let b = r
+            .breaches
+            .first()
+            .cloned()
+            .expect("a changed signed entry must be reported");
         assert_eq!(b.stream, row.number);
         assert!(b.what.contains("signature"), "{}", b.what);
     }

@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
-use app::audit::{Verdict, verify};
 use app::items::{Command, ListQuery, create, list, perform, view};
 use app::{AppError, Platform};
 use demo::principal;
@@ -263,15 +262,12 @@ async fn two_analysts_acting_at_once_never_both_succeed() {
 #[tokio::test]
 async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
     for p in each_backend("tamper").await {
-        let public = p.key.public();
-        let Verdict::Intact {
-            events,
-            checkpoints,
-        } = verify(&p.store, &public, &p.policy).await.unwrap()
-        else {
-            panic!("demo record broken")
-        };
-        assert!(events > 20 && checkpoints >= 1);
+        let trust = p.trust().unwrap();
+        let r = app::audit::verify(&p.store, &trust, &p.policy)
+            .await
+            .unwrap();
+        assert!(r.is_intact(), "demo record broken: {r}");
+        assert!(r.events > 20 && r.checkpoints >= 1, "{r}");
         let mut c = p.store.read().await.unwrap();
         let (id,): (i64,) =
             sqlx::query_as("SELECT id FROM events WHERE action = 'accept' ORDER BY id LIMIT 1")
@@ -284,19 +280,21 @@ async fn rx2_the_record_verifies_and_an_altered_event_is_named() {
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &public, &p.policy).await.unwrap() else {
-            panic!("tampering not detected")
-        };
+        let r = app::audit::verify(&p.store, &trust, &p.policy)
+            .await
+            .unwrap();
+        let b = r.breaches.first().expect("tampering not detected");
         assert_eq!(b.event_id, id);
+        assert!(b.what.contains("altered"), "{r}");
     }
 }
 
 #[tokio::test]
-async fn rx2_a_removed_last_event_is_caught_by_the_signed_checkpoint() {
+async fn rx2_a_removed_event_is_named_by_its_place_in_the_ledger() {
     for p in each_backend("truncate").await {
         let mut c = p.store.read().await.unwrap();
-        let (stream, seq): (String, i64) =
-            sqlx::query_as("SELECT stream, seq FROM events WHERE action = 'reject' LIMIT 1")
+        let (stream, seq, lseq): (String, i64, i64) =
+            sqlx::query_as("SELECT stream, seq, lseq FROM events WHERE action = 'reject' LIMIT 1")
                 .fetch_one(&mut *c)
                 .await
                 .unwrap();
@@ -307,10 +305,15 @@ async fn rx2_a_removed_last_event_is_caught_by_the_signed_checkpoint() {
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
-            panic!("removal not detected")
-        };
-        assert_eq!((b.stream, b.seq), (stream, seq));
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        assert!(
+            r.says(&format!(
+                "ledger places {lseq} to {lseq} before it are missing"
+            )),
+            "{r}"
+        );
     }
 }
 
@@ -320,9 +323,14 @@ async fn rx2_an_amount_changed_in_the_current_state_table_is_reported_against_it
         let mut c = p.store.read().await.unwrap();
         sqlx::query("UPDATE items SET fields = REPLACE(fields, '386000000', '986000000') WHERE title LIKE '不动产%'").execute(&mut *c).await.unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
-            panic!("altered amount not detected")
-        };
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        let b = r
+            .breaches
+            .first()
+            .cloned()
+            .expect("altered amount not detected");
         assert!(
             b.what.contains("differs from what its record says"),
             "{}",
@@ -399,9 +407,14 @@ async fn rx2_an_item_moved_to_another_unit_or_deleted_behind_the_platform_is_rep
         .await
         .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
-            panic!("moved item not detected")
-        };
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        let b = r
+            .breaches
+            .first()
+            .cloned()
+            .expect("moved item not detected");
         assert!(b.what.contains("differs"), "{}", b.what);
         let mut c = p.store.read().await.unwrap();
         sqlx::query(
@@ -415,9 +428,14 @@ async fn rx2_an_item_moved_to_another_unit_or_deleted_behind_the_platform_is_rep
             .await
             .unwrap();
         drop(c);
-        let Verdict::Broken(b) = verify(&p.store, &p.key.public(), &p.policy).await.unwrap() else {
-            panic!("deleted item not detected")
-        };
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        let b = r
+            .breaches
+            .first()
+            .cloned()
+            .expect("deleted item not detected");
         assert!(b.what.contains("deleted"), "{}", b.what);
     }
 }
