@@ -148,12 +148,6 @@ pub async fn attach(
         .ok_or(AppError::NotFound)?
         .clone();
     let digest = crypto::sm3_hex(&bytes);
-    let mut list = view.row.item.field(&field).to_string();
-    if !list.is_empty() {
-        list.push('\n');
-    }
-    list.push_str(&format!("{digest} {name}"));
-    let system: Input = [(field, list)].into();
     let cmd = Command {
         action: "attach".into(),
         input: Input::new(),
@@ -165,6 +159,15 @@ pub async fn attach(
     p.store
         .write(move |c| {
             Box::pin(async move {
+                // The list as it stands in this transaction, not as the page read it: parallel
+                // uploads each add their file to what the one before recorded.
+                let current = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
+                let mut list = current.item.field(&field).to_string();
+                if !list.is_empty() {
+                    list.push('\n');
+                }
+                list.push_str(&format!("{digest} {name}"));
+                let system: Input = [(field, list)].into();
                 let id =
                     crate::items::step(c, &p2, &who2, Target::Existing(id), cmd, system).await?;
                 let at = store::timestamp(clock.now());

@@ -5,6 +5,7 @@
 
 mod calendar_stories;
 mod cycle_stories;
+mod fault_stories;
 mod identity_stories;
 mod ledger_stories;
 mod project_stories;
