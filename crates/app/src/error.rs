@@ -22,6 +22,10 @@ pub enum AppError {
     /// Input that does not fit (an operator's command, a password rule).
     #[error("{}", .0.en)]
     Invalid(Text),
+    /// The platform cannot save now (disk full, storage fault, busy); nothing was written and
+    /// the same request may be sent again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("cannot start: {0}")]
     Startup(String),
     #[error(transparent)]
@@ -32,6 +36,7 @@ impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> AppError {
         match e {
             store::StoreError::Conflict => AppError::Conflict,
+            store::StoreError::Unavailable(why) => AppError::Unavailable(why),
             other => AppError::Store(other),
         }
     }

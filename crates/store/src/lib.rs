@@ -38,7 +38,11 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database cannot take the write now (disk full, I/O error, busy, connection lost):
+    /// nothing was written, and the same request may succeed later.
+    #[error("the database cannot take writes now: {0}")]
+    Unavailable(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("the item was changed by someone else in the meantime")]
@@ -53,6 +57,41 @@ pub enum StoreError {
     Inline(#[from] rusqlite::Error),
 }
 
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        if is_unavailable(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// Whether an error is the engine's "not now" (space, I/O, locks, lost connections) rather
+/// than a fault of the statement: such a write may be retried later.
+pub(crate) fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+            // SQLite: the primary result code is the low byte of the extended one.
+            if let Ok(n) = code.parse::<i64>() {
+                // SQLITE_BUSY 5, LOCKED 6, NOMEM 7, IOERR 10, FULL 13, CANTOPEN 14, PROTOCOL 15.
+                return matches!(n & 0xff, 5 | 6 | 7 | 10 | 13 | 14 | 15);
+            }
+            // PostgreSQL: insufficient resources (53), system errors (58), operator
+            // intervention (57P), connection exceptions (08).
+            ["53", "58", "57P", "08"]
+                .iter()
+                .any(|p| code.starts_with(p))
+        }
+        _ => false,
+    }
+}
+
 /// The database: a pool for reads and the single writer for changes.
 #[derive(Clone)]
 pub struct Store {
@@ -64,6 +103,7 @@ pub struct Store {
     /// The ledger's MAC key, handed to the writer for each batch; without it nothing can be
     /// recorded.
     ledger_key: writer::LedgerKey,
+    url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -118,6 +158,7 @@ impl Store {
             writer,
             fast,
             ledger_key,
+            url: url.as_str().into(),
         })
     }
 
@@ -128,6 +169,11 @@ impl Store {
             *k = Some(std::sync::Arc::new(key));
         }
         self.write(|c| Box::pin(ledger::start(c))).await
+    }
+
+    /// The URL the store was opened with (as completed, e.g. with SQLite's `mode=rwc`).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn backend(&self) -> Backend {

@@ -17,7 +17,7 @@ trait Job: Send {
     /// Runs the work; `true` if it succeeded and its savepoint should be kept.
     fn run<'c>(&'c mut self, conn: &'c mut Conn) -> BoxFuture<'c, bool>;
     /// Sends the outcome once the transaction has committed (or failed to).
-    fn finish(self: Box<Self>, committed: Result<(), String>);
+    fn finish(self: Box<Self>, committed: Result<(), Failed>);
 }
 
 struct Pending<T, E, F> {
@@ -44,14 +44,11 @@ where
         })
     }
 
-    fn finish(self: Box<Self>, committed: Result<(), String>) {
+    fn finish(self: Box<Self>, committed: Result<(), Failed>) {
         let outcome = match (self.outcome, committed) {
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)), Err(msg)) => Err(E::from(StoreError::Corrupt(format!(
-                "commit failed: {msg}"
-            )))),
-            (None, Err(msg)) => Err(E::from(StoreError::Corrupt(format!("not run: {msg}")))),
+            (Some(Ok(_)) | None, Err(f)) => Err(E::from(f.into_error())),
             (None, Ok(())) => Err(E::from(StoreError::Closed)),
         };
         let _ = self.reply.send(outcome);
@@ -61,6 +58,23 @@ where
 /// The ledger's MAC key as the store holds it: set once the platform has loaded its key files.
 pub(crate) type LedgerKey =
     std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<crypto::MacKey>>>>;
+
+/// Why a batch did not commit.
+#[derive(Clone, Debug)]
+struct Failed {
+    unavailable: bool,
+    message: String,
+}
+
+impl Failed {
+    fn into_error(self) -> StoreError {
+        if self.unavailable {
+            StoreError::Unavailable(self.message)
+        } else {
+            StoreError::Corrupt(format!("the write did not commit: {}", self.message))
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Writer {
@@ -107,9 +121,12 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, key: LedgerKey
         let key = key.read().ok().and_then(|k| k.clone());
         let committed = crate::ledger::with_key(key, run_batch(&pool, &mut batch))
             .await
-            .map_err(|e| e.to_string());
+            .map_err(|e| Failed {
+                unavailable: crate::is_unavailable(&e),
+                message: e.to_string(),
+            });
         if let Err(e) = &committed {
-            tracing::error!(error = %e, "write batch failed");
+            tracing::error!(error = %e.message, "write batch failed");
         }
         for job in batch.drain(..) {
             job.finish(committed.clone());
@@ -117,8 +134,27 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Box<dyn Job>>, key: LedgerKey
     }
 }
 
+/// One batch in one transaction. On SQLite the transaction takes the write lock at `BEGIN`
+/// (IMMEDIATE): another process writing waits out the busy timeout instead of failing midway
+/// with "database is locked". A connection whose batch failed is closed, not returned to the
+/// pool, so an I/O or disk-full error cannot leave a half-open transaction behind: the next
+/// batch starts on a fresh connection and succeeds as soon as the database can write again.
 async fn run_batch(pool: &AnyPool, batch: &mut [Box<dyn Job>]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut conn = pool.acquire().await?;
+    let outcome = run_in(&mut conn, batch).await;
+    if outcome.is_err() {
+        let _ = conn.close().await;
+    }
+    outcome
+}
+
+async fn run_in(conn: &mut Conn, batch: &mut [Box<dyn Job>]) -> Result<(), sqlx::Error> {
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let mut tx = if sqlite {
+        sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?
+    } else {
+        sqlx::Connection::begin(&mut *conn).await?
+    };
     for job in batch.iter_mut() {
         sqlx::query("SAVEPOINT step").execute(&mut *tx).await?;
         if job.run(&mut tx).await {

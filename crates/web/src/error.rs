@@ -30,8 +30,23 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
         AppError::Conflict => StatusCode::CONFLICT,
         AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Startup(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+/// How long a client is asked to wait before sending a refused write again.
+pub const RETRY_AFTER_SECONDS: &str = "30";
+
+/// A 503 carries `Retry-After`.
+fn with_retry_after(e: &AppError, mut r: Response) -> Response {
+    if matches!(e, AppError::Unavailable(_)) {
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    r
 }
 
 pub fn html(page: impl Template) -> Response {
@@ -58,12 +73,18 @@ impl IntoResponse for WebError {
                     AppError::LoginFailed => t.s("login_failed").to_string(),
                     AppError::Conflict => t.s("conflict").to_string(),
                     AppError::Invalid(text) => text.get(lang).to_string(),
+                    AppError::Unavailable(why) => {
+                        tracing::error!(error = %why, "write refused: storage unavailable");
+                        t.s("unavailable").to_string()
+                    }
                     AppError::Startup(_) | AppError::Store(_) => {
                         tracing::error!(error = %e, "request failed");
                         t.s("server_error").to_string()
                     }
                 };
-                (status_of(&e), lang, message)
+                let mut r = html(ErrorPage { t, message });
+                *r.status_mut() = status_of(&e);
+                return with_retry_after(&e, r);
             }
         };
         let mut r = html(ErrorPage {
@@ -102,23 +123,52 @@ impl IntoResponse for ApiError {
                 body["title"] = text.en.clone().into();
                 body["title_zh"] = text.zh.clone().into();
             }
+            AppError::Unavailable(why) => {
+                tracing::error!(error = %why, "api write refused: storage unavailable");
+                body["title"] =
+                    "The platform cannot save right now; nothing was changed. Retry later.".into();
+                body["title_zh"] = "系统暂时无法保存，本次操作未生效，请稍后重试。".into();
+            }
             AppError::Startup(_) | AppError::Store(_) => {
                 tracing::error!(error = %e, "api request failed");
                 body["title"] = "internal error".into();
             }
             other => body["title"] = other.to_string().into(),
         }
-        (
+        let r = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        with_retry_after(&e, r)
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
         ApiError(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SECURITY.md: a write the storage cannot take answers 503 with Retry-After, on the web
+    /// pages and the API alike, and says nothing was changed.
+    #[test]
+    fn rx2_f3_unavailable_storage_answers_503_with_retry_after() {
+        let e = || AppError::Unavailable("database or disk is full".into());
+        for r in [
+            ApiError(e()).into_response(),
+            WebError::App(e(), domain::Lang::Zh).into_response(),
+        ] {
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                r.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+                Some(RETRY_AFTER_SECONDS.as_bytes())
+            );
+        }
     }
 }

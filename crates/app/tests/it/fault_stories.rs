@@ -54,3 +54,152 @@ async fn rx2_f4_parallel_uploads_to_one_item_record_every_file() {
         assert!(r.is_intact(), "{r}");
     }
 }
+
+/// A second platform on the same database, as a second process (the CLI beside the server)
+/// would open it: its own pool and its own writer.
+async fn second_process(p: &app::Platform) -> app::Platform {
+    app::Platform::open(p.store.url(), (*p.policy).clone(), (*p.settings).clone())
+        .await
+        .unwrap()
+}
+
+/// Finding 3: 109 of 150 `tongchou user unlock` runs failed with "database is locked" while
+/// the server was writing. Two writers on one database now wait their turn, and share one
+/// ledger.
+#[tokio::test]
+async fn rx2_f3_two_processes_writing_one_database_all_succeed_and_share_one_ledger() {
+    for p in each_backend("f3-two-writers").await {
+        let other = second_process(&p).await;
+        let clerk = demo::principal(&p, "jtj.clerk").await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..150 {
+            // The server creates demands; the other process (the CLI) unlocks an account,
+            // which reads the account before it writes.
+            let (p, other, clerk) = (p.clone(), other.clone(), clerk.clone());
+            tasks.push(tokio::spawn(async move {
+                app::items::create(
+                    &p,
+                    &clerk,
+                    "demand",
+                    cmd("create", demand(&format!("并发{i}"))),
+                )
+                .await
+                .map(|_| ())
+            }));
+            tasks.push(tokio::spawn(async move {
+                app::accounts::change(&other, "cli", "scj.clerk", app::accounts::Change::Unlock)
+                    .await
+            }));
+        }
+        let mut failed = Vec::new();
+        for t in tasks {
+            if let Err(e) = t.await.unwrap() {
+                failed.push(e.to_string());
+            }
+        }
+        assert!(
+            failed.is_empty(),
+            "{} writes failed: {:?}",
+            failed.len(),
+            failed.first()
+        );
+        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+            .await
+            .unwrap();
+        assert!(r.is_intact(), "{r}");
+    }
+}
+
+/// A small filesystem of its own, made by the test (tmpfs; the suite runs as root on the
+/// CI machines), unmounted when dropped.
+struct SmallDisk {
+    dir: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn new(label: &str, size: &str) -> SmallDisk {
+        let dir = testkit::scratch_dir(label).join("disk");
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .output()
+            .expect("mount must run");
+        assert!(
+            out.status.success(),
+            "the disk-full story needs to mount a small tmpfs (run as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        SmallDisk { dir }
+    }
+
+    /// Fills what is left with a filler file; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.dir.join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 16 * 1024];
+        while f.write_all(&block).and_then(|()| f.sync_data()).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.dir)
+            .status();
+    }
+}
+
+/// SECURITY.md, fault scenarios: disk full during writes gives a clear 503 (Unavailable), no
+/// corruption, and the platform recovers by itself when space returns.
+#[tokio::test]
+async fn rx2_f3_a_full_disk_refuses_writes_as_unavailable_and_the_platform_recovers_when_space_returns()
+ {
+    let disk = SmallDisk::new("f3-disk-full", "24m");
+    let url = format!("sqlite://{}", disk.dir.join("tongchou.db").display());
+    let p = testkit::platform(&url, "f3-disk-full", None).await.unwrap();
+    let clerk = demo::principal(&p, "jtj.clerk").await.unwrap();
+    let before = app::items::create(&p, &clerk, "demand", cmd("create", demand("写满之前")))
+        .await
+        .unwrap();
+    let filler = disk.fill();
+    // The WAL may still have room for a few writes; keep writing until the disk says no.
+    let long = "很长的说明".repeat(400);
+    let mut acknowledged = vec![before];
+    let mut refused = None;
+    for i in 0..400 {
+        let mut input = demand(&format!("写满时{i}"));
+        input.insert("problem".into(), long.clone());
+        match app::items::create(&p, &clerk, "demand", cmd("create", input)).await {
+            Ok(id) => acknowledged.push(id),
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("a write on a full disk must be refused");
+    assert!(
+        matches!(refused, app::AppError::Unavailable(_)),
+        "{refused:?}"
+    );
+    // Reads still work while the disk is full.
+    app::items::view(&p, &clerk, before).await.unwrap();
+    std::fs::remove_file(filler).unwrap();
+    let after = app::items::create(&p, &clerk, "demand", cmd("create", demand("空间恢复之后")))
+        .await
+        .expect("the platform recovers without a restart once space returns");
+    acknowledged.push(after);
+    for id in &acknowledged {
+        app::items::view(&p, &clerk, *id).await.unwrap();
+    }
+    let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+        .await
+        .unwrap();
+    assert!(r.is_intact(), "{r}");
+    p.store.close().await;
+    drop(disk);
+}
