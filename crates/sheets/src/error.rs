@@ -291,6 +291,13 @@ impl SheetError {
     }
 }
 
+/// A workbook that cannot be read, with what the reader said.
+pub(crate) fn corrupt(error: impl std::fmt::Display) -> SheetError {
+    SheetError::Corrupt {
+        detail: error.to_string(),
+    }
+}
+
 /// The part calamine reads the shared strings from (`{xl}/sharedStrings.xml`, found
 /// whatever the case of the name).
 pub(crate) fn is_shared_strings(part: &str) -> bool {

@@ -14,7 +14,7 @@ use std::io::{Cursor, Read, Write};
 use common::{DEMAND_HEADERS, alone, demand_instructions, demand_sheet, mib, peak_of};
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
-use sheets::{Cell, SheetError, read, template};
+use sheets::{Cell, IMPORTS_AT_ONCE, ImportSlots, SheetError, read, template};
 
 /// The bound of the finding: the server's peak while refusing.
 const HUNDRED_MB: usize = 100 * 1000 * 1000;
@@ -158,12 +158,12 @@ const SST_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?
 /// (262 MB), declaring `unique_count` of them.
 fn shared_strings_bomb(unique_count: u64) -> Part {
     let head = format!(r#"{SST_HEAD}count="{unique_count}" uniqueCount="{unique_count}">"#);
-    let chunk = "<si><t>a</t></si>".repeat(10_000);
+    let chunk = "<si><t>a</t></si>".repeat(100_000);
     Part::repeated(
         "xl/sharedStrings.xml",
         &[
             (head.as_bytes(), 1),
-            (chunk.as_bytes(), 1_540),
+            (chunk.as_bytes(), 154),
             (b"</sst>", 1),
         ],
     )
@@ -464,10 +464,10 @@ fn rx2_f6_a_workbook_of_10_001_sheets_or_100_001_names_is_refused() {
     assert!(error.zh().contains("工作表超过 10000 个"), "{}", error.zh());
     assert_clear(&error);
 
-    let names = format!(
-        "<definedNames>{}</definedNames>",
-        r#"<definedName name="a">A</definedName>"#.repeat(100_001)
-    );
+    let names: String = (0..100_001)
+        .map(|i| format!(r#"<definedName name="n{i}">'甲'!$A${i}</definedName>"#))
+        .collect();
+    let names = format!("<definedNames>{names}</definedNames>");
     let bytes = template_with(vec![Part::new(
         "xl/workbook.xml",
         workbook(&names).as_bytes(),
@@ -521,4 +521,54 @@ fn rx2_f6_a_filled_template_of_2_000_demands_still_reads() {
         "第 2000 项需求：不动产登记一网通办"
     );
     assert_eq!(table.rows[0].get(7), "1200001");
+}
+
+#[test]
+fn rx2_f6_the_import_slots_refuse_the_third_import_at_once_and_free_a_slot_on_drop() {
+    let slots = ImportSlots::new(IMPORTS_AT_ONCE);
+    assert_eq!(slots.limit(), 2);
+    let first = slots.try_acquire().unwrap();
+    let second = slots.try_acquire().unwrap();
+    let error = slots.try_acquire().unwrap_err();
+    assert_eq!(error, SheetError::Busy);
+    assert_eq!(error.zh(), "正在处理的导入较多，请稍后再试。");
+    assert_clear(&error);
+    assert_eq!(slots.taken(), 2);
+    drop(first);
+    assert_eq!(slots.taken(), 1);
+    let third = slots.try_acquire().unwrap();
+    assert!(slots.try_acquire().is_err());
+    drop((second, third));
+    assert_eq!(slots.taken(), 0);
+
+    // A failed (panicking) import gives its slot back too.
+    let panicked = std::panic::catch_unwind(|| {
+        let _slot = slots.try_acquire().unwrap();
+        panic!("the import failed");
+    });
+    assert!(panicked.is_err());
+    assert_eq!(slots.taken(), 0);
+
+    // Eight imports at once, each holding its slot until all have tried: two get one.
+    let tried = std::sync::Barrier::new(8);
+    let got = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let slot = slots.try_acquire();
+                    tried.wait();
+                    slot.is_ok()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|ok| *ok)
+            .count()
+    });
+    assert_eq!(got, 2);
+    assert_eq!(slots.taken(), 0);
+
+    assert_eq!(ImportSlots::global().limit(), IMPORTS_AT_ONCE);
 }
