@@ -166,32 +166,27 @@ fn directory_entries(bytes: &[u8]) -> usize {
     bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count()
 }
 
-/// What a streaming look at a part's XML counts: start tags by local name (`<si>`,
-/// `<x:si>`), the `uniqueCount` an `<sst>` declares, and the longest attribute value.
+/// What a streaming look at a part counts, without building anything: start tags by local
+/// name (`<si`, `<x:si`), the largest `uniqueCount="N"`, and the longest stretch between
+/// two quotes of a kind (an upper bound on any attribute value).
 ///
-/// A byte-wise state machine over chunks, without building anything. It finds the end of a
-/// tag at the first `>` outside quotes, as the XML reader calamine uses does; text, end tags,
-/// comments, processing instructions and CDATA are skipped. A `<si` in a comment may be
-/// counted: the counts can only be too high, never too low.
+/// It looks for these patterns anywhere, in comments, text and attribute values too, and
+/// does not try to follow the XML: a reader that did could be led astray by a crafted
+/// comment or doctype and miss the tags calamine's XML reader finds. Every start tag that
+/// reader finds is a `<`, a name and a space, `/` or `>`; every `uniqueCount` it takes is
+/// `uniqueCount`, `=` and a quoted number. So the counts can only be too high (a `<si>` in
+/// a comment), never too low.
 #[derive(Debug, Default)]
 struct Scan {
-    state: State,
-    /// The tag's local name read so far (the first [`NAME`] bytes).
+    /// After `<`, in a tag's name.
+    in_name: bool,
+    /// The tag's local name so far (the first [`NAME`] bytes; what follows the last `:`).
     name: [u8; NAME],
     name_len: usize,
-    /// The attribute name read so far.
-    attribute: [u8; NAME],
-    attribute_len: usize,
-    /// The next name byte in a tag starts a new attribute name.
-    new_attribute: bool,
-    /// In an `<sst>` tag.
-    in_sst: bool,
-    /// The value being read is an `<sst>`'s `uniqueCount`.
-    unique_count: bool,
-    /// That value so far (saturating), and whether it has a byte that is not a digit.
-    number: u64,
-    not_a_number: bool,
-    value_len: u64,
+    key: Key,
+    /// Bytes since the last `"` and since the last `'`.
+    since_double: u64,
+    since_single: u64,
     longest_value: u64,
     shared_strings: u64,
     declared_shared_strings: u64,
@@ -201,127 +196,67 @@ struct Scan {
     relationships: u64,
 }
 
-/// Longer local or attribute names are none of those compared ("Relationship" is 12 bytes).
+/// Longer local names are none of those counted ("Relationship" is 12 bytes).
 const NAME: usize = 24;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum State {
-    /// Text between tags.
-    #[default]
-    Text,
-    /// After `<`, in the tag's name.
+/// The attribute whose value calamine reserves room for.
+const UNIQUE_COUNT: &[u8] = b"uniqueCount";
+
+/// How far `uniqueCount = "123"` is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// This many bytes of [`UNIQUE_COUNT`].
+    Matching(usize),
+    /// The whole name; spaces or `=` may follow.
     Name,
-    /// In a start tag, after its name.
-    Tag,
-    /// In an attribute value, quoted with this byte.
-    Value(u8),
-    /// In an end tag, comment, processing instruction or the like, until `>`.
-    Skip,
+    /// The `=`; spaces or a quote may follow.
+    Equals,
+    /// In the quoted value: its quote, the number so far (saturating), and whether it has
+    /// a digit.
+    Digits { quote: u8, value: u64, any: bool },
+}
+
+impl Default for Key {
+    fn default() -> Self {
+        Key::Matching(0)
+    }
 }
 
 impl Scan {
     fn feed(&mut self, bytes: &[u8]) {
         for &byte in bytes {
-            self.byte(byte);
+            self.tag(byte);
+            self.key(byte);
+            self.quotes(byte);
         }
     }
 
-    fn byte(&mut self, byte: u8) {
-        match self.state {
-            State::Text => {
-                if byte == b'<' {
-                    self.state = State::Name;
-                    self.name_len = 0;
-                }
+    fn tag(&mut self, byte: u8) {
+        if byte == b'<' {
+            self.in_name = true;
+            self.name_len = 0;
+            return;
+        }
+        if !self.in_name {
+            return;
+        }
+        match byte {
+            b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n' => {
+                self.in_name = false;
+                self.start_tag();
             }
-            State::Name => match byte {
-                b'!' | b'?' | b'/' if self.name_len == 0 => self.state = State::Skip,
-                b'>' => {
-                    self.start_tag();
-                    self.state = State::Text;
+            b':' => self.name_len = 0,
+            b => {
+                if self.name_len < NAME {
+                    self.name[self.name_len] = b;
                 }
-                // What follows the last colon is the local name ("x:si" is an "si").
-                b':' => self.name_len = 0,
-                b'/' => {
-                    self.start_tag();
-                    self.enter_tag();
-                }
-                b if b.is_ascii_whitespace() => {
-                    self.start_tag();
-                    self.enter_tag();
-                }
-                b => {
-                    if self.name_len < NAME {
-                        self.name[self.name_len] = b;
-                    }
-                    self.name_len = self.name_len.saturating_add(1);
-                }
-            },
-            State::Tag => match byte {
-                b'>' => self.state = State::Text,
-                b'"' | b'\'' => {
-                    self.unique_count =
-                        self.in_sst && &self.attribute[..self.attribute_len] == b"uniqueCount";
-                    self.number = 0;
-                    self.not_a_number = false;
-                    self.value_len = 0;
-                    self.state = State::Value(byte);
-                }
-                b'=' | b'/' => self.new_attribute = true,
-                b if b.is_ascii_whitespace() => self.new_attribute = true,
-                b => {
-                    if self.new_attribute {
-                        self.attribute_len = 0;
-                        self.new_attribute = false;
-                    }
-                    if self.attribute_len < NAME {
-                        self.attribute[self.attribute_len] = b;
-                        self.attribute_len += 1;
-                    } else {
-                        // Too long to be "uniqueCount".
-                        self.attribute[0] = 0;
-                    }
-                }
-            },
-            State::Value(quote) => {
-                if byte == quote {
-                    self.longest_value = self.longest_value.max(self.value_len);
-                    if self.unique_count && self.value_len > 0 && !self.not_a_number {
-                        self.declared_shared_strings =
-                            self.declared_shared_strings.max(self.number);
-                    }
-                    self.new_attribute = true;
-                    self.state = State::Tag;
-                } else {
-                    self.value_len += 1;
-                    if byte.is_ascii_digit() {
-                        self.number = self
-                            .number
-                            .saturating_mul(10)
-                            .saturating_add(u64::from(byte - b'0'));
-                    } else {
-                        self.not_a_number = true;
-                    }
-                }
-            }
-            State::Skip => {
-                if byte == b'>' {
-                    self.state = State::Text;
-                }
+                self.name_len = self.name_len.saturating_add(1);
             }
         }
     }
 
-    /// Inside a start tag, after its name.
-    fn enter_tag(&mut self) {
-        self.attribute_len = 0;
-        self.new_attribute = true;
-        self.state = State::Tag;
-    }
-
-    /// Counts the start tag whose name was just read.
+    /// Counts the start tag whose local name was just read.
     fn start_tag(&mut self) {
-        self.in_sst = false;
         if self.name_len > NAME {
             return;
         }
@@ -331,8 +266,63 @@ impl Scan {
             b"sheet" => self.sheets += 1,
             b"definedName" => self.defined_names += 1,
             b"Relationship" => self.relationships += 1,
-            b"sst" => self.in_sst = true,
             _ => {}
+        }
+    }
+
+    fn key(&mut self, byte: u8) {
+        let restart = |byte: u8| Key::Matching(usize::from(byte == UNIQUE_COUNT[0]));
+        self.key = match self.key {
+            Key::Matching(matched) if UNIQUE_COUNT.get(matched) == Some(&byte) => {
+                if matched + 1 == UNIQUE_COUNT.len() {
+                    Key::Name
+                } else {
+                    Key::Matching(matched + 1)
+                }
+            }
+            Key::Matching(_) => restart(byte),
+            Key::Name | Key::Equals if byte.is_ascii_whitespace() => self.key,
+            Key::Name if byte == b'=' => Key::Equals,
+            Key::Equals if byte == b'"' || byte == b'\'' => Key::Digits {
+                quote: byte,
+                value: 0,
+                any: false,
+            },
+            Key::Name | Key::Equals => restart(byte),
+            Key::Digits { quote, value, any } if byte == quote => {
+                if any {
+                    self.declared_shared_strings = self.declared_shared_strings.max(value);
+                }
+                Key::Matching(0)
+            }
+            Key::Digits { quote, value, .. } if byte.is_ascii_digit() => Key::Digits {
+                quote,
+                value: value
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(byte - b'0')),
+                any: true,
+            },
+            // Not a number: calamine reserves nothing for it.
+            Key::Digits { .. } => restart(byte),
+        };
+    }
+
+    fn quotes(&mut self, byte: u8) {
+        match byte {
+            b'"' => {
+                self.longest_value = self.longest_value.max(self.since_double);
+                self.since_double = 0;
+                self.since_single += 1;
+            }
+            b'\'' => {
+                self.longest_value = self.longest_value.max(self.since_single);
+                self.since_single = 0;
+                self.since_double += 1;
+            }
+            _ => {
+                self.since_double += 1;
+                self.since_single += 1;
+            }
         }
     }
 
@@ -346,7 +336,7 @@ impl Scan {
             });
         }
         // A format costs its fixed part and copies of a font name and a format code, each
-        // no longer than the longest attribute value seen.
+        // an attribute value.
         let format_bytes = FORMAT_BYTES.saturating_add(self.longest_value.saturating_mul(2));
         if self.formats.saturating_mul(format_bytes) > STYLES_BUDGET {
             return Err(SheetError::TooManyFormats {
@@ -386,35 +376,41 @@ mod tests {
     #[test]
     fn counts_start_tags_by_local_name() {
         let s = scan(
-            r#"<?xml version="1.0"?><x:sst xmlns:x="urn" count="9" uniqueCount="0003"><x:si><x:t>a</x:t></x:si><si/><si ><t xml:space="preserve"> b </t></si><sis/><s/></x:sst>"#,
+            r#"<?xml version="1.0"?><x:sst xmlns:x="urn" count="9" uniqueCount="0003"><x:si><x:t>a</x:t></x:si><si/><si
+><t xml:space="preserve"> b </t></si><sis/><s/></x:sst>"#,
         );
         assert_eq!(s.shared_strings, 3);
         assert_eq!(s.declared_shared_strings, 3);
-        assert_eq!(s.longest_value, "preserve".len() as u64);
     }
 
     #[test]
-    fn skips_comments_end_tags_and_quoted_brackets() {
+    fn counts_too_many_rather_than_too_few() {
+        // In a comment and in CDATA too.
         let s = scan(
             r#"<!-- <si> --><sst a='>' uniqueCount = "12"><si>x</si><![CDATA[ <si> ]]></sst>"#,
         );
-        assert_eq!(s.shared_strings, 1);
+        assert_eq!(s.shared_strings, 3);
         assert_eq!(s.declared_shared_strings, 12);
+        // A comment that would lead a reader following the XML into an endless attribute
+        // value hides nothing.
+        let s = scan(r#"<!-- > <a b=" --><sst uniqueCount="100000000"><si/><si/>"#);
+        assert_eq!(s.shared_strings, 2);
+        assert_eq!(s.declared_shared_strings, 100_000_000);
     }
 
     #[test]
-    fn unique_count_only_of_an_sst_and_only_digits() {
+    fn unique_count_is_a_quoted_number() {
         assert_eq!(
             scan(r#"<sst uniqueCount="+5"/>"#).declared_shared_strings,
             0
         );
+        assert_eq!(scan(r#"<sst uniqueCount=""/>"#).declared_shared_strings, 0);
         assert_eq!(
-            scan(r#"<x uniqueCount="999999999"/>"#).declared_shared_strings,
-            0
+            scan(r#"<sst UniqueCount="7" uniqueuniqueCount='8'/>"#).declared_shared_strings,
+            8
         );
         assert_eq!(
-            scan(r#"<sst UniqueCount="7" uniqueCount="99999999999999999999999"/>"#)
-                .declared_shared_strings,
+            scan(r#"<sst uniqueCount="99999999999999999999999"/>"#).declared_shared_strings,
             u64::MAX
         );
     }
@@ -428,6 +424,15 @@ mod tests {
             (s.formats, s.sheets, s.defined_names, s.relationships),
             (2, 1, 1, 1)
         );
+    }
+
+    #[test]
+    fn the_longest_value_is_bounded_from_above() {
+        let name = "等".repeat(1_000);
+        let s = scan(&format!(
+            r#"<font><name val="{name}"/></font><xf a='{name}"'/>"#
+        ));
+        assert!(s.longest_value > name.len() as u64, "{}", s.longest_value);
     }
 
     #[test]
