@@ -20,6 +20,53 @@ pub enum SheetError {
         /// The limit in MiB.
         limit_mib: u64,
     },
+    /// One part of the zip unpacks to more than its limit:
+    /// [`crate::MAX_SHARED_STRINGS_BYTES`] for the shared strings, [`crate::MAX_PART_BYTES`]
+    /// for any other part.
+    PartTooLarge {
+        /// The part's name in the zip, e.g. "xl/sharedStrings.xml".
+        part: String,
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
+    /// A part is compressed more than [`crate::MAX_COMPRESSION_RATIO`] to 1, as a zip bomb
+    /// is and a real workbook never is.
+    CompressionTooHigh {
+        /// The part's name in the zip.
+        part: String,
+        /// The largest ratio accepted (unpacked : packed).
+        limit: u64,
+    },
+    /// More shared strings (distinct texts) than [`crate::MAX_SHARED_STRINGS`], declared
+    /// (`<sst uniqueCount>`) or counted.
+    TooManySharedStrings {
+        /// The limit.
+        limit: u64,
+    },
+    /// More cell formats (`<xf>` in the styles) than the reader can hold.
+    TooManyFormats {
+        /// The limit for this workbook (fewer when its format names are long).
+        limit: u64,
+    },
+    /// A part has more entries of one kind (worksheets, defined names, relationships) than
+    /// a real workbook has.
+    TooManyEntries {
+        /// The part's name in the zip.
+        part: String,
+        /// The XML element, e.g. "definedName".
+        element: &'static str,
+        /// The limit.
+        limit: u64,
+    },
+    /// The cells hold more than [`crate::MAX_TEXT_BYTES`] of text (e.g. one long shared
+    /// string used by many cells).
+    TooMuchText {
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
+    /// All import slots are taken ([`crate::ImportSlots`]): the caller can answer
+    /// "try again later" (HTTP 503 or 429 with `Retry-After`).
+    Busy,
     /// An Excel 97–2003 `.xls` (or WPS `.et`) workbook.
     LegacyFormat,
     /// A password-protected workbook.
@@ -91,6 +138,38 @@ impl SheetError {
             SheetError::ContentTooLarge { limit_mib } => format!(
                 "文件解压后内容超过 {limit_mib} MB 的上限（表格过大或文件异常），请拆分后分批导入。"
             ),
+            SheetError::PartTooLarge { part, limit_mib } if is_shared_strings(part) => format!(
+                "表格中的文字内容过多：共享字符串（{part}）解压后超过 {limit_mib} MB 的上限。请删除多余内容或拆分为多个文件后再导入。"
+            ),
+            SheetError::PartTooLarge { part, limit_mib } => format!(
+                "文件中的“{part}”解压后超过 {limit_mib} MB 的上限（内容过多，或含有大量空行、格式）。请删除多余的行、列和格式，或拆分为多个文件后再导入。"
+            ),
+            SheetError::CompressionTooHigh { part, limit } => format!(
+                "文件中的“{part}”压缩比异常（超过 {limit}:1），正常的 Excel 文件不会这样。请用 Excel/WPS 打开后另存为新的 .xlsx，或使用导入模板重新填写后再导入。"
+            ),
+            SheetError::TooManySharedStrings { limit } => format!(
+                "共享字符串过多（超过 {limit} 个）：表格中不同的文字内容太多。请删除多余内容或拆分为多个文件后再导入。"
+            ),
+            SheetError::TooManyFormats { limit } => format!(
+                "单元格格式过多（超过 {limit} 种）：请在 Excel/WPS 中清除多余的格式，或把内容“只粘贴值”到新的导入模板后再导入。"
+            ),
+            SheetError::TooManyEntries {
+                part,
+                element,
+                limit,
+            } => format!(
+                "文件结构异常：“{part}”中的{}超过 {limit} 个，正常的 Excel 工作簿不会这样。请使用导入模板重新填写后再导入。",
+                match *element {
+                    "sheet" => "工作表",
+                    "definedName" => "定义的名称",
+                    "Relationship" => "关联（超链接、对象等）",
+                    other => other,
+                }
+            ),
+            SheetError::TooMuchText { limit_mib } => format!(
+                "表格中的文字内容过多（超过 {limit_mib} MB）：请删除多余内容或拆分为多个文件后再导入。"
+            ),
+            SheetError::Busy => "正在处理的导入较多，请稍后再试。".to_owned(),
             SheetError::LegacyFormat => "这是旧版 Excel（.xls）或 WPS（.et）格式，请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后再导入。".to_owned(),
             SheetError::Encrypted => {
                 "文件设置了打开密码，请取消密码后另存为 .xlsx 再导入。".to_owned()
@@ -146,6 +225,29 @@ impl SheetError {
             SheetError::ContentTooLarge { limit_mib } => format!(
                 "The workbook unpacks to more than {limit_mib} MB (a huge or abnormal file); please split it and import in parts."
             ),
+            SheetError::PartTooLarge { part, limit_mib } => format!(
+                "The part {part} of the workbook unpacks to more than {limit_mib} MB, the limit (too much content, or many blank formatted rows); please delete what is not needed or split it into several files."
+            ),
+            SheetError::CompressionTooHigh { part, limit } => format!(
+                "The part {part} of the workbook is compressed more than {limit}:1, which a normal workbook never is; please open it in Excel/WPS and save it as a new .xlsx, or fill in the import template again."
+            ),
+            SheetError::TooManySharedStrings { limit } => format!(
+                "The workbook has more than {limit} shared strings (distinct texts), the limit; please delete what is not needed or split it into several files."
+            ),
+            SheetError::TooManyFormats { limit } => format!(
+                "The workbook has more than {limit} cell formats, the limit; please clear the formats not needed, or paste the values only into a new import template."
+            ),
+            SheetError::TooManyEntries {
+                part,
+                element,
+                limit,
+            } => format!(
+                "The part {part} of the workbook has more than {limit} <{element}> entries, which a normal workbook never has; please fill in the import template again."
+            ),
+            SheetError::TooMuchText { limit_mib } => format!(
+                "The cells hold more than {limit_mib} MB of text, the limit; please delete what is not needed or split it into several files."
+            ),
+            SheetError::Busy => "The server is busy with other imports; please try again in a minute.".to_owned(),
             SheetError::LegacyFormat => "This is an old Excel 97-2003 (.xls) or WPS (.et) workbook; please use \"Save As\" Excel Workbook (.xlsx) and import that.".to_owned(),
             SheetError::Encrypted => "The workbook is password-protected; please remove the password, save as .xlsx and import again.".to_owned(),
             SheetError::TextFile => "This is a text file (CSV, TXT or a web page table), not an Excel workbook; please open it in Excel/WPS and \"Save As\" .xlsx.".to_owned(),
@@ -187,6 +289,19 @@ impl SheetError {
             SheetError::Write { detail } => format!("Writing the Excel file failed: {detail}."),
         }
     }
+}
+
+/// A workbook that cannot be read, with what the reader said.
+pub(crate) fn corrupt(error: impl std::fmt::Display) -> SheetError {
+    SheetError::Corrupt {
+        detail: error.to_string(),
+    }
+}
+
+/// The part calamine reads the shared strings from (`{xl}/sharedStrings.xml`, found
+/// whatever the case of the name).
+pub(crate) fn is_shared_strings(part: &str) -> bool {
+    part.to_ascii_lowercase().ends_with("sharedstrings.xml")
 }
 
 impl From<rust_xlsxwriter::XlsxError> for SheetError {

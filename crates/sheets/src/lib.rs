@@ -16,15 +16,25 @@
 //! * [`read`] — reads an uploaded workbook, finds the header row (a title
 //!   row above it is fine), maps the expected columns by name, skips blank
 //!   rows, and refuses anything that is not a sane `.xlsx` with a message in
-//!   Chinese and English ([`SheetError::zh`], [`SheetError::en`]).
+//!   Chinese and English ([`SheetError::zh`], [`SheetError::en`]); a zip bomb is refused
+//!   on the zip's directory or as it unpacks, before calamine reads it.
+//! * [`ImportSlots`] — how many imports are read at once; a caller that finds them all
+//!   taken answers "try again later".
 #![forbid(unsafe_code)]
 
 mod error;
+mod guard;
 mod read;
+mod slots;
 mod write;
 
 pub use error::SheetError;
-pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, Row, Table, read};
+pub use guard::{
+    MAX_COMPRESSION_RATIO, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES,
+    MAX_UNZIPPED_BYTES,
+};
+pub use read::{MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_TEXT_BYTES, Row, Table, read};
+pub use slots::{IMPORTS_AT_ONCE, ImportSlot, ImportSlots};
 pub use write::{template, write};
 
 use chrono::NaiveDate;

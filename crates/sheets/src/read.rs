@@ -2,10 +2,12 @@
 //! sane `.xlsx`.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 
+use crate::error::corrupt;
+use crate::guard::check_zip;
 use crate::{SheetError, column_letter};
 
 /// Most data rows one import reads (and rows a template prepares).
@@ -14,11 +16,11 @@ pub const MAX_ROWS: usize = 5_000;
 pub const MAX_COLUMNS: usize = 200;
 /// Largest upload read, in bytes (20 MiB).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-/// Largest unpacked content of an upload, in bytes (256 MiB): an `.xlsx` is
-/// a zip, and a small one can unpack to gigabytes.
-pub const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
-/// Most parts in the zip.
-const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Most text kept from the cells of an upload, in bytes (16 MiB). calamine lends each
+/// cell's shared string and the reader copies it, so one long shared string in many cells
+/// would be copied as many times (a 1 MiB string in 5 000 cells: 5 GB). 16 MiB is 5 000
+/// rows of some 1 100 Chinese characters each.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 /// The header row is looked for among this many first non-blank rows.
 const HEADER_SCAN_ROWS: usize = 20;
 /// Most worksheets looked at.
@@ -107,6 +109,9 @@ impl Row {
 /// [`SheetError::Encrypted`], [`SheetError::TextFile`],
 /// [`SheetError::NotXlsx`], [`SheetError::Corrupt`]), too big
 /// ([`SheetError::FileTooLarge`], [`SheetError::ContentTooLarge`],
+/// [`SheetError::PartTooLarge`], [`SheetError::CompressionTooHigh`],
+/// [`SheetError::TooManySharedStrings`], [`SheetError::TooManyFormats`],
+/// [`SheetError::TooManyEntries`], [`SheetError::TooMuchText`],
 /// [`SheetError::TooManyRows`], [`SheetError::TooManyColumns`]), nothing
 /// to read ([`SheetError::NoWorksheet`], [`SheetError::EmptyWorkbook`]), or
 /// the wrong columns ([`SheetError::HeaderNotFound`],
@@ -129,8 +134,9 @@ pub fn read(bytes: &[u8], expected_headers: &[&str]) -> Result<Table, SheetError
 
     // (grid, header index in grid, matches, name)
     let mut best: Option<(Grid, usize, usize, String)> = None;
+    let mut text_left = MAX_TEXT_BYTES;
     for name in names {
-        let grid = load(&mut workbook, &name)?;
+        let grid = load(&mut workbook, &name, &mut text_left)?;
         if grid.is_empty() {
             continue;
         }
@@ -202,57 +208,23 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     !head.contains(&0) && control * 100 <= head.len()
 }
 
-/// Checks the zip: not too many parts, a bounded unpacked size (by actually
-/// unpacking, as declared sizes can lie), and a spreadsheet workbook part.
-fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
-    let too_large = || SheetError::ContentTooLarge {
-        limit_mib: MAX_UNZIPPED_BYTES / (1024 * 1024),
-    };
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
-    if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(too_large());
-    }
-    let mut workbook = false;
-    let mut remaining = MAX_UNZIPPED_BYTES;
-    for index in 0..archive.len() {
-        let mut file = archive.by_index(index).map_err(corrupt)?;
-        let name = file.name().map_err(corrupt)?.to_ascii_lowercase();
-        if name.starts_with("xl/") && name.contains("workbook") && name.ends_with(".xml") {
-            workbook = true;
-        }
-        if file.is_dir() {
-            continue;
-        }
-        if file.size() > remaining {
-            return Err(too_large());
-        }
-        let mut limited = (&mut file).take(remaining + 1);
-        let unpacked = std::io::copy(&mut limited, &mut std::io::sink()).map_err(corrupt)?;
-        if unpacked > remaining {
-            return Err(too_large());
-        }
-        remaining -= unpacked;
-    }
-    if workbook {
-        Ok(())
-    } else {
-        Err(SheetError::NotXlsx)
-    }
-}
-
-fn corrupt(error: impl std::fmt::Display) -> SheetError {
-    SheetError::Corrupt {
-        detail: error.to_string(),
-    }
-}
-
 /// The non-blank cells of a worksheet, streamed so that the limits stop a
-/// huge sheet early.
-fn load(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Grid, SheetError> {
+/// huge sheet early; their text is taken from `text_left` before it is copied.
+fn load(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    text_left: &mut usize,
+) -> Result<Grid, SheetError> {
     let mut cells = workbook.worksheet_cells_reader(name).map_err(corrupt)?;
     let mut rows: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
     while let Some(cell) = cells.next_cell().map_err(corrupt)? {
-        let text = text(cell.get_value());
+        let value = cell.get_value();
+        *text_left = text_left
+            .checked_sub(text_len(value))
+            .ok_or(SheetError::TooMuchText {
+                limit_mib: (MAX_TEXT_BYTES / (1024 * 1024)) as u64,
+            })?;
+        let text = text(value);
         if text.is_empty() {
             continue;
         }
@@ -427,6 +399,15 @@ fn text(value: &DataRef<'_>) -> String {
         }
         DataRef::DurationIso(s) => s.trim().to_owned(),
         DataRef::Error(e) => e.to_string(),
+    }
+}
+
+/// The length of a cell's text before it is copied (numbers and the like: 0).
+fn text_len(value: &DataRef<'_>) -> usize {
+    match value {
+        DataRef::SharedString(s) => s.len(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        _ => 0,
     }
 }
 

@@ -64,7 +64,15 @@ pub async fn import(
     let headers: Vec<String> = columns.iter().map(|c| c.1.zh.clone()).collect();
     let table = {
         let headers = headers.clone();
+        // At most sheets::IMPORTS_AT_ONCE uploads are read at once (issue 10, finding 6); the
+        // slot moves into the read, so it is held until the read ends even if the request
+        // is dropped meanwhile.
+        let slot = match sheets::ImportSlots::global().try_acquire() {
+            Ok(slot) => slot,
+            Err(e) => return Ok(Imported::Unreadable(Text::new(e.zh(), e.en()))),
+        };
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
             sheets::read(&bytes, &h)
         })

@@ -210,7 +210,13 @@ fn a_zip_bomb() {
     drop(zeros);
     assert!(bomb.len() < 2 * 1024 * 1024, "{}", bomb.len());
     let error = read(&bomb, &[]).unwrap_err();
-    assert_eq!(error, SheetError::ContentTooLarge { limit_mib: 256 });
+    assert_eq!(
+        error,
+        SheetError::PartTooLarge {
+            part: "xl/sharedStrings.xml".to_owned(),
+            limit_mib: 16
+        }
+    );
     assert_both_languages(&error);
 }
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
 mod bad_input;
+mod bounded;
 mod common;
 mod export;
 mod template;

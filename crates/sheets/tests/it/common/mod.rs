@@ -81,3 +81,58 @@ pub fn demand_instructions() -> Vec<String> {
         "填写完成后在“需求征集”页面导入本文件。".to_owned(),
     ]
 }
+
+/// The heap of this test binary, counted: every allocation goes through `System`, and the
+/// counter keeps the bytes in use and their peak.
+#[global_allocator]
+static HEAP: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+/// Set in the child process that [`alone`] starts.
+const ALONE: &str = "SHEETS_TEST_ALONE";
+
+/// Whether the calling test runs alone in this process, so that what the counting allocator
+/// sees is its own (the other tests of the binary run on other threads and allocate too).
+///
+/// In the test run as usual, this starts the test binary again for the one test `name`
+/// (e.g. "bounded::a_bomb"), on one thread, waits for it, shows its output and fails if it
+/// failed, and returns false: the caller returns. In that child it returns true: the caller
+/// measures.
+pub fn alone(name: &str) -> bool {
+    if std::env::var_os(ALONE).is_some() {
+        return true;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let output = std::process::Command::new(exe)
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}{stderr}");
+    assert!(
+        output.status.success(),
+        "{name} failed when run alone:\n{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "{name} did not run alone:\n{stdout}"
+    );
+    false
+}
+
+/// What `work` returns, the peak of heap bytes above what was in use when it started, and
+/// how long it took.
+pub fn peak_of<T>(work: impl FnOnce() -> T) -> (T, usize, std::time::Duration) {
+    HEAP.reset_peak_usage();
+    let before = HEAP.current_usage();
+    let started = std::time::Instant::now();
+    let out = work();
+    let took = started.elapsed();
+    (out, HEAP.peak_usage().saturating_sub(before), took)
+}
+
+/// Bytes as MiB, for messages.
+pub fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
