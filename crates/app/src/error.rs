@@ -19,6 +19,9 @@ pub enum AppError {
     /// Someone else changed the item first; nothing was written.
     #[error("conflict")]
     Conflict,
+    /// An Idempotency-Key already used for another request; nothing was written.
+    #[error("the Idempotency-Key was already used for another request")]
+    KeyReused,
     /// Input that does not fit (an operator's command, a password rule).
     #[error("{}", .0.en)]
     Invalid(Text),

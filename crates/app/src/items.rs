@@ -194,7 +194,31 @@ pub struct Command {
     /// A second step to take at once (e.g. create then submit); both or neither happen.
     pub then: Option<String>,
     /// A retried request with the same key has one effect (API `Idempotency-Key`).
-    pub idempotency_key: Option<String>,
+    pub idempotency: Option<Idempotency>,
+}
+
+/// An Idempotency-Key bound to the request it came with: a retry of the same request gets the
+/// first answer; the same key with another request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    pub key: String,
+    /// SM3 over the method, the path and the body.
+    pub fingerprint: String,
+}
+
+impl Idempotency {
+    pub fn new(key: &str, method: &str, path: &str, body: &[u8]) -> Idempotency {
+        Idempotency {
+            key: key.to_string(),
+            fingerprint: crypto::sm3_parts(&[
+                method.as_bytes(),
+                b"\n",
+                path.as_bytes(),
+                b"\n",
+                body,
+            ]),
+        }
+    }
 }
 
 /// Creates an item of `kind`; returns its id.

@@ -71,7 +71,7 @@ fn command(action: &str, input: Input, then: Option<&str>) -> Command {
         action: action.to_string(),
         input,
         then: then.map(str::to_string),
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 

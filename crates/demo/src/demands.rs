@@ -200,7 +200,7 @@ pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
                 action: "create".into(),
                 input,
                 then: submit,
-                idempotency_key: None,
+                idempotency: None,
             },
         )
         .await?;
@@ -215,7 +215,7 @@ pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
                 action: "start_analysis".into(),
                 input: Input::new(),
                 then: None,
-                idempotency_key: None,
+                idempotency: None,
             },
         )
         .await?;
@@ -234,7 +234,7 @@ pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
                 action: (*end).to_string(),
                 input,
                 then: None,
-                idempotency_key: None,
+                idempotency: None,
             },
         )
         .await?;

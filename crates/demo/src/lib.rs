@@ -109,7 +109,7 @@ pub async fn act(
         action: action.into(),
         input: input(fields),
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     };
     match target {
         None => create(p, who, kind, cmd).await,

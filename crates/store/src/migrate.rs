@@ -29,6 +29,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "ledger",
         include_str!("../migrations/sqlite/0005_ledger.sql"),
     ),
+    (
+        6,
+        "idempotency_fingerprint",
+        include_str!("../migrations/sqlite/0006_idempotency_fingerprint.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -55,6 +60,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "ledger",
         include_str!("../migrations/postgres/0005_ledger.sql"),
+    ),
+    (
+        6,
+        "idempotency_fingerprint",
+        include_str!("../migrations/postgres/0006_idempotency_fingerprint.sql"),
     ),
 ];
 

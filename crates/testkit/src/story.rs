@@ -34,7 +34,7 @@ fn command(action: &str, input: Input, then: Option<&str>) -> Command {
         action: action.into(),
         input,
         then: then.map(str::to_string),
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 

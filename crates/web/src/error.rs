@@ -29,6 +29,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
         AppError::Conflict => StatusCode::CONFLICT,
+        AppError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Startup(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,6 +73,7 @@ impl IntoResponse for WebError {
                     AppError::Unauthenticated => return Redirect::to("/login").into_response(),
                     AppError::LoginFailed => t.s("login_failed").to_string(),
                     AppError::Conflict => t.s("conflict").to_string(),
+                    AppError::KeyReused => t.s("key_reused").to_string(),
                     AppError::Invalid(text) => text.get(lang).to_string(),
                     AppError::Unavailable(why) => {
                         tracing::error!(error = %why, "write refused: storage unavailable");
@@ -118,6 +120,12 @@ impl IntoResponse for ApiError {
                     .iter()
                     .map(|f| serde_json::json!({ "field": f.field, "message": f.message.en, "message_zh": f.message.zh }))
                     .collect();
+            }
+            AppError::KeyReused => {
+                body["title"] = "This Idempotency-Key was already used for another request; nothing was changed. Use a new key for a new request.".into();
+                body["title_zh"] =
+                    "该 Idempotency-Key 已用于另一请求，本次未作任何更改；新请求请使用新的键。"
+                        .into();
             }
             AppError::Invalid(text) => {
                 body["title"] = text.en.clone().into();

@@ -127,6 +127,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Someone else has just acted on this item; please check and try again. Nothing you typed was lost.",
     ),
     (
+        "key_reused",
+        "该请求的幂等键已用于另一请求，本次未作任何更改。",
+        "This request's idempotency key was already used for another request; nothing was changed.",
+    ),
+    (
         "unavailable",
         "系统暂时无法保存（存储空间不足或存储故障），本次操作未生效，已填写的内容未丢失。请稍后重新提交；如持续出现请联系系统管理员。",
         "The platform cannot save right now (storage full or failing); nothing was changed and nothing you typed was lost. Please submit again in a little while; if this persists, tell the system administrator.",

@@ -142,7 +142,7 @@ pub async fn import(
                         action: ids::CREATE.into(),
                         input,
                         then: None,
-                        idempotency_key: None,
+                        idempotency: None,
                     };
                     ids.push(crate::items::create_in(c, &p2, &who2, &kind2, cmd).await?);
                 }

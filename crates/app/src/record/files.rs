@@ -152,7 +152,7 @@ pub async fn attach(
         action: "attach".into(),
         input: Input::new(),
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     };
     let (p2, who2) = (p.clone(), who.clone());
     let clock = p.settings.clock.clone();

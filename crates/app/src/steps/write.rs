@@ -16,17 +16,26 @@ pub(crate) enum Target {
 }
 
 /// The item a retried request (the API's Idempotency-Key) already created or changed, if this
-/// user's key was seen: the retry gets the first answer and has no effect of its own.
+/// user's key was seen with the same request: the retry gets the first answer and has no
+/// effect of its own. The same key with another request is refused.
 pub(crate) async fn replayed(
     c: &mut Conn,
     who: &Principal,
     cmd: &Command,
 ) -> Result<Option<ItemId>, AppError> {
-    let Some(key) = &cmd.idempotency_key else {
+    let Some(idem) = &cmd.idempotency else {
         return Ok(None);
     };
-    match store::idempotency::get(c, who.user.id.get(), key).await? {
-        Some((_, body)) => body
+    match store::idempotency::get(c, who.user.id.get(), &idem.key).await? {
+        Some(a)
+            if a.fingerprint
+                .as_ref()
+                .is_some_and(|f| f != &idem.fingerprint) =>
+        {
+            Err(AppError::KeyReused)
+        }
+        Some(a) => a
+            .body
             .parse::<i64>()
             .map(|id| Some(ItemId::new(id)))
             .map_err(|_| AppError::Conflict),
@@ -103,9 +112,16 @@ pub(crate) async fn step(
         current = Some(row);
     }
     let id = current.map(|r| r.item.id).ok_or(AppError::NotFound)?;
-    if let Some(key) = &cmd.idempotency_key {
-        let at = store::timestamp(now);
-        store::idempotency::put(c, who.user.id.get(), key, 200, &id.get().to_string(), &at).await?;
+    if let Some(idem) = &cmd.idempotency {
+        let answer = store::idempotency::NewAnswer {
+            user: who.user.id.get(),
+            key: &idem.key,
+            fingerprint: &idem.fingerprint,
+            status: 200,
+            body: &id.get().to_string(),
+            at: &store::timestamp(now),
+        };
+        store::idempotency::put(c, &answer).await?;
     }
     Ok(id)
 }

@@ -22,7 +22,7 @@ fn cmd(action: &str, input: Input) -> Command {
         action: action.into(),
         input,
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 

@@ -23,7 +23,7 @@ fn cmd(action: &str, input: Input) -> app::items::Command {
         action: action.into(),
         input,
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 

@@ -59,7 +59,7 @@ async fn create_demand(p: &app::Platform, clerk: &app::Principal, title: &str) -
         action: "create".into(),
         input,
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     };
     app::items::create(p, clerk, "demand", cmd)
         .await

@@ -23,7 +23,7 @@ fn cmd(action: &str, input: Input) -> Command {
         action: action.into(),
         input,
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 
@@ -179,26 +179,31 @@ fn field_error(e: &AppError, field: &str) -> String {
 
 /// RX.2: a signing request retried with the same Idempotency-Key (the network failed after
 /// the first) has one effect: the retry answers with the same item, signs nothing again and is
-/// not refused as stale; the same key reused by the same user on another item changes nothing
-/// there.
+/// not refused as stale. Finding 9: the same key reused on another item is refused (422) and
+/// changes nothing there.
 #[tokio::test]
-async fn rx2_a_retried_signature_has_one_effect_and_a_reused_key_changes_no_other_item() {
+async fn rx2_f9_a_retried_signature_has_one_effect_and_a_key_reused_on_another_item_is_refused() {
     for p in each_backend("sign-retry").await {
         let id = project_awaiting(&p, "special_fund").await;
         let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        let keyed = |id: domain::ItemId| {
+            let path = format!("/api/v1/items/{}/actions/confirm", id.get());
+            Some(app::items::Idempotency::new("sign-1", "POST", &path, b"{}"))
+        };
         let mut once = sign(&p, id, DEMO_PASSWORD).await;
-        once.idempotency_key = Some("sign-1".into());
+        once.idempotency = keyed(id);
         perform(&p, &clerk, id, once.clone()).await.unwrap();
         let signed = view(&p, &clerk, id).await.unwrap();
         assert_eq!(perform(&p, &clerk, id, once.clone()).await.unwrap(), id);
         let again = view(&p, &clerk, id).await.unwrap();
         assert_eq!(again.row.version, signed.row.version);
         assert_eq!(again.history.len(), signed.history.len());
-        // The same key on another entry answers with the first item and leaves this one.
+        // The same key on another entry is refused and leaves it as it was.
         let other = project_awaiting(&p, "special_fund").await;
         let mut reused = sign(&p, other, DEMO_PASSWORD).await;
-        reused.idempotency_key = Some("sign-1".into());
-        assert_eq!(perform(&p, &clerk, other, reused).await.unwrap(), id);
+        reused.idempotency = keyed(other);
+        let e = perform(&p, &clerk, other, reused).await.unwrap_err();
+        assert!(matches!(e, app::AppError::KeyReused), "{e:?}");
         let untouched = view(&p, &clerk, other).await.unwrap().row;
         assert_eq!(untouched.item.state, "awaiting_confirmation");
         assert!(untouched.item.field("signature").is_empty());

@@ -32,7 +32,7 @@ fn cmd(action: &str, input: Input) -> Command {
         action: action.into(),
         input,
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 
@@ -221,7 +221,12 @@ async fn a_retried_request_with_the_same_idempotency_key_has_one_effect() {
     for p in each_backend("idem").await {
         let clerk = principal(&p, "scj.clerk").await.unwrap();
         let keyed = || Command {
-            idempotency_key: Some("k-1".into()),
+            idempotency: Some(app::items::Idempotency::new(
+                "k-1",
+                "POST",
+                "/api/v1/items",
+                b"{}",
+            )),
             ..cmd("create", complete())
         };
         let before = count_items(&p).await;

@@ -178,7 +178,7 @@ async fn actions(
     Ok(Json(actions_json(&v.actions)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     kind: String,
@@ -188,11 +188,20 @@ struct CreateBody {
     then: Option<String>,
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+/// The request's Idempotency-Key, bound to the method, the path and the body as parsed (its
+/// canonical JSON: the same request always gives the same fingerprint).
+fn idempotency(
+    headers: &HeaderMap,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<Option<app::items::Idempotency>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => match v.to_str() {
-            Ok(k) if !k.is_empty() && k.len() <= 128 => Ok(Some(k.to_string())),
+            Ok(k) if !k.is_empty() && k.len() <= 128 => {
+                let body = serde_json::to_vec(body).unwrap_or_default();
+                Ok(Some(app::items::Idempotency::new(k, "POST", path, &body)))
+            }
             _ => Err(ApiError(AppError::Invalid(domain::Text::new(
                 "Idempotency-Key 须为 1-128 个可见字符",
                 "Idempotency-Key must be 1-128 visible characters",
@@ -213,6 +222,7 @@ async fn create(
     Json(b): Json<CreateBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let p = &s.platform;
+    let idempotency = idempotency(&headers, "/api/v1/items", &b)?;
     let action = match b.action {
         Some(a) => a,
         None => app::items::creations(p, &who, &b.kind)
@@ -224,13 +234,13 @@ async fn create(
         action,
         input: b.fields,
         then: b.then,
-        idempotency_key: idempotency_key(&headers)?,
+        idempotency,
     };
     let id = app::items::create(p, &who, &b.kind, cmd).await?;
     Ok((StatusCode::CREATED, Json(state_of(p, &who, id).await?)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ActBody {
     #[serde(default)]
@@ -246,11 +256,16 @@ async fn perform(
 ) -> Result<Json<Value>, ApiError> {
     let p = &s.platform;
     let b = body.map(|Json(b)| b).unwrap_or_default();
+    let idempotency = idempotency(
+        &headers,
+        &format!("/api/v1/items/{id}/actions/{action}"),
+        &b,
+    )?;
     let cmd = Command {
         action,
         input: b.fields,
         then: None,
-        idempotency_key: idempotency_key(&headers)?,
+        idempotency,
     };
     let id = app::items::perform(p, &who, ItemId::new(id), cmd).await?;
     Ok(Json(state_of(p, &who, id).await?))

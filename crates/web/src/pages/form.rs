@@ -249,7 +249,7 @@ pub async fn new_submit(
         action: t.id.clone(),
         input: input.clone(),
         then,
-        idempotency_key: None,
+        idempotency: None,
     };
     match app::items::create(p, &who, &kind.id, cmd).await {
         Ok(id) => Ok(Redirect::to(&format!("/items/{}", id.get())).into_response()),
@@ -352,7 +352,7 @@ pub async fn edit_submit(
         action: action.id.clone(),
         input: input.clone(),
         then: None,
-        idempotency_key: None,
+        idempotency: None,
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),

@@ -144,6 +144,28 @@ async fn the_api_runs_a_demand_to_an_opinion_and_a_retry_with_the_same_key_has_o
         assert_eq!(first["id"], again["id"]);
         assert_eq!(first["state"], "submitted");
         let id = first["id"].as_i64().unwrap();
+        // Finding 9: the same key with another body is refused and creates nothing.
+        let mut other = complete_demand();
+        other["title"] = json!("另一个需求");
+        let reused = c
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .header("Idempotency-Key", "create-1")
+            .json(
+                &json!({ "kind": "demand", "action": "create", "then": "submit", "fields": other }),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reused.status(), 422);
+        let problem: Value = reused.json().await.unwrap();
+        assert!(
+            problem["title_zh"]
+                .as_str()
+                .unwrap()
+                .contains("已用于另一请求"),
+            "{problem}"
+        );
 
         let actions: Value = c
             .get(format!("{}/api/v1/items/{id}/actions", app.base))
