@@ -121,6 +121,10 @@ fn main() -> Result<()> {
         after_seed.peak_mb()
     );
 
+    println!();
+    println!("## Checkpoints");
+    server.block_on(report_checkpoint(&platform, "after seeding (covers every seeded event)"))?;
+
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
     let serving = platform.clone();
@@ -164,6 +168,8 @@ fn main() -> Result<()> {
     if let Some(mb) = mem::db_size_mb(&url) {
         println!("database size after the run: {mb:.1} MB");
     }
+    server.block_on(report_checkpoint(&platform, "after the load (covers what the load wrote)"))?;
+    server.block_on(report_verify(&platform))?;
     println!();
     println!("## Targets");
     println!();
@@ -191,6 +197,40 @@ fn scratch_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("tongchou-bench-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
+}
+
+/// Signs a checkpoint and prints how long it took and how large it is (its anchor line: the
+/// same fields as its row), which must not grow with the number of streams.
+async fn report_checkpoint(p: &app::Platform, when: &str) -> Result<()> {
+    let t = Instant::now();
+    let n = app::audit::checkpoint(p).await?;
+    let took = t.elapsed();
+    let size = app::audit::anchor(&p.store)
+        .await?
+        .map(|c| c.to_line().len())
+        .unwrap_or(0);
+    println!(
+        "checkpoint {} {when}: {:.1} ms, {size} bytes",
+        n.map_or_else(|| "(nothing new)".to_string(), |n| n.to_string()),
+        took.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+/// Runs the full verification once and prints its time and the process's memory after it.
+async fn report_verify(p: &app::Platform) -> Result<()> {
+    let t = Instant::now();
+    let r = app::audit::verify(&p.store, &p.trust()?, &p.policy).await?;
+    println!(
+        "audit verify: {:.1} s for {} events and {} checkpoints, {} (rss now {:.1} MB, peak {:.1} MB)",
+        t.elapsed().as_secs_f64(),
+        r.events,
+        r.checkpoints,
+        if r.is_intact() { "intact" } else { "BROKEN" },
+        mem::rss().now_mb(),
+        mem::rss().peak_mb()
+    );
+    Ok(())
 }
 
 /// The platform as the server opens it, with the shipped policy and the demo city.
