@@ -101,6 +101,8 @@ pub struct Platform {
     pub store: Store,
     pub policy: Arc<Policy>,
     pub key: Arc<crypto::KeyPair>,
+    /// Seals users' signing keys; a key file of its own, so the signing key can rotate.
+    pub kek: Arc<crypto::MacKey>,
     pub settings: Arc<Settings>,
 }
 
@@ -114,19 +116,27 @@ impl Platform {
         crypto::self_test().map_err(AppError::Startup)?;
         contract::check(&policy).map_err(AppError::Startup)?;
         let store = Store::open(db_url).await?;
-        let (signed, ledger) = store::ledger::protected(&mut *store.read().await?).await?;
-        let held = keys::Protected { signed, ledger };
+        let (signed, ledger, sealed) = store::ledger::protected(&mut *store.read().await?).await?;
+        let held = keys::Protected {
+            signed,
+            ledger,
+            sealed,
+        };
         let key = keys::signing_key(&settings.key_file, held)?;
+        let kek = keys::kek(&settings.key_file, held)?;
         store
             .start_ledger(keys::ledger_key(&settings.key_file, held)?)
             .await?;
         stored_states_known(&store, &policy).await?;
-        Ok(Platform {
+        let p = Platform {
             store,
             policy: Arc::new(policy),
             key: Arc::new(key),
+            kek: Arc::new(kek),
             settings: Arc::new(settings),
-        })
+        };
+        signing::reseal_under_kek(&p).await?;
+        Ok(p)
     }
 }
 

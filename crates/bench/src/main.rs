@@ -123,7 +123,10 @@ fn main() -> Result<()> {
 
     println!();
     println!("## Checkpoints");
-    server.block_on(report_checkpoint(&platform, "after seeding (covers every seeded event)"))?;
+    server.block_on(report_checkpoint(
+        &platform,
+        "after seeding (covers every seeded event)",
+    ))?;
 
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -168,7 +171,10 @@ fn main() -> Result<()> {
     if let Some(mb) = mem::db_size_mb(&url) {
         println!("database size after the run: {mb:.1} MB");
     }
-    server.block_on(report_checkpoint(&platform, "after the load (covers what the load wrote)"))?;
+    server.block_on(report_checkpoint(
+        &platform,
+        "after the load (covers what the load wrote)",
+    ))?;
     server.block_on(report_verify(&platform))?;
     println!();
     println!("## Targets");

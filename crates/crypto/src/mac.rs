@@ -49,6 +49,11 @@ impl MacKey {
         mac.verify_slice(&expected).is_ok()
     }
 
+    /// An SM4 key for one `purpose`, derived from this secret (see `crate::derive_key`).
+    pub fn derive_sm4(&self, purpose: &str) -> [u8; 16] {
+        crate::derive_key(&self.0, purpose)
+    }
+
     /// A short public name of the key (the first 16 hex digits of SM3 over it), so a record
     /// can say which key made it without revealing the key.
     pub fn id(&self) -> String {

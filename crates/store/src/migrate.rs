@@ -34,6 +34,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "idempotency_fingerprint",
         include_str!("../migrations/sqlite/0006_idempotency_fingerprint.sql"),
     ),
+    (
+        7,
+        "kek_id",
+        include_str!("../migrations/sqlite/0007_kek_id.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -65,6 +70,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "idempotency_fingerprint",
         include_str!("../migrations/postgres/0006_idempotency_fingerprint.sql"),
+    ),
+    (
+        7,
+        "kek_id",
+        include_str!("../migrations/postgres/0007_kek_id.sql"),
     ),
 ];
 

@@ -211,7 +211,7 @@ pub async fn seeded(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| scratch_dir(label));
-    for ext in ["key", "pub", "ledger"] {
+    for ext in ["key", "pub", "ledger", "kek"] {
         copy(
             &template.dir.join(format!("platform-sm2.{ext}")),
             &dir.join(format!("platform-sm2.{ext}")),

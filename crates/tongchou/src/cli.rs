@@ -74,6 +74,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The platform's keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -83,6 +88,16 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Replaces the signing key (stop the server first): the new public key is added to the
+    /// .pub file, old checkpoints keep verifying, the rotation is recorded and signed.
+    Rotate {
+        #[command(flatten)]
+        common: Common,
     },
 }
 

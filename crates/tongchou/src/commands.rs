@@ -1,6 +1,8 @@
 //! What each command does, calling the same use cases as the web and the API.
 
-use crate::cli::{AuditCommand, CalendarCommand, Cli, Command, Common, PolicyCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, CalendarCommand, Cli, Command, Common, KeyCommand, PolicyCommand, UserCommand,
+};
 use anyhow::{Context, Result, bail};
 use app::{Platform, Settings};
 use std::process::ExitCode;
@@ -48,6 +50,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => user(command).await,
+        Command::Key {
+            command: KeyCommand::Rotate { common },
+        } => {
+            let (old, new) = app::keys::rotate(&common.key_file)?;
+            let p = open(&common).await?;
+            let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let n = app::keys::record_rotation(&p, &operator, &old, &new).await?;
+            println!(
+                "signing key {old} replaced by {new}; checkpoint {} signed with the new key; restart the server",
+                n.map_or_else(|| "-".into(), |n| n.to_string())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calendar {
             command: CalendarCommand::Check { file },
         } => {

@@ -17,6 +17,11 @@ pub fn ledger_key_path(key_file: &Path) -> PathBuf {
     key_file.with_extension("ledger")
 }
 
+/// The key-encryption key's file (it seals users' signing keys), beside the signing key's.
+pub fn kek_path(key_file: &Path) -> PathBuf {
+    key_file.with_extension("kek")
+}
+
 /// What the database already holds that a key protects.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Protected {
@@ -24,6 +29,8 @@ pub struct Protected {
     pub signed: bool,
     /// A started ledger: the MAC key must be the old one.
     pub ledger: bool,
+    /// Users' keys sealed under the KEK file: it must be the old one.
+    pub sealed: bool,
 }
 
 fn startup(path: &Path, what: &str, e: &dyn std::fmt::Display) -> AppError {
@@ -75,18 +82,31 @@ pub fn signing_key(path: &Path, held: Protected) -> Result<crypto::KeyPair, AppE
 
 /// The ledger's MAC key: loaded, or made when the database's ledger has not started.
 pub fn ledger_key(key_file: &Path, held: Protected) -> Result<crypto::MacKey, AppError> {
-    let path = ledger_key_path(key_file);
+    secret(&ledger_key_path(key_file), held.ledger, "a ledger")
+}
+
+/// The key-encryption key: loaded, or made when no user's key is sealed under one.
+pub fn kek(key_file: &Path, held: Protected) -> Result<crypto::MacKey, AppError> {
+    secret(
+        &kek_path(key_file),
+        held.sealed,
+        "users' signing keys sealed",
+    )
+}
+
+/// A 256-bit secret in a file of its own: loaded, or made when nothing needs the old one.
+fn secret(path: &Path, needed: bool, what: &str) -> Result<crypto::MacKey, AppError> {
     if path.exists() {
-        check_private(&path)?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| startup(&path, "cannot read key file", &e))?;
-        return crypto::MacKey::from_hex(&text).map_err(|e| startup(&path, "invalid key file", &e));
+        check_private(path)?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| startup(path, "cannot read key file", &e))?;
+        return crypto::MacKey::from_hex(&text).map_err(|e| startup(path, "invalid key file", &e));
     }
-    if held.ledger {
-        return Err(missing(&path, "a ledger"));
+    if needed {
+        return Err(missing(path, what));
     }
-    let key = crypto::MacKey::generate().map_err(|e| startup(&path, "cannot generate key", &e))?;
-    write_private(&path, &key.to_hex()).map_err(|e| startup(&path, "cannot write key file", &e))?;
+    let key = crypto::MacKey::generate().map_err(|e| startup(path, "cannot generate key", &e))?;
+    write_private(path, &key.to_hex()).map_err(|e| startup(path, "cannot write key file", &e))?;
     Ok(key)
 }
 
@@ -162,4 +182,65 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
+}
+
+/// Replaces the platform's signing key with a new one (`tongchou key rotate`, with the server
+/// stopped): the new public half is added to the `.pub` file, whose earlier lines stay, so
+/// checkpoints signed before keep verifying. The old private half is destroyed: nothing needs
+/// it once its public half is kept. Users' sealed keys are untouched (they are sealed under
+/// the KEK). Returns the (old, new) key ids.
+pub fn rotate(path: &Path) -> Result<(String, String), AppError> {
+    let old = load(path)?;
+    let new = crypto::KeyPair::generate().map_err(|e| startup(path, "cannot generate key", &e))?;
+    let public = path.with_extension("pub");
+    let mut listed = std::fs::read_to_string(&public).unwrap_or_default();
+    if !listed.lines().any(|l| l.trim() == old.public().to_hex()) {
+        listed.push_str(&format!("{}\n", old.public().to_hex()));
+    }
+    if !listed.is_empty() && !listed.ends_with('\n') {
+        listed.push('\n');
+    }
+    listed.push_str(&format!("{}\n", new.public().to_hex()));
+    let staged = path.with_extension("key-new");
+    let _ = std::fs::remove_file(&staged);
+    write_private(&staged, &new.secret_hex())
+        .map_err(|e| startup(&staged, "cannot write key file", &e))?;
+    std::fs::write(&public, listed)
+        .map_err(|e| startup(&public, "cannot write public keys", &e))?;
+    std::fs::rename(&staged, path).map_err(|e| startup(path, "cannot replace key file", &e))?;
+    Ok((old.public().id(), new.public().id()))
+}
+
+/// Records a rotation in the security stream and signs a checkpoint with the new key, so the
+/// ledger itself says when the key changed.
+pub async fn record_rotation(
+    p: &crate::Platform,
+    operator: &str,
+    old: &str,
+    new: &str,
+) -> Result<Option<i64>, AppError> {
+    let (op, version, at) = (
+        operator.to_string(),
+        p.policy.version.clone(),
+        store::timestamp(p.now()),
+    );
+    let detail = serde_json::json!({ "old": old, "new": new });
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let r = crate::record::SecurityRecord {
+                    actor_id: None,
+                    actor_name: &op,
+                    org_name: "",
+                    role: "operator",
+                    action: "key.rotate",
+                    result: "ok",
+                    detail,
+                };
+                store::events::append(c, &crate::record::security_event(&r, &at, &version)).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    crate::audit::checkpoint(p).await
 }

@@ -38,7 +38,7 @@ pub fn content(
     s.into_bytes()
 }
 
-/// The platform holding users' keys, sealed under a key derived from its own key file.
+/// The platform holding users' keys, sealed with SM4-GCM under its key-encryption key.
 pub struct Custody<'a> {
     p: &'a Platform,
 }
@@ -49,7 +49,7 @@ impl<'a> Custody<'a> {
     }
 
     fn kek(&self) -> [u8; 16] {
-        crypto::derive_key(self.p.key.secret_hex().as_bytes(), "user-signing-keys")
+        self.p.kek.derive_sm4(SEALING)
     }
 
     /// The user's key, created (and kept sealed) at the first signature.
@@ -70,6 +70,7 @@ impl<'a> Custody<'a> {
             user_id: user,
             public_hex: key.public().to_hex(),
             sealed_hex: hex::encode(sealed),
+            kek_id: Some(self.p.kek.id()),
         };
         store::signing_keys::insert(c, &row, &store::timestamp(self.p.now())).await?;
         Ok(key)
@@ -88,6 +89,42 @@ impl<'a> Custody<'a> {
             .map_err(|e| AppError::Startup(e.to_string()))?;
         Ok((key.public().to_hex(), sig))
     }
+}
+
+const SEALING: &str = "user-signing-keys";
+
+/// Reseals, once, the users' keys sealed before the KEK had a file of its own (under a key
+/// derived from the platform's signing key), so that the signing key can be rotated. The
+/// same keys, the same public halves: only the envelope changes.
+pub(crate) async fn reseal_under_kek(p: &Platform) -> Result<(), AppError> {
+    let legacy = crypto::derive_key(p.key.secret_hex().as_bytes(), SEALING);
+    let kek = p.kek.derive_sm4(SEALING);
+    let kek_id = p.kek.id();
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                for k in store::signing_keys::sealed_otherwise(c, &kek_id).await? {
+                    let broken = || {
+                        AppError::Startup(format!(
+                            "the signing key of user {} was sealed under another key-encryption key ({}); restore that KEK file",
+                            k.user_id,
+                            k.kek_id.clone().unwrap_or_else(|| "the platform key".into())
+                        ))
+                    };
+                    if k.kek_id.is_some() {
+                        return Err(broken());
+                    }
+                    let aad = format!("user:{}", k.user_id);
+                    let sealed = hex::decode(&k.sealed_hex).map_err(|_| broken())?;
+                    let secret = crypto::open(&legacy, &sealed, aad.as_bytes()).map_err(|_| broken())?;
+                    let again = crypto::seal(&kek, &secret, aad.as_bytes())
+                        .map_err(|e| AppError::Startup(e.to_string()))?;
+                    store::signing_keys::reseal(c, k.user_id, &hex::encode(again), &kek_id).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 fn password_denied(t: &Transition, zh: &str, en: &str) -> AppError {

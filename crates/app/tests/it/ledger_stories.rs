@@ -533,3 +533,68 @@ async fn rx2_f8_a_missing_or_readable_key_file_stops_the_start_when_the_record_n
     let p = app::Platform::open(url, policy, settings).await.unwrap();
     assert!(verify(&p, &full(&p)).await.is_intact());
 }
+
+/// Finding 8: there was no rotation. After `key rotate`, checkpoints signed with the old key
+/// still verify (its public half stays in `.pub`), new ones are signed with the new key, the
+/// rotation is in the record, and users' sealed keys still open (they are under the KEK).
+#[tokio::test]
+async fn rx2_f8_a_rotated_signing_key_keeps_old_checkpoints_verifiable() {
+    for p in each_backend("f8-rotate").await {
+        let old = p.key.public().id();
+        let before = user_key(&p).await;
+        let settings = (*p.settings).clone();
+        let policy = (*p.policy).clone();
+        let url = p.store.url().to_string();
+        p.store.close().await;
+        let (was, now) = app::keys::rotate(&settings.key_file).unwrap();
+        assert_eq!(was, old);
+        let p = app::Platform::open(&url, policy, settings).await.unwrap();
+        assert_eq!(p.key.public().id(), now);
+        let n = app::keys::record_rotation(&p, "ops", &was, &now)
+            .await
+            .unwrap()
+            .unwrap();
+        let signed_by: Vec<String> = {
+            let mut c = p.store.read().await.unwrap();
+            sqlx::query("SELECT DISTINCT key_id FROM ledger_checkpoints ORDER BY key_id")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        };
+        assert_eq!(signed_by.len(), 2, "{signed_by:?}");
+        assert!(n > 1);
+        let r = verify(&p, &full(&p)).await;
+        assert!(r.is_intact(), "{r}");
+        assert_eq!(
+            user_key(&p).await,
+            before,
+            "the user's sealed key opens as before"
+        );
+        // With only the new key, the old checkpoints are not trusted: the old key matters.
+        let only_new = Trust {
+            public_keys: vec![p.key.public()],
+            ..full(&p)
+        };
+        assert!(
+            verify(&p, &only_new)
+                .await
+                .says("signature does not verify")
+        );
+    }
+}
+
+/// The public half of user 1's signing key, opening (or making) the sealed key.
+async fn user_key(p: &app::Platform) -> String {
+    let q = p.clone();
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                Ok::<_, app::AppError>(app::signing::Custody::new(&q).sign(c, 1, b"x").await?.0)
+            })
+        })
+        .await
+        .unwrap()
+}

@@ -250,20 +250,19 @@ pub(crate) async fn check_since(
 }
 
 /// What the database holds that the platform's keys protect: (signed checkpoints or sealed
-/// signing keys, a started ledger). The platform refuses to make a new key for either.
-pub async fn protected(c: &mut Conn) -> Result<(bool, bool), StoreError> {
+/// signing keys, a started ledger, keys sealed under a KEK file). The platform refuses to
+/// make a new key for any of them.
+pub async fn protected(c: &mut Conn) -> Result<(bool, bool, bool), StoreError> {
     let mut counts = Vec::new();
-    for table in [
-        "ledger_checkpoints",
-        "checkpoints",
-        "signing_keys",
-        "ledger_head",
+    for sql in [
+        "SELECT COUNT(*) FROM ledger_checkpoints",
+        "SELECT COUNT(*) FROM checkpoints",
+        "SELECT COUNT(*) FROM signing_keys",
+        "SELECT COUNT(*) FROM ledger_head",
+        "SELECT COUNT(*) FROM signing_keys WHERE kek_id IS NOT NULL",
     ] {
-        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut *c)
-            .await?
-            .try_get(0)?;
+        let n: i64 = sqlx::query(sql).fetch_one(&mut *c).await?.try_get(0)?;
         counts.push(n > 0);
     }
-    Ok((counts[..3].iter().any(|b| *b), counts[3]))
+    Ok((counts[..3].iter().any(|b| *b), counts[3], counts[4]))
 }
