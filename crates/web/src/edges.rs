@@ -566,6 +566,7 @@ pub async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let r = match tokio::time::timeout(edges.edges.request_timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => {
+            tracing::warn!(path = %path, seconds, "request timed out");
             let text = Text::new(
                 format!("请求未在 {seconds} 秒内完成，已中止。"),
                 format!("The request did not complete within {seconds} s and was stopped."),

@@ -45,12 +45,15 @@ pub async fn spawn_city_app(label: &str) -> TestApp {
     TestApp { base, platform }
 }
 
-/// Production's edges, but for the login limits: a test logs in many users from 127.0.0.1,
-/// as an office behind one address would. The limits have tests of their own (`http_edges`).
+/// Production's edges, but for the login limits (a test logs in many users from 127.0.0.1, as
+/// an office behind one address would) and the request timeout (a debug build typesets a PDF
+/// with typst unoptimised, on two cores shared with the other tests). Both have tests of their
+/// own with pinned values (`http_edges`).
 pub fn edges() -> web::Edges {
     web::Edges {
         login_per_address: Some(600),
         login_per_account: Some(600),
+        request_timeout: std::time::Duration::from_secs(300),
         ..web::Edges::default()
     }
 }
