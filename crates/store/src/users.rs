@@ -112,6 +112,19 @@ pub async fn set_failures(
     Ok(())
 }
 
+/// Counts a login attempt on a name no account has, in one row of `counters` (kind
+/// `login.unknown`): a write the size of an account's lockout counters, so a login for an
+/// unknown name makes the same writes as one for a known name and its timing tells neither.
+pub async fn note_unknown_attempt(c: &mut Conn) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO counters (kind, year, next) VALUES ('login.unknown', 0, 1) \
+         ON CONFLICT (kind, year) DO UPDATE SET next = counters.next + 1",
+    )
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_password(
     c: &mut Conn,
     id: UserId,

@@ -425,6 +425,49 @@ pub mod peek {
         }
     }
 
+    /// The security record as (actor name, action, payload JSON), oldest first.
+    pub async fn security_events(p: &Platform) -> Vec<(String, String, String)> {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        let rows: Result<Vec<(String, String, String)>, _> = store::sqlx::query_as(
+            "SELECT actor_name, action, payload FROM events WHERE stream = 'security' ORDER BY id",
+        )
+        .fetch_all(&mut *c)
+        .await;
+        match rows {
+            Ok(rows) => rows,
+            Err(e) => panic!("security events: {e}"),
+        }
+    }
+
+    /// Everything a login could write, summed: events, sessions, the accounts' failure counters
+    /// and lock times, and the counters table. Equal before and after: nothing was written.
+    pub async fn login_footprint(p: &Platform) -> Vec<String> {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT CAST(COUNT(*) AS TEXT) FROM events",
+            "SELECT CAST(COUNT(*) AS TEXT) FROM sessions",
+            "SELECT CAST(COALESCE(SUM(failed_count), 0) AS TEXT) FROM users",
+            "SELECT COALESCE(MAX(failed_since), '') || '|' || COALESCE(MAX(locked_until), '') FROM users",
+            "SELECT CAST(COALESCE(SUM(next), 0) AS TEXT) FROM counters",
+        ] {
+            match store::sqlx::query_as::<_, (String,)>(sql)
+                .fetch_one(&mut *c)
+                .await
+            {
+                Ok((v,)) => out.push(v),
+                Err(e) => panic!("{sql}: {e}"),
+            }
+        }
+        out
+    }
+
     /// The id of the organisation with `code`.
     pub async fn org_id(p: &Platform, code: &str) -> i64 {
         match app::accounts::orgs(p).await {

@@ -34,8 +34,13 @@ pub struct Common {
     /// measures when not given.
     #[arg(long, env = "TONGCHOU_POLICY")]
     pub policy: Option<PathBuf>,
-    /// PBKDF2-HMAC-SM3 iterations for new password hashes.
-    #[arg(long, env = "TONGCHOU_PASSWORD_ITERATIONS", default_value_t = 100_000)]
+    /// PBKDF2-HMAC-SM3 iterations for new password hashes; at least 100000 (SECURITY.md).
+    #[arg(
+        long,
+        env = "TONGCHOU_PASSWORD_ITERATIONS",
+        default_value_t = 100_000,
+        value_parser = iterations
+    )]
     pub password_iterations: u32,
     /// Extra holiday years (same format as calendar/cn-holidays.toml), added to the shipped table:
     /// how an operator adds a year's State Council notice without a release.
@@ -46,6 +51,104 @@ pub struct Common {
     /// still holds everything up to it (`audit verify --anchor`).
     #[arg(long, env = "TONGCHOU_ANCHOR_FILE")]
     pub anchor_file: Option<PathBuf>,
+}
+
+/// The floor of `--password-iterations`: fewer would make a stolen hash cheap to guess.
+fn iterations(s: &str) -> Result<u32, String> {
+    let floor = app::identity::MIN_PASSWORD_ITERATIONS;
+    let n: u32 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of iterations"))?;
+    if n < floor {
+        return Err(format!(
+            "{n} is below the floor of {floor} iterations for PBKDF2-HMAC-SM3 (SECURITY.md); 密码散列迭代次数不得少于 {floor}"
+        ));
+    }
+    Ok(n)
+}
+
+/// At least one per minute: a limit of zero would refuse everything.
+fn per_minute(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a number of requests per minute (1 or more)"
+        )),
+    }
+}
+
+fn seconds(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if (1..=3600).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of seconds from 1 to 3600")),
+    }
+}
+
+/// The server's edges: limits, trusted proxies, timeouts (docs/security.md, "Edges").
+#[derive(Args, Clone)]
+pub struct EdgeArgs {
+    /// The largest file an upload may carry, in MB (attachments are capped at 20 MB by the
+    /// files module whatever this says; the import workbook takes this limit).
+    #[arg(long, env = "TONGCHOU_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_upload_mb: u32,
+    /// The largest body of any other form or API request, in KB.
+    #[arg(long, env = "TONGCHOU_MAX_FORM_KB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..=16384))]
+    pub max_form_kb: u32,
+    /// A reverse proxy whose X-Forwarded-For is believed (an address or a network, e.g.
+    /// 10.0.0.5 or 10.0.0.0/24); repeat for several. Without one, the peer's address is the
+    /// source of every request.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TONGCHOU_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<web::edges::Net>,
+    /// An origin pages may be posted from besides the request's own Host (e.g.
+    /// https://tongchou.example.gov.cn when a proxy rewrites Host); repeat for several.
+    #[arg(
+        long = "public-origin",
+        env = "TONGCHOU_PUBLIC_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub public_origins: Vec<String>,
+    /// Logins per minute from one source address.
+    #[arg(long, env = "TONGCHOU_LOGIN_RATE_PER_ADDRESS", default_value_t = 10, value_parser = per_minute)]
+    pub login_rate_per_address: u32,
+    /// Logins per minute for one username (the lockout rule holds besides).
+    #[arg(long, env = "TONGCHOU_LOGIN_RATE_PER_ACCOUNT", default_value_t = 5, value_parser = per_minute)]
+    pub login_rate_per_account: u32,
+    /// API requests per minute with one bearer token.
+    #[arg(long, env = "TONGCHOU_API_RATE_PER_TOKEN", default_value_t = 600, value_parser = per_minute)]
+    pub api_rate_per_token: u32,
+    /// Seconds a client may take to send a request's headers (and may stay idle between
+    /// requests on a kept-alive connection).
+    #[arg(long, env = "TONGCHOU_HEADER_TIMEOUT", default_value_t = 10, value_parser = seconds)]
+    pub header_timeout_seconds: u64,
+    /// Seconds one request may take, its body included.
+    #[arg(long, env = "TONGCHOU_REQUEST_TIMEOUT", default_value_t = 60, value_parser = seconds)]
+    pub request_timeout_seconds: u64,
+    /// At SIGTERM, seconds requests in flight may still take before the server exits anyway.
+    #[arg(long, env = "TONGCHOU_DRAIN", default_value_t = 10, value_parser = seconds)]
+    pub drain_seconds: u64,
+}
+
+impl EdgeArgs {
+    pub fn edges(&self) -> web::Edges {
+        use std::time::Duration;
+        web::Edges {
+            upload_bytes: self.max_upload_mb as usize * 1024 * 1024,
+            form_bytes: self.max_form_kb as usize * 1024,
+            trusted_proxies: self.trusted_proxies.clone(),
+            public_origins: self.public_origins.clone(),
+            login_per_address: Some(self.login_rate_per_address),
+            login_per_account: Some(self.login_rate_per_account),
+            api_per_token: Some(self.api_rate_per_token),
+            header_timeout: Duration::from_secs(self.header_timeout_seconds),
+            request_timeout: Duration::from_secs(self.request_timeout_seconds),
+            drain: Duration::from_secs(self.drain_seconds),
+            ..web::Edges::default()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -63,6 +166,8 @@ pub enum Command {
         /// Minutes between signed checkpoints of the ledger (when something was recorded).
         #[arg(long, default_value_t = 1)]
         checkpoint_minutes: u64,
+        #[command(flatten)]
+        edges: EdgeArgs,
     },
     /// The policy: check a folder, explain an article.
     Policy {

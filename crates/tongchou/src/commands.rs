@@ -14,7 +14,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             demo,
             checkpoint_minutes,
-        } => serve(common, &listen, demo, checkpoint_minutes).await,
+            edges,
+        } => serve(common, &listen, demo, checkpoint_minutes, edges.edges()).await,
         Command::Policy {
             command: PolicyCommand::Check { path },
         } => policy_check(&path),
@@ -132,6 +133,7 @@ async fn serve(
     listen: &str,
     demo: bool,
     checkpoint_minutes: u64,
+    edges: web::Edges,
 ) -> Result<ExitCode> {
     let p = open(&common).await?;
     if demo && demo::seed(&p).await? {
@@ -174,7 +176,7 @@ async fn serve(
             }
         }
     });
-    web::serve(p.clone(), listener).await?;
+    web::serve_with(p.clone(), listener, edges).await?;
     // Sign what was recorded up to the shutdown.
     let _ = app::audit::checkpoint(&p).await;
     Ok(ExitCode::SUCCESS)

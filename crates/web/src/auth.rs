@@ -7,6 +7,7 @@ use app::Principal;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 
 pub const COOKIE: &str = "tc_session";
 pub const LANG_COOKIE: &str = "tc_lang";
@@ -44,20 +45,29 @@ impl FromRequestParts<AppState> for WebUser {
 }
 
 impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, ApiError> {
+    /// The token's session, then its rate limit (`Edges::api_per_token`): 429 with
+    /// `Retry-After` over it.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, Response> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError(app::AppError::Unauthenticated))?;
-        Ok(ApiUser(
-            app::identity::authenticate(&state.platform, token.trim(), "api")
-                .await
-                .map_err(ApiError)?,
-        ))
+            .ok_or(ApiError(app::AppError::Unauthenticated).into_response())?;
+        let who = app::identity::authenticate(&state.platform, token.trim(), "api")
+            .await
+            .map_err(|e| ApiError(e).into_response())?;
+        if let Err(wait) = state.edges.api_call(&who.token_hash) {
+            return Err(crate::edges::too_many(
+                true,
+                who.lang,
+                wait,
+                &crate::edges::too_many_calls(wait),
+            ));
+        }
+        Ok(ApiUser(who))
     }
 }
 

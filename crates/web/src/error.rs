@@ -18,9 +18,9 @@ pub enum WebError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage {
-    t: Tr,
-    message: String,
+pub(crate) struct ErrorPage {
+    pub t: Tr,
+    pub message: String,
 }
 
 pub fn status_of(e: &AppError) -> StatusCode {

@@ -21,6 +21,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Wrong username or password, or the account is locked. Five wrong attempts lock it for 30 minutes.",
     ),
     (
+        "username_too_long",
+        "用户名不超过 64 个字符。",
+        "A username has at most 64 characters.",
+    ),
+    (
         "login_required",
         "请填写用户名和密码。",
         "Enter your username and password.",

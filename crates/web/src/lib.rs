@@ -5,30 +5,42 @@ mod api;
 mod assets;
 mod auth;
 pub mod contract;
+pub mod edges;
 mod error;
 mod frame;
 mod i18n;
 mod pages;
 mod routes;
+mod server;
 mod views;
 
-pub use routes::router;
+pub use edges::Edges;
+pub use routes::{router, router_with};
 
 use app::Platform;
-use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub platform: Platform,
+    pub edges: Arc<edges::EdgeState>,
 }
 
-/// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
+/// Serves with production's edges until SIGTERM or Ctrl-C, then drains in-flight requests.
 pub async fn serve(platform: Platform, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = router(platform).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_with(platform, listener, Edges::default()).await
+}
+
+/// Serves with the given edges (limits, trusted proxies, timeouts) until SIGTERM or Ctrl-C;
+/// then requests in flight may finish within `edges.drain` and the server returns.
+pub async fn serve_with(
+    platform: Platform,
+    listener: tokio::net::TcpListener,
+    edges: Edges,
+) -> std::io::Result<()> {
+    let app = router_with(platform, edges.clone());
+    server::run(app, listener, &edges, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

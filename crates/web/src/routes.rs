@@ -1,14 +1,28 @@
 //! Every route in one table, with the guard it runs under: public, web session (cookie, with
 //! CSRF on changes) or API bearer. A handler cannot run without its extractor passing.
 
+use crate::edges::{self, EdgeState, Edges};
 use crate::{AppState, api, assets, pages};
 use app::Platform;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
+use std::sync::Arc;
 
+/// The router with production's edges.
 pub fn router(platform: Platform) -> Router {
-    let state = AppState { platform };
+    router_with(platform, Edges::default())
+}
+
+/// The router with the given edges. Every request passes `edges::guard` first (bounded
+/// headers, the Origin check, the route's body limit, the request timeout); the body limits
+/// are the guard's, so axum's own 2 MB default is off.
+pub fn router_with(platform: Platform, edges: Edges) -> Router {
+    let state = AppState {
+        platform,
+        edges: Arc::new(EdgeState::new(edges)),
+    };
     Router::new()
         // public
         .route("/login", get(pages::login::page).post(pages::login::submit))
@@ -47,6 +61,11 @@ pub fn router(platform: Platform) -> Router {
         )
         // JSON API (ApiUser extractor, bearer token)
         .nest("/api/v1", api::router())
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edges::guard,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

@@ -28,11 +28,14 @@ async fn slow_hash(p: &Platform, password: &str) -> Result<crypto::PasswordHash,
         .map_err(|e| AppError::Startup(e.to_string()))
 }
 
+/// The longest username (ASCII letters, digits and `._-`, so bytes are characters).
+pub const MAX_USERNAME_BYTES: usize = 64;
+
 /// Creates an account after checking the role fits the organisation's kind.
 pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<UserId, AppError> {
     check_password_rule(a.password)?;
     let valid_name = !a.username.is_empty()
-        && a.username.len() <= 64
+        && a.username.len() <= MAX_USERNAME_BYTES
         && a.username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));

@@ -1,18 +1,32 @@
-//! A login in three steps: reserve an attempt (or refuse a locked or unknown account), check
-//! the password off the async threads, then settle the attempt and open the session in one
-//! write. Unknown user, wrong password and locked account give the same answer and take the
-//! same time.
+//! A login in three steps, the same three for every answer:
+//!
+//! 1. in the writer: reserve an attempt on the account (or refuse it as locked), or, for a
+//!    name no account has, write the same kind of row elsewhere;
+//! 2. off the async threads: one PBKDF2-HMAC-SM3 check, against the account's hash or, for an
+//!    unknown name, against a dummy hash of the configured cost (a locked account's hash is
+//!    checked too, its result unused);
+//! 3. in the writer: settle the attempt, open the session when it is accepted, and write the
+//!    attempt's one security event.
+//!
+//! So unknown user, wrong password and locked account give the same answer after the same
+//! writes and the same check (issue 10, finding 5). The attempt runs in a task of its own:
+//! when its caller is gone (the client hung up) by the time step 1 runs, nothing is written
+//! and nothing checked; once step 1 has run, steps 2 and 3 follow whatever the caller does,
+//! so a reserved attempt is always checked and recorded, once.
 
 use super::lockout::{self, Reserved};
 use super::{Principal, authenticate, random_hex, token_hash};
 use crate::record::{SecurityRecord, security_event};
-use crate::{AppError, Platform};
+use crate::{AppError, Platform, Settings};
 use chrono::{DateTime, FixedOffset};
 use domain::Lang;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use store::sessions::Session;
 use store::users::User;
 
 /// Checks a password and opens a session of `kind` (`web` or `api`). Returns the token.
+/// `source` is the caller's IP address; anything else is recorded as unknown (empty).
 pub async fn login(
     p: &Platform,
     username: &str,
@@ -21,64 +35,187 @@ pub async fn login(
     kind: &str,
     lang: Lang,
 ) -> Result<(String, Principal), AppError> {
-    let now = p.now();
-    let Some(user) = reserve(p, username, source, now).await? else {
-        spend_a_check(p, password).await;
-        return Err(AppError::LoginFailed);
+    let caller = Caller::new();
+    login_traced(p, username, password, source, kind, lang, &caller)
+        .await
+        .0
+}
+
+/// Whoever waits for a login. Dropping it (the request's future is dropped when its client
+/// hangs up) or calling `leave` tells the attempt nobody waits any more.
+#[derive(Debug, Default)]
+pub struct Caller(Arc<AtomicBool>);
+
+impl Caller {
+    pub fn new() -> Caller {
+        Caller::default()
+    }
+
+    /// The caller goes away.
+    pub fn leave(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Caller {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+/// What one login attempt did, for the tests that hold its structure (not its timing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The caller was gone when step 1 ran: nothing was written and nothing checked.
+    pub abandoned: bool,
+    /// The iterations of the one PBKDF2 check that ran (the account's hash or the dummy's).
+    pub checked_iterations: Option<u32>,
+    /// Steps that went through the writer.
+    pub writes: u32,
+    /// Why it was refused (`unknown user`, `wrong password`, `locked`); empty when accepted.
+    pub refused: &'static str,
+}
+
+/// [`login`] with the caller given and what the attempt did.
+pub async fn login_traced(
+    p: &Platform,
+    username: &str,
+    password: &str,
+    source: &str,
+    kind: &str,
+    lang: Lang,
+    caller: &Caller,
+) -> (Result<(String, Principal), AppError>, Trace) {
+    let args = Attempt {
+        username: username.to_string(),
+        password: password.to_string(),
+        source: source_ip(source),
+        kind: kind.to_string(),
+        lang,
+        gone: caller.0.clone(),
     };
-    let ok = verify(password, &user.password_hash).await;
-    let token = random_hex::<16>()?;
+    let p = p.clone();
+    match tokio::spawn(async move { attempt(&p, args).await }).await {
+        Ok(done) => done,
+        Err(e) => (
+            Err(AppError::Startup(format!("login task failed: {e}"))),
+            Trace::default(),
+        ),
+    }
+}
+
+/// Only a syntactically valid IP address is ever recorded as a source.
+fn source_ip(source: &str) -> String {
+    source
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .map(|ip| ip.to_canonical().to_string())
+        .unwrap_or_default()
+}
+
+struct Attempt {
+    username: String,
+    password: String,
+    source: String,
+    kind: String,
+    lang: Lang,
+    gone: Arc<AtomicBool>,
+}
+
+/// What step 1 found.
+enum Found {
+    /// Nobody waits any more: nothing was written.
+    Gone,
+    /// No account has the name.
+    Unknown,
+    Account(User, Reserved),
+}
+
+async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppError>, Trace) {
+    let mut trace = Trace::default();
+    if a.username.len() > super::accounts::MAX_USERNAME_BYTES {
+        // No account has such a name; nothing is looked up or written for it.
+        trace.refused = "unknown user";
+        return (Err(AppError::LoginFailed), trace);
+    }
+    let now = p.now();
+    let found = match reserve(p, &a.username, now, a.gone.clone()).await {
+        Ok(Found::Gone) => {
+            trace.abandoned = true;
+            return (Err(AppError::LoginFailed), trace);
+        }
+        Ok(f) => f,
+        Err(e) => return (Err(e), trace),
+    };
+    trace.writes += 1;
+    let hash = match &found {
+        Found::Account(u, _) => u.password_hash.clone(),
+        Found::Unknown | Found::Gone => dummy_hash(&p.settings),
+    };
+    trace.checked_iterations = iterations_of(&hash);
+    let ok = verify(&a.password, &hash).await;
+    let token = match random_hex::<16>() {
+        Ok(t) => t,
+        Err(e) => return (Err(e), trace),
+    };
+    let csrf = match random_hex::<16>() {
+        Ok(t) => t,
+        Err(e) => return (Err(e), trace),
+    };
     let at = store::timestamp(now);
     let session = Session {
         token_hash: token_hash(&token),
-        user: user.id,
-        kind: kind.to_string(),
-        csrf: random_hex::<16>()?,
-        lang: lang.code().to_string(),
+        user: domain::UserId::new(0),
+        kind: a.kind.clone(),
+        csrf,
+        lang: a.lang.code().to_string(),
         created_at: at.clone(),
         last_seen: at,
     };
-    if !settle(p, user, ok, session, source, now).await? {
-        return Err(AppError::LoginFailed);
+    let refused = match settle(p, found, &a.username, ok, session, &a.source, now).await {
+        Ok(r) => r,
+        Err(e) => return (Err(e), trace),
+    };
+    trace.writes += 1;
+    trace.refused = refused;
+    if !refused.is_empty() {
+        return (Err(AppError::LoginFailed), trace);
     }
-    let principal = authenticate(p, &token, kind).await?;
-    Ok((token, principal))
+    (
+        authenticate(p, &token, &a.kind)
+            .await
+            .map(|who| (token, who)),
+        trace,
+    )
 }
 
-/// Step 1, in the writer: the account, with one evaluation reserved; `None` (and the refusal
-/// recorded) for an unknown or locked account.
+/// Step 1, in the writer: nothing when the caller is gone; otherwise the account with one
+/// evaluation reserved (or refused as locked), or, for an unknown name, the row that stands in
+/// for an account's counters.
 async fn reserve(
     p: &Platform,
     username: &str,
-    source: &str,
     now: DateTime<FixedOffset>,
-) -> Result<Option<User>, AppError> {
+    gone: Arc<AtomicBool>,
+) -> Result<Found, AppError> {
     let s = p.settings.clone();
-    let version = p.policy.version.clone();
-    let (name, src) = (username.to_string(), source.to_string());
+    let name = username.to_string();
     p.store
         .write(move |c| {
             Box::pin(async move {
-                let user = store::users::by_username(c, &name).await?;
-                let reason = match &user {
-                    None => "unknown user",
-                    Some(u) => match lockout::reserve(c, &s, u, now).await? {
-                        Reserved::Evaluate => return Ok(user),
-                        Reserved::Locked => "locked",
-                    },
-                };
-                let record = SecurityRecord {
-                    actor_id: user.as_ref().map(|u| u.id.get()),
-                    actor_name: &name,
-                    org_name: "",
-                    role: user.as_ref().map_or("", |u| u.role.as_str()),
-                    action: "login",
-                    result: "refused",
-                    detail: serde_json::json!({ "source": src, "reason": reason }),
-                };
-                let at = store::timestamp(now);
-                store::events::append(c, &security_event(&record, &at, &version)).await?;
-                Ok::<_, AppError>(None)
+                if gone.load(Ordering::SeqCst) {
+                    return Ok(Found::Gone);
+                }
+                match store::users::by_username(c, &name).await? {
+                    None => {
+                        store::users::note_unknown_attempt(c).await?;
+                        Ok::<_, AppError>(Found::Unknown)
+                    }
+                    Some(u) => {
+                        let r = lockout::reserve(c, &s, &u, now).await?;
+                        Ok(Found::Account(u, r))
+                    }
+                }
             })
         })
         .await
@@ -92,39 +229,64 @@ async fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Spends the time of a real check so timing does not tell a refused account from a wrong
-/// password.
-async fn spend_a_check(p: &Platform, password: &str) {
-    let iterations = p.settings.password_iterations;
-    let dummy = format!(
-        "pbkdf2-sm3${iterations}${}${}",
+/// A hash no password matches, at the configured cost: what an unknown name is checked
+/// against, so that it takes a real check's time.
+fn dummy_hash(s: &Settings) -> String {
+    format!(
+        "pbkdf2-sm3${}${}${}",
+        s.password_iterations,
         "00".repeat(16),
         "00".repeat(32)
-    );
-    let _ = verify(password, &dummy).await;
+    )
+}
+
+fn iterations_of(hash: &str) -> Option<u32> {
+    hash.split('$').nth(1)?.parse().ok()
 }
 
 /// Step 3, in the writer: settle the attempt and, when accepted, open the session; the
-/// outcome goes to the security record. Returns whether the login was accepted.
+/// outcome goes to the security record, once. Returns why it was refused (empty: accepted).
 async fn settle(
     p: &Platform,
-    user: User,
+    found: Found,
+    username: &str,
     ok: bool,
-    session: Session,
+    mut session: Session,
     source: &str,
     now: DateTime<FixedOffset>,
-) -> Result<bool, AppError> {
+) -> Result<&'static str, AppError> {
     let s = p.settings.clone();
     let version = p.policy.version.clone();
-    let src = source.to_string();
+    let (src, name) = (source.to_string(), username.to_string());
     p.store
         .write(move |c| {
             Box::pin(async move {
+                let at = store::timestamp(now);
+                let (user, reserved) = match found {
+                    Found::Account(u, r) => (u, r),
+                    Found::Unknown | Found::Gone => {
+                        store::users::note_unknown_attempt(c).await?;
+                        let record = SecurityRecord {
+                            actor_id: None,
+                            actor_name: &name,
+                            org_name: "",
+                            role: "",
+                            action: "login",
+                            result: "refused",
+                            detail: serde_json::json!({ "source": src, "reason": "unknown user" }),
+                        };
+                        store::events::append(c, &security_event(&record, &at, &version)).await?;
+                        return Ok::<_, AppError>("unknown user");
+                    }
+                };
                 let org = store::orgs::get(c, user.org)
                     .await?
                     .map(|o| o.name_zh)
                     .unwrap_or_default();
-                let settled = lockout::settle(c, &s, user.id, ok, now).await?;
+                // A locked account's check does not count: it settles as a failure, which keeps
+                // the lock and adds no attempt (none was reserved).
+                let evaluated = reserved == Reserved::Evaluate;
+                let settled = lockout::settle(c, &s, user.id, ok && evaluated, now).await?;
                 let mut record = SecurityRecord {
                     actor_id: Some(user.id.get()),
                     actor_name: &user.username,
@@ -134,18 +296,27 @@ async fn settle(
                     result: "ok",
                     detail: serde_json::json!({ "source": src, "kind": session.kind }),
                 };
-                if settled.accepted {
+                let refused = if settled.accepted {
+                    session.user = user.id;
                     store::sessions::insert(c, &session).await?;
+                    ""
                 } else {
                     record.result = "refused";
-                    let reason = if ok { "locked" } else { "wrong password" };
-                    record.detail = serde_json::json!({
-                        "source": src, "reason": reason, "locked": settled.locked
-                    });
-                }
-                let at = store::timestamp(now);
+                    let reason = if ok || !evaluated {
+                        "locked"
+                    } else {
+                        "wrong password"
+                    };
+                    record.detail = match evaluated {
+                        true => serde_json::json!({
+                            "source": src, "reason": reason, "locked": settled.locked
+                        }),
+                        false => serde_json::json!({ "source": src, "reason": reason }),
+                    };
+                    reason
+                };
                 store::events::append(c, &security_event(&record, &at, &version)).await?;
-                Ok::<_, AppError>(settled.accepted)
+                Ok(refused)
             })
         })
         .await

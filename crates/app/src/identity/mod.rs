@@ -7,7 +7,12 @@ mod lockout;
 mod login;
 pub(crate) mod step_up;
 
-pub use login::login;
+pub use login::{Caller, Trace, login, login_traced};
+
+/// The fewest PBKDF2-HMAC-SM3 iterations an operator may configure (SECURITY.md: at least
+/// 100,000). `tongchou` refuses less; `Settings` itself takes any value, so the test kit
+/// hashes its demo accounts with fewer (the rule is the same, only the cost differs).
+pub const MIN_PASSWORD_ITERATIONS: u32 = 100_000;
 
 use crate::record::{SecurityRecord, security_event};
 use crate::{AppError, Platform, clock};

@@ -12,6 +12,7 @@ use app::items::{Command, ListQuery};
 use app::{AppError, Platform};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{Input, ItemId, Lang};
@@ -42,17 +43,30 @@ async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(b): Json<LoginBody>,
-) -> Result<Json<Value>, ApiError> {
-    let source = crate::pages::source(&headers, Some(addr));
+) -> Result<Json<Value>, Response> {
+    let too_many =
+        |wait| crate::edges::too_many(true, Lang::Zh, wait, &crate::edges::too_many_logins(wait));
+    let source = s.edges.client_ip(addr.ip(), &headers);
+    s.edges.login_from(source).map_err(too_many)?;
+    let username = b.username.trim();
+    if username.len() > crate::edges::MAX_USERNAME_BYTES {
+        return Err(ApiError(AppError::Invalid(domain::Text::new(
+            "用户名不超过 64 个字符",
+            "A username has at most 64 characters",
+        )))
+        .into_response());
+    }
+    s.edges.login_as(username).map_err(too_many)?;
     let (token, who) = app::identity::login(
         &s.platform,
-        &b.username,
+        username,
         &b.password,
-        &source,
+        &source.to_string(),
         "api",
         Lang::Zh,
     )
-    .await?;
+    .await
+    .map_err(|e| ApiError(e).into_response())?;
     Ok(Json(json!({
         "token": token,
         "user": { "id": who.user.id.get(), "username": who.user.username, "name": who.user.display_name, "role": who.user.role, "org": who.org.code },

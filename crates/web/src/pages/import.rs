@@ -102,18 +102,22 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let lang = who.lang;
     let mut page = page_for(&s, &who, &q.kind)?;
-    let mut fields = Vec::new();
-    let mut file = None;
-    while let Ok(Some(part)) = form.next_field().await {
-        let name = part.name().unwrap_or_default().to_string();
-        if name == "file" {
-            file = part.bytes().await.ok().map(|b| b.to_vec());
-        } else if let Ok(v) = part.text().await {
-            fields.push((name, v));
-        }
+    let limit = s.edges.edges.upload_bytes;
+    let up = super::read_upload(&mut form, limit).await;
+    check_csrf(&who, &up.fields)?;
+    if up.too_large {
+        page.message = crate::edges::file_too_large(limit).get(lang).to_string();
+        let mut r = html(page);
+        *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return Ok(crate::edges::own(r));
     }
-    check_csrf(&who, &fields)?;
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+    if up.broken {
+        page.message = super::upload_broken().get(lang).to_string();
+        let mut r = html(page);
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+        return Ok(r);
+    }
+    let Some(bytes) = up.file.map(|(_, b)| b).filter(|b| !b.is_empty()) else {
         page.message = Text::new(
             "请选择要导入的 Excel 文件。",
             "Choose the Excel file to import.",

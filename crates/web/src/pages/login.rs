@@ -60,25 +60,54 @@ pub async fn submit(
 ) -> Response {
     let lang = lang_of(&headers);
     let t = Tr(lang);
-    let again = |error: &str, status: StatusCode| {
+    let again = |error: &str, username: &str, status: StatusCode| {
         let mut r = html(LoginPage {
             t,
             error: error.to_string(),
-            username: f.username.clone(),
+            username: username.to_string(),
             policy_title: s.platform.policy.title.get(lang).to_string(),
         });
         *r.status_mut() = status;
         r
     };
-    if f.username.trim().is_empty() || f.password.is_empty() {
-        return again(t.s("login_required"), StatusCode::UNPROCESSABLE_ENTITY);
+    let too_many = |wait: u64| {
+        let mut r = again(
+            crate::edges::too_many_logins(wait).get(lang),
+            "",
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(wait));
+        r
+    };
+    let source = s.edges.client_ip(addr.ip(), &headers);
+    if let Err(wait) = s.edges.login_from(source) {
+        return too_many(wait);
     }
-    let source = super::source(&headers, Some(addr));
+    let username = f.username.trim();
+    if username.is_empty() || f.password.is_empty() {
+        return again(
+            t.s("login_required"),
+            username,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    if username.len() > crate::edges::MAX_USERNAME_BYTES {
+        // No account has such a name: refused before anything is looked up or written.
+        return again(
+            t.s("username_too_long"),
+            "",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    if let Err(wait) = s.edges.login_as(username) {
+        return too_many(wait);
+    }
     match app::identity::login(
         &s.platform,
-        f.username.trim(),
+        username,
         &f.password,
-        &source,
+        &source.to_string(),
         "web",
         lang,
     )
@@ -89,7 +118,9 @@ pub async fn submit(
             Redirect::to("/"),
         )
             .into_response(),
-        Err(app::AppError::LoginFailed) => again(t.s("login_failed"), StatusCode::UNAUTHORIZED),
+        Err(app::AppError::LoginFailed) => {
+            again(t.s("login_failed"), username, StatusCode::UNAUTHORIZED)
+        }
         Err(e) => WebError::App(e, lang).into_response(),
     }
 }

@@ -16,17 +16,91 @@ pub mod step;
 pub mod tables;
 pub mod versions;
 
-use axum::http::HeaderMap;
+use axum::extract::Multipart;
 use std::collections::BTreeMap;
 
-/// The caller's address for the security record.
-pub fn source(headers: &HeaderMap, addr: Option<std::net::SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| addr.map(|a| a.ip().to_string()))
-        .unwrap_or_default()
+/// A multipart form with one file (the field `file`) and a few short text fields (`_csrf`).
+#[derive(Default)]
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    /// The file's name as sent and its bytes; `None` when no file was sent.
+    pub file: Option<(String, Vec<u8>)>,
+    /// The file was over the limit: it was read to its end (so the browser gets the answer,
+    /// not a reset connection) and dropped.
+    pub too_large: bool,
+    /// The form did not arrive whole (the client went away, the body was cut at the route's
+    /// limit, or it is not a valid multipart form): nothing of it may be kept.
+    pub broken: bool,
+}
+
+/// The most a text field of an upload form may hold (the `_csrf` token has 32 characters).
+const UPLOAD_TEXT_BYTES: usize = 4096;
+
+/// Reads an upload form as it streams: the file is kept up to `limit` bytes and dropped past
+/// it; text fields over `UPLOAD_TEXT_BYTES` are dropped. Memory stays within `limit` plus the
+/// text fields whatever the client sends; the route's body limit (`edges`) ends the stream.
+pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
+    let mut up = Upload::default();
+    loop {
+        let mut part = match form.next_field().await {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(_) => {
+                up.broken = true;
+                break;
+            }
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        let is_file = name == "file";
+        let cap = if is_file { limit } else { UPLOAD_TEXT_BYTES };
+        let filename = part.file_name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        let mut over = false;
+        loop {
+            match part.chunk().await {
+                Ok(Some(chunk)) => {
+                    if over || bytes.len() + chunk.len() > cap {
+                        over = true;
+                        bytes = Vec::new();
+                    } else {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    up.broken = true;
+                    break;
+                }
+            }
+        }
+        if is_file && over {
+            up.too_large = true;
+        }
+        if up.broken {
+            break;
+        }
+        match (is_file, over) {
+            (true, false) => up.file = Some((filename, bytes)),
+            (false, false) => {
+                if let Ok(v) = String::from_utf8(bytes) {
+                    up.fields.push((name, v));
+                }
+            }
+            _ => {}
+        }
+    }
+    if up.too_large || up.broken {
+        up.file = None;
+    }
+    up
+}
+
+/// The refusal of an upload that did not arrive whole.
+pub fn upload_broken() -> domain::Text {
+    domain::Text::new(
+        "上传没有完整送达（连接中断或内容格式有误），未保存任何内容，请重新上传。",
+        "The upload did not arrive whole (the connection broke or the form is malformed); nothing was kept. Upload it again.",
+    )
 }
 
 /// The form's fields without the framework's own (`_csrf`, `op`).

@@ -125,7 +125,9 @@ pub async fn file(
     Ok(r)
 }
 
-/// Attaches an uploaded file (R13.2); a refused file is explained and nothing is kept.
+/// Attaches an uploaded file (R13.2); a refused file is explained and nothing is kept. The file
+/// is read as it streams, up to the upload limit (`Edges::upload_bytes`); a larger one is
+/// refused naming the limit.
 pub async fn upload(
     State(s): State<AppState>,
     WebUser(who): WebUser,
@@ -133,32 +135,43 @@ pub async fn upload(
     mut form: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     use axum::response::IntoResponse;
-    let mut fields = Vec::new();
-    let mut file = None;
-    while let Ok(Some(part)) = form.next_field().await {
-        let name = part.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let filename = part.file_name().unwrap_or_default().to_string();
-            file = part.bytes().await.ok().map(|b| (filename, b.to_vec()));
-        } else if let Ok(v) = part.text().await {
-            fields.push((name, v));
-        }
-    }
-    crate::auth::check_csrf(&who, &fields)?;
+    let limit = s.edges.edges.upload_bytes;
+    let up = super::read_upload(&mut form, limit).await;
+    crate::auth::check_csrf(&who, &up.fields)?;
     let back = format!("/items/{id}");
-    let (name, bytes) = file.unwrap_or_default();
+    let refuse = |reason: Text, status: axum::http::StatusCode| {
+        let d = domain::Denied {
+            reason,
+            article: domain::Article::parse("13.2"),
+            fields: Vec::new(),
+        };
+        let mut r = super::act::refused(&s.platform, &who, &d, &back);
+        *r.status_mut() = status;
+        crate::edges::own(r)
+    };
+    if up.too_large {
+        return Ok(refuse(
+            crate::edges::file_too_large(limit),
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        ));
+    }
+    if up.broken {
+        return Ok(refuse(
+            super::upload_broken(),
+            axum::http::StatusCode::BAD_REQUEST,
+        ));
+    }
+    let Some((name, bytes)) = up.file else {
+        return Ok(refuse(
+            Text::new("请选择要上传的文件。", "Choose the file to upload."),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
     match app::files::attach(&s.platform, &who, ItemId::new(id), &name, bytes).await {
         Ok(_) => Ok(axum::response::Redirect::to(&back).into_response()),
-        Err(app::AppError::Invalid(reason)) => Ok(super::act::refused(
-            &s.platform,
-            &who,
-            &domain::Denied {
-                reason,
-                article: domain::Article::parse("13.2"),
-                fields: Vec::new(),
-            },
-            &back,
-        )),
+        Err(app::AppError::Invalid(reason)) => {
+            Ok(refuse(reason, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
+        }
         Err(app::AppError::Denied(d)) => Ok(super::act::refused(&s.platform, &who, &d, &back)),
         Err(e) => Err(WebError::App(e, who.lang)),
     }

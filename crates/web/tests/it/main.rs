@@ -5,4 +5,6 @@
 mod browser;
 mod browser_build;
 mod common;
+mod edges;
 mod http;
+mod http_edges;

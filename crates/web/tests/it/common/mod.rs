@@ -25,7 +25,7 @@ pub async fn spawn_apps(label: &str, policy: Option<&[(String, String)]>) -> Vec
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(web::serve(platform.clone(), listener));
+        tokio::spawn(web::serve_with(platform.clone(), listener, edges()));
         out.push(TestApp { base, platform });
     }
     out
@@ -41,12 +41,50 @@ pub async fn spawn_city_app(label: &str) -> TestApp {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(web::serve(platform.clone(), listener));
+    tokio::spawn(web::serve_with(platform.clone(), listener, edges()));
     TestApp { base, platform }
 }
 
+/// Production's edges, but for the login limits (a test logs in many users from 127.0.0.1, as
+/// an office behind one address would) and the request timeout (a debug build typesets a PDF
+/// with typst unoptimised, on two cores shared with the other tests). Both have tests of their
+/// own with pinned values (`http_edges`).
+pub fn edges() -> web::Edges {
+    web::Edges {
+        login_per_address: Some(600),
+        login_per_account: Some(600),
+        request_timeout: std::time::Duration::from_secs(300),
+        ..web::Edges::default()
+    }
+}
+
+/// The app on SQLite (and PostgreSQL when set) with the given edges.
+pub async fn spawn_apps_with(label: &str, edges: web::Edges) -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for url in testkit::database_urls(label).await {
+        let platform = testkit::platform(&url, label, None)
+            .await
+            .expect("platform starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(web::serve_with(platform.clone(), listener, edges.clone()));
+        out.push(TestApp { base, platform });
+    }
+    out
+}
+
+/// A client as a browser on the platform's own pages: it says so (`Sec-Fetch-Site:
+/// same-origin`) on every request, so its posts pass the Origin check.
 pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
