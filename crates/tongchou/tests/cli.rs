@@ -412,6 +412,9 @@ fn rx2_f7_sigterm_drains_the_request_in_flight_and_exits_with_idle_sockets_open(
         )
         .unwrap();
 
+    // Let the server read the request's head (under a loaded test run its task may start
+    // late): only then is the request in flight rather than a connection yet to send one.
+    std::thread::sleep(Duration::from_millis(500));
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
