@@ -22,6 +22,9 @@ pub enum Imported {
     Refused(Vec<ImportError>),
     /// The file itself is unusable (not xlsx, missing columns ...).
     Unreadable(Text),
+    /// As many imports as the server reads at once are under way: nothing was read; the same
+    /// file may be sent again shortly.
+    Busy(Text),
 }
 
 /// The columns of the import template of `kind`: the inputs of its ordinary creation, with
@@ -69,7 +72,7 @@ pub async fn import(
         // is dropped meanwhile.
         let slot = match sheets::ImportSlots::global().try_acquire() {
             Ok(slot) => slot,
-            Err(e) => return Ok(Imported::Unreadable(Text::new(e.zh(), e.en()))),
+            Err(e) => return Ok(Imported::Busy(Text::new(e.zh(), e.en()))),
         };
         tokio::task::spawn_blocking(move || {
             let _slot = slot;

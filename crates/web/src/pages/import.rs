@@ -166,8 +166,18 @@ pub async fn upload(
             page.message = why.get(lang).to_string();
             StatusCode::UNPROCESSABLE_ENTITY
         }
+        Imported::Busy(why) => {
+            page.message = why.get(lang).to_string();
+            StatusCode::SERVICE_UNAVAILABLE
+        }
     };
     let mut r = html(page);
     *r.status_mut() = status;
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+        );
+    }
     Ok(r)
 }
