@@ -20,11 +20,11 @@ pub use construction::progress;
 pub use cycle::{import, similar, taskbook};
 pub use identity::accounts;
 pub use initiation::{approval, experts};
-pub use record::{audit, files, keys, signing};
+pub use record::{access, audit, files, keys, signing};
 pub use steps::facts;
 
 pub use error::AppError;
-pub use identity::Principal;
+pub use identity::{Origin, Principal};
 
 use domain::Policy;
 use std::path::PathBuf;

@@ -181,6 +181,7 @@ fn record_of(cp: &Checkpoint) -> crate::events::NewEvent {
         payload: serde_json::json!({ "number": cp.number, "digest": cp.digest }).to_string(),
         before_state: None,
         after_state: None,
+        context: None,
     }
 }
 

@@ -25,6 +25,9 @@ pub struct NewEvent {
     pub payload: String,
     pub before_state: Option<String>,
     pub after_state: Option<String>,
+    /// JSON text: the source address, request id and result (none on events recorded before
+    /// the record kept them).
+    pub context: Option<String>,
 }
 
 /// A stored event.
@@ -41,7 +44,7 @@ pub struct StoredEvent {
 /// The canonical bytes that are hashed: a JSON array in fixed order, so any change to any
 /// field (or to its place in the chain) changes the hash.
 fn canonical(seq: i64, e: &NewEvent) -> String {
-    serde_json::json!([
+    let mut v = serde_json::json!([
         e.stream,
         seq,
         e.at,
@@ -55,8 +58,13 @@ fn canonical(seq: i64, e: &NewEvent) -> String {
         e.payload,
         e.before_state,
         e.after_state
-    ])
-    .to_string()
+    ]);
+    // The context joins the hashed content only where it exists, so every event recorded
+    // before it keeps its hash.
+    if let (Some(ctx), Some(parts)) = (&e.context, v.as_array_mut()) {
+        parts.push(serde_json::Value::String(ctx.clone()));
+    }
+    v.to_string()
 }
 
 pub fn chain_hash(prev_hash: &str, seq: i64, e: &NewEvent) -> String {
@@ -79,8 +87,8 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
     let place = crate::ledger::take_place(c, &hash).await?;
     let row = sqlx::query(
         "INSERT INTO events (stream, seq, at, actor_id, actor_name, org_name, role, action, article, \
-         policy_version, payload, before_state, after_state, prev_hash, hash, lseq, lhash, mac) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+         policy_version, payload, before_state, after_state, prev_hash, hash, lseq, lhash, mac, context) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(&e.stream)
     .bind(seq)
@@ -100,6 +108,7 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
     .bind(place.lseq)
     .bind(&place.lhash)
     .bind(&place.mac)
+    .bind(&e.context)
     .fetch_one(&mut *c)
     .await?;
     Ok(StoredEvent {
@@ -112,7 +121,7 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
 }
 
 const COLUMNS: &str = "id, seq, prev_hash, hash, stream, at, actor_id, actor_name, org_name, role, action, \
-                       article, policy_version, payload, before_state, after_state";
+                       article, policy_version, payload, before_state, after_state, context";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
@@ -133,6 +142,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
             payload: row.try_get(13)?,
             before_state: row.try_get(14)?,
             after_state: row.try_get(15)?,
+            context: row.try_get(16)?,
         },
     })
 }
@@ -167,9 +177,9 @@ pub async fn by_place(
             Ok((
                 from_row(r)?,
                 crate::ledger::Place {
-                    lseq: r.try_get(16)?,
-                    lhash: r.try_get(17)?,
-                    mac: r.try_get(18)?,
+                    lseq: r.try_get(17)?,
+                    lhash: r.try_get(18)?,
+                    mac: r.try_get(19)?,
                 },
             ))
         })

@@ -39,6 +39,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "kek_id",
         include_str!("../migrations/sqlite/0007_kek_id.sql"),
     ),
+    (
+        8,
+        "event_context",
+        include_str!("../migrations/sqlite/0008_event_context.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -75,6 +80,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "kek_id",
         include_str!("../migrations/postgres/0007_kek_id.sql"),
+    ),
+    (
+        8,
+        "event_context",
+        include_str!("../migrations/postgres/0008_event_context.sql"),
     ),
 ];
 

@@ -426,6 +426,24 @@ pub mod peek {
     }
 
     /// The security record as (actor name, action, payload JSON), oldest first.
+    /// The context (source, request id, result) of the newest security event of `action`.
+    pub async fn security_context(p: &Platform, action: &str) -> Option<String> {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        let row: Result<Option<(Option<String>,)>, _> = store::sqlx::query_as(
+            "SELECT context FROM events WHERE stream = 'security' AND action = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(action)
+        .fetch_optional(&mut *c)
+        .await;
+        match row {
+            Ok(r) => r.and_then(|(c,)| c),
+            Err(e) => panic!("security context: {e}"),
+        }
+    }
+
     pub async fn security_events(p: &Platform) -> Vec<(String, String, String)> {
         let mut c = match p.store.read().await {
             Ok(c) => c,

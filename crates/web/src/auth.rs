@@ -37,7 +37,10 @@ impl FromRequestParts<AppState> for WebUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, WebError> {
         let token = cookie_value(parts, COOKIE).ok_or(WebError::Login)?;
         match app::identity::authenticate(&state.platform, &token, "web").await {
-            Ok(p) => Ok(WebUser(p)),
+            Ok(mut p) => {
+                p.origin = origin_of(parts);
+                Ok(WebUser(p))
+            }
             Err(app::AppError::Unauthenticated) => Err(WebError::Login),
             Err(e) => Err(WebError::App(e, domain::Lang::Zh)),
         }
@@ -56,9 +59,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError(app::AppError::Unauthenticated).into_response())?;
-        let who = app::identity::authenticate(&state.platform, token.trim(), "api")
+        let mut who = app::identity::authenticate(&state.platform, token.trim(), "api")
             .await
             .map_err(|e| ApiError(e).into_response())?;
+        who.origin = origin_of(parts);
         if let Err(wait) = state.edges.api_call(&who.token_hash) {
             return Err(crate::edges::too_many(
                 true,
@@ -69,6 +73,15 @@ impl FromRequestParts<AppState> for ApiUser {
         }
         Ok(ApiUser(who))
     }
+}
+
+/// Where the request came from, as the edge (`edges::guard`) recorded it.
+pub fn origin_of(parts: &Parts) -> app::Origin {
+    parts
+        .extensions
+        .get::<app::Origin>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The cookie that carries a web session (SECURITY.md: Secure; HttpOnly; SameSite=Strict).

@@ -510,9 +510,29 @@ fn cross_site(from: &str) -> Text {
     )
 }
 
-/// The edge every request passes first: bounded headers, the Origin check on state-changing
-/// page requests, the body limit of its route, and the request timeout.
-pub async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
+/// The edge every request passes first: it gives the request an id (answered in
+/// `X-Request-Id`, recorded with every step and security event) and its source address, then
+/// bounded headers, the Origin check on state-changing page requests, the body limit of its
+/// route, and the request timeout.
+pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let request_id = app::Origin::new_request_id();
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let source = peer.map(|ip| s.edges.client_ip(ip, req.headers()));
+    req.extensions_mut().insert(app::Origin {
+        source: source.map(|ip| ip.to_string()).unwrap_or_default(),
+        request_id: request_id.clone(),
+    });
+    let mut r = checked(State(s), req, next).await;
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        r.headers_mut().insert("x-request-id", v);
+    }
+    r
+}
+
+async fn checked(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let edges = &s.edges;
     let path = req.uri().path().to_string();
     let api = is_api(&path);

@@ -86,6 +86,7 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
                 )
                 .await?;
                 let r = SecurityRecord {
+                    origin: None,
                     actor_id: None,
                     actor_name: &op,
                     org_name: "",
@@ -164,6 +165,7 @@ pub async fn change(
                     }
                 };
                 let r = SecurityRecord {
+                    origin: None,
                     actor_id: None,
                     actor_name: &op,
                     org_name: "",

@@ -26,12 +26,13 @@ use store::sessions::Session;
 use store::users::User;
 
 /// Checks a password and opens a session of `kind` (`web` or `api`). Returns the token.
-/// `source` is the caller's IP address; anything else is recorded as unknown (empty).
+/// `source` is the caller's IP address (with the edge's request id); anything else is
+/// recorded as unknown (empty).
 pub async fn login(
     p: &Platform,
     username: &str,
     password: &str,
-    source: &str,
+    source: impl Into<super::Origin>,
     kind: &str,
     lang: Lang,
 ) -> Result<(String, Principal), AppError> {
@@ -81,15 +82,17 @@ pub async fn login_traced(
     p: &Platform,
     username: &str,
     password: &str,
-    source: &str,
+    source: impl Into<super::Origin>,
     kind: &str,
     lang: Lang,
     caller: &Caller,
 ) -> (Result<(String, Principal), AppError>, Trace) {
+    let origin: super::Origin = source.into();
     let args = Attempt {
         username: username.to_string(),
         password: password.to_string(),
-        source: source_ip(source),
+        source: source_ip(&origin.source),
+        request_id: origin.request_id,
         kind: kind.to_string(),
         lang,
         gone: caller.0.clone(),
@@ -117,9 +120,20 @@ struct Attempt {
     username: String,
     password: String,
     source: String,
+    request_id: String,
     kind: String,
     lang: Lang,
     gone: Arc<AtomicBool>,
+}
+
+impl Attempt {
+    /// Where the attempt came from (its source already checked to be an IP address).
+    fn origin(&self) -> super::Origin {
+        super::Origin {
+            source: self.source.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
 }
 
 /// What step 1 found.
@@ -172,7 +186,7 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
         created_at: at.clone(),
         last_seen: at,
     };
-    let refused = match settle(p, found, &a.username, ok, session, &a.source, now).await {
+    let refused = match settle(p, found, &a.username, ok, session, &a.origin(), now).await {
         Ok(r) => r,
         Err(e) => return (Err(e), trace),
     };
@@ -252,12 +266,13 @@ async fn settle(
     username: &str,
     ok: bool,
     mut session: Session,
-    source: &str,
+    origin: &super::Origin,
     now: DateTime<FixedOffset>,
 ) -> Result<&'static str, AppError> {
     let s = p.settings.clone();
     let version = p.policy.version.clone();
-    let (src, name) = (source.to_string(), username.to_string());
+    let (src, name) = (origin.source.clone(), username.to_string());
+    let origin = origin.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -267,6 +282,7 @@ async fn settle(
                     Found::Unknown | Found::Gone => {
                         store::users::note_unknown_attempt(c).await?;
                         let record = SecurityRecord {
+                            origin: Some(&origin),
                             actor_id: None,
                             actor_name: &name,
                             org_name: "",
@@ -288,6 +304,7 @@ async fn settle(
                 let evaluated = reserved == Reserved::Evaluate;
                 let settled = lockout::settle(c, &s, user.id, ok && evaluated, now).await?;
                 let mut record = SecurityRecord {
+                    origin: Some(&origin),
                     actor_id: Some(user.id.get()),
                     actor_name: &user.username,
                     org_name: &org,

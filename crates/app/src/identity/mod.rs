@@ -23,6 +23,8 @@ use store::users::User;
 /// The user behind a request, with the organisation and role they act in.
 #[derive(Debug, Clone)]
 pub struct Principal {
+    /// Where the request came from, as the edge saw it (empty for the CLI and the demo).
+    pub origin: Origin,
     pub user: User,
     pub org: Org,
     pub actor: Actor,
@@ -30,6 +32,41 @@ pub struct Principal {
     pub csrf: String,
     pub lang: Lang,
     pub kind: String,
+}
+
+/// Where a request came from: its source address and the id the edge gave it, recorded with
+/// every step and security event (SECURITY.md: source address and request id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub source: String,
+    pub request_id: String,
+}
+
+impl From<&str> for Origin {
+    /// A source address without a request id (the CLI, tests).
+    fn from(source: &str) -> Origin {
+        Origin {
+            source: source.to_string(),
+            request_id: String::new(),
+        }
+    }
+}
+
+impl Origin {
+    /// A fresh request id: 16 random hex digits.
+    pub fn new_request_id() -> String {
+        hex::encode(crypto::random_bytes::<8>().unwrap_or_default())
+    }
+
+    /// The record's context of a step or event with `result`.
+    pub fn context(&self, result: &str) -> String {
+        serde_json::json!({
+            "source": self.source,
+            "request_id": self.request_id,
+            "result": result,
+        })
+        .to_string()
+    }
 }
 
 impl Principal {
@@ -110,6 +147,7 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
         role: user.role.clone(),
     };
     Ok(Principal {
+        origin: Origin::default(),
         user,
         org,
         actor,
@@ -133,11 +171,13 @@ pub async fn logout(p: &Platform, who: &Principal) -> Result<(), AppError> {
         who.org.name_zh.clone(),
         who.user.role.clone(),
     );
+    let origin = who.origin.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
                 store::sessions::delete(c, &h).await?;
                 let r = SecurityRecord {
+                    origin: Some(&origin),
                     actor_id: Some(uid),
                     actor_name: &uname,
                     org_name: &org,
@@ -224,6 +264,7 @@ pub async fn principal_of(p: &Platform, username: &str) -> Result<Principal, App
         role: user.role.clone(),
     };
     Ok(Principal {
+        origin: Origin::default(),
         user,
         org,
         actor,

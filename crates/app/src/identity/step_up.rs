@@ -25,8 +25,10 @@ pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool
     let user_id = who.user.id;
     let (name, role) = (who.user.username.clone(), who.user.role.clone());
     let org = who.org.name_zh.clone();
+    let origin = who.origin.clone();
     let record = move |result: &'static str, reason: &str| {
         let r = SecurityRecord {
+            origin: Some(&origin),
             actor_id: Some(user_id.get()),
             actor_name: &name,
             org_name: &org,

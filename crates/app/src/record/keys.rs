@@ -229,6 +229,7 @@ pub async fn record_rotation(
         .write(move |c| {
             Box::pin(async move {
                 let r = crate::record::SecurityRecord {
+                    origin: None,
                     actor_id: None,
                     actor_name: &op,
                     org_name: "",

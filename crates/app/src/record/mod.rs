@@ -1,6 +1,7 @@
 //! Builds the audit record of a step from a decided `Event`; the only way item events reach
 //! the store.
 
+pub mod access;
 pub mod audit;
 pub mod files;
 pub mod keys;
@@ -13,6 +14,7 @@ use store::events::NewEvent;
 pub struct Who<'a> {
     pub name: &'a str,
     pub org_name: &'a str,
+    pub origin: &'a crate::identity::Origin,
 }
 
 pub fn item_event(item_id: i64, number: &str, ev: &Event, who: &Who<'_>) -> NewEvent {
@@ -40,6 +42,7 @@ pub fn item_event(item_id: i64, number: &str, ev: &Event, who: &Who<'_>) -> NewE
         payload: payload.to_string(),
         before_state: ev.from().map(str::to_string),
         after_state: Some(ev.to().to_string()),
+        context: Some(who.origin.context("ok")),
     }
 }
 
@@ -52,6 +55,8 @@ pub struct SecurityRecord<'a> {
     pub action: &'a str,
     pub result: &'a str,
     pub detail: serde_json::Value,
+    /// Where the request came from, when it came through the edge.
+    pub origin: Option<&'a crate::identity::Origin>,
 }
 
 pub fn security_event(r: &SecurityRecord<'_>, at: &str, policy_version: &str) -> NewEvent {
@@ -68,6 +73,7 @@ pub fn security_event(r: &SecurityRecord<'_>, at: &str, policy_version: &str) ->
         payload: serde_json::json!({ "result": r.result, "detail": r.detail }).to_string(),
         before_state: None,
         after_state: None,
+        context: Some(r.origin.cloned().unwrap_or_default().context(r.result)),
     }
 }
 
@@ -129,9 +135,11 @@ mod tests {
             &cx,
         )
         .unwrap();
+        let origin = crate::identity::Origin::default();
         let who = super::Who {
             name: "张明",
             org_name: "市自然资源和规划局",
+            origin: &origin,
         };
         serde_json::from_str(&super::item_event(1, "XQ-2026-0001", &ev, &who).payload).unwrap()
     }

@@ -259,6 +259,7 @@ async fn take(
     let who_rec = Who {
         name: &who.user.display_name,
         org_name: &who.org.name_zh,
+        origin: &who.origin,
     };
     store::events::append(
         c,

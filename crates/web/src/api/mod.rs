@@ -41,6 +41,7 @@ struct LoginBody {
 async fn login(
     State(s): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    origin: Option<axum::Extension<app::Origin>>,
     headers: HeaderMap,
     Json(b): Json<LoginBody>,
 ) -> Result<Json<Value>, Response> {
@@ -61,7 +62,10 @@ async fn login(
         &s.platform,
         username,
         &b.password,
-        &source.to_string(),
+        app::Origin {
+            source: source.to_string(),
+            request_id: origin.map(|o| o.0.request_id).unwrap_or_default(),
+        },
         "api",
         Lang::Zh,
     )

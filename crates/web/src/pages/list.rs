@@ -234,10 +234,19 @@ pub async fn export(
         rows: data,
         ..sheet
     };
+    let count = rows.len();
     let bytes = tokio::task::spawn_blocking(move || sheets::write(&[sheet]))
         .await
         .map_err(|_| err(app::AppError::Conflict))?
         .map_err(|e| err(app::AppError::Invalid(domain::Text::new(e.zh(), e.en()))))?;
+    let access = app::access::Access::Export {
+        kind: &kind_id,
+        filters: serde_json::json!({ "state": f.state, "year": f.year, "text": f.q, "unit": f.unit, "facet": f.facet }),
+        rows: count,
+    };
+    app::access::record(p, &who, access, &bytes)
+        .await
+        .map_err(err)?;
     Ok(crate::pages::download(
         &format!("{kind_id}-{today}.xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

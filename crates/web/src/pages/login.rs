@@ -55,6 +55,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(s): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    origin: Option<axum::Extension<app::Origin>>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -107,7 +108,10 @@ pub async fn submit(
         &s.platform,
         username,
         &f.password,
-        &source.to_string(),
+        app::Origin {
+            source: source.to_string(),
+            request_id: origin.map(|o| o.0.request_id).unwrap_or_default(),
+        },
         "web",
         lang,
     )

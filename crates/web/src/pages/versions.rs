@@ -117,6 +117,13 @@ pub async fn file(
     let f = app::taskbook::file(&s.platform, &who, ItemId::new(id), &name)
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
+    let access = app::access::Access::Download {
+        item: id,
+        name: &f.name,
+    };
+    app::access::record(&s.platform, &who, access, &f.content)
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
     let label = format!("{}-{}", id, f.name);
     let mut r = super::download(&label, &f.media_type, f.content);
     if let Ok(v) = axum::http::HeaderValue::from_str(&f.sm3) {

@@ -504,3 +504,80 @@ async fn rx1_an_articles_page_lists_the_steps_citing_it_and_says_when_it_is_not_
         .unwrap();
     assert!(page.contains("href=\"/articles/13"), "{page}");
 }
+
+/// Finding 10: an item step kept no source address, request id or result. Now every step and
+/// every security event keeps them, hashed into the record, and the answer names the request
+/// id (`X-Request-Id`) so a clerk's complaint can be found in the record.
+#[tokio::test]
+async fn rx2_f10_a_step_and_a_login_record_their_source_request_id_and_result() {
+    for app in spawn_apps("f10-context", None).await {
+        let clerk = token(&app, "scj.clerk").await;
+        let r = client()
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .json(&json!({ "kind": "demand", "action": "create", "fields": complete_demand() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let request_id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(request_id.len(), 16);
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let who = demo::principal(&app.platform, "scj.clerk").await.unwrap();
+        let item = app::items::view(&app.platform, &who, domain::ItemId::new(id))
+            .await
+            .unwrap();
+        let step: Value =
+            serde_json::from_str(item.history[0].event.context.as_deref().unwrap()).unwrap();
+        assert_eq!(step["source"], "127.0.0.1");
+        assert_eq!(step["request_id"], request_id.as_str());
+        assert_eq!(step["result"], "ok");
+        let login = testkit::peek::security_context(&app.platform, "login")
+            .await
+            .unwrap();
+        let login: Value = serde_json::from_str(&login).unwrap();
+        assert_eq!(login["source"], "127.0.0.1");
+        assert_eq!(login["request_id"].as_str().unwrap().len(), 16);
+        assert_eq!(login["result"], "ok");
+        let r = app::audit::verify(
+            &app.platform.store,
+            &app.platform.trust().unwrap(),
+            &app.platform.policy,
+        )
+        .await
+        .unwrap();
+        assert!(r.is_intact(), "{r}");
+    }
+}
+
+/// Finding 10: exports and downloads were not recorded. An Excel export writes one security
+/// event naming what was exported, how many rows and the SM3 of the file handed out.
+#[tokio::test]
+async fn rx2_f10_an_excel_export_is_recorded_with_its_rows_and_digest() {
+    for app in spawn_apps("f10-export", None).await {
+        let cookie = web_cookie(&app, "dc.analyst").await;
+        let r = client()
+            .get(format!("{}/items/export.xlsx?kind=demand", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap();
+        let events = testkit::peek::security_events(&app.platform).await;
+        let (who, _, payload) = events
+            .iter()
+            .rev()
+            .find(|(_, action, _)| action == "export")
+            .expect("the export is recorded");
+        assert_eq!(who, "dc.analyst");
+        let payload: Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(payload["detail"]["sm3"], crypto::sm3_hex(&bytes).as_str());
+        assert_eq!(payload["detail"]["kind"], "demand");
+        assert!(payload["detail"]["rows"].as_u64().unwrap() > 0);
+        let ctx = testkit::peek::security_context(&app.platform, "export")
+            .await
+            .unwrap();
+        assert!(ctx.contains("\"request_id\""), "{ctx}");
+    }
+}
