@@ -20,7 +20,7 @@ pub use construction::progress;
 pub use cycle::{import, similar, taskbook};
 pub use identity::accounts;
 pub use initiation::{approval, experts};
-pub use record::{access, audit, files, keys, signing};
+pub use record::{access, audit, files, keys, personal, signing};
 pub use steps::facts;
 
 pub use error::AppError;

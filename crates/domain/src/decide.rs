@@ -146,6 +146,15 @@ impl Event {
     pub fn changes(&self) -> &BTreeMap<String, String> {
         &self.changes
     }
+    /// Replaces the values `f` rewrites (personal data is sealed before it is kept), after
+    /// the decision has checked them.
+    pub fn rewrite_changes(&mut self, mut f: impl FnMut(&str, &str) -> Option<String>) {
+        for (field, value) in self.changes.iter_mut() {
+            if let Some(new) = f(field, value) {
+                *value = new;
+            }
+        }
+    }
     pub fn due(&self) -> Option<chrono::NaiveDate> {
         self.due
     }

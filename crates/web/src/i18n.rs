@@ -132,6 +132,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Someone else has just acted on this item; please check and try again. Nothing you typed was lost.",
     ),
     (
+        "reveal_masked",
+        "已脱敏显示。如因工作需要查看完整信息，请填写理由：",
+        " is shown masked. To see it whole for your work, give a reason:",
+    ),
+    (
+        "reveal_reason",
+        "查看理由（将被记录）",
+        "Reason (it is recorded)",
+    ),
+    ("reveal_button", "查看完整信息", "Show in full"),
+    (
+        "reveal_recorded",
+        "本次查看已记入安全审计记录，理由：",
+        "This viewing is recorded in the security record; reason: ",
+    ),
+    (
         "key_reused",
         "该请求的幂等键已用于另一请求，本次未作任何更改。",
         "This request's idempotency key was already used for another request; nothing was changed.",

@@ -53,6 +53,7 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
             "/items/{id}/edit",
             get(pages::form::edit_page).post(pages::form::edit_submit),
         )
+        .route("/items/{id}/reveal/{field}", post(pages::detail::reveal))
         .route("/items/{id}/act", post(pages::act::perform_chosen))
         .route("/items/{id}/act/{action}", post(pages::act::perform))
         .route(

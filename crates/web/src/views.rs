@@ -60,6 +60,9 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
     if raw.is_empty() {
         return String::new();
     }
+    if def.personal {
+        return app::personal::masked(raw);
+    }
     match &def.ty {
         FieldType::Money => raw
             .parse::<i64>()
@@ -98,6 +101,10 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
 
 /// A value as it goes back into a form input (money back to yuan).
 pub fn input_value(def: &FieldDef, raw: &str) -> String {
+    // Sent back unchanged, the masked value keeps what is stored (`app::personal`).
+    if def.personal && !raw.is_empty() {
+        return app::personal::masked(raw);
+    }
     if let FieldType::Table(columns) = &def.ty {
         return domain::table::typed(columns, raw);
     }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod files;
 pub mod keys;
+pub mod personal;
 mod replay;
 pub mod signing;
 

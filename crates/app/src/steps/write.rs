@@ -215,8 +215,9 @@ async fn take(
         None => crate::facts::Facts::default(),
     };
     let cx = facts.context(p, now, as_effect);
-    let ev = decide(&p.policy, kind, item, action, &who.actor, input, &cx)?;
+    let mut ev = decide(&p.policy, kind, item, action, &who.actor, input, &cx)?;
     check_references(c, p, &who.actor, kind, item, ev.changes()).await?;
+    crate::personal::seal_changes(p, kind_def, item, &mut ev)?;
     let next = apply(item, item.map_or(ItemId::new(0), |i| i.id), &ev);
     let at = store::timestamp(now);
     let derived = store::items::Derived {

@@ -8,5 +8,6 @@ mod cycle_stories;
 mod fault_stories;
 mod identity_stories;
 mod ledger_stories;
+mod personal_stories;
 mod project_stories;
 mod stories;

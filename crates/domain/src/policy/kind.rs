@@ -92,6 +92,7 @@ pub(super) fn load<'a>(
             default: f.default.clone(),
             system: f.system,
             copies: f.copies,
+            personal: f.personal,
             product: match f.product.as_slice() {
                 [] => None,
                 [a, b] => Some((

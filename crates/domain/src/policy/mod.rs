@@ -201,6 +201,9 @@ pub struct FieldDef {
     /// A new item's form copies the same-named fields of the item this reference names (a
     /// project starts from its plan line's title, budget and content).
     pub copies: bool,
+    /// Personal data (SECURITY.md: phone and ID numbers): kept SM4-encrypted at rest, shown
+    /// masked (`138****5678`) unless a user asks with a reason, which is recorded.
+    pub personal: bool,
     /// Computed as the product of these two integer fields, never typed (a risk's level).
     pub product: Option<(String, String)>,
 }

@@ -158,6 +158,9 @@ pub struct RawField {
     /// For an `item_ref`: a new item copies the same-named fields of the item it names.
     #[serde(default)]
     pub copies: bool,
+    /// Personal data (a phone number, an ID number): kept encrypted, shown masked.
+    #[serde(default)]
+    pub personal: bool,
     /// Computed as the product of two integer fields (a risk's likelihood x impact).
     #[serde(default)]
     pub product: Vec<S>,

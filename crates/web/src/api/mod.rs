@@ -163,7 +163,23 @@ async fn item(
 ) -> Result<Json<Value>, ApiError> {
     let v = app::items::view(&s.platform, &who, ItemId::new(id)).await?;
     let mut body = item_json(&v.row);
-    body["fields"] = json!(v.row.item.fields);
+    let kind = s.platform.policy.kind(&v.row.item.kind);
+    body["fields"] = v
+        .row
+        .item
+        .fields
+        .iter()
+        .map(|(k, raw)| {
+            let personal = kind.and_then(|kd| kd.field(k)).is_some_and(|d| d.personal);
+            let shown = if personal {
+                app::personal::masked(raw)
+            } else {
+                raw.clone()
+            };
+            (k.clone(), Value::String(shown))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
     body["history"] = v
         .history
         .iter()
@@ -172,7 +188,7 @@ async fn item(
                 "id": e.id, "seq": e.seq, "at": e.event.at, "actor": e.event.actor_name, "org": e.event.org_name,
                 "role": e.event.role, "action": e.event.action, "article": e.event.article,
                 "from": e.event.before_state, "to": e.event.after_state,
-                "payload": serde_json::from_str::<Value>(&e.event.payload).unwrap_or_default(), "hash": e.hash,
+                "payload": serde_json::from_str::<Value>(&app::personal::strip_sealed(&e.event.payload)).unwrap_or_default(), "hash": e.hash,
             })
         })
         .collect();

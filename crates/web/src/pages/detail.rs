@@ -66,6 +66,8 @@ struct DetailPage {
     due: Option<(String, bool)>,
     tab: String,
     fields: Vec<(String, String)>,
+    /// The personal fields shown masked: (label, field id), each with a form to see it whole.
+    personal: Vec<(String, String)>,
     created: String,
     history: Vec<HistoryRow>,
     actions: Vec<ActionView>,
@@ -227,6 +229,12 @@ fn build(
         due: due_text(frame.t, p, item.due),
         tab: tab.to_string(),
         fields,
+        personal: kind
+            .fields
+            .iter()
+            .filter(|f| f.personal && !item.field(&f.id).is_empty())
+            .map(|f| (f.label.get(lang).to_string(), f.id.clone()))
+            .collect(),
         created: short_time(&v.row.created_at),
         history: v
             .history
@@ -495,4 +503,53 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
         });
     }
     out
+}
+
+#[derive(askama::Template)]
+#[template(path = "reveal.html")]
+struct RevealPage {
+    frame: crate::frame::Frame,
+    id: i64,
+    label: String,
+    value: String,
+    reason: String,
+}
+
+/// Shows a personal value whole to a user who gave a reason; the reason, the user and the
+/// request are recorded first (`app::personal::reveal`).
+pub async fn reveal(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Path((id, field)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<axum::response::Response, WebError> {
+    crate::auth::check_csrf(&who, &form)?;
+    let reason = form
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let p = &s.platform;
+    let value = app::personal::reveal(p, &who, domain::ItemId::new(id), &field, &reason)
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    let v = app::items::view(p, &who, domain::ItemId::new(id))
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    let label = p
+        .policy
+        .kind(&v.row.item.kind)
+        .and_then(|k| k.field(&field))
+        .map(|f| f.label.get(who.lang).to_string())
+        .unwrap_or_default();
+    let frame =
+        crate::frame::Frame::new(p, &who, &v.row.item.kind, &label, &format!("/items/{id}"))
+            .crumb(&v.row.number, &format!("/items/{id}"));
+    Ok(crate::error::html(RevealPage {
+        frame,
+        id,
+        label,
+        value,
+        reason: reason.trim().to_string(),
+    }))
 }

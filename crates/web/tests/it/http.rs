@@ -581,3 +581,66 @@ async fn rx2_f10_an_excel_export_is_recorded_with_its_rows_and_digest() {
         assert!(ctx.contains("\"request_id\""), "{ctx}");
     }
 }
+
+/// Finding 10: the demand page shows the contact's phone masked; the whole number is shown
+/// only after a reason is given, and that viewing is recorded.
+#[tokio::test]
+async fn rx2_f10_the_item_page_masks_a_phone_number_and_shows_it_whole_only_with_a_reason() {
+    for app in spawn_apps("f10-mask", None).await {
+        let clerk = token(&app, "scj.clerk").await;
+        let mut fields = complete_demand();
+        fields["contact"] = json!("王芳 13912345678");
+        let created: Value = client()
+            .post(format!("{}/api/v1/items", app.base))
+            .bearer_auth(&clerk)
+            .json(&json!({ "kind": "demand", "action": "create", "fields": fields }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let item: Value = client()
+            .get(format!("{}/api/v1/items/{id}", app.base))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(item["fields"]["contact"], "王芳 139****5678");
+        assert!(!item.to_string().contains("13912345678"), "{item}");
+        let cookie = web_cookie(&app, "scj.clerk").await;
+        let page = client()
+            .get(format!("{}/items/{id}", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("王芳 139****5678") && !page.contains("13912345678"));
+        let shown = client()
+            .post(format!("{}/items/{id}/reveal/contact", app.base))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("_csrf", hidden(&page, "_csrf").as_str()),
+                ("reason", "电话回访核实需求"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shown.status(), 200);
+        assert!(shown.text().await.unwrap().contains("王芳 13912345678"));
+        let events = testkit::peek::security_events(&app.platform).await;
+        assert!(
+            events
+                .iter()
+                .any(|(_, a, p)| a == "reveal" && p.contains("电话回访核实需求"))
+        );
+    }
+}
