@@ -26,6 +26,7 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     shot(c, "03-demand-list").await;
     click(c, "new-create").await;
     fill(c, "f-title", "特种设备智慧监管平台").await;
+    fill(c, "f-contact", "冯丽 13812345678").await;
     fill(
         c,
         "f-problem",
@@ -68,6 +69,18 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     assert!(number.starts_with("XQ-"));
     let item_url = c.current_url().await.unwrap().to_string();
     shot(c, "05-submitted").await;
+    // Finding 10: the contact's phone is shown masked; the whole number needs a reason, and
+    // the page then says the viewing was recorded.
+    let shown = page_text(c).await;
+    assert!(
+        shown.contains("冯丽 138****5678") && !shown.contains("13812345678"),
+        "{shown}"
+    );
+    fill(c, "reveal-reason-contact", "电话核实需求细节").await;
+    click(c, "reveal-submit-contact").await;
+    wait_text(c, "revealed", "冯丽 13812345678").await;
+    shot(c, "05b-contact-revealed").await;
+    c.goto(&item_url).await.unwrap();
 
     click(c, "logout").await;
     login(c, &base, "dc.analyst", "王磊").await;
