@@ -2,7 +2,6 @@
 //! who took what, from where, with the SM3 of what left the platform. The record is written
 //! before the bytes are handed out; if it cannot be written, nothing is handed out.
 
-use crate::record::{SecurityRecord, security_event};
 use crate::{AppError, Platform, Principal};
 
 /// What left the platform.
@@ -38,33 +37,5 @@ pub async fn record(
             serde_json::json!({ "item": item, "name": name, "sm3": sm3 }),
         ),
     };
-    let (uid, uname, org, role) = (
-        who.user.id.get(),
-        who.user.username.clone(),
-        who.org.name_zh.clone(),
-        who.user.role.clone(),
-    );
-    let (origin, at, version) = (
-        who.origin.clone(),
-        store::timestamp(p.now()),
-        p.policy.version.clone(),
-    );
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let r = SecurityRecord {
-                    origin: Some(&origin),
-                    actor_id: Some(uid),
-                    actor_name: &uname,
-                    org_name: &org,
-                    role: &role,
-                    action,
-                    result: "ok",
-                    detail,
-                };
-                store::events::append(c, &security_event(&r, &at, &version)).await?;
-                Ok::<_, AppError>(())
-            })
-        })
-        .await
+    crate::record::security_of(p, who, action, detail).await
 }

@@ -60,6 +60,45 @@ pub struct SecurityRecord<'a> {
     pub origin: Option<&'a crate::identity::Origin>,
 }
 
+/// Records, in its own write, one security event of `who` (an export, a download, a reveal):
+/// who, with which role and unit, from where, what, and its details.
+pub async fn security_of(
+    p: &crate::Platform,
+    who: &crate::Principal,
+    action: &'static str,
+    detail: serde_json::Value,
+) -> Result<(), crate::AppError> {
+    let (uid, uname, org, role) = (
+        who.user.id.get(),
+        who.user.username.clone(),
+        who.org.name_zh.clone(),
+        who.user.role.clone(),
+    );
+    let (origin, at, version) = (
+        who.origin.clone(),
+        store::timestamp(p.now()),
+        p.policy.version.clone(),
+    );
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let r = SecurityRecord {
+                    origin: Some(&origin),
+                    actor_id: Some(uid),
+                    actor_name: &uname,
+                    org_name: &org,
+                    role: &role,
+                    action,
+                    result: "ok",
+                    detail,
+                };
+                store::events::append(c, &security_event(&r, &at, &version)).await?;
+                Ok::<_, crate::AppError>(())
+            })
+        })
+        .await
+}
+
 pub fn security_event(r: &SecurityRecord<'_>, at: &str, policy_version: &str) -> NewEvent {
     NewEvent {
         stream: "security".to_string(),

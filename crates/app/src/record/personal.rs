@@ -4,7 +4,6 @@
 //! is opened only for a user who may see the item and gives a reason, and each opening is
 //! recorded. The key is derived from the KEK file, never from the database.
 
-use crate::record::{SecurityRecord, security_event};
 use crate::{AppError, Platform, Principal};
 use domain::policy::ItemKind;
 use domain::{Event, Item, ItemId, Text};
@@ -149,40 +148,12 @@ pub async fn reveal(
         )));
     }
     let plain = open(p, field, view.row.item.field(field))?;
-    let (uid, uname, org, role) = (
-        who.user.id.get(),
-        who.user.username.clone(),
-        who.org.name_zh.clone(),
-        who.user.role.clone(),
-    );
-    let (origin, at, version) = (
-        who.origin.clone(),
-        store::timestamp(p.now()),
-        p.policy.version.clone(),
-    );
     let detail = serde_json::json!({
         "item": view.row.number,
         "field": field,
         "reason": reason,
     });
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let r = SecurityRecord {
-                    origin: Some(&origin),
-                    actor_id: Some(uid),
-                    actor_name: &uname,
-                    org_name: &org,
-                    role: &role,
-                    action: "reveal",
-                    result: "ok",
-                    detail,
-                };
-                store::events::append(c, &security_event(&r, &at, &version)).await?;
-                Ok::<_, AppError>(())
-            })
-        })
-        .await?;
+    crate::record::security_of(p, who, "reveal", detail).await?;
     Ok(plain)
 }
 
