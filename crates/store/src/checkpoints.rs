@@ -110,20 +110,44 @@ pub async fn page(c: &mut Conn, after: i64, limit: i64) -> Result<Vec<Checkpoint
     rows.iter().map(from_row).collect()
 }
 
+/// Checks, on a read connection and outside the writer, every entry since the last
+/// checkpoint up to the head as it is now; returns that head's (place, link), from which the
+/// writer's own check (`write`) then starts, so that a checkpoint after a bulk import does not
+/// hold the writer for the seconds its check takes. `None` when nothing is new.
+pub async fn precheck(
+    c: &mut Conn,
+    key: &crypto::MacKey,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let Some(head) = ledger::head(c).await? else {
+        return Ok(None);
+    };
+    let (from_lseq, from_lhash) = match last(c).await? {
+        Some(l) => (l.lseq, l.lhash),
+        None => (0, ledger::GENESIS.to_string()),
+    };
+    if head.lseq <= from_lseq {
+        return Ok(None);
+    }
+    ledger::check_since(c, key, from_lseq, &from_lhash, &head).await?;
+    Ok(Some((head.lseq, head.lhash)))
+}
+
 /// Signs the ledger's head when it moved since the last checkpoint; `None` when nothing was
 /// recorded since. Runs in the writer. Before signing, it checks every entry since the last
-/// checkpoint (its link, its MAC, its own chain hash) and the head's MAC, so that an event
-/// slipped into the database is refused rather than signed.
+/// checkpoint, or since `checked` (what `precheck` verified, if that entry is still as it
+/// was): its link, its MAC, its own chain hash, and the head's MAC, so that an event slipped
+/// into the database is refused rather than signed.
 pub async fn write(
     c: &mut Conn,
     at: &str,
     key: &crypto::KeyPair,
+    checked: Option<(i64, String)>,
 ) -> Result<Option<Checkpoint>, StoreError> {
     let head = ledger::head(c)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the ledger has no head row".into()))?;
     let last = last(c).await?;
-    let (from_lseq, from_lhash) = last
+    let (mut from_lseq, mut from_lhash) = last
         .as_ref()
         .map(|l| (l.lseq, l.lhash.clone()))
         .unwrap_or((0, ledger::GENESIS.to_string()));
@@ -131,7 +155,18 @@ pub async fn write(
     if head.lseq == from_lseq || only_itself(c, &head, last.as_ref()).await? {
         return Ok(None);
     }
-    ledger::check_since(c, from_lseq, &from_lhash, &head).await?;
+    if let Some((lseq, lhash)) = checked
+        && lseq > from_lseq
+        && lseq <= head.lseq
+        && crate::events::by_place(c, lseq - 1, 1)
+            .await?
+            .first()
+            .is_some_and(|(_, p)| p.lseq == lseq && p.lhash == lhash)
+    {
+        (from_lseq, from_lhash) = (lseq, lhash);
+    }
+    let mac = ledger::key()?;
+    ledger::check_since(c, &mac, from_lseq, &from_lhash, &head).await?;
     let mut cp = Checkpoint {
         number: last.as_ref().map_or(1, |l| l.number + 1),
         at: at.to_string(),

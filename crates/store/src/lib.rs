@@ -176,6 +176,11 @@ impl Store {
         &self.url
     }
 
+    /// The ledger's MAC key, once the platform has given it (`start_ledger`).
+    pub fn ledger_key(&self) -> Option<std::sync::Arc<crypto::MacKey>> {
+        self.ledger_key.read().ok().and_then(|k| k.clone())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -13,12 +13,17 @@ use store::events::Breach;
 pub async fn checkpoint(p: &Platform) -> Result<Option<i64>, AppError> {
     let key = p.key.clone();
     let clock = p.settings.clock.clone();
+    // The long check runs on a read connection; the writer only checks what came since.
+    let checked = match p.store.ledger_key() {
+        Some(mac) => store::checkpoints::precheck(&mut *p.store.read().await?, &mac).await?,
+        None => None,
+    };
     let cp = p
         .store
         .write(move |c| {
             Box::pin(async move {
                 let at = store::timestamp(clock.now());
-                Ok::<_, AppError>(store::checkpoints::write(c, &at, &key).await?)
+                Ok::<_, AppError>(store::checkpoints::write(c, &at, &key, checked).await?)
             })
         })
         .await?;

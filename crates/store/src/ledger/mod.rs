@@ -31,7 +31,7 @@ pub(crate) async fn with_key<F: std::future::Future>(key: Option<Arc<MacKey>>, f
     }
 }
 
-fn key() -> Result<Arc<MacKey>, StoreError> {
+pub(crate) fn key() -> Result<Arc<MacKey>, StoreError> {
     KEY.try_with(Arc::clone).map_err(|_| {
         StoreError::Unsafe(
             "the ledger key is not loaded: only the platform, holding its key files, records events"
@@ -198,11 +198,11 @@ pub(crate) const PAGE: i64 = 2_000;
 /// A checkpoint is signed only when this passes, so nothing slipped in gets signed.
 pub(crate) async fn check_since(
     c: &mut Conn,
+    key: &MacKey,
     from_lseq: i64,
     from_lhash: &str,
     head: &Head,
 ) -> Result<(), StoreError> {
-    let key = key()?;
     let refuse = |what: String| {
         StoreError::Corrupt(format!(
             "{what}; the checkpoint was not signed: run `tongchou audit verify`"
@@ -210,17 +210,17 @@ pub(crate) async fn check_since(
     };
     none_outside(c).await?;
     let (mut lseq, mut lhash) = (from_lseq, from_lhash.to_string());
-    loop {
+    while lseq < head.lseq {
         let page = crate::events::by_place(c, lseq, PAGE).await?;
         if page.is_empty() {
             break;
         }
-        for (ev, place) in &page {
+        for (ev, place) in page.iter().take_while(|(_, p)| p.lseq <= head.lseq) {
             let what = if place.lseq != lseq + 1 {
                 Some("a place before it is missing")
             } else if link(&lhash, place.lseq, &ev.hash) != place.lhash {
                 Some("its link does not follow from the place before")
-            } else if !entry_mac_ok(&key, place.lseq, &place.lhash, &place.mac) {
+            } else if !entry_mac_ok(key, place.lseq, &place.lhash, &place.mac) {
                 Some("its MAC does not verify")
             } else if crate::events::chain_hash(&ev.prev_hash, ev.seq, &ev.event) != ev.hash {
                 Some("its content does not match its hash")
@@ -239,7 +239,7 @@ pub(crate) async fn check_since(
     }
     if lseq != head.lseq
         || lhash != head.lhash
-        || !head_mac_ok(&key, head.lseq, &head.lhash, &head.mac)
+        || !head_mac_ok(key, head.lseq, &head.lhash, &head.mac)
     {
         return Err(refuse(format!(
             "the ledger's head (place {}) does not match its newest entry (place {lseq}) or its MAC",
