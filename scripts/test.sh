@@ -27,6 +27,10 @@ drop_test_databases() {
   # Each test makes its own database t_* (copied from a template, itself a t_tpl_* database).
   psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 't\_%'" \
     | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
+  # The disk-full story's tablespaces (on a tmpfs of its own): a database left in one whose
+  # filesystem is gone would make every checkpoint of the cluster fail.
+  psql "$TEST_DATABASE_URL" -qAt -c "SELECT 'DROP TABLESPACE IF EXISTS ' || spcname || ';' FROM pg_tablespace WHERE spcname LIKE 't\_%'" \
+    | psql "$TEST_DATABASE_URL" -q >/dev/null 2>&1 || true
 }
 summary() {
   local rc=$?

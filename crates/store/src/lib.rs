@@ -77,8 +77,12 @@ pub(crate) fn is_unavailable(e: &sqlx::Error) -> bool {
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(d) => {
             let code = d.code().map(|c| c.to_string()).unwrap_or_default();
-            // SQLite: the primary result code is the low byte of the extended one.
-            if let Ok(n) = code.parse::<i64>() {
+            // SQLite: the primary result code is the low byte of the extended one. (A
+            // PostgreSQL SQLSTATE may be all digits too, "53100": tell them by the driver.)
+            let postgres = d
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some();
+            if !postgres && let Ok(n) = code.parse::<i64>() {
                 // SQLITE_BUSY 5, LOCKED 6, NOMEM 7, IOERR 10, FULL 13, CANTOPEN 14, PROTOCOL 15.
                 return matches!(n & 0xff, 5 | 6 | 7 | 10 | 13 | 14 | 15);
             }
