@@ -6,6 +6,7 @@ pub mod construction;
 pub mod cycle;
 pub mod initiation;
 // ... and by mechanism.
+pub mod backup;
 pub mod clock;
 pub mod contract;
 pub mod error;

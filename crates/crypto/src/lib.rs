@@ -7,11 +7,13 @@ mod mac;
 mod password;
 mod seal;
 mod sign;
+mod stream;
 
 pub use mac::MacKey;
 pub use password::{PasswordHash, hash_password, verify_password};
 pub use seal::{derive_key, open, seal};
 pub use sign::{KeyPair, PublicKey, SignError};
+pub use stream::Sm3Stream;
 
 use sm3::{Digest, Sm3};
 

@@ -4,6 +4,7 @@
 //! requests (one fsync for many steps) and keeps every step in its own savepoint, so a failed
 //! step changes nothing and never spoils its neighbours.
 
+pub mod backup;
 pub mod checkpoints;
 mod cols;
 pub mod events;

@@ -349,6 +349,45 @@ async fn make_template(key: &TemplateKey, text: &[(String, String)]) -> Result<T
     Ok(Template { dir, postgres_db })
 }
 
+/// An empty target on the engine `like` names, for a restore: a SQLite path that does not
+/// exist yet (in a scratch directory of its own), or a new PostgreSQL database with no
+/// tables. Drop it with [`drop_database`].
+pub async fn empty_database(label: &str, like: &str) -> String {
+    if like.starts_with("sqlite:") {
+        return format!(
+            "sqlite://{}",
+            scratch_dir(label).join("restored.db").display()
+        );
+    }
+    match postgres_base() {
+        Some(base) => postgres_database(&base, label, None).await,
+        None => panic!("a PostgreSQL target without TEST_DATABASE_URL"),
+    }
+}
+
+/// Drops a PostgreSQL database made by [`empty_database`] (closing its sessions); SQLite
+/// files stay in their scratch directory.
+pub async fn drop_database(url: &str) {
+    let (Some(base), false) = (postgres_base(), url.starts_with("sqlite:")) else {
+        return;
+    };
+    let db: String = url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+    }
+}
+
 /// One platform per backend with the demo city seeded, for a story to run on each.
 pub async fn each_backend(label: &str) -> Vec<Platform> {
     each_backend_seeded(label, Seed::Demo, test_day()).await

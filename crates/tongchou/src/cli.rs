@@ -194,6 +194,10 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Backups: a consistent snapshot, encrypted and authenticated (docs/operations.md).
+    Backup(crate::backup::BackupArgs),
+    /// Restores a backup onto an empty database, then checks its digests and its record.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Subcommand)]

@@ -64,6 +64,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(args) => crate::backup::backup(args).await,
+        Command::Restore(args) => crate::backup::restore(args).await,
         Command::Calendar {
             command: CalendarCommand::Check { file },
         } => {
@@ -109,14 +111,14 @@ fn load_calendar(extra: Option<&std::path::Path>) -> Result<domain::Calendar> {
 }
 
 /// The shipped policy, or the folder (or single file) an operator names.
-fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
+pub(crate) fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Policy> {
     match path {
         None => Ok(app::default_policy()?),
         Some(p) => Ok(domain::Policy::from_folder(p)?),
     }
 }
 
-async fn open(c: &Common) -> Result<Platform> {
+pub(crate) async fn open(c: &Common) -> Result<Platform> {
     let policy = load_policy(c.policy.as_deref())?;
     // The pages' names too: the server must not start on a policy that lacks one.
     web::contract::check(&policy).map_err(anyhow::Error::msg)?;

@@ -1,5 +1,6 @@
 //! `tongchou`: one binary for the server and the operators' commands. Only wiring here.
 
+mod backup;
 mod calendar;
 mod cli;
 mod commands;

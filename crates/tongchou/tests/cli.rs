@@ -251,6 +251,76 @@ async fn operators_add_and_lock_users_from_the_command_line() {
     assert!(matches!(login, Err(app::AppError::LoginFailed)));
 }
 
+/// RX.2, issue 10 item 9: `backup`, `backup verify` and `restore` as an operator runs them on
+/// SQLite, beside a platform that has the database open: exit 0 when done, 2 when refused.
+#[tokio::test]
+async fn rx2_backup_verify_and_restore_exit_0_and_refuse_a_damaged_file_or_a_used_target_with_2() {
+    let dir = testkit::scratch_dir("cli-backup");
+    let url = format!("sqlite://{}", dir.join("live.db").display());
+    let p = testkit::platform(&url, "cli-backup", None).await.unwrap();
+    let key = p.settings.key_file.to_str().unwrap().to_string();
+    let file = dir.join("live.backup");
+    let f = file.to_str().unwrap();
+
+    let backup = run(&["backup", f, "--db", &url, "--key-file", &key]);
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    let stdout = text(&backup.stdout);
+    assert!(
+        stdout.contains("backup written: ")
+            && stdout.contains("ledger place ")
+            && stdout.contains("events"),
+        "{stdout}"
+    );
+    let verify = run(&["backup", "verify", f, "--key-file", &key]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    assert!(
+        text(&verify.stdout).starts_with("authentic: "),
+        "{}",
+        text(&verify.stdout)
+    );
+
+    let target = format!("sqlite://{}", dir.join("restored.db").display());
+    let restore = |from: &str, to: &str| run(&["restore", from, "--db", to, "--key-file", &key]);
+    let restored = restore(f, &target);
+    assert!(
+        restored.status.success(),
+        "{}{}",
+        text(&restored.stdout),
+        text(&restored.stderr)
+    );
+    let stdout = text(&restored.stdout);
+    assert!(
+        stdout.contains("match the manifest") && stdout.contains("\nintact: "),
+        "{stdout}"
+    );
+
+    let again = restore(f, &target);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("does not exist yet"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let damaged = dir.join("damaged.backup");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let d = damaged.to_str().unwrap();
+    let other = dir.join("other.db");
+    let refused = restore(d, &format!("sqlite://{}", other.display()));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("fails authentication"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!other.exists());
+    let verify = run(&["backup", "verify", d, "--key-file", &key]);
+    assert_eq!(verify.status.code(), Some(2));
+}
+
 const NOTICE_2026: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../calendar/notices/2026.txt"
