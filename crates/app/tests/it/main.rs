@@ -6,6 +6,7 @@
 mod calendar_stories;
 mod cycle_stories;
 mod fault_stories;
+mod fuzz;
 mod identity_stories;
 mod ledger_stories;
 mod project_stories;
