@@ -5,12 +5,50 @@
 //! verifies and every kept file hashes to its digest; no hang, bounded memory.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
-const CASES: u32 = 192;
+const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(150);
+
+/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
+/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
+/// failure comes back when the same pass runs again, and each pass of the suite tries other
+/// inputs.
+fn config() -> Config {
+    let base = Config::default();
+    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
+    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    Config {
+        cases: match std::env::var_os("PROPTEST_CASES") {
+            Some(_) => base.cases,
+            None => CASES,
+        },
+        failure_persistence: None,
+        rng_seed: match base.rng_seed {
+            RngSeed::Random => RngSeed::Fixed(seed),
+            fixed => fixed,
+        },
+        ..base
+    }
+}
+
+/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
+/// cases, more for a longer soak.
+fn run_bound() -> Duration {
+    RUN_BOUND * (config().cases / CASES).max(1)
+}
+
+/// The seed, for the figures.
+fn seed() -> String {
+    match config().rng_seed {
+        RngSeed::Fixed(s) => format!("{s:#x}"),
+        RngSeed::Random => "random".into(),
+    }
+}
 
 /// A zip holding the parts, as the office formats are.
 fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
@@ -173,11 +211,7 @@ fn fuzz_uploads() -> Counts {
         .unwrap();
     let real = real_files();
     let counts = std::cell::Cell::new(Counts::default());
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(config());
     runner
         .run(&(name(), bytes()), |(name, b)| {
             let content = made(&b, &real);
@@ -214,10 +248,10 @@ fn rx2_fuzzed_uploads_are_kept_by_content_or_refused_as_invalid_without_panic_or
     std::thread::spawn(move || {
         let _ = tx.send(std::panic::catch_unwind(fuzz_uploads));
     });
-    let c = match rx.recv_timeout(RUN_BOUND) {
+    let c = match rx.recv_timeout(run_bound()) {
         Ok(Ok(c)) => c,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("uploads still run after {RUN_BOUND:?}: a hang"),
+        Err(_) => panic!("uploads still run after {:?}: a hang", run_bound()),
     };
     let rss = peak_rss_kb();
     assert!(
@@ -229,13 +263,14 @@ fn rx2_fuzzed_uploads_are_kept_by_content_or_refused_as_invalid_without_panic_or
         "fuzz [files::sniff, files::attach]: {} uploads of random and mutated files under \
          random names: {} kept (type from the content, matching the name), {} refused as \
          invalid; no panic, no storage error; audit intact; slowest {} ms; process peak RSS \
-         {} MB (bound {} MB); {:.1} s",
+         {} MB (bound {} MB); {:.1} s; seed {}",
         c.cases,
         c.kept,
         c.refused,
         c.slowest.as_millis(),
         rss / 1024,
         RSS_BOUND_KB / 1024,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        seed()
     ));
 }

@@ -6,11 +6,49 @@
 use crate::shipped_files;
 use domain::Policy;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::time::{Duration, Instant};
 
-const CASES: u32 = 160;
+const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(120);
+
+/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
+/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
+/// failure comes back when the same pass runs again, and each pass of the suite tries other
+/// inputs.
+fn config() -> Config {
+    let base = Config::default();
+    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
+    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    Config {
+        cases: match std::env::var_os("PROPTEST_CASES") {
+            Some(_) => base.cases,
+            None => CASES,
+        },
+        failure_persistence: None,
+        rng_seed: match base.rng_seed {
+            RngSeed::Random => RngSeed::Fixed(seed),
+            fixed => fixed,
+        },
+        ..base
+    }
+}
+
+/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
+/// cases, more for a longer soak.
+fn run_bound() -> Duration {
+    RUN_BOUND * (config().cases / CASES).max(1)
+}
+
+/// The seed, for the figures.
+fn seed() -> String {
+    match config().rng_seed {
+        RngSeed::Fixed(s) => format!("{s:#x}"),
+        RngSeed::Random => "random".into(),
+    }
+}
 /// The test process's peak resident memory after the run (all of the binary's tests).
 const RSS_BOUND_KB: u64 = 256 * 1024;
 
@@ -194,11 +232,7 @@ fn rx2_mutated_copies_of_the_shipped_policy_load_or_are_refused_without_panic_or
         let outcome = std::panic::catch_unwind(|| {
             let counts = std::cell::Cell::new((0usize, 0usize, Duration::ZERO));
             let strategy = (0..files.len(), proptest::collection::vec(edit(), 1..6));
-            let mut runner = TestRunner::new(Config {
-                cases: CASES,
-                failure_persistence: None,
-                ..Config::default()
-            });
+            let mut runner = TestRunner::new(config());
             runner
                 .run(&strategy, |(part, edits)| {
                     let mut copy = files.clone();
@@ -218,10 +252,10 @@ fn rx2_mutated_copies_of_the_shipped_policy_load_or_are_refused_without_panic_or
         });
         let _ = tx.send(outcome);
     });
-    let (cases, loaded, slowest) = match rx.recv_timeout(RUN_BOUND) {
+    let (cases, loaded, slowest) = match rx.recv_timeout(run_bound()) {
         Ok(Ok(counts)) => counts,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("the loader still runs after {RUN_BOUND:?}: a hang"),
+        Err(_) => panic!("the loader still runs after {:?}: a hang", run_bound()),
     };
     let rss = peak_rss_kb();
     assert!(
@@ -232,10 +266,11 @@ fn rx2_mutated_copies_of_the_shipped_policy_load_or_are_refused_without_panic_or
     figures(&format!(
         "fuzz [Policy::from_sources]: {cases} mutated copies of the shipped policy, {loaded} \
          loaded, the rest refused with an error; no panic; slowest load {} ms; process peak \
-         RSS {} MB (bound {} MB); {:.1} s",
+         RSS {} MB (bound {} MB); {:.1} s; seed {}",
         slowest.as_millis(),
         rss / 1024,
         RSS_BOUND_KB / 1024,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        seed()
     ));
 }

@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -15,6 +15,44 @@ use crate::common;
 
 const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(150);
+
+/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
+/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
+/// failure comes back when the same pass runs again, and each pass of the suite tries other
+/// inputs.
+fn config() -> Config {
+    let base = Config::default();
+    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
+    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    Config {
+        cases: match std::env::var_os("PROPTEST_CASES") {
+            Some(_) => base.cases,
+            None => CASES,
+        },
+        failure_persistence: None,
+        rng_seed: match base.rng_seed {
+            RngSeed::Random => RngSeed::Fixed(seed),
+            fixed => fixed,
+        },
+        ..base
+    }
+}
+
+/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
+/// cases, more for a longer soak.
+fn run_bound() -> Duration {
+    RUN_BOUND * (config().cases / CASES).max(1)
+}
+
+/// The seed, for the figures.
+fn seed() -> String {
+    match config().rng_seed {
+        RngSeed::Fixed(s) => format!("{s:#x}"),
+        RngSeed::Random => "random".into(),
+    }
+}
 /// The whole binary's peak (the stories beside this one typeset PDFs and drive Chromium's
 /// pages; Chromium itself is another process).
 const RSS_BOUND_KB: u64 = 1024 * 1024;
@@ -230,11 +268,7 @@ fn fuzz_json() -> Counts {
     };
     let ids = [demand(None), demand(Some("submit")), 0, -1, i64::MAX];
     let counts = std::cell::Cell::new(Counts::default());
-    let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(config());
     runner
         .run(
             &(post(), proptest::bool::weighted(0.3)),
@@ -317,10 +351,10 @@ fn rx2_fuzzed_json_bodies_on_the_api_get_a_2xx_or_a_4xx_never_a_5xx() {
     std::thread::spawn(move || {
         let _ = tx.send(std::panic::catch_unwind(fuzz_json));
     });
-    let c = match rx.recv_timeout(RUN_BOUND) {
+    let c = match rx.recv_timeout(run_bound()) {
         Ok(Ok(c)) => c,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("the API still runs after {RUN_BOUND:?}: a hang"),
+        Err(_) => panic!("the API still runs after {:?}: a hang", run_bound()),
     };
     let rss = peak_rss_kb();
     assert!(
@@ -331,13 +365,14 @@ fn rx2_fuzzed_json_bodies_on_the_api_get_a_2xx_or_a_4xx_never_a_5xx() {
     testkit::figures(&format!(
         "fuzz [POST /api/v1/items, /actions]: {} posts of random JSON, API-shaped bodies and \
          non-JSON bytes: {} accepted, {} refused with a 4xx, no 5xx; audit intact; slowest \
-         {} ms; process peak RSS {} MB (bound {} MB); {:.1} s",
+         {} ms; process peak RSS {} MB (bound {} MB); {:.1} s; seed {}",
         c.posts,
         c.ok,
         c.refused,
         c.slowest.as_millis(),
         rss / 1024,
         RSS_BOUND_KB / 1024,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        seed()
     ));
 }
