@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 t0=$(date +%s)
+# The fault scenarios append their figures here; the summary prints them.
+figures="${CARGO_TARGET_DIR:-target}/fault-figures.txt"
 phase_start=$t0
 phases=()
 phase() {
@@ -38,6 +40,8 @@ summary() {
   drop_test_databases
   rm -rf "${TMPDIR:-/tmp}"/tongchou-* 2>/dev/null || true
   echo "=== test phases"; printf '%s\n' "${phases[@]}"; echo "total $(( $(date +%s) - t0 ))s"
+  # What the fault scenarios measured (each appends a line; SECURITY.md, issue 10 item 11).
+  if [ -s "$figures" ]; then echo "=== fault scenarios"; cat "$figures"; fi
   exit $rc
 }
 trap summary EXIT
@@ -83,6 +87,7 @@ export CLIPPY_ARGS="${CLIPPY_ARGS--D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 phase "build the tests, with clippy -D warnings on every target of the workspace"
 cargo test --workspace --all-targets --no-run "$@"
 
+rm -f "$figures"
 phase "tests on SQLite and PostgreSQL (test clock on the default day)"
 cargo test --workspace --all-targets "$@"
 

@@ -54,6 +54,63 @@ pub fn scratch_dir(label: &str) -> PathBuf {
     dir
 }
 
+/// The file the fault scenarios write their figures to: `fault-figures.txt` in the target
+/// folder (the one holding the test binary's `debug/deps`, so `CARGO_TARGET_DIR` when set),
+/// which `scripts/test.sh` prints at the end of its summary.
+pub fn figures_file() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("fault-figures.txt")
+}
+
+/// Prints one line of a fault scenario's figures and appends it to [`figures_file`] (cargo
+/// test hides a passing test's output), with the test day when it is not the default one.
+pub fn figures(line: &str) {
+    use std::io::Write;
+    let line = match std::env::var("TONGCHOU_TEST_TODAY") {
+        Ok(day) if !day.trim().is_empty() => format!("{line} [test day {}]", day.trim()),
+        _ => line.to_string(),
+    };
+    eprintln!("{line}");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(figures_file());
+    if let Ok(mut f) = file {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
+/// Whether a long fault scenario runs in this pass of the suite. `scripts/test.sh` runs the
+/// suite on its default day and again with the test clock in other years
+/// (`TONGCHOU_TEST_TODAY`); a scenario that takes tens of seconds and whose subject is not the
+/// date runs in the default day's pass only, which keeps CI within its budget. Says so when
+/// it does not run.
+pub fn long_scenario_runs(name: &str) -> bool {
+    match std::env::var("TONGCHOU_TEST_TODAY") {
+        Ok(day) if !day.trim().is_empty() => {
+            eprintln!(
+                "{name}: not run with the test clock on {} (it runs in the default day's pass)",
+                day.trim()
+            );
+            false
+        }
+        _ => true,
+    }
+}
+
+/// The engine of a database URL, for figures: `sqlite` or `postgres`.
+pub fn engine(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    }
+}
+
 /// The engines a story should run on, as URLs to pass to [`platform`] or [`seeded`]: a fresh
 /// SQLite file, and PostgreSQL's `TEST_DATABASE_URL` when set (each platform on it gets a
 /// database of its own).

@@ -7,6 +7,7 @@ mod backup_stories;
 mod calendar_stories;
 mod cycle_stories;
 mod fault_stories;
+mod fuzz;
 mod identity_stories;
 mod ledger_stories;
 mod personal_stories;

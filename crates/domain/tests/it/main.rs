@@ -8,6 +8,7 @@ mod demand_lifecycle;
 mod explain;
 mod matrix;
 mod policy_file;
+mod policy_fuzz;
 mod policy_parts;
 mod projects;
 

@@ -6,5 +6,6 @@ mod browser;
 mod browser_build;
 mod common;
 mod edges;
+mod fuzz;
 mod http;
 mod http_edges;

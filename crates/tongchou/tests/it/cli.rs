@@ -1,17 +1,15 @@
 //! The compiled binary, as an operator and an auditor use it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
-
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tongchou");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_tongchou");
 const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/nanyang-2025");
 
-fn run(args: &[&str]) -> Output {
+pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
@@ -419,7 +417,7 @@ fn rx2_f7_password_iterations_below_the_floor_are_refused() {
 }
 
 /// The address a `tongchou serve` child prints (`Open http://ADDR/`).
-fn serving(child: &mut std::process::Child) -> String {
+pub(crate) fn serving(child: &mut std::process::Child) -> String {
     use std::io::BufRead;
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
