@@ -254,6 +254,16 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     };
     for (n, amount) in [(1, "400000"), (2, "100000")] {
         c.goto(&format!("{base}/items/{project}")).await.unwrap();
+        // Twice in loaded full runs the link was not on the page (cause not found yet, see
+        // issue 10's note): say what the page showed, then load it once more.
+        if c.find(Locator::Id("new-procurement")).await.is_err() {
+            shot(c, "debug-new-procurement-missing").await;
+            eprintln!(
+                "new-procurement missing on the project page; it showed:\n{}",
+                page_text(c).await
+            );
+            c.goto(&format!("{base}/items/{project}")).await.unwrap();
+        }
         click(c, "new-procurement").await;
         fill(c, "f-title", &format!("智能分析模型开发（第{n}包）")).await;
         set_value(c, "f-method", "public_tender").await;
