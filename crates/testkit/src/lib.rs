@@ -54,35 +54,9 @@ pub fn scratch_dir(label: &str) -> PathBuf {
     dir
 }
 
-/// The file the fault scenarios write their figures to: `fault-figures.txt` in the target
-/// folder (the one holding the test binary's `debug/deps`, so `CARGO_TARGET_DIR` when set),
-/// which `scripts/test.sh` prints at the end of its summary.
-pub fn figures_file() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("fault-figures.txt")
-}
-
-/// Prints one line of a fault scenario's figures and appends it to [`figures_file`] (cargo
-/// test hides a passing test's output), with the test day when it is not the default one.
-pub fn figures(line: &str) {
-    use std::io::Write;
-    let line = match std::env::var("TONGCHOU_TEST_TODAY") {
-        Ok(day) if !day.trim().is_empty() => format!("{line} [test day {}]", day.trim()),
-        _ => line.to_string(),
-    };
-    eprintln!("{line}");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(figures_file());
-    if let Ok(mut f) = file {
-        let _ = writeln!(f, "{line}");
-    }
-}
+#[path = "../shared/figures.rs"]
+mod figures;
+pub use figures::{figures, figures_file, peak_rss_kb};
 
 /// Whether a long fault scenario runs in this pass of the suite. `scripts/test.sh` runs the
 /// suite on its default day and again with the test clock in other years

@@ -5,50 +5,15 @@
 //! verifies and every kept file hashes to its digest; no hang, bounded memory.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
+#[path = "../../../testkit/shared/fuzz.rs"]
+mod fuzz_settings;
+use fuzz_settings::{config, run_bound, seed};
+use testkit::peak_rss_kb;
 
-const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(150);
-
-/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
-/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
-/// failure comes back when the same pass runs again, and each pass of the suite tries other
-/// inputs.
-fn config() -> Config {
-    let base = Config::default();
-    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
-    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
-        h.wrapping_mul(31).wrapping_add(u64::from(b))
-    });
-    Config {
-        cases: match std::env::var_os("PROPTEST_CASES") {
-            Some(_) => base.cases,
-            None => CASES,
-        },
-        failure_persistence: None,
-        rng_seed: match base.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(seed),
-            fixed => fixed,
-        },
-        ..base
-    }
-}
-
-/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
-/// cases, more for a longer soak.
-fn run_bound() -> Duration {
-    RUN_BOUND * (config().cases / CASES).max(1)
-}
-
-/// The seed, for the figures.
-fn seed() -> String {
-    match config().rng_seed {
-        RngSeed::Fixed(s) => format!("{s:#x}"),
-        RngSeed::Random => "random".into(),
-    }
-}
 
 /// A zip holding the parts, as the office formats are.
 fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
@@ -157,16 +122,6 @@ fn made(b: &Bytes, real: &[(&str, Vec<u8>)]) -> Vec<u8> {
     }
 }
 
-/// The peak resident memory of this process so far, in kB (`VmHWM`).
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// The whole binary's peak (the stories beside this one typeset PDFs with typst).
 const RSS_BOUND_KB: u64 = 1024 * 1024;
 
@@ -248,10 +203,10 @@ fn rx2_fuzzed_uploads_are_kept_by_content_or_refused_as_invalid_without_panic_or
     std::thread::spawn(move || {
         let _ = tx.send(std::panic::catch_unwind(fuzz_uploads));
     });
-    let c = match rx.recv_timeout(run_bound()) {
+    let c = match rx.recv_timeout(run_bound(RUN_BOUND)) {
         Ok(Ok(c)) => c,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("uploads still run after {:?}: a hang", run_bound()),
+        Err(_) => panic!("uploads still run after {:?}: a hang", run_bound(RUN_BOUND)),
     };
     let rss = peak_rss_kb();
     assert!(

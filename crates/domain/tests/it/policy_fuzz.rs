@@ -6,49 +6,17 @@
 use crate::shipped_files;
 use domain::Policy;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use std::time::{Duration, Instant};
+#[path = "../../../testkit/shared/fuzz.rs"]
+mod fuzz_settings;
+use fuzz_settings::{config, run_bound, seed};
+#[path = "../../../testkit/shared/figures.rs"]
+mod shared_figures;
+use shared_figures::{figures, peak_rss_kb};
 
-const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(120);
 
-/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
-/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
-/// failure comes back when the same pass runs again, and each pass of the suite tries other
-/// inputs.
-fn config() -> Config {
-    let base = Config::default();
-    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
-    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
-        h.wrapping_mul(31).wrapping_add(u64::from(b))
-    });
-    Config {
-        cases: match std::env::var_os("PROPTEST_CASES") {
-            Some(_) => base.cases,
-            None => CASES,
-        },
-        failure_persistence: None,
-        rng_seed: match base.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(seed),
-            fixed => fixed,
-        },
-        ..base
-    }
-}
-
-/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
-/// cases, more for a longer soak.
-fn run_bound() -> Duration {
-    RUN_BOUND * (config().cases / CASES).max(1)
-}
-
-/// The seed, for the figures.
-fn seed() -> String {
-    match config().rng_seed {
-        RngSeed::Fixed(s) => format!("{s:#x}"),
-        RngSeed::Random => "random".into(),
-    }
-}
 /// The test process's peak resident memory after the run (all of the binary's tests).
 const RSS_BOUND_KB: u64 = 256 * 1024;
 
@@ -192,37 +160,6 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     out
 }
 
-/// The peak resident memory of this process so far, in kB (`VmHWM`).
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// Prints one line of figures and appends it to `fault-figures.txt` in the target folder
-/// (as `testkit::figures` does; this crate's tests do not link the kit).
-fn figures(line: &str) {
-    let line = match std::env::var("TONGCHOU_TEST_TODAY") {
-        Ok(day) if !day.trim().is_empty() => format!("{line} [test day {}]", day.trim()),
-        _ => line.to_string(),
-    };
-    println!("{line}");
-    // The target folder: the test binary is its debug/deps/it-*.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.ancestors().nth(3).unwrap();
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("fault-figures.txt"));
-    if let Ok(mut f) = file {
-        use std::io::Write;
-        let _ = writeln!(f, "{line}");
-    }
-}
-
 #[test]
 fn rx2_mutated_copies_of_the_shipped_policy_load_or_are_refused_without_panic_or_hang() {
     let started = Instant::now();
@@ -252,10 +189,13 @@ fn rx2_mutated_copies_of_the_shipped_policy_load_or_are_refused_without_panic_or
         });
         let _ = tx.send(outcome);
     });
-    let (cases, loaded, slowest) = match rx.recv_timeout(run_bound()) {
+    let (cases, loaded, slowest) = match rx.recv_timeout(run_bound(RUN_BOUND)) {
         Ok(Ok(counts)) => counts,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("the loader still runs after {:?}: a hang", run_bound()),
+        Err(_) => panic!(
+            "the loader still runs after {:?}: a hang",
+            run_bound(RUN_BOUND)
+        ),
     };
     let rss = peak_rss_kb();
     assert!(

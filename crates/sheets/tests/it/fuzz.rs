@@ -12,54 +12,18 @@ use std::time::{Duration, Instant};
 
 use common::{DEMAND_HEADERS, alone, demand_instructions, demand_sheet, mib, peak_of};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use sheets::{Cell, read, template, write};
+#[path = "../../../testkit/shared/fuzz.rs"]
+mod fuzz_settings;
+use fuzz_settings::{config, run_bound, seed};
 
 /// Cases per kind of input: three kinds, so 3 × this many reads.
-const CASES: u32 = 256;
 /// The heap a read may take at most, whatever it is given (the bombs' bound).
 const HEAP_BOUND: usize = 100 * 1000 * 1000;
 /// No single read may take longer; the whole run is stopped (and fails) after `RUN_BOUND`.
 const READ_BOUND: Duration = Duration::from_secs(10);
 const RUN_BOUND: Duration = Duration::from_secs(120);
-
-/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
-/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
-/// failure comes back when the same pass runs again, and each pass of the suite tries other
-/// inputs.
-fn config() -> Config {
-    let base = Config::default();
-    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
-    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
-        h.wrapping_mul(31).wrapping_add(u64::from(b))
-    });
-    Config {
-        cases: match std::env::var_os("PROPTEST_CASES") {
-            Some(_) => base.cases,
-            None => CASES,
-        },
-        failure_persistence: None,
-        rng_seed: match base.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(seed),
-            fixed => fixed,
-        },
-        ..base
-    }
-}
-
-/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
-/// cases, more for a longer soak.
-fn run_bound() -> Duration {
-    RUN_BOUND * (config().cases / CASES).max(1)
-}
-
-/// The seed, for the figures.
-fn seed() -> String {
-    match config().rng_seed {
-        RngSeed::Fixed(s) => format!("{s:#x}"),
-        RngSeed::Random => "random".into(),
-    }
-}
 
 /// The workbooks mutated: the import template as the platform hands it out, and an export
 /// with rows of text and money.
@@ -227,7 +191,7 @@ fn rx2_fuzzed_workbooks_are_read_or_refused_without_panic_hang_or_unbounded_memo
         return;
     }
     let started = Instant::now();
-    let worst = within(run_bound(), || {
+    let worst = within(run_bound(RUN_BOUND), || {
         let seeds = seeds();
         let worst = std::cell::RefCell::new(Worst::default());
         // Any bytes, some of them behind a zip's signature.

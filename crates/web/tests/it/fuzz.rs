@@ -6,53 +6,19 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 use crate::common;
+#[path = "../../../testkit/shared/fuzz.rs"]
+mod fuzz_settings;
+use fuzz_settings::{config, run_bound, seed};
+use testkit::peak_rss_kb;
 
-const CASES: u32 = 256;
 const RUN_BOUND: Duration = Duration::from_secs(150);
 
-/// proptest's settings here: `CASES` cases (or `PROPTEST_CASES`, for a longer soak outside
-/// CI), no regression files, and a seed fixed by the test day (or `PROPTEST_RNG_SEED`): a
-/// failure comes back when the same pass runs again, and each pass of the suite tries other
-/// inputs.
-fn config() -> Config {
-    let base = Config::default();
-    let day = std::env::var("TONGCHOU_TEST_TODAY").unwrap_or_default();
-    let seed = day.trim().bytes().fold(0x5EED_u64, |h, b| {
-        h.wrapping_mul(31).wrapping_add(u64::from(b))
-    });
-    Config {
-        cases: match std::env::var_os("PROPTEST_CASES") {
-            Some(_) => base.cases,
-            None => CASES,
-        },
-        failure_persistence: None,
-        rng_seed: match base.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(seed),
-            fixed => fixed,
-        },
-        ..base
-    }
-}
-
-/// How long the whole run may take before it counts as a hang: `RUN_BOUND` for `CASES`
-/// cases, more for a longer soak.
-fn run_bound() -> Duration {
-    RUN_BOUND * (config().cases / CASES).max(1)
-}
-
-/// The seed, for the figures.
-fn seed() -> String {
-    match config().rng_seed {
-        RngSeed::Fixed(s) => format!("{s:#x}"),
-        RngSeed::Random => "random".into(),
-    }
-}
 /// The whole binary's peak (the stories beside this one typeset PDFs and drive Chromium's
 /// pages; Chromium itself is another process).
 const RSS_BOUND_KB: u64 = 1024 * 1024;
@@ -334,16 +300,6 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// The peak resident memory of this process so far, in kB (`VmHWM`).
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 #[test]
 fn rx2_fuzzed_json_bodies_on_the_api_get_a_2xx_or_a_4xx_never_a_5xx() {
     let started = Instant::now();
@@ -351,10 +307,13 @@ fn rx2_fuzzed_json_bodies_on_the_api_get_a_2xx_or_a_4xx_never_a_5xx() {
     std::thread::spawn(move || {
         let _ = tx.send(std::panic::catch_unwind(fuzz_json));
     });
-    let c = match rx.recv_timeout(run_bound()) {
+    let c = match rx.recv_timeout(run_bound(RUN_BOUND)) {
         Ok(Ok(c)) => c,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("the API still runs after {:?}: a hang", run_bound()),
+        Err(_) => panic!(
+            "the API still runs after {:?}: a hang",
+            run_bound(RUN_BOUND)
+        ),
     };
     let rss = peak_rss_kb();
     assert!(

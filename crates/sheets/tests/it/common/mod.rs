@@ -137,24 +137,6 @@ pub fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// Prints one line of a fault scenario's figures and appends it to `fault-figures.txt` in
-/// the target folder (as `testkit::figures` does; this crate's tests do not link the kit),
-/// which `scripts/test.sh` prints in its summary.
-pub fn figures(line: &str) {
-    let line = match std::env::var("TONGCHOU_TEST_TODAY") {
-        Ok(day) if !day.trim().is_empty() => format!("{line} [test day {}]", day.trim()),
-        _ => line.to_string(),
-    };
-    println!("{line}");
-    // The target folder: the test binary is its debug/deps/it-*.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.ancestors().nth(3).unwrap();
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("fault-figures.txt"));
-    if let Ok(mut f) = file {
-        use std::io::Write;
-        let _ = writeln!(f, "{line}");
-    }
-}
+#[path = "../../../../testkit/shared/figures.rs"]
+mod shared_figures;
+pub use shared_figures::figures;
