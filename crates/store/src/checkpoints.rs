@@ -128,6 +128,7 @@ pub async fn precheck(
     if head.lseq <= from_lseq {
         return Ok(None);
     }
+    ledger::none_outside(c).await?;
     ledger::check_since(c, key, from_lseq, &from_lhash, &head).await?;
     Ok(Some((head.lseq, head.lhash)))
 }

@@ -17,7 +17,6 @@
 
 pub mod format;
 
-use crate::record::{SecurityRecord, security_event};
 use crate::{AppError, Platform, audit};
 use format::{FormatError, Header, Opened, Sealed};
 use std::path::{Path, PathBuf};
@@ -282,30 +281,7 @@ async fn record(
     result: &'static str,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    let (op, version, clock) = (
-        operator.to_string(),
-        p.policy.version.clone(),
-        p.settings.clock.clone(),
-    );
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let at = store::timestamp(clock.now());
-                let r = SecurityRecord {
-                    origin: None,
-                    actor_id: None,
-                    actor_name: &op,
-                    org_name: "",
-                    role: "operator",
-                    action: "backup",
-                    result,
-                    detail,
-                };
-                store::events::append(c, &security_event(&r, &at, &version)).await?;
-                Ok::<_, AppError>(())
-            })
-        })
-        .await
+    crate::record::operator_event(p, operator, "backup", result, detail).await
 }
 
 async fn take(p: &Platform, path: &Path, opts: &Options) -> Result<Written, BackupError> {

@@ -153,9 +153,9 @@ mod tests {
     fn r15_3_schedule_variance_counts_days_late_or_early() {
         let mut item = Item {
             id: domain::ItemId::new(1),
-            kind: "project".into(),
+            kind: ids::PROJECT.into(),
             owner_org: domain::OrgId::new(1),
-            state: "under_construction".into(),
+            state: ids::PROJECT_UNDER_CONSTRUCTION.into(),
             fields: Default::default(),
             acts: Vec::new(),
             policy_version: "x".into(),

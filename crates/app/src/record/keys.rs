@@ -219,29 +219,7 @@ pub async fn record_rotation(
     old: &str,
     new: &str,
 ) -> Result<Option<i64>, AppError> {
-    let (op, version, at) = (
-        operator.to_string(),
-        p.policy.version.clone(),
-        store::timestamp(p.now()),
-    );
     let detail = serde_json::json!({ "old": old, "new": new });
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                let r = crate::record::SecurityRecord {
-                    origin: None,
-                    actor_id: None,
-                    actor_name: &op,
-                    org_name: "",
-                    role: "operator",
-                    action: "key.rotate",
-                    result: "ok",
-                    detail,
-                };
-                store::events::append(c, &crate::record::security_event(&r, &at, &version)).await?;
-                Ok::<_, AppError>(())
-            })
-        })
-        .await?;
+    crate::record::operator_event(p, operator, "key.rotate", "ok", detail).await?;
     crate::audit::checkpoint(p).await
 }

@@ -99,6 +99,40 @@ pub async fn security_of(
         .await
 }
 
+/// Records, in its own write, one security event of an operator at the command line (a
+/// backup, a key rotation): no account, no source address.
+pub async fn operator_event(
+    p: &crate::Platform,
+    operator: &str,
+    action: &'static str,
+    result: &'static str,
+    detail: serde_json::Value,
+) -> Result<(), crate::AppError> {
+    let (op, version, at) = (
+        operator.to_string(),
+        p.policy.version.clone(),
+        store::timestamp(p.now()),
+    );
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let r = SecurityRecord {
+                    origin: None,
+                    actor_id: None,
+                    actor_name: &op,
+                    org_name: "",
+                    role: "operator",
+                    action,
+                    result,
+                    detail,
+                };
+                store::events::append(c, &security_event(&r, &at, &version)).await?;
+                Ok::<_, crate::AppError>(())
+            })
+        })
+        .await
+}
+
 pub fn security_event(r: &SecurityRecord<'_>, at: &str, policy_version: &str) -> NewEvent {
     NewEvent {
         stream: "security".to_string(),
