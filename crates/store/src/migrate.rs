@@ -44,6 +44,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "event_context",
         include_str!("../migrations/sqlite/0008_event_context.sql"),
     ),
+    (
+        9,
+        "login_pending",
+        include_str!("../migrations/sqlite/0009_login_pending.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -85,6 +90,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "event_context",
         include_str!("../migrations/postgres/0008_event_context.sql"),
+    ),
+    (
+        9,
+        "login_pending",
+        include_str!("../migrations/postgres/0009_login_pending.sql"),
     ),
 ];
 

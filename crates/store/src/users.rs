@@ -19,10 +19,13 @@ pub struct User {
     pub failed_since: Option<String>,
     pub locked_until: Option<String>,
     pub password_changed_at: String,
+    /// Login attempts reserved and not yet settled (`lockout`), and since when.
+    pub pending_count: i64,
+    pub pending_since: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "id, username, display_name, org_id, role, password_hash, failed_count, failed_since, \
-                       locked_until, password_changed_at";
+                       locked_until, password_changed_at, pending_count, pending_since";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
     from_row_at(r, 0)
@@ -40,6 +43,8 @@ pub(crate) fn from_row_at(r: &impl crate::cols::Cols, at: usize) -> Result<User,
         failed_since: r.opt_text(at + 7)?,
         locked_until: r.opt_text(at + 8)?,
         password_changed_at: r.text(at + 9)?,
+        pending_count: r.int(at + 10)?,
+        pending_since: r.opt_text(at + 11)?,
     })
 }
 
@@ -109,6 +114,22 @@ pub async fn set_failures(
     .bind(id.get())
     .execute(&mut *c)
     .await?;
+    Ok(())
+}
+
+/// Sets the count of attempts in flight (the caller decides it inside the writer).
+pub async fn set_pending(
+    c: &mut Conn,
+    id: UserId,
+    pending_count: i64,
+    pending_since: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET pending_count = $1, pending_since = $2 WHERE id = $3")
+        .bind(pending_count)
+        .bind(pending_since)
+        .bind(id.get())
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 

@@ -4,6 +4,11 @@
 //! is checked, so 100 parallel guesses evaluate at most the allowed number, and settled in the
 //! writer afterwards, re-reading the account so that a lock set meanwhile (by an operator, or
 //! by parallel guesses) is never undone by an attempt in flight.
+//!
+//! A reserved attempt is *pending*, not failed: settled failures alone lock an account, so six
+//! parallel logins with the right password all pass. While failures and attempts in flight
+//! together reach the limit, a further attempt waits (`Reserved::Busy`) rather than being
+//! evaluated: the bound on guesses holds and nothing is locked by an attempt that may succeed.
 
 use crate::{AppError, Settings, clock};
 use chrono::{DateTime, Duration, FixedOffset};
@@ -13,8 +18,10 @@ use store::users::User;
 /// What the reservation allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reserved {
-    /// One evaluation of the password is reserved (and counted as failed until settled).
+    /// One evaluation of the password is reserved (counted as pending until settled).
     Evaluate,
+    /// Failures and attempts in flight already reach the limit: try again shortly.
+    Busy,
     /// The account is locked (now, or by reaching the limit): nothing is evaluated.
     Locked,
 }
@@ -26,12 +33,26 @@ pub(crate) fn is_locked(u: &User, now: DateTime<FixedOffset>) -> bool {
         .is_some_and(|t| t > now)
 }
 
+/// How long an attempt may stay pending: a password check takes well under a second, so a
+/// count older than this is left by a process that died between reserve and settle.
+const PENDING_STALE_SECONDS: i64 = 60;
+
+fn pending(u: &User, now: DateTime<FixedOffset>) -> i64 {
+    let fresh = u
+        .pending_since
+        .as_deref()
+        .and_then(clock::parse)
+        .is_some_and(|t| now - t < Duration::seconds(PENDING_STALE_SECONDS));
+    if fresh { u.pending_count.max(0) } else { 0 }
+}
+
 fn lock_end(s: &Settings, now: DateTime<FixedOffset>) -> String {
     store::timestamp(now + Duration::minutes(s.lockout_minutes))
 }
 
 /// Step 1, in the writer: refuse a locked account (locking one that has reached the limit),
-/// or reserve one evaluation.
+/// ask to wait while failures and attempts in flight reach the limit, or reserve one
+/// evaluation.
 pub(crate) async fn reserve(
     c: &mut Conn,
     s: &Settings,
@@ -39,12 +60,7 @@ pub(crate) async fn reserve(
     now: DateTime<FixedOffset>,
 ) -> Result<Reserved, AppError> {
     let locked = is_locked(u, now);
-    let window_open = u
-        .failed_since
-        .as_deref()
-        .and_then(clock::parse)
-        .is_some_and(|t| now - t < Duration::minutes(s.lockout_window_minutes));
-    let failed = if window_open { u.failed_count } else { 0 };
+    let failed = failures(s, u, now);
     if locked || failed >= s.lockout_attempts {
         let until = match locked {
             true => u.locked_until.clone(),
@@ -54,12 +70,22 @@ pub(crate) async fn reserve(
             .await?;
         return Ok(Reserved::Locked);
     }
-    let since = match window_open {
-        true => u.failed_since.clone(),
-        false => Some(store::timestamp(now)),
-    };
-    store::users::set_failures(c, u.id, failed + 1, since.as_deref(), None).await?;
+    let in_flight = pending(u, now);
+    if failed + in_flight >= s.lockout_attempts {
+        return Ok(Reserved::Busy);
+    }
+    store::users::set_pending(c, u.id, in_flight + 1, Some(&store::timestamp(now))).await?;
     Ok(Reserved::Evaluate)
+}
+
+/// The settled failures that count now: those within the window.
+fn failures(s: &Settings, u: &User, now: DateTime<FixedOffset>) -> i64 {
+    let window_open = u
+        .failed_since
+        .as_deref()
+        .and_then(clock::parse)
+        .is_some_and(|t| now - t < Duration::minutes(s.lockout_window_minutes));
+    if window_open { u.failed_count } else { 0 }
 }
 
 /// How a reserved attempt ended.
@@ -82,6 +108,11 @@ pub(crate) async fn settle(
     let current = store::users::get(c, user)
         .await?
         .ok_or(AppError::LoginFailed)?;
+    let in_flight = (pending(&current, now) - 1).max(0);
+    let since = (in_flight > 0)
+        .then_some(current.pending_since.as_deref())
+        .flatten();
+    store::users::set_pending(c, user, in_flight, since).await?;
     let locked_now = is_locked(&current, now);
     if ok && !locked_now {
         store::users::set_failures(c, user, 0, None, None).await?;
@@ -90,21 +121,59 @@ pub(crate) async fn settle(
             locked: false,
         });
     }
-    // The reserved attempt stays counted; reaching the limit locks the account.
+    if ok {
+        // Right password, locked meanwhile: refused, and not a failure.
+        return Ok(Settled {
+            accepted: false,
+            locked: true,
+        });
+    }
+    let counted = failures(s, &current, now);
+    let failed = counted + 1;
+    let failed_since = match counted {
+        0 => Some(store::timestamp(now)),
+        _ => current.failed_since.clone(),
+    };
     let until = match locked_now {
         true => current.locked_until.clone(),
-        false => (current.failed_count >= s.lockout_attempts).then(|| lock_end(s, now)),
+        false => (failed >= s.lockout_attempts).then(|| lock_end(s, now)),
     };
-    store::users::set_failures(
-        c,
-        user,
-        current.failed_count,
-        current.failed_since.as_deref(),
-        until.as_deref(),
-    )
-    .await?;
+    store::users::set_failures(c, user, failed, failed_since.as_deref(), until.as_deref()).await?;
     Ok(Settled {
         accepted: false,
         locked: until.is_some(),
     })
+}
+
+/// How an attempt told `Reserved::Busy` waits for the attempts in flight to settle: short
+/// sleeps, doubling, for at most a few seconds (a password check takes well under one).
+pub(crate) struct Backoff {
+    sleep: std::time::Duration,
+    left: std::time::Duration,
+}
+
+impl Backoff {
+    pub(crate) fn new() -> Backoff {
+        Backoff {
+            sleep: std::time::Duration::from_millis(10),
+            left: std::time::Duration::from_secs(5),
+        }
+    }
+
+    /// Whether the time to wait is used up.
+    pub(crate) fn left_is_zero(&self) -> bool {
+        self.left.is_zero()
+    }
+
+    /// Sleeps once and says true, or says false when the time to wait is used up.
+    pub(crate) async fn wait(&mut self) -> bool {
+        if self.left.is_zero() {
+            return false;
+        }
+        let nap = self.sleep.min(self.left);
+        tokio::time::sleep(nap).await;
+        self.left -= nap;
+        self.sleep = (self.sleep * 2).min(std::time::Duration::from_millis(200));
+        true
+    }
 }

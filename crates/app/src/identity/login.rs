@@ -142,7 +142,7 @@ enum Found {
     Gone,
     /// No account has the name.
     Unknown,
-    Account(User, Reserved),
+    Account(Box<User>, Reserved),
 }
 
 async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppError>, Trace) {
@@ -153,13 +153,18 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
         return (Err(AppError::LoginFailed), trace);
     }
     let now = p.now();
-    let found = match reserve(p, &a.username, now, a.gone.clone()).await {
-        Ok(Found::Gone) => {
-            trace.abandoned = true;
-            return (Err(AppError::LoginFailed), trace);
+    let mut backoff = lockout::Backoff::new();
+    let found = loop {
+        match reserve(p, &a.username, now, a.gone.clone()).await {
+            Ok(Found::Gone) => {
+                trace.abandoned = true;
+                return (Err(AppError::LoginFailed), trace);
+            }
+            // Attempts in flight may yet succeed: wait for them rather than guess more.
+            Ok(Found::Account(_, Reserved::Busy)) if backoff.wait().await => continue,
+            Ok(f) => break f,
+            Err(e) => return (Err(e), trace),
         }
-        Ok(f) => f,
-        Err(e) => return (Err(e), trace),
     };
     trace.writes += 1;
     let hash = match &found {
@@ -227,7 +232,7 @@ async fn reserve(
                     }
                     Some(u) => {
                         let r = lockout::reserve(c, &s, &u, now).await?;
-                        Ok(Found::Account(u, r))
+                        Ok(Found::Account(Box::new(u), r))
                     }
                 }
             })
@@ -278,7 +283,7 @@ async fn settle(
             Box::pin(async move {
                 let at = store::timestamp(now);
                 let (user, reserved) = match found {
-                    Found::Account(u, r) => (u, r),
+                    Found::Account(u, r) => (*u, r),
                     Found::Unknown | Found::Gone => {
                         store::users::note_unknown_attempt(c).await?;
                         let record = SecurityRecord {
@@ -299,10 +304,16 @@ async fn settle(
                     .await?
                     .map(|o| o.name_zh)
                     .unwrap_or_default();
-                // A locked account's check does not count: it settles as a failure, which keeps
-                // the lock and adds no attempt (none was reserved).
+                // A locked (or still busy) account's check does not count: none was reserved,
+                // so nothing is settled and the counters stay as they are.
                 let evaluated = reserved == Reserved::Evaluate;
-                let settled = lockout::settle(c, &s, user.id, ok && evaluated, now).await?;
+                let settled = match evaluated {
+                    true => lockout::settle(c, &s, user.id, ok, now).await?,
+                    false => lockout::Settled {
+                        accepted: false,
+                        locked: reserved == Reserved::Locked,
+                    },
+                };
                 let mut record = SecurityRecord {
                     origin: Some(&origin),
                     actor_id: Some(user.id.get()),
@@ -319,10 +330,10 @@ async fn settle(
                     ""
                 } else {
                     record.result = "refused";
-                    let reason = if ok || !evaluated {
-                        "locked"
-                    } else {
-                        "wrong password"
+                    let reason = match (reserved, ok) {
+                        (Reserved::Busy, _) => "busy",
+                        (Reserved::Locked, _) | (Reserved::Evaluate, true) => "locked",
+                        (Reserved::Evaluate, false) => "wrong password",
                     };
                     record.detail = match evaluated {
                         true => serde_json::json!({

@@ -40,24 +40,37 @@ pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool
         security_event(&r, &at, &version)
     };
     let record2 = record.clone();
-    let s = p.settings.clone();
-    let stored = p
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let u = store::users::get(c, user_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                if lockout::reserve(c, &s, &u, now).await? == Reserved::Locked {
-                    store::events::append(c, &record("refused", "locked")).await?;
-                    return Ok::<_, AppError>(None);
-                }
-                Ok(Some(u.password_hash))
+    let mut backoff = lockout::Backoff::new();
+    let stored = loop {
+        let (s, record) = (p.settings.clone(), record.clone());
+        let give_up = backoff.left_is_zero();
+        // Ok(None): wait for the attempts in flight; Err(()): refused, and recorded.
+        let reserved: Result<Option<String>, ()> = p
+            .store
+            .write(move |c| {
+                Box::pin(async move {
+                    let u = store::users::get(c, user_id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    let r = lockout::reserve(c, &s, &u, now).await?;
+                    let reason = match (r, give_up) {
+                        (Reserved::Evaluate, _) => return Ok(Ok(Some(u.password_hash))),
+                        (Reserved::Busy, false) => return Ok::<_, AppError>(Ok(None)),
+                        (Reserved::Busy, true) => "busy",
+                        (Reserved::Locked, _) => "locked",
+                    };
+                    store::events::append(c, &record("refused", reason)).await?;
+                    Ok(Err(()))
+                })
             })
-        })
-        .await?;
-    let Some(stored) = stored else {
-        return Err(locked());
+            .await?;
+        match reserved {
+            Ok(Some(hash)) => break hash,
+            Ok(None) => {
+                backoff.wait().await;
+            }
+            Err(()) => return Err(locked()),
+        }
     };
     let pw = password.to_string();
     let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&pw, &stored))
