@@ -6,6 +6,7 @@ pub mod construction;
 pub mod cycle;
 pub mod initiation;
 // ... and by mechanism.
+pub mod admin;
 pub mod backup;
 pub mod clock;
 pub mod contract;

@@ -120,10 +120,10 @@ pub async fn append(c: &mut Conn, e: &NewEvent) -> Result<StoredEvent, StoreErro
     })
 }
 
-const COLUMNS: &str = "id, seq, prev_hash, hash, stream, at, actor_id, actor_name, org_name, role, action, \
+pub(crate) const COLUMNS: &str = "id, seq, prev_hash, hash, stream, at, actor_id, actor_name, org_name, role, action, \
                        article, policy_version, payload, before_state, after_state, context";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         id: row.try_get(0)?,
         seq: row.try_get(1)?,

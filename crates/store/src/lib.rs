@@ -17,6 +17,7 @@ mod migrate;
 pub mod orgs;
 pub mod sessions;
 pub mod signing_keys;
+pub mod trail;
 pub mod users;
 mod writer;
 

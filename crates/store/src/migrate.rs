@@ -49,6 +49,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "login_pending",
         include_str!("../migrations/sqlite/0009_login_pending.sql"),
     ),
+    (
+        10,
+        "one_time_password",
+        include_str!("../migrations/sqlite/0010_one_time_password.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -95,6 +100,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "login_pending",
         include_str!("../migrations/postgres/0009_login_pending.sql"),
+    ),
+    (
+        10,
+        "one_time_password",
+        include_str!("../migrations/postgres/0010_one_time_password.sql"),
     ),
 ];
 

@@ -22,10 +22,13 @@ pub struct User {
     /// Login attempts reserved and not yet settled (`lockout`), and since when.
     pub pending_count: i64,
     pub pending_since: Option<String>,
+    /// Set by an administrator for one use: its holder must choose their own at next login.
+    pub password_one_time: bool,
 }
 
 pub(crate) const COLUMNS: &str = "id, username, display_name, org_id, role, password_hash, failed_count, failed_since, \
-                       locked_until, password_changed_at, pending_count, pending_since";
+                       locked_until, password_changed_at, pending_count, pending_since, \
+                       password_one_time";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
     from_row_at(r, 0)
@@ -45,6 +48,7 @@ pub(crate) fn from_row_at(r: &impl crate::cols::Cols, at: usize) -> Result<User,
         password_changed_at: r.text(at + 9)?,
         pending_count: r.int(at + 10)?,
         pending_since: r.opt_text(at + 11)?,
+        password_one_time: r.int(at + 12)? != 0,
     })
 }
 
@@ -146,15 +150,29 @@ pub async fn note_unknown_attempt(c: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Sets a password (its holder's own, or for one use when an administrator sets it) and
+/// clears the lockout counters.
 pub async fn set_password(
     c: &mut Conn,
     id: UserId,
     hash: &str,
     at: &str,
+    one_time: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, locked_until = NULL WHERE id = $3")
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, locked_until = NULL, password_one_time = $3 WHERE id = $4")
         .bind(hash)
         .bind(at)
+        .bind(i64::from(one_time))
+        .bind(id.get())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// Gives an account its role (the security administrator's grant).
+pub async fn set_role(c: &mut Conn, id: UserId, role: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role)
         .bind(id.get())
         .execute(&mut *c)
         .await?;

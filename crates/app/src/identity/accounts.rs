@@ -31,15 +31,24 @@ async fn slow_hash(p: &Platform, password: &str) -> Result<crypto::PasswordHash,
 /// The longest username (ASCII letters, digits and `._-`, so bytes are characters).
 pub const MAX_USERNAME_BYTES: usize = 64;
 
+/// Whether a username is made of what a username may hold, and not too long.
+pub fn username_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_USERNAME_BYTES
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+/// Hashes a password off the async threads (PBKDF2-HMAC-SM3 at the configured rounds).
+pub(crate) async fn hash_slowly(p: &Platform, password: &str) -> Result<String, AppError> {
+    Ok(slow_hash(p, password).await?.0)
+}
+
 /// Creates an account after checking the role fits the organisation's kind.
 pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<UserId, AppError> {
     check_password_rule(a.password)?;
-    let valid_name = !a.username.is_empty()
-        && a.username.len() <= MAX_USERNAME_BYTES
-        && a.username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if !valid_name {
+    if !username_ok(a.username) {
         return Err(invalid(
             "用户名只能包含字母、数字和 . _ -".into(),
             "A username may contain letters, digits and . _ - only.".into(),
@@ -143,24 +152,16 @@ pub async fn change(
                 let at = store::timestamp(clock.now());
                 let action = match (&change, &hash) {
                     (Change::Password(_), Some(h)) => {
-                        store::users::set_password(c, u.id, h, &at).await?;
+                        store::users::set_password(c, u.id, h, &at, false).await?;
                         store::sessions::delete_for_user(c, u.id).await?;
                         "user.passwd"
                     }
                     (Change::Lock, _) => {
-                        store::users::set_failures(
-                            c,
-                            u.id,
-                            u.failed_count,
-                            u.failed_since.as_deref(),
-                            Some("9999-12-31T23:59:59.999+08:00"),
-                        )
-                        .await?;
-                        store::sessions::delete_for_user(c, u.id).await?;
+                        super::lockout::lock_until_unlocked(c, &u).await?;
                         "user.lock"
                     }
                     _ => {
-                        store::users::set_failures(c, u.id, 0, None, None).await?;
+                        super::lockout::unlock(c, &u).await?;
                         "user.unlock"
                     }
                 };

@@ -177,3 +177,19 @@ impl Backoff {
         true
     }
 }
+
+/// An operator's or administrator's lock: it lasts until one of them unlocks the account, and
+/// ends its sessions at once.
+pub(crate) async fn lock_until_unlocked(c: &mut Conn, u: &User) -> Result<(), AppError> {
+    let until = Some(UNTIL_UNLOCKED);
+    store::users::set_failures(c, u.id, u.failed_count, u.failed_since.as_deref(), until).await?;
+    store::sessions::delete_for_user(c, u.id).await?;
+    Ok(())
+}
+
+/// Lifts any lock and forgets the failures.
+pub(crate) async fn unlock(c: &mut Conn, u: &User) -> Result<(), AppError> {
+    Ok(store::users::set_failures(c, u.id, 0, None, None).await?)
+}
+
+const UNTIL_UNLOCKED: &str = "9999-12-31T23:59:59.999+08:00";

@@ -136,6 +136,9 @@ impl Attempt {
     }
 }
 
+/// The refusal of an account that has no role yet.
+const NO_ROLE: &str = "no role";
+
 /// What step 1 found.
 enum Found {
     /// Nobody waits any more: nothing was written.
@@ -197,6 +200,20 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
     };
     trace.writes += 1;
     trace.refused = refused;
+    if refused == NO_ROLE {
+        // The password was right, so saying why tells nothing a guesser could use.
+        return (
+            Err(AppError::Denied(domain::Denied {
+                reason: domain::Text::new(
+                    "账户尚未授权：请联系安全管理员为您分配角色后再登录。",
+                    "The account has no role yet: ask the security administrator to grant one, then log in.",
+                ),
+                article: None,
+                fields: Vec::new(),
+            })),
+            trace,
+        );
+    }
     if !refused.is_empty() {
         return (Err(AppError::LoginFailed), trace);
     }
@@ -324,7 +341,13 @@ async fn settle(
                     result: "ok",
                     detail: serde_json::json!({ "source": src, "kind": session.kind }),
                 };
-                let refused = if settled.accepted {
+                let refused = if settled.accepted && user.role.is_empty() {
+                    // Created by the system administrator, not yet granted a role by the
+                    // security administrator: the right password opens nothing.
+                    record.result = "refused";
+                    record.detail = serde_json::json!({ "source": src, "reason": NO_ROLE });
+                    NO_ROLE
+                } else if settled.accepted {
                     session.user = user.id;
                     store::sessions::insert(c, &session).await?;
                     ""

@@ -3,8 +3,9 @@
 //! every kind of failure, idle and absolute session limits, every attempt recorded.
 
 pub mod accounts;
-mod lockout;
+pub(crate) mod lockout;
 mod login;
+pub mod password;
 pub(crate) mod step_up;
 
 pub use login::{Caller, Trace, login, login_traced};

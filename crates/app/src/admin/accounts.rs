@@ -1,0 +1,276 @@
+//! The system administrator's accounts (三员分立): create one (with no role: the security
+//! administrator grants it), lock, unlock, and reset a password to a one-time password that is
+//! shown once and must be replaced at the next login. An administrator does none of this to
+//! their own account.
+
+use super::{Acting, field_error, require};
+use crate::identity::accounts::{hash_slowly, username_ok};
+use crate::identity::lockout;
+use crate::{AppError, Platform, Principal};
+use domain::Text;
+use domain::policy::AdminKind;
+
+/// Where an account stands, as the administrators' list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Created, no role granted yet: it cannot log in.
+    NoRole,
+    /// Locked (by an administrator, or by wrong passwords).
+    Locked,
+    /// Holds a one-time password its owner has not replaced yet.
+    OneTime,
+    Active,
+}
+
+impl Standing {
+    pub fn label(self) -> Text {
+        match self {
+            Standing::NoRole => Text::new("待授权", "No role yet"),
+            Standing::Locked => Text::new("已锁定", "Locked"),
+            Standing::OneTime => Text::new("待改密", "Must change password"),
+            Standing::Active => Text::new("正常", "Active"),
+        }
+    }
+}
+
+/// One account in the administrators' list (no password, no business data).
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub org_code: String,
+    pub org_name: Text,
+    pub org_kind: String,
+    pub role: String,
+    pub role_name: Text,
+    pub is_admin: bool,
+    pub standing: Standing,
+}
+
+/// The accounts whose username, name or organisation contains `q`: for the system
+/// administrator (who keeps them) and the security administrator (who grants their roles).
+pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>, AppError> {
+    if require(p, who, AdminKind::System).is_err() {
+        require(p, who, AdminKind::Security)?;
+    }
+    let now = p.now();
+    let mut c = p.store.read().await?;
+    let orgs = store::orgs::all(&mut c).await?;
+    let users = store::users::all(&mut c).await?;
+    drop(c);
+    let q = q.trim();
+    Ok(users
+        .into_iter()
+        .filter_map(|u| {
+            let org = orgs.iter().find(|o| o.id == u.org)?;
+            let role = p.policy.role(&u.role);
+            let standing = match () {
+                _ if role.is_none() => Standing::NoRole,
+                _ if lockout::is_locked(&u, now) => Standing::Locked,
+                _ if u.password_one_time => Standing::OneTime,
+                _ => Standing::Active,
+            };
+            let a = Account {
+                org_name: Text::new(org.name_zh.clone(), org.name_en.clone()),
+                org_code: org.code.clone(),
+                org_kind: org.kind.clone(),
+                role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
+                is_admin: role.is_some_and(|r| r.admin.is_some()),
+                role: u.role,
+                username: u.username,
+                display_name: u.display_name,
+                standing,
+            };
+            let hit = q.is_empty()
+                || [&a.username, &a.display_name, &a.org_name.zh, &a.org_code]
+                    .iter()
+                    .any(|s| s.contains(q));
+            hit.then_some(a)
+        })
+        .collect())
+}
+
+/// A password set by the system administrator, shown to them once and never stored in clear.
+#[derive(Debug, Clone)]
+pub struct OneTime {
+    pub username: String,
+    pub password: String,
+}
+
+/// What a new account needs from the system administrator.
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub org_code: &'a str,
+}
+
+/// The most characters of a person's display name.
+const MAX_DISPLAY_CHARS: usize = 32;
+
+/// Creates an account with no role and a one-time password.
+pub async fn create(
+    p: &Platform,
+    who: &Principal,
+    a: &NewAccount<'_>,
+) -> Result<OneTime, AppError> {
+    require(p, who, AdminKind::System)?;
+    let username = a.username.trim().to_string();
+    if !username_ok(&username) {
+        return Err(field_error(
+            "username",
+            "用户名须为 1 至 64 个字母、数字或 . _ -".into(),
+            "A username has 1 to 64 letters, digits or . _ -".into(),
+        ));
+    }
+    let display = a.display_name.trim().to_string();
+    if display.is_empty() || display.chars().count() > MAX_DISPLAY_CHARS {
+        return Err(field_error(
+            "display_name",
+            format!("请填写姓名（不超过 {MAX_DISPLAY_CHARS} 个字）"),
+            format!("Enter the person's name (at most {MAX_DISPLAY_CHARS} characters)."),
+        ));
+    }
+    let password = one_time_password()?;
+    let hash = hash_slowly(p, &password).await?;
+    let (org_code, acting) = (a.org_code.trim().to_string(), Acting::of(p, who));
+    let name = username.clone();
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let Some(org) = store::orgs::by_code(c, &org_code).await? else {
+                    return Err(field_error(
+                        "org",
+                        "请从列表中选择所在单位".into(),
+                        "Choose the organisation from the list.".into(),
+                    ));
+                };
+                if store::users::by_username(c, &name).await?.is_some() {
+                    return Err(field_error(
+                        "username",
+                        format!("用户名 {name} 已被使用，请换一个"),
+                        format!("The username {name} is taken; choose another."),
+                    ));
+                }
+                let new = store::users::NewUser {
+                    username: &name,
+                    display_name: &display,
+                    org: org.id,
+                    role: "",
+                    password_hash: &hash,
+                    at: &acting.at,
+                };
+                let id = store::users::insert(c, &new).await?;
+                store::users::set_password(c, id, &hash, &acting.at, true).await?;
+                let detail = serde_json::json!({ "user": name, "org": org.code });
+                store::events::append(c, &acting.event("user.add", "ok", detail)).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(OneTime { username, password })
+}
+
+/// What the system administrator does to an existing account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Lock,
+    Unlock,
+    Reset,
+}
+
+/// Locks, unlocks or resets an account (never one's own). A reset answers the one-time
+/// password; a lock or a reset ends the account's sessions.
+pub async fn change(
+    p: &Platform,
+    who: &Principal,
+    username: &str,
+    change: Change,
+) -> Result<Option<OneTime>, AppError> {
+    require(p, who, AdminKind::System)?;
+    if username == who.user.username {
+        return Err(AppError::Denied(domain::Denied {
+            reason: Text::new(
+                "管理员不能锁定、解锁或重置自己的账户，请由另一名系统管理员办理。",
+                "An administrator does not lock, unlock or reset their own account; ask another system administrator.",
+            ),
+            article: None,
+            fields: Vec::new(),
+        }));
+    }
+    let password = match change {
+        Change::Reset => Some(one_time_password()?),
+        _ => None,
+    };
+    let hash = match &password {
+        Some(pw) => Some(hash_slowly(p, pw).await?),
+        None => None,
+    };
+    let (name, acting) = (username.to_string(), Acting::of(p, who));
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                let u = store::users::by_username(c, &name)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let action = match (change, &hash) {
+                    (Change::Reset, Some(h)) => {
+                        store::users::set_password(c, u.id, h, &acting.at, true).await?;
+                        store::sessions::delete_for_user(c, u.id).await?;
+                        "user.reset"
+                    }
+                    (Change::Lock, _) => {
+                        lockout::lock_until_unlocked(c, &u).await?;
+                        "user.lock"
+                    }
+                    _ => {
+                        lockout::unlock(c, &u).await?;
+                        "user.unlock"
+                    }
+                };
+                let detail = serde_json::json!({ "user": name });
+                store::events::append(c, &acting.event(action, "ok", detail)).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(password.map(|password| OneTime {
+        username: username.to_string(),
+        password,
+    }))
+}
+
+/// 16 characters (about 90 bits) with an upper-case letter, a lower-case letter and a digit,
+/// from an alphabet without look-alikes (0/O, 1/l/I), so it can be read out or typed from paper.
+fn one_time_password() -> Result<String, AppError> {
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
+    let bytes = crypto::random_bytes::<16>().map_err(|e| AppError::Startup(e.to_string()))?;
+    let pick = |set: &[u8], b: u8| set[usize::from(b) % set.len()] as char;
+    let mut out: String = [
+        pick(UPPER, bytes[0]),
+        pick(LOWER, bytes[1]),
+        pick(DIGIT, bytes[2]),
+    ]
+    .into_iter()
+    .collect();
+    out.extend(bytes[3..].iter().map(|b| pick(&all, *b)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests may panic: that is how they fail
+
+    #[test]
+    fn a_one_time_password_meets_the_password_rule_and_differs_each_time() {
+        let (a, b) = (
+            super::one_time_password().unwrap(),
+            super::one_time_password().unwrap(),
+        );
+        assert_eq!(a.chars().count(), 16);
+        assert!(crate::identity::check_password_rule(&a).is_ok(), "{a}");
+        assert_ne!(a, b);
+    }
+}

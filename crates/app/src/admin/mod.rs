@@ -1,0 +1,97 @@
+//! The three administrators' work in the web (三员分立, SECURITY.md; issue 10, item 10): the
+//! system administrator keeps accounts (`accounts`), the security administrator grants roles
+//! and keeps the organisations (`grants`), the audit administrator reads the security record
+//! and the ledger (`trail`). None of them sees a business item (their roles see nothing), none
+//! may do another's work, and each of their actions is recorded in the same write as the
+//! change it makes, so a change without its record cannot exist.
+
+pub mod accounts;
+pub mod grants;
+pub mod trail;
+
+use crate::record::{SecurityRecord, security_event};
+use crate::{AppError, Platform, Principal};
+use domain::policy::AdminKind;
+use domain::{Denied, FieldError, Text};
+use store::events::NewEvent;
+
+/// Refuses anyone but the administrator of `kind`, saying whose work it is.
+pub fn require(p: &Platform, who: &Principal, kind: AdminKind) -> Result<(), AppError> {
+    if admin_kind(p, who) == Some(kind) {
+        return Ok(());
+    }
+    let (zh, en) = match kind {
+        AdminKind::System => ("系统管理员", "system administrator"),
+        AdminKind::Security => ("安全管理员", "security administrator"),
+        AdminKind::Audit => ("安全审计员", "audit administrator"),
+    };
+    Err(AppError::Denied(Denied {
+        reason: Text::new(
+            format!("此项工作由{zh}办理（三员分立），请联系{zh}。"),
+            format!(
+                "This is the {en}'s work (separation of the three administrators); ask the {en}."
+            ),
+        ),
+        article: None,
+        fields: Vec::new(),
+    }))
+}
+
+/// Which of the three administrators `who` is, if any.
+pub fn admin_kind(p: &Platform, who: &Principal) -> Option<AdminKind> {
+    p.policy.role(&who.user.role).and_then(|r| r.admin)
+}
+
+/// A refusal naming the field that is wrong.
+pub(crate) fn field_error(field: &str, zh: String, en: String) -> AppError {
+    let message = Text::new(zh, en);
+    AppError::Denied(Denied {
+        reason: message.clone(),
+        article: None,
+        fields: vec![FieldError {
+            field: field.to_string(),
+            message,
+        }],
+    })
+}
+
+/// The administrator acting, as the record keeps them; owned, so it moves into the writer.
+#[derive(Clone)]
+pub(crate) struct Acting {
+    id: i64,
+    name: String,
+    org: String,
+    role: String,
+    origin: crate::Origin,
+    version: String,
+    pub at: String,
+}
+
+impl Acting {
+    pub fn of(p: &Platform, who: &Principal) -> Acting {
+        Acting {
+            id: who.user.id.get(),
+            name: who.user.username.clone(),
+            org: who.org.name_zh.clone(),
+            role: who.user.role.clone(),
+            origin: who.origin.clone(),
+            version: p.policy.version.clone(),
+            at: store::timestamp(p.now()),
+        }
+    }
+
+    /// The security event of one action of this administrator.
+    pub fn event(&self, action: &str, result: &str, detail: serde_json::Value) -> NewEvent {
+        let r = SecurityRecord {
+            origin: Some(&self.origin),
+            actor_id: Some(self.id),
+            actor_name: &self.name,
+            org_name: &self.org,
+            role: &self.role,
+            action,
+            result,
+            detail,
+        };
+        security_event(&r, &self.at, &self.version)
+    }
+}

@@ -1,0 +1,105 @@
+//! The security record as the audit administrator searches it: the `security` stream, newest
+//! first, filtered by who, what, result and time, a page at a time.
+
+use crate::events::{COLUMNS, StoredEvent, from_row};
+use crate::{Conn, StoreError};
+use sqlx::Row;
+
+/// What to look for; empty means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of the acting account's name.
+    pub actor: String,
+    /// The action, exactly (`login`, `user.lock`, `export` ...).
+    pub action: String,
+    /// `ok` or `refused`.
+    pub result: String,
+    /// From this time on (a timestamp or its leading part, such as a date).
+    pub from: String,
+    /// Before this time (compared the same way).
+    pub before: String,
+}
+
+/// A LIKE pattern that matches `s` anywhere, with LIKE's own characters taken literally.
+fn contains(s: &str) -> String {
+    let escaped: String = s
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// The WHERE clause and its values, in bind order.
+fn clause(f: &Filter) -> (String, Vec<String>) {
+    let mut sql = String::from("stream = 'security'");
+    let mut binds = Vec::new();
+    let mut add = |cond: &str, v: String| {
+        binds.push(v);
+        sql.push_str(&format!(
+            " AND {}",
+            cond.replace('?', &format!("${}", binds.len()))
+        ));
+    };
+    if !f.actor.is_empty() {
+        add("actor_name LIKE ? ESCAPE '\\'", contains(&f.actor));
+    }
+    if !f.action.is_empty() {
+        add("action = ?", f.action.clone());
+    }
+    if !f.result.is_empty() {
+        add(
+            "payload LIKE ? ESCAPE '\\'",
+            contains(&format!("\"result\":\"{}\"", f.result)),
+        );
+    }
+    if !f.from.is_empty() {
+        add("at >= ?", f.from.clone());
+    }
+    if !f.before.is_empty() {
+        add("at < ?", f.before.clone());
+    }
+    (sql, binds)
+}
+
+/// One page of matching records, newest first, and how many match in all.
+pub async fn search(
+    c: &mut Conn,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredEvent>, i64), StoreError> {
+    let (cond, binds) = clause(f);
+    let count_sql = format!("SELECT COUNT(*) FROM events WHERE {cond}");
+    let mut q = sqlx::query(&count_sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let total: i64 = q.fetch_one(&mut *c).await?.try_get(0)?;
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE {cond} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *c).await?;
+    let events = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    Ok((events, total))
+}
+
+/// The actions the record holds, for the search form's choice.
+pub async fn actions(c: &mut Conn) -> Result<Vec<String>, StoreError> {
+    let rows =
+        sqlx::query("SELECT DISTINCT action FROM events WHERE stream = 'security' ORDER BY action")
+            .fetch_all(&mut *c)
+            .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
+}
