@@ -39,6 +39,12 @@ impl FromRequestParts<AppState> for WebUser {
         match app::identity::authenticate(&state.platform, &token, "web").await {
             Ok(mut p) => {
                 p.origin = origin_of(parts);
+                // A one-time password (set by the system administrator) is replaced before
+                // anything else is done.
+                let path = parts.uri.path();
+                if p.user.password_one_time && path != PASSWORD_PAGE && path != "/logout" {
+                    return Err(WebError::ChangePassword);
+                }
                 Ok(WebUser(p))
             }
             Err(app::AppError::Unauthenticated) => Err(WebError::Login),
@@ -63,6 +69,13 @@ impl FromRequestParts<AppState> for ApiUser {
             .await
             .map_err(|e| ApiError(e).into_response())?;
         who.origin = origin_of(parts);
+        if who.user.password_one_time {
+            let must = domain::Text::new(
+                "请先在网页上修改一次性密码，再使用接口。",
+                "Replace the one-time password on the web first, then use the API.",
+            );
+            return Err(ApiError(app::AppError::Invalid(must)).into_response());
+        }
         if let Err(wait) = state.edges.api_call(&who.token_hash) {
             return Err(crate::edges::too_many(
                 true,
@@ -74,6 +87,9 @@ impl FromRequestParts<AppState> for ApiUser {
         Ok(ApiUser(who))
     }
 }
+
+/// Where a person changes their own password.
+pub const PASSWORD_PAGE: &str = "/password";
 
 /// Where the request came from, as the edge (`edges::guard`) recorded it.
 pub fn origin_of(parts: &Parts) -> app::Origin {

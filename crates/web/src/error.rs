@@ -12,6 +12,8 @@ use domain::Lang;
 pub enum WebError {
     /// No live session: go to the login page.
     Login,
+    /// A one-time password must be replaced first: go to the password page.
+    ChangePassword,
     Csrf(Lang),
     App(AppError, Lang),
 }
@@ -64,6 +66,9 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, lang, message) = match self {
             WebError::Login => return Redirect::to("/login").into_response(),
+            WebError::ChangePassword => {
+                return Redirect::to(crate::auth::PASSWORD_PAGE).into_response();
+            }
             WebError::Csrf(lang) => (StatusCode::FORBIDDEN, lang, Tr(lang).s("csrf").to_string()),
             WebError::App(e, lang) => {
                 let t = Tr(lang);

@@ -74,13 +74,21 @@ impl Frame {
                 }
             }
         }
-        if role.is_some_and(|r| r.admin.is_some()) {
+        if let Some(kind) = role.and_then(|r| r.admin) {
             nav.push(Nav {
                 label: t.s("nav_system").into(),
-                href: "/".into(),
-                icon: "gear",
-                active: active == "system",
+                href: String::new(),
+                icon: "group",
+                active: false,
             });
+            for &(key, href, icon) in crate::pages::admin::modules(kind) {
+                nav.push(Nav {
+                    label: t.s(key).into(),
+                    href: href.into(),
+                    icon,
+                    active: active == href,
+                });
+            }
         }
         Frame {
             t,

@@ -178,8 +178,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("steps", "流程", "Lifecycle"),
     (
         "admin_home",
-        "管理员不办理业务事项（三员分立）。请使用命令行工具管理账户与审计。",
-        "Administrators handle no business items (separation of the three administrators). Use the command-line tool for accounts and audit.",
+        "管理员不办理业务事项（三员分立）。请从左侧“系统管理”进入您的工作。",
+        "Administrators handle no business items (separation of the three administrators). Your work is under Administration on the left.",
     ),
     ("history_empty", "暂无记录", "No record yet"),
     ("count_suffix", "项", ""),
@@ -191,7 +191,8 @@ pub struct Tr(pub Lang);
 
 impl Tr {
     pub fn s(&self, key: &str) -> &'static str {
-        match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        let all = STRINGS.iter().chain(crate::pages::admin::WORDS);
+        match all.into_iter().find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => match self.0 {
                 Lang::Zh => zh,
                 Lang::En => en,
@@ -217,16 +218,17 @@ mod tests {
     /// RX.5
     #[test]
     fn rx5_every_interface_string_exists_in_both_languages() {
-        for (k, zh, en) in STRINGS {
+        let all: Vec<_> = STRINGS.iter().chain(crate::pages::admin::WORDS).collect();
+        for (k, zh, en) in all.iter().copied() {
             assert!(!zh.is_empty(), "{k} has no Chinese");
             assert!(
                 !en.is_empty() || ["page_unit", "count_suffix"].contains(k),
                 "{k} has no English"
             );
         }
-        let mut keys: Vec<&str> = STRINGS.iter().map(|(k, _, _)| *k).collect();
+        let mut keys: Vec<&str> = all.iter().map(|(k, _, _)| *k).collect();
         keys.sort();
         keys.dedup();
-        assert_eq!(keys.len(), STRINGS.len(), "duplicate keys");
+        assert_eq!(keys.len(), all.len(), "duplicate keys");
     }
 }

@@ -60,6 +60,32 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
             "/items/{id}/step/{action}",
             get(pages::step::page).post(pages::step::submit),
         )
+        // the three administrators (app::admin checks which one may do what) and one's password
+        .route(
+            "/password",
+            get(pages::admin::password::page).post(pages::admin::password::submit),
+        )
+        .route(
+            "/admin/accounts",
+            get(pages::admin::accounts::page).post(pages::admin::accounts::create),
+        )
+        .route(
+            "/admin/accounts/{username}/grant",
+            get(pages::admin::grants::grant_page).post(pages::admin::grants::grant),
+        )
+        .route(
+            "/admin/accounts/{username}/{change}",
+            post(pages::admin::accounts::change),
+        )
+        .route(
+            "/admin/orgs",
+            get(pages::admin::grants::orgs).post(pages::admin::grants::add_org),
+        )
+        .route("/admin/trail", get(pages::admin::trail::page))
+        .route("/admin/trail/export.xlsx", get(pages::admin::trail::export))
+        .route("/admin/ledger", get(pages::admin::trail::ledger))
+        .route("/admin/ledger/anchor", post(pages::admin::trail::anchor))
+        .route("/admin/ledger/verify", post(pages::admin::trail::verify))
         // JSON API (ApiUser extractor, bearer token)
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::disable())

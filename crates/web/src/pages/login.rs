@@ -125,6 +125,8 @@ pub async fn submit(
         Err(app::AppError::LoginFailed) => {
             again(t.s("login_failed"), username, StatusCode::UNAUTHORIZED)
         }
+        // The right password on an account without a role yet: the login page says so.
+        Err(app::AppError::Denied(d)) => again(d.reason.get(lang), username, StatusCode::FORBIDDEN),
         Err(e) => WebError::App(e, lang).into_response(),
     }
 }

@@ -1,6 +1,7 @@
 //! The web pages, one module per resource.
 
 pub mod act;
+pub mod admin;
 pub mod articles;
 pub mod build;
 mod cycle_panels;

@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
 mod browser;
+mod browser_admin;
 mod browser_build;
 mod common;
 mod edges;
 mod fuzz;
 mod http;
+mod http_admin;
 mod http_edges;
