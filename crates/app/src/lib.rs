@@ -38,6 +38,8 @@ use store::Store;
 pub struct Settings {
     /// PBKDF2-HMAC-SM3 iterations for new password hashes (SECURITY.md: at least 100,000).
     pub password_iterations: u32,
+    /// Days a password may be used before its holder must choose a new one.
+    pub password_max_days: i64,
     /// Wrong passwords within the window that lock the account.
     pub lockout_attempts: i64,
     pub lockout_window_minutes: i64,
@@ -82,6 +84,7 @@ impl Settings {
     pub fn new(key_file: PathBuf) -> Settings {
         Settings {
             password_iterations: 100_000,
+            password_max_days: 90,
             lockout_attempts: 5,
             lockout_window_minutes: 15,
             lockout_minutes: 30,

@@ -42,6 +42,10 @@ pub struct Common {
         value_parser = iterations
     )]
     pub password_iterations: u32,
+    /// Days a password may be used before its holder must choose a new one (SECURITY.md:
+    /// maximum age configurable, default 90).
+    #[arg(long, env = "TONGCHOU_PASSWORD_MAX_DAYS", default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub password_max_days: i64,
     /// Extra holiday years (same format as calendar/cn-holidays.toml), added to the shipped table:
     /// how an operator adds a year's State Council notice without a release.
     #[arg(long, env = "TONGCHOU_HOLIDAYS")]

@@ -124,6 +124,7 @@ pub(crate) async fn open(c: &Common) -> Result<Platform> {
     web::contract::check(&policy).map_err(anyhow::Error::msg)?;
     let mut settings = Settings::new(c.key_file.clone());
     settings.password_iterations = c.password_iterations;
+    settings.password_max_days = c.password_max_days;
     settings.anchor_file.clone_from(&c.anchor_file);
     settings.calendar = load_calendar(c.holidays.as_deref())?;
     settings.typesetter = app::Typesetting(std::sync::Arc::new(typeset::Typst::new()));

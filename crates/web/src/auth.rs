@@ -39,10 +39,11 @@ impl FromRequestParts<AppState> for WebUser {
         match app::identity::authenticate(&state.platform, &token, "web").await {
             Ok(mut p) => {
                 p.origin = origin_of(parts);
-                // A one-time password (set by the system administrator) is replaced before
-                // anything else is done.
+                // A one-time password (set by the system administrator), or one past its
+                // maximum age, is replaced before anything else is done.
                 let path = parts.uri.path();
-                if p.user.password_one_time && path != PASSWORD_PAGE && path != "/logout" {
+                let due = p.must_change_password(&state.platform).is_some();
+                if due && path != PASSWORD_PAGE && path != "/logout" {
                     return Err(WebError::ChangePassword);
                 }
                 Ok(WebUser(p))
@@ -69,10 +70,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .await
             .map_err(|e| ApiError(e).into_response())?;
         who.origin = origin_of(parts);
-        if who.user.password_one_time {
+        if who.must_change_password(&state.platform).is_some() {
             let must = domain::Text::new(
-                "请先在网页上修改一次性密码，再使用接口。",
-                "Replace the one-time password on the web first, then use the API.",
+                "请先在网页上修改密码（一次性密码或已过期的密码），再使用接口。",
+                "Change your password on the web first (a one-time or expired one), then use the API.",
             );
             return Err(ApiError(app::AppError::Invalid(must)).into_response());
         }

@@ -35,6 +35,15 @@ pub struct Principal {
     pub kind: String,
 }
 
+/// Why a password must be replaced now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordDue {
+    /// An administrator set it for one use.
+    OneTime,
+    /// It is older than the maximum age (`Settings::password_max_days`).
+    TooOld,
+}
+
 /// Where a request came from: its source address and the id the edge gave it, recorded with
 /// every step and security event (SECURITY.md: source address and request id).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +85,17 @@ impl Principal {
             .role(&self.user.role)
             .map(|r| r.name.clone())
             .unwrap_or_default()
+    }
+
+    /// Why this person must choose a new password before anything else, if they must: an
+    /// administrator set it for one use, or it is older than the configured maximum age.
+    pub fn must_change_password(&self, p: &Platform) -> Option<PasswordDue> {
+        if self.user.password_one_time {
+            return Some(PasswordDue::OneTime);
+        }
+        let set = clock::parse(&self.user.password_changed_at)?;
+        (p.now() - set > chrono::Duration::days(p.settings.password_max_days))
+            .then_some(PasswordDue::TooOld)
     }
 
     pub fn is_admin(&self, p: &Platform) -> bool {

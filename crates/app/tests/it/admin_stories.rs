@@ -356,3 +356,42 @@ async fn rx2_i10_the_audit_administrator_searches_exports_and_verifies_the_recor
         );
     }
 }
+
+#[tokio::test]
+async fn a_password_older_than_ninety_days_must_be_replaced_before_anything_else() {
+    // SECURITY.md: maximum age configurable, default 90 days.
+    for p in each_backend("password-age").await {
+        let set = |days: i64| store::timestamp(p.now() - chrono::Duration::days(days));
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'jtj.clerk'")
+            .bind(set(89))
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let who = demo::principal(&p, "jtj.clerk").await.unwrap();
+        assert_eq!(
+            who.must_change_password(&p),
+            None,
+            "a password of 89 days is still good"
+        );
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'jtj.clerk'")
+            .bind(set(91))
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let who = demo::principal(&p, "jtj.clerk").await.unwrap();
+        assert_eq!(
+            who.must_change_password(&p),
+            Some(app::identity::PasswordDue::TooOld)
+        );
+        let new = "Jtj-New-Password-1";
+        app::identity::password::change_own(&p, &who, demo::DEMO_PASSWORD, new, new)
+            .await
+            .unwrap();
+        let who = demo::principal(&p, "jtj.clerk").await.unwrap();
+        assert_eq!(who.must_change_password(&p), None);
+    }
+}

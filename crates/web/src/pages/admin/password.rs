@@ -14,7 +14,8 @@ use axum::response::Response;
 #[template(path = "password.html")]
 pub struct PasswordPage {
     pub frame: Frame,
-    pub one_time: bool,
+    /// Why the password must be replaced now ("" when it need not).
+    pub due: &'static str,
     pub done: bool,
     pub problems: Problems,
 }
@@ -27,7 +28,11 @@ fn render(s: &AppState, who: &app::Principal, done: bool, problems: Problems) ->
             crate::auth::PASSWORD_PAGE,
             "password_title",
         ),
-        one_time: who.user.password_one_time && !done,
+        due: match (who.must_change_password(&s.platform), done) {
+            (Some(app::identity::PasswordDue::OneTime), false) => "password_one_time",
+            (Some(app::identity::PasswordDue::TooOld), false) => "password_too_old",
+            _ => "",
+        },
         done,
         problems,
     })
