@@ -109,6 +109,8 @@ pub struct Platform {
     /// Seals users' signing keys; a key file of its own, so the signing key can rotate.
     pub kek: Arc<crypto::MacKey>,
     pub settings: Arc<Settings>,
+    /// Login attempts in flight in this process, by name (`identity::lockout::InFlight`).
+    pub(crate) logins: Arc<identity::lockout::InFlight>,
 }
 
 impl Platform {
@@ -139,6 +141,7 @@ impl Platform {
             key: Arc::new(key),
             kek: Arc::new(kek),
             settings: Arc::new(settings),
+            logins: Arc::default(),
         };
         signing::reseal_under_kek(&p).await?;
         Ok(p)

@@ -65,6 +65,20 @@ pub async fn delete_for_user(c: &mut Conn, user: UserId) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Ends every session of a user but one (the one that changed the password).
+pub async fn delete_others(
+    c: &mut Conn,
+    user: UserId,
+    keep_token_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.get())
+        .bind(keep_token_hash)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
 /// The session with its user and organisation, in one query (it runs on every request).
 pub type WithUser = (Session, crate::users::User, crate::orgs::Org);
 

@@ -20,16 +20,19 @@ pub struct Filter {
     pub before: String,
 }
 
-/// A LIKE pattern that matches `s` anywhere, with LIKE's own characters taken literally.
-fn contains(s: &str) -> String {
-    let escaped: String = s
-        .chars()
+/// `s` with LIKE's own characters taken literally (under `ESCAPE '\'`).
+fn escape(s: &str) -> String {
+    s.chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
             c => vec![c],
         })
-        .collect();
-    format!("%{escaped}%")
+        .collect()
+}
+
+/// A LIKE pattern that matches `s` anywhere.
+fn contains(s: &str) -> String {
+    format!("%{}%", escape(s))
 }
 
 /// The WHERE clause and its values, in bind order.
@@ -44,16 +47,18 @@ fn clause(f: &Filter) -> (String, Vec<String>) {
         ));
     };
     if !f.actor.is_empty() {
-        add("actor_name LIKE ? ESCAPE '\\'", contains(&f.actor));
+        // LOWER on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+        let pattern = contains(&f.actor.to_lowercase());
+        add("LOWER(actor_name) LIKE ? ESCAPE '\\'", pattern);
     }
     if !f.action.is_empty() {
         add("action = ?", f.action.clone());
     }
     if !f.result.is_empty() {
-        add(
-            "payload LIKE ? ESCAPE '\\'",
-            contains(&format!("\"result\":\"{}\"", f.result)),
-        );
+        // The payload is `{"detail":…,"result":"…"}` (keys in order), so the result is its
+        // end: a "result" nested in the detail (an export's filters) does not match.
+        let pattern = format!("%{}", escape(&format!("\"result\":\"{}\"}}", f.result)));
+        add("payload LIKE ? ESCAPE '\\'", pattern);
     }
     if !f.from.is_empty() {
         add("at >= ?", f.from.clone());
@@ -91,15 +96,4 @@ pub async fn search(
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *c).await?;
     let events = rows.iter().map(from_row).collect::<Result<_, _>>()?;
     Ok((events, total))
-}
-
-/// The actions the record holds, for the search form's choice.
-pub async fn actions(c: &mut Conn) -> Result<Vec<String>, StoreError> {
-    let rows =
-        sqlx::query("SELECT DISTINCT action FROM events WHERE stream = 'security' ORDER BY action")
-            .fetch_all(&mut *c)
-            .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>(0)?))
-        .collect()
 }

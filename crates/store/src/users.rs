@@ -59,12 +59,14 @@ pub struct NewUser<'a> {
     pub role: &'a str,
     pub password_hash: &'a str,
     pub at: &'a str,
+    /// The password is for one use (an administrator set it).
+    pub one_time: bool,
 }
 
 pub async fn insert(c: &mut Conn, u: &NewUser<'_>) -> Result<UserId, StoreError> {
     let r = sqlx::query(
-        "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, created_at, password_one_time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(u.username)
     .bind(u.display_name)
@@ -73,6 +75,7 @@ pub async fn insert(c: &mut Conn, u: &NewUser<'_>) -> Result<UserId, StoreError>
     .bind(u.password_hash)
     .bind(u.at)
     .bind(u.at)
+    .bind(i64::from(u.one_time))
     .fetch_one(&mut *c)
     .await?;
     Ok(UserId::new(r.try_get(0)?))
@@ -99,6 +102,18 @@ pub async fn all(c: &mut Conn) -> Result<Vec<User>, StoreError> {
         .fetch_all(&mut *c)
         .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Takes the account's row lock for the rest of the transaction (an UPDATE that changes
+/// nothing), so that on PostgreSQL two instances' writers settle one account's counters one
+/// after the other; on SQLite the writer's `BEGIN IMMEDIATE` already orders them. Read the
+/// account after it.
+pub async fn hold(c: &mut Conn, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET pending_count = pending_count WHERE id = $1")
+        .bind(id.get())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
 }
 
 /// Sets the lockout counters (the caller decides them inside the writer).
@@ -151,7 +166,8 @@ pub async fn note_unknown_attempt(c: &mut Conn) -> Result<(), StoreError> {
 }
 
 /// Sets a password (its holder's own, or for one use when an administrator sets it) and
-/// clears the lockout counters.
+/// forgets the wrong passwords counted against the old one. A lock stays: lifting it is a
+/// decision of its own (`lockout::unlock`), recorded as such.
 pub async fn set_password(
     c: &mut Conn,
     id: UserId,
@@ -159,7 +175,7 @@ pub async fn set_password(
     at: &str,
     one_time: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, locked_until = NULL, password_one_time = $3 WHERE id = $4")
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, failed_count = 0, failed_since = NULL, password_one_time = $3 WHERE id = $4")
         .bind(hash)
         .bind(at)
         .bind(i64::from(one_time))

@@ -3,7 +3,7 @@
 //! shown once and must be replaced at the next login. An administrator does none of this to
 //! their own account.
 
-use super::{Acting, field_error, require};
+use super::{Acting, field_error, recording_refusal, require};
 use crate::identity::accounts::{hash_slowly, username_ok};
 use crate::identity::lockout;
 use crate::{AppError, Platform, Principal};
@@ -64,11 +64,14 @@ pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>
         .filter_map(|u| {
             let org = orgs.iter().find(|o| o.id == u.org)?;
             let role = p.policy.role(&u.role);
-            let standing = match () {
-                _ if role.is_none() => Standing::NoRole,
-                _ if lockout::is_locked(&u, now) => Standing::Locked,
-                _ if u.password_one_time => Standing::OneTime,
-                _ => Standing::Active,
+            let standing = if role.is_none() {
+                Standing::NoRole
+            } else if lockout::is_locked(&u, now) {
+                Standing::Locked
+            } else if u.password_one_time {
+                Standing::OneTime
+            } else {
+                Standing::Active
             };
             let a = Account {
                 org_name: Text::new(org.name_zh.clone(), org.name_en.clone()),
@@ -91,10 +94,21 @@ pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>
 }
 
 /// A password set by the system administrator, shown to them once and never stored in clear.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OneTime {
     pub username: String,
     pub password: String,
+}
+
+/// Never prints the password (a log or a failed assertion would keep it).
+impl std::fmt::Debug for OneTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "OneTime {{ username: {:?}, password: <hidden> }}",
+            self.username
+        )
+    }
 }
 
 /// What a new account needs from the system administrator.
@@ -109,6 +123,23 @@ const MAX_DISPLAY_CHARS: usize = 32;
 
 /// Creates an account with no role and a one-time password.
 pub async fn create(
+    p: &Platform,
+    who: &Principal,
+    a: &NewAccount<'_>,
+) -> Result<OneTime, AppError> {
+    let r = create_checked(p, who, a).await;
+    recording_refusal(
+        p,
+        who,
+        "user.add",
+        serde_json::json!({ "user": a.username, "org": a.org_code }),
+        r,
+    )
+    .await
+}
+
+/// `create`, before its refusal is recorded.
+async fn create_checked(
     p: &Platform,
     who: &Principal,
     a: &NewAccount<'_>,
@@ -158,9 +189,9 @@ pub async fn create(
                     role: "",
                     password_hash: &hash,
                     at: &acting.at,
+                    one_time: true,
                 };
-                let id = store::users::insert(c, &new).await?;
-                store::users::set_password(c, id, &hash, &acting.at, true).await?;
+                store::users::insert(c, &new).await?;
                 let detail = serde_json::json!({ "user": name, "org": org.code });
                 store::events::append(c, &acting.event("user.add", "ok", detail)).await?;
                 Ok::<_, AppError>(())
@@ -178,9 +209,38 @@ pub enum Change {
     Reset,
 }
 
+impl Change {
+    /// The action the security record names it by.
+    fn action(self) -> &'static str {
+        match self {
+            Change::Lock => "user.lock",
+            Change::Unlock => "user.unlock",
+            Change::Reset => "user.reset",
+        }
+    }
+}
+
 /// Locks, unlocks or resets an account (never one's own). A reset answers the one-time
 /// password; a lock or a reset ends the account's sessions.
 pub async fn change(
+    p: &Platform,
+    who: &Principal,
+    username: &str,
+    change: Change,
+) -> Result<Option<OneTime>, AppError> {
+    let r = change_checked(p, who, username, change).await;
+    recording_refusal(
+        p,
+        who,
+        change.action(),
+        serde_json::json!({ "user": username }),
+        r,
+    )
+    .await
+}
+
+/// `change`, before its refusal is recorded.
+async fn change_checked(
     p: &Platform,
     who: &Principal,
     username: &str,
@@ -205,29 +265,43 @@ pub async fn change(
         Some(pw) => Some(hash_slowly(p, pw).await?),
         None => None,
     };
-    let (name, acting) = (username.to_string(), Acting::of(p, who));
+    let (name, acting, policy) = (username.to_string(), Acting::of(p, who), p.policy.clone());
+    let now = p.now();
     p.store
         .write(move |c| {
             Box::pin(async move {
                 let u = store::users::by_username(c, &name)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let action = match (change, &hash) {
+                // Another administrator's account is the operator's, at the console: a system
+                // administrator who could reset it would log in as them (三员分立).
+                if policy.role(&u.role).is_some_and(|r| r.admin.is_some()) {
+                    return Err(AppError::Denied(domain::Denied {
+                        reason: Text::new(
+                            format!("{name} 是管理员账户，只能由运维人员在控制台锁定、解锁或重置（三员分立）。"),
+                            format!("{name} is an administrator's account: only the operator, at the console, locks, unlocks or resets it."),
+                        ),
+                        article: None,
+                        fields: Vec::new(),
+                    }));
+                }
+                let (action, detail) = match (change, &hash) {
                     (Change::Reset, Some(h)) => {
                         store::users::set_password(c, u.id, h, &acting.at, true).await?;
+                        let unlocked = lockout::unlock_after_new_password(c, &u, now).await?;
                         store::sessions::delete_for_user(c, u.id).await?;
-                        "user.reset"
+                        ("user.reset", serde_json::json!({ "user": name, "unlocked": unlocked }))
                     }
+                    (Change::Reset, None) => return Err(AppError::Startup("reset without a password".into())),
                     (Change::Lock, _) => {
                         lockout::lock_until_unlocked(c, &u).await?;
-                        "user.lock"
+                        ("user.lock", serde_json::json!({ "user": name }))
                     }
-                    _ => {
+                    (Change::Unlock, _) => {
                         lockout::unlock(c, &u).await?;
-                        "user.unlock"
+                        ("user.unlock", serde_json::json!({ "user": name }))
                     }
                 };
-                let detail = serde_json::json!({ "user": name });
                 store::events::append(c, &acting.event(action, "ok", detail)).await?;
                 Ok::<_, AppError>(())
             })
@@ -241,21 +315,28 @@ pub async fn change(
 
 /// 16 characters (about 90 bits) with an upper-case letter, a lower-case letter and a digit,
 /// from an alphabet without look-alikes (0/O, 1/l/I), so it can be read out or typed from paper.
+/// Random bytes past the largest multiple of a set's size are dropped, so every character of a
+/// set is equally likely.
 fn one_time_password() -> Result<String, AppError> {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
     const DIGIT: &[u8] = b"23456789";
     let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
-    let bytes = crypto::random_bytes::<16>().map_err(|e| AppError::Startup(e.to_string()))?;
-    let pick = |set: &[u8], b: u8| set[usize::from(b) % set.len()] as char;
-    let mut out: String = [
-        pick(UPPER, bytes[0]),
-        pick(LOWER, bytes[1]),
-        pick(DIGIT, bytes[2]),
-    ]
-    .into_iter()
-    .collect();
-    out.extend(bytes[3..].iter().map(|b| pick(&all, *b)));
+    let sets: Vec<&[u8]> = [UPPER, LOWER, DIGIT]
+        .into_iter()
+        .chain(std::iter::repeat_n(&all[..], 13))
+        .collect();
+    let mut out = String::new();
+    for set in sets {
+        let fair = 256 - 256 % set.len();
+        let b = loop {
+            let [b] = crypto::random_bytes::<1>().map_err(|e| AppError::Startup(e.to_string()))?;
+            if usize::from(b) < fair {
+                break b;
+            }
+        };
+        out.push(set[usize::from(b) % set.len()] as char);
+    }
     Ok(out)
 }
 

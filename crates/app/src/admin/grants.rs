@@ -5,7 +5,7 @@
 //! (`tongchou user add`), so no administrator can make another, or themselves, an
 //! administrator; and an administrator's account is never given a business role.
 
-use super::{Acting, field_error, require};
+use super::{Acting, field_error, recording_refusal, require};
 use crate::{AppError, Platform, Principal};
 use domain::policy::AdminKind;
 use domain::{Denied, Text};
@@ -29,6 +29,25 @@ pub fn roles_for<'p>(p: &'p Platform, org_kind: &str) -> Vec<&'p domain::policy:
 
 /// Grants `role` to the account `username`, after checking the administrator's password.
 pub async fn grant(
+    p: &Platform,
+    who: &Principal,
+    username: &str,
+    role: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    let r = grant_checked(p, who, username, role, password).await;
+    recording_refusal(
+        p,
+        who,
+        "role.grant",
+        serde_json::json!({ "user": username, "role": role }),
+        r,
+    )
+    .await
+}
+
+/// `grant`, before its refusal is recorded.
+async fn grant_checked(
     p: &Platform,
     who: &Principal,
     username: &str,
@@ -109,6 +128,12 @@ pub struct NewOrg<'a> {
 
 /// Registers an organisation of a kind the policy knows.
 pub async fn add_org(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Result<(), AppError> {
+    let r = add_org_checked(p, who, o).await;
+    recording_refusal(p, who, "org.add", serde_json::json!({ "org": o.code }), r).await
+}
+
+/// `add_org`, before its refusal is recorded.
+async fn add_org_checked(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Result<(), AppError> {
     require(p, who, AdminKind::Security)?;
     let code = o.code.trim().to_string();
     let code_ok = !code.is_empty()

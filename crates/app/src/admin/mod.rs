@@ -95,3 +95,31 @@ impl Acting {
         security_event(&r, &self.at, &self.version)
     }
 }
+
+/// Gives back `r`; when it is a refusal, first records it (who tried what on what, and why) in
+/// a write of its own, since the refused change wrote nothing (SECURITY.md: result and reason).
+pub(crate) async fn recording_refusal<T>(
+    p: &Platform,
+    who: &Principal,
+    action: &'static str,
+    mut detail: serde_json::Value,
+    r: Result<T, AppError>,
+) -> Result<T, AppError> {
+    let reason = match &r {
+        Err(AppError::Denied(d)) => d.reason.en.clone(),
+        Err(AppError::Invalid(t)) => t.en.clone(),
+        Err(AppError::NotFound) => "not found".to_string(),
+        _ => return r,
+    };
+    detail["reason"] = serde_json::Value::String(reason);
+    let event = Acting::of(p, who).event(action, "refused", detail);
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                store::events::append(c, &event).await?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    r
+}

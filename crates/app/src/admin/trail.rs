@@ -3,7 +3,7 @@
 //! reads only: nothing here changes the record except the record of the reading itself
 //! (searches are not recorded; an export or a verification is, like every export).
 
-use super::{Acting, require};
+use super::{Acting, recording_refusal, require};
 use crate::{AppError, Platform, Principal};
 use domain::policy::AdminKind;
 pub use store::trail::Filter;
@@ -57,6 +57,57 @@ pub const PAGE_ROWS: i64 = 50;
 /// The most rows one export holds; a larger selection is narrowed by its filters first.
 pub const EXPORT_ROWS: i64 = 50_000;
 
+/// The actions the platform records in the security stream, for the search form's choice
+/// (a fixed list: reading them from the record would scan it on every page).
+pub const ACTIONS: &[&str] = &[
+    "login",
+    "logout",
+    "sign_step_up",
+    "user.add",
+    "user.passwd",
+    "user.passwd.own",
+    "user.lock",
+    "user.unlock",
+    "user.reset",
+    "role.grant",
+    "org.add",
+    "export",
+    "download",
+    "reveal",
+    "ledger.anchor",
+    "ledger.verify",
+    "backup",
+    "backup.partial",
+    "key.rotate",
+];
+
+/// The results a record can have.
+pub const RESULTS: &[&str] = &["ok", "refused", "breach"];
+
+/// The most pages a search goes to (a far page is reached by narrowing the filters).
+const MAX_PAGE: i64 = 100_000;
+
+/// Refuses a filter whose result or dates are not what the form offers.
+fn check(f: &Filter) -> Result<(), AppError> {
+    if !f.result.is_empty() && !RESULTS.contains(&f.result.as_str()) {
+        return Err(super::field_error(
+            "result",
+            "请从列表中选择结果".into(),
+            "Choose the result from the list.".into(),
+        ));
+    }
+    for (field, value) in [("from", &f.from), ("before", &f.before)] {
+        if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+            return Err(super::field_error(
+                field,
+                format!("日期应为 年-月-日，如 2026-12-01（收到 {value}）"),
+                format!("A date is year-month-day, such as 2026-12-01 (got {value})."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Page `page` (from 1) of the security records matching `f`, newest first.
 pub async fn search(
     p: &Platform,
@@ -65,21 +116,35 @@ pub async fn search(
     page: i64,
 ) -> Result<Page, AppError> {
     require(p, who, AdminKind::Audit)?;
+    check(f)?;
     let mut c = p.store.read().await?;
-    let offset = (page.max(1) - 1) * PAGE_ROWS;
+    let offset = (page.clamp(1, MAX_PAGE) - 1) * PAGE_ROWS;
     let (events, total) = store::trail::search(&mut c, f, PAGE_ROWS, offset).await?;
-    let actions = store::trail::actions(&mut c).await?;
     Ok(Page {
         rows: events.into_iter().map(row).collect(),
         total,
-        actions,
+        actions: ACTIONS.iter().map(|a| a.to_string()).collect(),
     })
 }
 
 /// Every matching record (up to `EXPORT_ROWS`) as an Excel workbook; the export itself is
 /// recorded, with its filters and the SM3 of the file, before the bytes are handed out.
 pub async fn export(p: &Platform, who: &Principal, f: &Filter) -> Result<Vec<u8>, AppError> {
+    let r = export_checked(p, who, f).await;
+    recording_refusal(
+        p,
+        who,
+        "export",
+        serde_json::json!({ "kind": "security" }),
+        r,
+    )
+    .await
+}
+
+/// `export`, before its refusal is recorded.
+async fn export_checked(p: &Platform, who: &Principal, f: &Filter) -> Result<Vec<u8>, AppError> {
     require(p, who, AdminKind::Audit)?;
+    check(f)?;
     let (events, total) = {
         let mut c = p.store.read().await?;
         store::trail::search(&mut c, f, EXPORT_ROWS, 0).await?
@@ -100,8 +165,8 @@ pub async fn export(p: &Platform, who: &Principal, f: &Filter) -> Result<Vec<u8>
     }
     let rows: Vec<Row> = events.into_iter().map(row).collect();
     let count = rows.len();
-    let today = p.today();
-    let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &today.to_string()))
+    let (today, lang) = (p.today(), who.lang);
+    let bytes = tokio::task::spawn_blocking(move || workbook(&rows, &today.to_string(), lang))
         .await
         .map_err(|e| AppError::Startup(e.to_string()))??;
     let filters = serde_json::json!({
@@ -116,19 +181,20 @@ pub async fn export(p: &Platform, who: &Principal, f: &Filter) -> Result<Vec<u8>
     Ok(bytes)
 }
 
-fn workbook(rows: &[Row], today: &str) -> Result<Vec<u8>, AppError> {
+fn workbook(rows: &[Row], today: &str, lang: domain::Lang) -> Result<Vec<u8>, AppError> {
     use sheets::{Cell, Column, ColumnKind, Sheet};
-    let col = |zh: &str, width: f64| Column::new(zh, ColumnKind::Text).width(width);
+    let say = |zh: &'static str, en: &'static str| domain::Text::new(zh, en).get(lang).to_string();
+    let col = |zh, en, width: f64| Column::new(say(zh, en), ColumnKind::Text).width(width);
     let columns = vec![
-        col("时间", 30.0),
-        col("账户", 16.0),
-        col("单位", 24.0),
-        col("角色", 16.0),
-        col("操作", 16.0),
-        col("结果", 10.0),
-        col("来源地址", 16.0),
-        col("请求编号", 36.0),
-        col("详情", 60.0),
+        col("时间", "Time", 30.0),
+        col("账户", "Account", 16.0),
+        col("单位", "Organisation", 24.0),
+        col("角色", "Role", 16.0),
+        col("操作", "Action", 16.0),
+        col("结果", "Result", 10.0),
+        col("来源地址", "Source", 16.0),
+        col("请求编号", "Request id", 36.0),
+        col("详情", "Detail", 60.0),
     ];
     let data = rows
         .iter()
@@ -149,7 +215,12 @@ fn workbook(rows: &[Row], today: &str) -> Result<Vec<u8>, AppError> {
             .collect()
         })
         .collect();
-    let sheet = Sheet::new("安全审计记录", columns).title(format!("安全审计记录（导出 {today}）"));
+    let name = say("安全审计记录", "Security record");
+    let title = match lang {
+        domain::Lang::Zh => format!("{name}（导出 {today}）"),
+        domain::Lang::En => format!("{name} (exported {today})"),
+    };
+    let sheet = Sheet::new(&name, columns).title(title);
     let sheet = Sheet {
         rows: data,
         ..sheet
@@ -180,6 +251,12 @@ pub async fn ledger(p: &Platform, who: &Principal, limit: i64) -> Result<Ledger,
 /// (`tongchou audit verify --anchor FILE` proves the database still holds all it covers).
 /// Taking it is recorded.
 pub async fn anchor(p: &Platform, who: &Principal) -> Result<Option<String>, AppError> {
+    let r = anchor_checked(p, who).await;
+    recording_refusal(p, who, "ledger.anchor", serde_json::json!({}), r).await
+}
+
+/// `anchor`, before its refusal is recorded.
+async fn anchor_checked(p: &Platform, who: &Principal) -> Result<Option<String>, AppError> {
     require(p, who, AdminKind::Audit)?;
     let Some(cp) = crate::audit::anchor(&p.store).await? else {
         return Ok(None);
@@ -193,6 +270,12 @@ pub async fn anchor(p: &Platform, who: &Principal) -> Result<Option<String>, App
 /// A full verification of the record (every event, stream, checkpoint and signature), with
 /// the platform's keys; its outcome is recorded.
 pub async fn verify(p: &Platform, who: &Principal) -> Result<crate::audit::Report, AppError> {
+    let r = verify_checked(p, who).await;
+    recording_refusal(p, who, "ledger.verify", serde_json::json!({}), r).await
+}
+
+/// `verify`, before its refusal is recorded.
+async fn verify_checked(p: &Platform, who: &Principal) -> Result<crate::audit::Report, AppError> {
     require(p, who, AdminKind::Audit)?;
     let report = crate::audit::verify(&p.store, &p.trust()?, &p.policy).await?;
     let result = if report.is_intact() { "ok" } else { "breach" };

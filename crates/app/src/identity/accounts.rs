@@ -33,7 +33,9 @@ pub const MAX_USERNAME_BYTES: usize = 64;
 
 /// Whether a username is made of what a username may hold, and not too long.
 pub fn username_ok(name: &str) -> bool {
-    !name.is_empty()
+    // It starts with a letter or digit, so `.` and `..` (which a URL path would resolve) are
+    // not usernames.
+    name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.len() <= MAX_USERNAME_BYTES
         && name
             .chars()
@@ -91,7 +93,7 @@ pub async fn add(p: &Platform, operator: &str, a: &NewAccount<'_>) -> Result<Use
                 let at = store::timestamp(clock.now());
                 let id = store::users::insert(
                     c,
-                    &store::users::NewUser { username: &username, display_name: &display, org: org.id, role: &role.id, password_hash: &hash.0, at: &at },
+                    &store::users::NewUser { username: &username, display_name: &display, org: org.id, role: &role.id, password_hash: &hash.0, at: &at, one_time: false },
                 )
                 .await?;
                 let r = SecurityRecord {
@@ -153,6 +155,7 @@ pub async fn change(
                 let action = match (&change, &hash) {
                     (Change::Password(_), Some(h)) => {
                         store::users::set_password(c, u.id, h, &at, false).await?;
+                        super::lockout::unlock_after_new_password(c, &u, clock.now()).await?;
                         store::sessions::delete_for_user(c, u.id).await?;
                         "user.passwd"
                     }

@@ -59,6 +59,12 @@ pub(crate) async fn reserve(
     u: &User,
     now: DateTime<FixedOffset>,
 ) -> Result<Reserved, AppError> {
+    // Hold the row and read it again, so another instance's writer cannot interleave.
+    store::users::hold(c, u.id).await?;
+    let current = store::users::get(c, u.id)
+        .await?
+        .ok_or(AppError::LoginFailed)?;
+    let u = &current;
     let locked = is_locked(u, now);
     let failed = failures(s, u, now);
     if locked || failed >= s.lockout_attempts {
@@ -105,6 +111,7 @@ pub(crate) async fn settle(
     ok: bool,
     now: DateTime<FixedOffset>,
 ) -> Result<Settled, AppError> {
+    store::users::hold(c, user).await?;
     let current = store::users::get(c, user)
         .await?
         .ok_or(AppError::LoginFailed)?;
@@ -143,6 +150,54 @@ pub(crate) async fn settle(
         accepted: false,
         locked: until.is_some(),
     })
+}
+
+/// The login attempts in flight in this process, by username, known or not: an attempt waits
+/// while `lockout_attempts` of the same name are in flight, so a name no account has waits
+/// exactly like one an account has (its timing tells neither; the database's pending count
+/// bounds the guesses across instances as well).
+#[derive(Default)]
+pub(crate) struct InFlight(std::sync::Mutex<std::collections::HashMap<String, i64>>);
+
+/// One attempt's place among those in flight; leaving it frees the place.
+pub(crate) struct Gate<'a> {
+    of: &'a InFlight,
+    name: String,
+}
+
+impl InFlight {
+    /// A place for one more attempt on `name`, unless `limit` are in flight.
+    pub(crate) fn enter(&self, name: &str, limit: i64) -> Option<Gate<'_>> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = map.entry(name.to_string()).or_insert(0);
+        if *n >= limit {
+            return None;
+        }
+        *n += 1;
+        Some(Gate {
+            of: self,
+            name: name.to_string(),
+        })
+    }
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        let mut map = self
+            .of
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.name) {
+            *n -= 1;
+            if *n <= 0 {
+                map.remove(&self.name);
+            }
+        }
+    }
 }
 
 /// How an attempt told `Reserved::Busy` waits for the attempts in flight to settle: short
@@ -185,6 +240,26 @@ pub(crate) async fn lock_until_unlocked(c: &mut Conn, u: &User) -> Result<(), Ap
     store::users::set_failures(c, u.id, u.failed_count, u.failed_since.as_deref(), until).await?;
     store::sessions::delete_for_user(c, u.id).await?;
     Ok(())
+}
+
+/// Whether the lock is an operator's or administrator's (lasting until unlocked), not one set
+/// by wrong passwords.
+pub(crate) fn locked_by_hand(u: &User) -> bool {
+    u.locked_until.as_deref() == Some(UNTIL_UNLOCKED)
+}
+
+/// After a new password is set: lifts a lock that wrong passwords set (they were guesses at
+/// the old password), never one set by hand. Says whether it lifted one.
+pub(crate) async fn unlock_after_new_password(
+    c: &mut Conn,
+    u: &User,
+    now: DateTime<FixedOffset>,
+) -> Result<bool, AppError> {
+    if !is_locked(u, now) || locked_by_hand(u) {
+        return Ok(false);
+    }
+    unlock(c, u).await?;
+    Ok(true)
 }
 
 /// Lifts any lock and forgets the failures.

@@ -136,8 +136,22 @@ impl Attempt {
     }
 }
 
-/// The refusal of an account that has no role yet.
+/// The refusal of an account that has no role (yet, or one the policy no longer has).
 const NO_ROLE: &str = "no role";
+/// The refusal of a one-time password older than `ONE_TIME_DAYS`.
+const ONE_TIME_EXPIRED: &str = "one-time password expired";
+/// How long a one-time password set by an administrator may wait for its first use.
+pub const ONE_TIME_DAYS: i64 = 3;
+
+/// Why an account whose password was right still may not log in, if it may not.
+fn unusable(policy: &domain::Policy, u: &User, now: DateTime<FixedOffset>) -> Option<&'static str> {
+    if policy.role(&u.role).is_none() {
+        return Some(NO_ROLE);
+    }
+    let set = crate::clock::parse(&u.password_changed_at)?;
+    (u.password_one_time && now - set > chrono::Duration::days(ONE_TIME_DAYS))
+        .then_some(ONE_TIME_EXPIRED)
+}
 
 /// What step 1 found.
 enum Found {
@@ -155,16 +169,31 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
         trace.refused = "unknown user";
         return (Err(AppError::LoginFailed), trace);
     }
-    let now = p.now();
+    // Made before anything is reserved, so a reserved attempt always reaches its settle.
+    let (token, csrf) = match (random_hex::<16>(), random_hex::<16>()) {
+        (Ok(t), Ok(c)) => (t, c),
+        (Err(e), _) | (_, Err(e)) => return (Err(e), trace),
+    };
     let mut backoff = lockout::Backoff::new();
+    // Known name or not, an attempt waits while the limit of the same name are in flight here.
+    let _gate = loop {
+        match p.logins.enter(&a.username, p.settings.lockout_attempts) {
+            Some(gate) => break Some(gate),
+            None if backoff.wait().await => continue,
+            None => break None,
+        }
+    };
     let found = loop {
-        match reserve(p, &a.username, now, a.gone.clone()).await {
+        match reserve(p, &a.username, p.now(), a.gone.clone()).await {
             Ok(Found::Gone) => {
                 trace.abandoned = true;
                 return (Err(AppError::LoginFailed), trace);
             }
             // Attempts in flight may yet succeed: wait for them rather than guess more.
-            Ok(Found::Account(_, Reserved::Busy)) if backoff.wait().await => continue,
+            Ok(Found::Account(_, Reserved::Busy)) if backoff.wait().await => {
+                trace.writes += 1;
+                continue;
+            }
             Ok(f) => break f,
             Err(e) => return (Err(e), trace),
         }
@@ -176,14 +205,7 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
     };
     trace.checked_iterations = iterations_of(&hash);
     let ok = verify(&a.password, &hash).await;
-    let token = match random_hex::<16>() {
-        Ok(t) => t,
-        Err(e) => return (Err(e), trace),
-    };
-    let csrf = match random_hex::<16>() {
-        Ok(t) => t,
-        Err(e) => return (Err(e), trace),
-    };
+    let now = p.now();
     let at = store::timestamp(now);
     let session = Session {
         token_hash: token_hash(&token),
@@ -200,19 +222,25 @@ async fn attempt(p: &Platform, a: Attempt) -> (Result<(String, Principal), AppEr
     };
     trace.writes += 1;
     trace.refused = refused;
-    if refused == NO_ROLE {
-        // The password was right, so saying why tells nothing a guesser could use.
-        return (
-            Err(AppError::Denied(domain::Denied {
-                reason: domain::Text::new(
-                    "账户尚未授权：请联系安全管理员为您分配角色后再登录。",
-                    "The account has no role yet: ask the security administrator to grant one, then log in.",
-                ),
-                article: None,
-                fields: Vec::new(),
-            })),
-            trace,
-        );
+    // The password was right, so saying why tells nothing a guesser could use.
+    let why = match refused {
+        NO_ROLE => Some(domain::Text::new(
+            "账户尚未授权：请联系安全管理员为您分配角色后再登录。",
+            "The account has no role yet: ask the security administrator to grant one, then log in.",
+        )),
+        ONE_TIME_EXPIRED => Some(domain::Text::new(
+            "一次性密码已超过 3 天未使用而失效：请联系系统管理员重新重置。",
+            "The one-time password was not used within 3 days and has lapsed: ask the system administrator for a new one.",
+        )),
+        _ => None,
+    };
+    if let Some(reason) = why {
+        let denied = domain::Denied {
+            reason,
+            article: None,
+            fields: Vec::new(),
+        };
+        return (Err(AppError::Denied(denied)), trace);
     }
     if !refused.is_empty() {
         return (Err(AppError::LoginFailed), trace);
@@ -293,6 +321,7 @@ async fn settle(
 ) -> Result<&'static str, AppError> {
     let s = p.settings.clone();
     let version = p.policy.version.clone();
+    let policy = p.policy.clone();
     let (src, name) = (origin.source.clone(), username.to_string());
     let origin = origin.clone();
     p.store
@@ -341,12 +370,16 @@ async fn settle(
                     result: "ok",
                     detail: serde_json::json!({ "source": src, "kind": session.kind }),
                 };
-                let refused = if settled.accepted && user.role.is_empty() {
-                    // Created by the system administrator, not yet granted a role by the
-                    // security administrator: the right password opens nothing.
+                let refused = if let Some(why) = settled
+                    .accepted
+                    .then(|| unusable(&policy, &user, now))
+                    .flatten()
+                {
+                    // The right password, on an account that may not log in yet (no role
+                    // granted, or a one-time password left too long): it opens nothing.
                     record.result = "refused";
-                    record.detail = serde_json::json!({ "source": src, "reason": NO_ROLE });
-                    NO_ROLE
+                    record.detail = serde_json::json!({ "source": src, "reason": why });
+                    why
                 } else if settled.accepted {
                     session.user = user.id;
                     store::sessions::insert(c, &session).await?;

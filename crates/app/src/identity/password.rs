@@ -37,11 +37,21 @@ pub async fn change_own(
         ));
     }
     let hash = super::accounts::hash_slowly(p, new).await?;
-    let (id, acting) = (who.user.id, Acting::of(p, who));
+    let (id, acting, now) = (who.user.id, Acting::of(p, who), p.now());
+    let keep = who.token_hash.clone();
     p.store
         .write(move |c| {
             Box::pin(async move {
+                // A lock set meanwhile (by an administrator, or by wrong passwords) holds.
+                store::users::hold(c, id).await?;
+                let u = store::users::get(c, id).await?.ok_or(AppError::NotFound)?;
+                if super::lockout::is_locked(&u, now) {
+                    return Err(AppError::Unauthenticated);
+                }
                 store::users::set_password(c, id, &hash, &acting.at, false).await?;
+                // Every other session ends: one opened with a one-time password someone else
+                // saw must not inherit the new one.
+                store::sessions::delete_others(c, id, &keep).await?;
                 let event = acting.event("user.passwd.own", "ok", serde_json::json!({}));
                 store::events::append(c, &event).await?;
                 Ok::<_, AppError>(())

@@ -17,6 +17,17 @@ fn locked() -> AppError {
     })
 }
 
+fn busy() -> AppError {
+    AppError::Denied(domain::Denied {
+        reason: Text::new(
+            "同一账户同时进行的密码验证过多，请稍后再试。",
+            "Too many password checks of this account at once; try again in a moment.",
+        ),
+        article: None,
+        fields: Vec::new(),
+    })
+}
+
 /// Whether the password is the principal's. `Err` when the account is locked.
 pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool, AppError> {
     let now = p.now();
@@ -42,10 +53,10 @@ pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool
     let record2 = record.clone();
     let mut backoff = lockout::Backoff::new();
     let stored = loop {
-        let (s, record) = (p.settings.clone(), record.clone());
+        let (s, record, now) = (p.settings.clone(), record.clone(), p.now());
         let give_up = backoff.left_is_zero();
-        // Ok(None): wait for the attempts in flight; Err(()): refused, and recorded.
-        let reserved: Result<Option<String>, ()> = p
+        // Ok(None): wait for the attempts in flight; Err(why): refused, and recorded.
+        let reserved: Result<Option<String>, &'static str> = p
             .store
             .write(move |c| {
                 Box::pin(async move {
@@ -60,7 +71,7 @@ pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool
                         (Reserved::Locked, _) => "locked",
                     };
                     store::events::append(c, &record("refused", reason)).await?;
-                    Ok(Err(()))
+                    Ok(Err(reason))
                 })
             })
             .await?;
@@ -69,14 +80,15 @@ pub async fn check(p: &Platform, who: &Principal, password: &str) -> Result<bool
             Ok(None) => {
                 backoff.wait().await;
             }
-            Err(()) => return Err(locked()),
+            Err("busy") => return Err(busy()),
+            Err(_) => return Err(locked()),
         }
     };
     let pw = password.to_string();
     let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&pw, &stored))
         .await
         .unwrap_or(false);
-    let s = p.settings.clone();
+    let (s, now) = (p.settings.clone(), p.now());
     let settled = p
         .store
         .write(move |c| {

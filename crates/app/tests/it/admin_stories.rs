@@ -14,15 +14,23 @@ async fn login(p: &app::Platform, name: &str, password: &str) -> Result<app::Pri
         .map(|(_, who)| who)
 }
 
+/// The security records of `action` that succeeded: (account, payload).
 async fn recorded(p: &app::Platform, action: &str) -> Vec<(String, String)> {
+    records(p, action, "ok").await
+}
+
+/// The security records of `action` with `result`.
+async fn records(p: &app::Platform, action: &str, result: &str) -> Vec<(String, String)> {
     let mut c = p.store.read().await.unwrap();
-    sqlx::query_as(
+    let all: Vec<(String, String)> = sqlx::query_as(
         "SELECT actor_name, payload FROM events WHERE stream = 'security' AND action = $1 ORDER BY seq",
     )
     .bind(action)
     .fetch_all(&mut *c)
     .await
-    .unwrap()
+    .unwrap();
+    let end = format!("\"result\":\"{result}\"}}");
+    all.into_iter().filter(|r| r.1.ends_with(&end)).collect()
 }
 
 fn refused_as_denied<T: std::fmt::Debug>(r: Result<T, AppError>, what: &str) {
@@ -128,6 +136,13 @@ async fn rx2_i10_an_account_is_created_by_the_system_administrator_granted_by_th
                 .collect();
             assert_eq!(r.len(), 1, "{action} recorded once, naming {by}");
         }
+        let refused = records(&p, "role.grant", "refused").await;
+        assert_eq!(
+            refused.len(),
+            5,
+            "each refused grant is recorded with its reason"
+        );
+        assert!(refused.iter().all(|r| r.1.contains("\"reason\"")));
         let grant = &recorded(&p, "role.grant").await[0].1;
         assert!(
             grant.contains("demand_clerk") && grant.contains("scj.clerk2"),
@@ -393,5 +408,177 @@ async fn a_password_older_than_ninety_days_must_be_replaced_before_anything_else
             .unwrap();
         let who = demo::principal(&p, "jtj.clerk").await.unwrap();
         assert_eq!(who.must_change_password(&p), None);
+    }
+}
+
+#[tokio::test]
+async fn rx2_i10_the_system_administrator_cannot_reset_lock_or_unlock_another_administrator_and_the_attempt_is_recorded()
+ {
+    // A reset of the security administrator would show the system administrator a password
+    // to log in as them (review finding): administrators' accounts are the console's.
+    for p in each_backend("i10-admin-takeover").await {
+        let sys = demo::principal(&p, "admin.sys").await.unwrap();
+        for change in [
+            accounts::Change::Reset,
+            accounts::Change::Lock,
+            accounts::Change::Unlock,
+        ] {
+            refused_as_denied(
+                accounts::change(&p, &sys, "admin.sec", change).await,
+                "a change to another administrator's account",
+            );
+        }
+        assert!(
+            login(&p, "admin.sec", demo::DEMO_PASSWORD).await.is_ok(),
+            "their password still works"
+        );
+        let tried = records(&p, "user.reset", "refused").await;
+        assert_eq!(tried.len(), 1);
+        assert!(
+            tried[0].1.contains("admin.sec") && tried[0].1.contains("administrator"),
+            "{}",
+            tried[0].1
+        );
+        assert!(recorded(&p, "user.reset").await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn rx2_i10_changing_ones_password_ends_every_other_session_and_a_one_time_password_lapses_after_three_days()
+ {
+    for p in each_backend("i10-sessions").await {
+        let sys = demo::principal(&p, "admin.sys").await.unwrap();
+        let sec = demo::principal(&p, "admin.sec").await.unwrap();
+        let new = accounts::NewAccount {
+            username: "scj.qian",
+            display_name: "钱七",
+            org_code: "scj",
+        };
+        let one = accounts::create(&p, &sys, &new).await.unwrap();
+        grants::grant(&p, &sec, "scj.qian", "demand_clerk", demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        // Someone who saw the one-time password logs in first and waits.
+        let (other, _) = app::identity::login(
+            &p,
+            "scj.qian",
+            &one.password,
+            "10.6.6.6",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await
+        .unwrap();
+        let (mine, who) = app::identity::login(
+            &p,
+            "scj.qian",
+            &one.password,
+            "10.1.2.3",
+            "web",
+            domain::Lang::Zh,
+        )
+        .await
+        .unwrap();
+        let pw = "Qian-Own-Pass-2026";
+        app::identity::password::change_own(&p, &who, &one.password, pw, pw)
+            .await
+            .unwrap();
+        assert!(
+            app::identity::authenticate(&p, &other, "web")
+                .await
+                .is_err(),
+            "the waiting session ended"
+        );
+        assert!(
+            app::identity::authenticate(&p, &mine, "web").await.is_ok(),
+            "the changer's own goes on"
+        );
+
+        // A reset left unused for more than three days opens nothing.
+        let reset = accounts::change(&p, &sys, "scj.qian", accounts::Change::Reset)
+            .await
+            .unwrap()
+            .unwrap();
+        let old = store::timestamp(p.now() - chrono::Duration::days(4));
+        let mut c = p.store.read().await.unwrap();
+        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'scj.qian'")
+            .bind(&old)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        drop(c);
+        let r = login(&p, "scj.qian", &reset.password).await;
+        assert!(
+            matches!(&r, Err(AppError::Denied(d)) if d.reason.zh.contains("一次性密码")),
+            "{r:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rx2_i10_a_reset_does_not_lift_an_administrators_lock() {
+    for p in each_backend("i10-reset-lock").await {
+        let sys = demo::principal(&p, "admin.sys").await.unwrap();
+        accounts::change(&p, &sys, "jtj.clerk", accounts::Change::Lock)
+            .await
+            .unwrap();
+        let reset = accounts::change(&p, &sys, "jtj.clerk", accounts::Change::Reset)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            login(&p, "jtj.clerk", &reset.password).await.is_err(),
+            "still locked"
+        );
+        let listed = accounts::list(&p, &sys, "jtj.clerk").await.unwrap();
+        assert_eq!(listed[0].standing, accounts::Standing::Locked);
+    }
+}
+
+#[tokio::test]
+async fn rx2_i10_the_security_record_search_takes_its_words_literally_and_checks_its_dates() {
+    for p in each_backend("i10-search").await {
+        let audit = demo::principal(&p, "admin.audit").await.unwrap();
+        let _ = login(&p, "Nobody_Here", "Wrong-Password-1").await;
+        let _ = login(&p, "nobodyXhere", "Wrong-Password-1").await;
+        let search = |actor: &str, result: &str| trail::Filter {
+            actor: actor.into(),
+            result: result.into(),
+            ..Default::default()
+        };
+        let total = |f: trail::Filter| {
+            let (p, audit) = (p.clone(), audit.clone());
+            async move { trail::search(&p, &audit, &f, 1).await.unwrap().total }
+        };
+        assert_eq!(
+            total(search("nobody_here", "")).await,
+            1,
+            "_ is a character, case is ignored"
+        );
+        assert_eq!(total(search("NOBODYX", "")).await, 1);
+        // An export whose filters say "refused" is itself a success.
+        trail::export(&p, &audit, &search("", "refused"))
+            .await
+            .unwrap();
+        let refused_exports = trail::Filter {
+            action: "export".into(),
+            result: "refused".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            total(refused_exports).await,
+            0,
+            "a nested result does not match"
+        );
+        let bad_date = trail::Filter {
+            from: "2026-13-01".into(),
+            ..Default::default()
+        };
+        refused_as_denied(
+            trail::search(&p, &audit, &bad_date, 1).await.map(|_| ()),
+            "a month 13",
+        );
+        let far = trail::search(&p, &audit, &trail::Filter::default(), i64::MAX).await;
+        assert!(far.is_ok(), "a page past the end is empty, not an error");
     }
 }
