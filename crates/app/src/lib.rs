@@ -40,6 +40,9 @@ pub struct Settings {
     pub password_iterations: u32,
     /// Days a password may be used before its holder must choose a new one.
     pub password_max_days: i64,
+    /// The largest attachment (SECURITY.md allows up to 200 MB; each upload in flight holds
+    /// its file in memory, so the default is 20 MB).
+    pub max_upload_bytes: usize,
     /// Wrong passwords within the window that lock the account.
     pub lockout_attempts: i64,
     pub lockout_window_minutes: i64,
@@ -85,6 +88,7 @@ impl Settings {
         Settings {
             password_iterations: 100_000,
             password_max_days: 90,
+            max_upload_bytes: files::MAX_BYTES,
             lockout_attempts: 5,
             lockout_window_minutes: 15,
             lockout_minutes: 30,
@@ -145,6 +149,17 @@ impl Platform {
         };
         signing::reseal_under_kek(&p).await?;
         Ok(p)
+    }
+
+    /// The same platform (store, keys, policy) with some settings changed: how a server or a
+    /// test adjusts a limit after opening.
+    pub fn with_settings(&self, adjust: impl FnOnce(&mut Settings)) -> Platform {
+        let mut settings = (*self.settings).clone();
+        adjust(&mut settings);
+        Platform {
+            settings: Arc::new(settings),
+            ..self.clone()
+        }
     }
 }
 

@@ -91,9 +91,9 @@ fn seconds(s: &str) -> Result<u64, String> {
 /// The server's edges: limits, trusted proxies, timeouts (docs/security.md, "Edges").
 #[derive(Args, Clone)]
 pub struct EdgeArgs {
-    /// The largest file an upload may carry, in MB (attachments are capped at 20 MB by the
-    /// files module whatever this says; the import workbook takes this limit).
-    #[arg(long, env = "TONGCHOU_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=20))]
+    /// The largest file an upload may carry, in MB, for attachments and the import workbook
+    /// (SECURITY.md allows 200; each upload in flight holds its file in memory).
+    #[arg(long, env = "TONGCHOU_MAX_UPLOAD_MB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
     pub max_upload_mb: u32,
     /// The largest body of any other form or API request, in KB.
     #[arg(long, env = "TONGCHOU_MAX_FORM_KB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(16..=16384))]

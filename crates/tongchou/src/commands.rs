@@ -119,6 +119,11 @@ pub(crate) fn load_policy(path: Option<&std::path::Path>) -> Result<domain::Poli
 }
 
 pub(crate) async fn open(c: &Common) -> Result<Platform> {
+    open_with(c, |_| {}).await
+}
+
+/// `open`, with settings of the server's own (its edges') adjusted first.
+async fn open_with(c: &Common, adjust: impl FnOnce(&mut Settings)) -> Result<Platform> {
     let policy = load_policy(c.policy.as_deref())?;
     // The pages' names too: the server must not start on a policy that lacks one.
     web::contract::check(&policy).map_err(anyhow::Error::msg)?;
@@ -128,6 +133,7 @@ pub(crate) async fn open(c: &Common) -> Result<Platform> {
     settings.anchor_file.clone_from(&c.anchor_file);
     settings.calendar = load_calendar(c.holidays.as_deref())?;
     settings.typesetter = app::Typesetting(std::sync::Arc::new(typeset::Typst::new()));
+    adjust(&mut settings);
     Ok(Platform::open(&c.db, policy, settings).await?)
 }
 
@@ -138,7 +144,8 @@ async fn serve(
     checkpoint_minutes: u64,
     edges: web::Edges,
 ) -> Result<ExitCode> {
-    let p = open(&common).await?;
+    // The files module holds attachments to the same limit as the edge.
+    let p = open_with(&common, |s| s.max_upload_bytes = edges.upload_bytes).await?;
     if demo && demo::seed(&p).await? {
         demo::projects::seed(&p).await?;
         eprintln!("demo data seeded");

@@ -11,6 +11,72 @@ use std::io::Read;
 
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 
+/// A file as it arrived: its bytes, and their SM3 computed while they were read.
+pub struct Received {
+    bytes: Vec<u8>,
+    sm3: String,
+}
+
+impl Received {
+    /// A file being read piece by piece, its digest computed as the pieces come.
+    pub fn digesting() -> Digesting {
+        Digesting::default()
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Bytes already in memory: digested at once.
+impl From<Vec<u8>> for Received {
+    fn from(bytes: Vec<u8>) -> Received {
+        let sm3 = crypto::sm3_hex(&bytes);
+        Received { bytes, sm3 }
+    }
+}
+
+/// A file being received (`Received::digesting`).
+#[derive(Default)]
+pub struct Digesting {
+    bytes: Vec<u8>,
+    sm3: crypto::Sm3Stream,
+}
+
+impl Digesting {
+    pub fn push(&mut self, piece: &[u8]) {
+        self.sm3.update(piece);
+        self.bytes.extend_from_slice(piece);
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub fn finish(self) -> Received {
+        Received {
+            bytes: self.bytes,
+            sm3: self.sm3.finish_hex(),
+        }
+    }
+}
+
 /// A kind of file the platform accepts, as recognised from its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileType {
@@ -94,8 +160,9 @@ pub async fn attach(
     who: &Principal,
     id: ItemId,
     name: &str,
-    bytes: Vec<u8>,
+    file: impl Into<Received>,
 ) -> Result<ItemId, AppError> {
+    let Received { bytes, sm3: digest } = file.into();
     let name = name
         .rsplit(['/', '\\'])
         .next()
@@ -108,10 +175,12 @@ pub async fn attach(
     if bytes.is_empty() {
         return Err(refused("文件是空的。", "The file is empty."));
     }
-    if bytes.len() > MAX_BYTES {
+    let cap = p.settings.max_upload_bytes;
+    if bytes.len() > cap {
+        let mb = cap / (1024 * 1024);
         return Err(refused(
-            "文件超过 20 MB，请压缩或拆分后上传。",
-            "The file is over 20 MB; compress or split it.",
+            format!("文件超过 {mb} MB 上限，请压缩或拆分后上传。"),
+            format!("The file is over the {mb} MB limit; compress or split it."),
         ));
     }
     let Some(ty) = sniff(&bytes) else {
@@ -147,7 +216,6 @@ pub async fn attach(
         .filter(|f| kind.field(f).is_some_and(|d| d.ty == FieldType::Files))
         .ok_or(AppError::NotFound)?
         .clone();
-    let digest = crypto::sm3_hex(&bytes);
     let cmd = Command {
         action: "attach".into(),
         input: Input::new(),

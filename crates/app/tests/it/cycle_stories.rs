@@ -537,6 +537,12 @@ async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
         .await
         .unwrap_err();
         assert!(format!("{big:?}").contains("20 MB"), "{big:?}");
+        // The cap is a setting (SECURITY.md allows up to 200 MB): a server set to 1 MB names it.
+        let small = p.with_settings(|s| s.max_upload_bytes = 1024 * 1024);
+        let over = app::files::attach(&small, &clerk, id, "大.pdf", vec![b'%'; 1024 * 1024 + 1])
+            .await
+            .unwrap_err();
+        assert!(format!("{over:?}").contains("1 MB"), "{over:?}");
         let item = view(&p, &clerk, id).await.unwrap();
         let listed = item.row.item.field("attachments").to_string();
         assert_eq!(listed, format!("{} 需求说明.pdf", crypto::sm3_hex(&pdf)));

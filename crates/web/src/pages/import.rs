@@ -128,7 +128,7 @@ pub async fn upload(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     };
-    let result = app::import::import(&s.platform, &who, &q.kind, bytes)
+    let result = app::import::import(&s.platform, &who, &q.kind, bytes.into_bytes())
         .await
         .map_err(|e| WebError::App(e, lang))?;
     let status = match result {

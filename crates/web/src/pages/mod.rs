@@ -24,8 +24,9 @@ use std::collections::BTreeMap;
 #[derive(Default)]
 pub struct Upload {
     pub fields: Vec<(String, String)>,
-    /// The file's name as sent and its bytes; `None` when no file was sent.
-    pub file: Option<(String, Vec<u8>)>,
+    /// The file's name as sent and the file, digested while it streamed; `None` when no file
+    /// was sent.
+    pub file: Option<(String, app::files::Received)>,
     /// The file was over the limit: it was read to its end (so the browser gets the answer,
     /// not a reset connection) and dropped.
     pub too_large: bool,
@@ -55,16 +56,17 @@ pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
         let is_file = name == "file";
         let cap = if is_file { limit } else { UPLOAD_TEXT_BYTES };
         let filename = part.file_name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
+        // Each piece is digested (SM3) as it arrives, text fields alike (they are small).
+        let mut bytes = app::files::Received::digesting();
         let mut over = false;
         loop {
             match part.chunk().await {
                 Ok(Some(chunk)) => {
                     if over || bytes.len() + chunk.len() > cap {
                         over = true;
-                        bytes = Vec::new();
+                        bytes = app::files::Received::digesting();
                     } else {
-                        bytes.extend_from_slice(&chunk);
+                        bytes.push(&chunk);
                     }
                 }
                 Ok(None) => break,
@@ -81,9 +83,9 @@ pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
             break;
         }
         match (is_file, over) {
-            (true, false) => up.file = Some((filename, bytes)),
+            (true, false) => up.file = Some((filename, bytes.finish())),
             (false, false) => {
-                if let Ok(v) = String::from_utf8(bytes) {
+                if let Ok(v) = String::from_utf8(bytes.finish().into_bytes()) {
                     up.fields.push((name, v));
                 }
             }
