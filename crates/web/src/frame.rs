@@ -19,6 +19,9 @@ pub struct Frame {
     pub org: String,
     pub role: String,
     pub csrf: String,
+    /// This page's one-time form key (`_once`): a form sent twice from it (a double click, a
+    /// resend after a lost answer) has one effect (`pages::once`).
+    pub once: String,
     pub nav: Vec<Nav>,
     pub crumbs: Vec<(String, String)>,
     /// Where the language switch returns to.
@@ -102,6 +105,7 @@ impl Frame {
                 .map(|r| r.name.get(who.lang).to_string())
                 .unwrap_or_default(),
             csrf: who.csrf.clone(),
+            once: app::identity::form_key(),
             nav,
             crumbs: vec![(t.s("home_crumb").into(), "/".into())],
             here: here.to_string(),

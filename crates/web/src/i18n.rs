@@ -149,8 +149,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "key_reused",
-        "该请求的幂等键已用于另一请求，本次未作任何更改。",
-        "This request's idempotency key was already used for another request; nothing was changed.",
+        "这个页面（或请求）已经提交过一次，这次提交的内容不同，未作任何更改。请刷新页面后重新操作。",
+        "This page (or request) was already sent once; this time its content differs, so nothing was changed. Reload the page and try again.",
     ),
     (
         "unavailable",

@@ -109,6 +109,12 @@ pub(crate) fn token_hash(token: &str) -> String {
     crypto::sm3_hex(token.as_bytes())
 }
 
+/// A page's one-time form key (128 random bits, hex): empty if the system's randomness
+/// fails, which only turns the double-send protection off for that page.
+pub fn form_key() -> String {
+    random_hex::<16>().unwrap_or_default()
+}
+
 pub(crate) fn random_hex<const N: usize>() -> Result<String, AppError> {
     crypto::random_bytes::<N>()
         .map(hex::encode)

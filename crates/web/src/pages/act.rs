@@ -68,7 +68,7 @@ pub async fn perform(
         action: action.clone(),
         input: super::input_of(&form),
         then: None,
-        idempotency: None,
+        idempotency: super::once(&form, &format!("/items/{id}/act/{action}")),
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),

@@ -249,7 +249,10 @@ pub async fn new_submit(
         action: t.id.clone(),
         input: input.clone(),
         then,
-        idempotency: None,
+        idempotency: super::once(
+            &form,
+            &format!("/items/new?kind={}&action={}", kind.id, t.id),
+        ),
     };
     match app::items::create(p, &who, &kind.id, cmd).await {
         Ok(id) => Ok(Redirect::to(&format!("/items/{}", id.get())).into_response()),
@@ -352,7 +355,7 @@ pub async fn edit_submit(
         action: action.id.clone(),
         input: input.clone(),
         then: None,
-        idempotency: None,
+        idempotency: super::once(&form, &format!("/items/{id}/edit")),
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),

@@ -106,7 +106,39 @@ pub fn upload_broken() -> domain::Text {
     )
 }
 
-/// The form's fields without the framework's own (`_csrf`, `op`).
+/// The fields a form carries for the framework, not for the item.
+const FRAMEWORK_FIELDS: &[&str] = &["_csrf", "_once", "op"];
+
+/// The idempotency of a form sent from a page with its one-time key (`Frame::once`): sent again
+/// with the same fields it has one effect; the same key with other fields is refused (422).
+pub fn once(form: &[(String, String)], path: &str) -> Option<app::items::Idempotency> {
+    let key = form
+        .iter()
+        .find(|(k, _)| k == "_once")
+        .map(|(_, v)| v.as_str())?;
+    if key.is_empty() || key.len() > 64 {
+        return None;
+    }
+    let body: String = form
+        .iter()
+        .filter(|(k, _)| k != "_csrf" && k != "_once")
+        .map(|(k, v)| {
+            format!(
+                "{}={}\n",
+                crate::routes::urlencode(k),
+                crate::routes::urlencode(v)
+            )
+        })
+        .collect();
+    Some(app::items::Idempotency::new(
+        &format!("web:{key}"),
+        "POST",
+        path,
+        body.as_bytes(),
+    ))
+}
+
+/// The form's fields without the framework's own (`_csrf`, `_once`, `op`).
 /// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
 pub fn input_of(form: &[(String, String)]) -> domain::Input {
     let mut input = domain::Input::new();
@@ -134,7 +166,7 @@ pub fn input_of(form: &[(String, String)]) -> domain::Input {
     }
     for (k, v) in form
         .iter()
-        .filter(|(k, _)| k != "_csrf" && k != "op" && !k.contains('.'))
+        .filter(|(k, _)| !FRAMEWORK_FIELDS.contains(&k.as_str()) && !k.contains('.'))
     {
         input
             .entry(k.clone())

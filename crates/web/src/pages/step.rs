@@ -70,7 +70,7 @@ pub async fn submit(
         action: action.clone(),
         input: input.clone(),
         then: None,
-        idempotency: None,
+        idempotency: super::once(&form, &format!("/items/{id}/step/{action}")),
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         // Back to the item, where the table just filled is shown.

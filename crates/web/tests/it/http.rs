@@ -644,3 +644,73 @@ async fn rx2_f10_the_item_page_masks_a_phone_number_and_shows_it_whole_only_with
         );
     }
 }
+
+/// Issue 10, item 7 (every POST honours idempotency): a page's form sent twice (a double
+/// click, a resend after a lost answer) has one effect; the page's key with other content is
+/// refused and changes nothing.
+#[tokio::test]
+async fn rx2_f9_a_form_sent_twice_from_one_page_creates_one_demand() {
+    for app in spawn_apps("web-once", None).await {
+        let c = client();
+        let cookie = web_cookie(&app, "scj.clerk").await;
+        let path = "/items/new?kind=demand&action=create";
+        let page = c
+            .get(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (csrf, once) = (hidden(&page, "_csrf"), hidden(&page, "_once"));
+        assert_eq!(once.len(), 32, "the page carries a 128-bit form key");
+        let send = |title: &'static str| {
+            let (c, cookie, csrf, once) = (c.clone(), cookie.clone(), csrf.clone(), once.clone());
+            let url = format!("{}{path}", app.base);
+            async move {
+                c.post(url)
+                    .header("cookie", &cookie)
+                    .form(&[
+                        ("_csrf", csrf.as_str()),
+                        ("_once", once.as_str()),
+                        ("title", title),
+                        ("op", "save"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = send("双击提交的需求").await;
+        let second = send("双击提交的需求").await;
+        assert_eq!(
+            (first.status(), second.status()),
+            (
+                reqwest::StatusCode::SEE_OTHER,
+                reqwest::StatusCode::SEE_OTHER
+            )
+        );
+        assert_eq!(
+            first.headers()["location"],
+            second.headers()["location"],
+            "the same demand"
+        );
+        let other = send("改过标题的需求").await;
+        assert_eq!(other.status(), 422);
+        assert!(other.text().await.unwrap().contains("已经提交过"));
+        let t = token(&app, "scj.clerk").await;
+        for (q, want) in [("双击提交", 1), ("改过标题", 0)] {
+            let list: Value = c
+                .get(format!("{}/api/v1/items?kind=demand&q={q}", app.base))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(list["total"], want, "{q}");
+        }
+    }
+}
