@@ -66,6 +66,10 @@ pub fn client(max_conns: usize) -> Result<reqwest::Client> {
         .no_proxy()
         .tcp_nodelay(true)
         .pool_max_idle_per_host(max_conns)
+        // Shorter than the server's keep-alive idle time (`Edges::header_timeout`, 10 s): a
+        // connection the server has just closed is never reused (that race, not the server,
+        // was the "connection closed before message completed" of a run after a pause).
+        .pool_idle_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))
         .build()?)
 }
