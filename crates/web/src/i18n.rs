@@ -231,4 +231,45 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), all.len(), "duplicate keys");
     }
+
+    /// RX.5: `Tr::s` answers "" for a key it lacks, so a misspelt key would show nothing; every
+    /// key the templates and the code name literally must exist.
+    #[test]
+    fn rx5_every_key_the_pages_name_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("templates"), root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let known: Vec<&str> = STRINGS
+            .iter()
+            .chain(crate::pages::admin::WORDS)
+            .map(|(k, _, _)| *k)
+            .collect();
+        let mut missing = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (at, _) in text.match_indices(".s(\"") {
+                let rest = &text[at + 4..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                let literal = !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if literal && !known.contains(&key) {
+                    missing.push(format!("{} names {key}", file.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without words: {missing:#?}");
+    }
 }
