@@ -202,7 +202,9 @@ pub fn decide(
         let Some(def) = kind_def.field(field).filter(|_| t.inputs.contains(field)) else {
             // A blank field of this kind that another step fills (a shared form) sets nothing;
             // anything else not belonging to this step is refused by name.
-            if kind_def.field(field).is_some() && raw.trim().is_empty() {
+            if kind_def.field(field).is_some()
+                && raw.trim_matches(crate::fields::is_invisible).is_empty()
+            {
                 continue;
             }
             errors.push(FieldError {
@@ -258,7 +260,9 @@ pub fn decide(
         if system && !errors.is_empty() {
             continue;
         }
-        if value.trim().is_empty() && !errors.iter().any(|e| &e.field == field) {
+        if value.trim_matches(crate::fields::is_invisible).is_empty()
+            && !errors.iter().any(|e| &e.field == field)
+        {
             let label = kind_def
                 .field(field)
                 .map(|f| f.label.clone())

@@ -6,9 +6,23 @@ use crate::policy::{FieldDef, FieldType};
 use crate::text::Text;
 use chrono::NaiveDate;
 
-/// Checks and normalises one typed value: trims it, checks its length, choice or money.
+/// Whether a character shows nothing: whitespace (the ideographic space too), control
+/// characters, and Unicode's format characters (zero-width spaces and joiners, the byte-order
+/// mark, direction marks, the soft hyphen). A value of only these is no value (R13.2).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Checks and normalises one typed value: trims what shows nothing from both ends (so a value
+/// of only invisible characters is empty), checks its length, choice or money.
 pub fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
-    let v = raw.trim();
+    let v = raw.trim_matches(is_invisible);
     if v.is_empty() {
         return Ok(String::new());
     }

@@ -112,6 +112,42 @@ fn r13_2_a_demand_missing_a_required_part_is_refused_field_by_field() {
     assert!(denied.fields[0].message.zh.contains("解决的问题"));
 }
 
+/// R13.2 (issue 11, point 11): a part made only of invisible characters (zero-width spaces,
+/// a byte-order mark, an ideographic space) is missing, and it is refused at its field.
+#[test]
+fn r13_2_a_part_of_only_invisible_characters_is_missing() {
+    let p = policy();
+    let mut input = complete();
+    input.insert("logic".into(), "\u{200B}\u{200B}".into());
+    input.insert("scope".into(), "\u{FEFF}\u{3000}\u{2060} \t".into());
+    let draft = step(&p, None, "create", &clerk(), &input);
+    assert_eq!(
+        draft.field("logic"),
+        "",
+        "nothing visible is kept as nothing"
+    );
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&draft),
+        "submit",
+        &clerk(),
+        &Input::new(),
+        &cx(),
+    )
+    .unwrap_err();
+    let fields: Vec<&str> = denied.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["scope", "logic"]);
+    let mut visible = complete();
+    visible.insert("title".into(), "\u{200B}不动产登记\u{200B}".into());
+    let kept = step(&p, None, "create", &clerk(), &visible);
+    assert_eq!(
+        kept.field("title"),
+        "不动产登记",
+        "invisible edges are trimmed"
+    );
+}
+
 #[test]
 fn r13_2_a_complete_demand_is_submitted_and_its_budget_kept_in_fen() {
     let p = policy();
