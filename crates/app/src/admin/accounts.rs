@@ -47,12 +47,48 @@ pub struct Account {
     pub standing: Standing,
 }
 
-/// The accounts whose username, name or organisation contains `q`: for the system
-/// administrator (who keeps them) and the security administrator (who grants their roles).
-pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>, AppError> {
+/// Refuses anyone but the two administrators who work on accounts.
+fn may_read_accounts(p: &Platform, who: &Principal) -> Result<(), AppError> {
     if require(p, who, AdminKind::System).is_err() {
         require(p, who, AdminKind::Security)?;
     }
+    Ok(())
+}
+
+/// An account as the administrators' list shows it.
+fn account_of(
+    p: &Platform,
+    u: store::users::User,
+    org: &store::orgs::Org,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Account {
+    let role = p.policy.role(&u.role);
+    let standing = if role.is_none() {
+        Standing::NoRole
+    } else if lockout::is_locked(&u, now) {
+        Standing::Locked
+    } else if u.password_one_time {
+        Standing::OneTime
+    } else {
+        Standing::Active
+    };
+    Account {
+        org_name: Text::new(org.name_zh.clone(), org.name_en.clone()),
+        org_code: org.code.clone(),
+        org_kind: org.kind.clone(),
+        role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
+        is_admin: role.is_some_and(|r| r.admin.is_some()),
+        role: u.role,
+        username: u.username,
+        display_name: u.display_name,
+        standing,
+    }
+}
+
+/// The accounts whose username, name or organisation contains `q`: for the system
+/// administrator (who keeps them) and the security administrator (who grants their roles).
+pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>, AppError> {
+    may_read_accounts(p, who)?;
     let now = p.now();
     let mut c = p.store.read().await?;
     let orgs = store::orgs::all(&mut c).await?;
@@ -63,27 +99,7 @@ pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>
         .into_iter()
         .filter_map(|u| {
             let org = orgs.iter().find(|o| o.id == u.org)?;
-            let role = p.policy.role(&u.role);
-            let standing = if role.is_none() {
-                Standing::NoRole
-            } else if lockout::is_locked(&u, now) {
-                Standing::Locked
-            } else if u.password_one_time {
-                Standing::OneTime
-            } else {
-                Standing::Active
-            };
-            let a = Account {
-                org_name: Text::new(org.name_zh.clone(), org.name_en.clone()),
-                org_code: org.code.clone(),
-                org_kind: org.kind.clone(),
-                role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
-                is_admin: role.is_some_and(|r| r.admin.is_some()),
-                role: u.role,
-                username: u.username,
-                display_name: u.display_name,
-                standing,
-            };
+            let a = account_of(p, u, org, now);
             let hit = q.is_empty()
                 || [&a.username, &a.display_name, &a.org_name.zh, &a.org_code]
                     .iter()
@@ -91,6 +107,19 @@ pub async fn list(p: &Platform, who: &Principal, q: &str) -> Result<Vec<Account>
             hit.then_some(a)
         })
         .collect())
+}
+
+/// One account, by its username (the grant page's).
+pub async fn one(p: &Platform, who: &Principal, username: &str) -> Result<Account, AppError> {
+    may_read_accounts(p, who)?;
+    let mut c = p.store.read().await?;
+    let u = store::users::by_username(&mut c, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org = store::orgs::get(&mut c, u.org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(account_of(p, u, &org, p.now()))
 }
 
 /// A password set by the system administrator, shown to them once and never stored in clear.

@@ -112,7 +112,12 @@ pub(crate) async fn recording_refusal<T>(
         _ => return r,
     };
     detail["reason"] = serde_json::Value::String(reason);
-    let event = Acting::of(p, who).event(action, "refused", detail);
+    append(p, Acting::of(p, who).event(action, "refused", detail)).await?;
+    r
+}
+
+/// Records one security event in a write of its own (an action that changes nothing else).
+pub(crate) async fn append(p: &Platform, event: NewEvent) -> Result<(), AppError> {
     p.store
         .write(move |c| {
             Box::pin(async move {
@@ -120,6 +125,5 @@ pub(crate) async fn recording_refusal<T>(
                 Ok::<_, AppError>(())
             })
         })
-        .await?;
-    r
+        .await
 }

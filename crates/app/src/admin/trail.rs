@@ -3,7 +3,7 @@
 //! reads only: nothing here changes the record except the record of the reading itself
 //! (searches are not recorded; an export or a verification is, like every export).
 
-use super::{Acting, recording_refusal, require};
+use super::{Acting, append, recording_refusal, require};
 use crate::{AppError, Platform, Principal};
 use domain::policy::AdminKind;
 pub use store::trail::Filter;
@@ -263,7 +263,7 @@ async fn anchor_checked(p: &Platform, who: &Principal) -> Result<Option<String>,
     };
     let line = cp.to_line();
     let detail = serde_json::json!({ "checkpoint": cp.number, "lseq": cp.lseq });
-    record(p, who, "ledger.anchor", "ok", detail).await?;
+    append(p, Acting::of(p, who).event("ledger.anchor", "ok", detail)).await?;
     Ok(Some(line))
 }
 
@@ -283,24 +283,6 @@ async fn verify_checked(p: &Platform, who: &Principal) -> Result<crate::audit::R
         "events": report.events, "checkpoints": report.checkpoints,
         "breaches": report.breaches.len() as u64 + report.unlisted
     });
-    record(p, who, "ledger.verify", result, detail).await?;
+    append(p, Acting::of(p, who).event("ledger.verify", result, detail)).await?;
     Ok(report)
-}
-
-async fn record(
-    p: &Platform,
-    who: &Principal,
-    action: &'static str,
-    result: &'static str,
-    detail: serde_json::Value,
-) -> Result<(), AppError> {
-    let event = Acting::of(p, who).event(action, result, detail);
-    p.store
-        .write(move |c| {
-            Box::pin(async move {
-                store::events::append(c, &event).await?;
-                Ok::<_, AppError>(())
-            })
-        })
-        .await
 }

@@ -33,6 +33,18 @@ async fn records(p: &app::Platform, action: &str, result: &str) -> Vec<(String, 
     all.into_iter().filter(|r| r.1.ends_with(&end)).collect()
 }
 
+/// Makes `username`'s password `days` old, as if it had been set then.
+async fn age_password(p: &app::Platform, username: &str, days: i64) {
+    let set = store::timestamp(p.now() - chrono::Duration::days(days));
+    let mut c = p.store.read().await.unwrap();
+    sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = $2")
+        .bind(&set)
+        .bind(username)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
 fn refused_as_denied<T: std::fmt::Debug>(r: Result<T, AppError>, what: &str) {
     assert!(matches!(r, Err(AppError::Denied(_))), "{what}: {r:?}");
 }
@@ -376,27 +388,14 @@ async fn rx2_i10_the_audit_administrator_searches_exports_and_verifies_the_recor
 async fn a_password_older_than_ninety_days_must_be_replaced_before_anything_else() {
     // SECURITY.md: maximum age configurable, default 90 days.
     for p in each_backend("password-age").await {
-        let set = |days: i64| store::timestamp(p.now() - chrono::Duration::days(days));
-        let mut c = p.store.read().await.unwrap();
-        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'jtj.clerk'")
-            .bind(set(89))
-            .execute(&mut *c)
-            .await
-            .unwrap();
-        drop(c);
+        age_password(&p, "jtj.clerk", 89).await;
         let who = demo::principal(&p, "jtj.clerk").await.unwrap();
         assert_eq!(
             who.must_change_password(&p),
             None,
             "a password of 89 days is still good"
         );
-        let mut c = p.store.read().await.unwrap();
-        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'jtj.clerk'")
-            .bind(set(91))
-            .execute(&mut *c)
-            .await
-            .unwrap();
-        drop(c);
+        age_password(&p, "jtj.clerk", 91).await;
         let who = demo::principal(&p, "jtj.clerk").await.unwrap();
         assert_eq!(
             who.must_change_password(&p),
@@ -499,14 +498,7 @@ async fn rx2_i10_changing_ones_password_ends_every_other_session_and_a_one_time_
             .await
             .unwrap()
             .unwrap();
-        let old = store::timestamp(p.now() - chrono::Duration::days(4));
-        let mut c = p.store.read().await.unwrap();
-        sqlx::query("UPDATE users SET password_changed_at = $1 WHERE username = 'scj.qian'")
-            .bind(&old)
-            .execute(&mut *c)
-            .await
-            .unwrap();
-        drop(c);
+        age_password(&p, "scj.qian", 4).await;
         let r = login(&p, "scj.qian", &reset.password).await;
         assert!(
             matches!(&r, Err(AppError::Denied(d)) if d.reason.zh.contains("一次性密码")),

@@ -654,15 +654,7 @@ async fn rx2_f9_a_form_sent_twice_from_one_page_creates_one_demand() {
         let c = client();
         let cookie = web_cookie(&app, "scj.clerk").await;
         let path = "/items/new?kind=demand&action=create";
-        let page = c
-            .get(format!("{}{path}", app.base))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = common::get_page(&app.base, &cookie, path).await;
         let (csrf, once) = (hidden(&page, "_csrf"), hidden(&page, "_once"));
         assert_eq!(once.len(), 32, "the page carries a 128-bit form key");
         let send = |title: &'static str| {

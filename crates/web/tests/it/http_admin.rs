@@ -3,7 +3,7 @@
 //! form that keeps what was typed, the security record searched and exported, and the pages
 //! closed to everyone else.
 
-use crate::common::{client, spawn_apps, web_cookie};
+use crate::common::{client, get_page as get, spawn_apps, web_cookie};
 
 /// The value of the hidden `_csrf` field of a page.
 fn csrf(page: &str) -> String {
@@ -12,16 +12,6 @@ fn csrf(page: &str) -> String {
         .expect("a form with its token");
     let rest = &page[at + 20..];
     rest[..rest.find('"').unwrap()].to_string()
-}
-
-async fn get(base: &str, cookie: &str, path: &str) -> (u16, String) {
-    let r = client()
-        .get(format!("{base}{path}"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
 }
 
 async fn post(

@@ -1,7 +1,7 @@
 //! 账户管理 (the system administrator) and the account list the security administrator grants
 //! roles from: one page, whose buttons are the viewer's own work.
 
-use super::{Problems, checked, frame, kind_of};
+use super::{Fields, Problems, checked, frame, kind_of};
 use crate::AppState;
 use crate::auth::{WebUser, check_csrf};
 use crate::error::{WebError, html};
@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::AdminKind;
-use std::collections::BTreeMap;
 
 pub struct Row {
     pub username: String,
@@ -34,14 +33,8 @@ pub struct AccountsPage {
     /// The system administrator keeps accounts; the security administrator grants roles.
     pub keeps: bool,
     pub orgs: Vec<(String, String)>,
-    pub values: BTreeMap<String, String>,
+    pub values: Fields,
     pub problems: Problems,
-}
-
-impl AccountsPage {
-    pub fn value(&self, k: &str) -> &str {
-        self.values.get(k).map(String::as_str).unwrap_or("")
-    }
 }
 
 #[derive(Template)]
@@ -62,7 +55,7 @@ async fn render(
     s: &AppState,
     who: &app::Principal,
     q: &str,
-    values: BTreeMap<String, String>,
+    values: Fields,
     problems: Problems,
 ) -> Result<Response, WebError> {
     let p = &s.platform;
@@ -120,7 +113,7 @@ pub async fn page(
     WebUser(who): WebUser,
     Query(f): Query<Search>,
 ) -> Result<Response, WebError> {
-    render(&s, &who, &f.q, BTreeMap::new(), Problems::default()).await
+    render(&s, &who, &f.q, Fields::default(), Problems::default()).await
 }
 
 /// Creates an account; a refusal shows the form again with what was typed.
@@ -141,7 +134,7 @@ pub async fn create(
         Ok(one) => Ok(secret(p, &who, one)),
         Err(e) => {
             let problems = Problems::of(e, who.lang)?;
-            render(&s, &who, "", v.0, problems).await
+            render(&s, &who, "", v, problems).await
         }
     }
 }
@@ -177,7 +170,7 @@ pub async fn change(
         Ok(None) => Ok(Redirect::to("/admin/accounts").into_response()),
         Err(e) => {
             let problems = Problems::of(e, who.lang)?;
-            render(&s, &who, "", BTreeMap::new(), problems).await
+            render(&s, &who, "", Fields::default(), problems).await
         }
     }
 }

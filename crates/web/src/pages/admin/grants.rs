@@ -1,7 +1,7 @@
 //! 授权管理 and 单位管理 (the security administrator): grant an account its role, with the
 //! administrator's password again; register an organisation.
 
-use super::{Problems, checked, frame};
+use super::{Fields, Problems, checked, frame};
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{WebError, html};
@@ -10,7 +10,6 @@ use app::admin::grants;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::BTreeMap;
 
 #[derive(Template)]
 #[template(path = "admin_grant.html")]
@@ -35,12 +34,9 @@ async fn render_grant(
     let p = &s.platform;
     let lang = who.lang;
     let err = |e| WebError::App(e, lang);
-    let account = app::admin::accounts::list(p, who, username)
+    let account = app::admin::accounts::one(p, who, username)
         .await
-        .map_err(err)?
-        .into_iter()
-        .find(|a| a.username == username)
-        .ok_or(err(app::AppError::NotFound))?;
+        .map_err(err)?;
     let roles = grants::roles_for(p, &account.org_kind)
         .into_iter()
         .map(|r| {
@@ -98,20 +94,14 @@ pub struct OrgsPage {
     pub rows: Vec<(String, String, String, String)>,
     /// (kind id, name)
     pub kinds: Vec<(String, String)>,
-    pub values: BTreeMap<String, String>,
+    pub values: Fields,
     pub problems: Problems,
-}
-
-impl OrgsPage {
-    pub fn value(&self, k: &str) -> &str {
-        self.values.get(k).map(String::as_str).unwrap_or("")
-    }
 }
 
 async fn render_orgs(
     s: &AppState,
     who: &app::Principal,
-    values: BTreeMap<String, String>,
+    values: Fields,
     problems: Problems,
 ) -> Result<Response, WebError> {
     let p = &s.platform;
@@ -159,7 +149,7 @@ async fn render_orgs(
 }
 
 pub async fn orgs(State(s): State<AppState>, WebUser(who): WebUser) -> Result<Response, WebError> {
-    render_orgs(&s, &who, BTreeMap::new(), Problems::default()).await
+    render_orgs(&s, &who, Fields::default(), Problems::default()).await
 }
 
 pub async fn add_org(
@@ -180,7 +170,7 @@ pub async fn add_org(
         Ok(()) => Ok(Redirect::to("/admin/orgs").into_response()),
         Err(e) => {
             let problems = Problems::of(e, who.lang)?;
-            render_orgs(&s, &who, v.0, problems).await
+            render_orgs(&s, &who, v, problems).await
         }
     }
 }

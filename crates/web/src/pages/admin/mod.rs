@@ -41,8 +41,10 @@ pub(crate) fn frame(
     crate::frame::Frame::new(p, who, here, t.s(title_key), here)
 }
 
-/// A submitted form whose anti-CSRF token was checked, by field name (the last value of each).
-pub(crate) struct Fields(pub BTreeMap<String, String>);
+/// A submitted form whose anti-CSRF token was checked, by field name (the last value of each);
+/// also what a refused form shows again.
+#[derive(Default)]
+pub struct Fields(pub BTreeMap<String, String>);
 
 impl Fields {
     pub fn get(&self, k: &str) -> &str {

@@ -107,6 +107,17 @@ pub async fn web_cookie(app: &TestApp, username: &str) -> String {
         .to_string()
 }
 
+/// A page fetched with a session cookie: its status and text.
+pub async fn get_page(base: &str, cookie: &str, path: &str) -> (u16, String) {
+    let r = client()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
 /// Logs in through the API and returns a bearer token.
 pub async fn token(app: &TestApp, username: &str) -> String {
     let r = client()
