@@ -50,6 +50,9 @@ pub struct RefFact {
     pub facet_name: Text,
     /// Its parent (a plan line's plan), when a rule asks about it: number, state and name.
     pub parent: Option<(String, String, Text)>,
+    /// An item that names it under a parent in the rule's states, when a rule asks (the plan
+    /// line of an issued task book that lists a demand): that item's number and its parent's.
+    pub named_by: Option<(String, String)>,
 }
 
 /// What a decision needs besides the item: the time, the working-day calendar, and facts
@@ -64,7 +67,8 @@ pub struct Context<'a> {
     pub refs: &'a BTreeMap<String, RefFact>,
     /// Taken as the effect of another step: internal transitions are allowed.
     pub as_effect: bool,
-    /// The parent's budget lines with what siblings have committed, for a `within` rule.
+    /// The parent's budget lines with what siblings have committed, for a `within` rule; for
+    /// a `covers` rule, with what items of the rule's kind have committed.
     pub budget: &'a [BudgetLine],
 }
 
@@ -249,6 +253,20 @@ pub fn decide(
             });
         }
     }
+    if let Some(rule) = &t.covers {
+        let lines = changes
+            .get(&rule.table)
+            .cloned()
+            .or_else(|| item.map(|i| i.field(&rule.table).to_string()))
+            .unwrap_or_default();
+        if let Err(message) = crate::rules::covers(rule, &lines, cx.budget) {
+            errors.push(FieldError {
+                field: rule.table.clone(),
+                message,
+            });
+        }
+    }
+    errors.extend(crate::rules::among(kind_def, t, item, &changes));
     for field in &t.required {
         let value = changes
             .get(field)
@@ -284,13 +302,48 @@ pub fn decide(
             });
         }
     }
-    for rule in &t.forbid {
-        let value = changes
-            .get(&rule.field)
+    let value_now = |f: &str| {
+        changes
+            .get(f)
             .map(String::as_str)
-            .or_else(|| item.map(|i| i.field(&rule.field)))
-            .unwrap_or("");
-        if rule.values.iter().any(|v| v == value) {
+            .or_else(|| item.map(|i| i.field(f)))
+            .unwrap_or("")
+            .to_string()
+    };
+    for rule in &t.forbid {
+        // A rule that holds only while other fields have given values (a review that is needed).
+        if !rule
+            .when
+            .iter()
+            .all(|w| w.values.contains(&value_now(&w.field)))
+        {
+            continue;
+        }
+        let value = value_now(&rule.field);
+        if !rule.values.contains(&value) {
+            continue;
+        }
+        // A value this step does not fill is a condition the item must meet first: say so as
+        // the reason, not as a field of the form.
+        if !t.inputs.contains(&rule.field) {
+            return Err(Denied {
+                reason: Text::new(
+                    format!(
+                        "{}（{}）",
+                        rule.message.zh,
+                        rule.article.cite(crate::Lang::Zh)
+                    ),
+                    format!(
+                        "{} ({})",
+                        rule.message.en,
+                        rule.article.cite(crate::Lang::En)
+                    ),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
+        {
             errors.retain(|e| e.field != rule.field);
             errors.push(FieldError {
                 field: rule.field.clone(),
@@ -436,6 +489,9 @@ fn permitted(
     }
     if let Some(i) = item {
         rules::countersign_once(policy, t, i, actor)?;
+    }
+    if let (Some(i), Some(sep)) = (item, &t.separation) {
+        rules::separation(policy, kind, t, sep, i, actor)?;
     }
     if let Some(i) = item
         && let Some(prev) = i

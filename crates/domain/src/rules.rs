@@ -122,6 +122,18 @@ pub(crate) fn requires(
                 fields: Vec::new(),
             });
         }
+        if let (Some(r), Some(n)) = (cx.refs.get(&rule.field), &rule.not_named_by)
+            && let Some((namer, parent)) = &r.named_by
+        {
+            return Err(Denied {
+                reason: Text::new(
+                    format!("{} 已列入 {parent}（{namer}）：{}", r.number, n.message.zh),
+                    format!("{} is in {parent} ({namer}): {}", r.number, n.message.en),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        }
         if let Some(r) = cx.refs.get(&rule.field)
             && rule.states.contains(&r.state)
             && !rule.parent_states.is_empty()
@@ -155,6 +167,13 @@ pub(crate) fn requires(
             .is_some_and(|r| rule.states.contains(&r.state));
         if !ok {
             let reason = match cx.refs.get(&rule.field) {
+                Some(r) if rule.message.is_some() => {
+                    let m = rule.message.clone().unwrap_or_default();
+                    Text::new(
+                        format!("{} 当前为「{}」：{}", r.number, r.state_name.zh, m.zh),
+                        format!("{} is {}: {}", r.number, r.state_name.en, m.en),
+                    )
+                }
                 Some(r) => Text::new(
                     format!(
                         "所属的 {} 当前为「{}」，尚未审核通过，不能「{}」。",
@@ -363,6 +382,187 @@ pub(crate) fn within(
                     yuan(amount),
                     yuan(amount - left),
                     rule.article.cite(crate::Lang::En)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A new table of lines must keep every line at least at what is already committed to it
+/// (R15.1): a change may not take back money a contract has. `committed` holds the parent's
+/// lines with what the rule's items have committed.
+pub(crate) fn covers(
+    rule: &crate::policy::Covers,
+    lines: &str,
+    committed: &[crate::decide::BudgetLine],
+) -> Result<(), Text> {
+    use crate::ids::Money;
+    let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
+    let rows = crate::table::rows(lines);
+    for b in committed.iter().filter(|b| b.committed_fen > 0) {
+        let row = rows
+            .iter()
+            .find(|r| r.get("line").and_then(|v| v.parse::<usize>().ok()) == Some(b.line));
+        let (zh_now, en_now) = match row {
+            Some(r) => {
+                let approved: i64 = r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0);
+                if approved >= b.committed_fen {
+                    continue;
+                }
+                (
+                    format!("变更后核定 {} 元", yuan(approved)),
+                    format!("the change sets it to {}", yuan(approved)),
+                )
+            }
+            None => (
+                "变更后删去了这一行".to_string(),
+                "the change removes it".to_string(),
+            ),
+        };
+        return Err(Text::new(
+            format!(
+                "预算第 {} 行「{}」已签约 {} 元，{zh_now}，低于已签约金额。请将该行调整为不低于 {} 元，或先处理相应合同后再变更（{}）。",
+                b.line,
+                b.item,
+                yuan(b.committed_fen),
+                yuan(b.committed_fen),
+                rule.article.cite(crate::Lang::Zh)
+            ),
+            format!(
+                "Budget line {} ({}) has {} contracted and {en_now}, below what is contracted. Keep the line at {} or more, or settle the contracts first ({}).",
+                b.line,
+                b.item,
+                yuan(b.committed_fen),
+                yuan(b.committed_fen),
+                rule.article.cite(crate::Lang::En)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Fields whose value must be among another field's values (the winner among the bidders),
+/// checked whenever the step fills or requires either of them.
+pub(crate) fn among(
+    kind: &ItemKind,
+    t: &Transition,
+    item: Option<&Item>,
+    changes: &std::collections::BTreeMap<String, String>,
+) -> Vec<crate::decide::FieldError> {
+    let value = |f: &str| {
+        changes
+            .get(f)
+            .map(String::as_str)
+            .or_else(|| item.map(|i| i.field(f)))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let touches = |f: &str| t.inputs.iter().chain(&t.required).any(|x| x == f);
+    let mut out = Vec::new();
+    for def in &kind.fields {
+        let Some(rule) = &def.among else { continue };
+        if !touches(&def.id) && !touches(&rule.field) {
+            continue;
+        }
+        let v = value(&def.id);
+        if v.is_empty() {
+            continue;
+        }
+        let list = value(&rule.field);
+        let listed = list
+            .split([',', '，', '、', ' ', ';', '；'])
+            .map(str::trim)
+            .any(|n| n.eq_ignore_ascii_case(&v));
+        if listed {
+            continue;
+        }
+        let other = kind
+            .field(&rule.field)
+            .map(|f| f.label.clone())
+            .unwrap_or_default();
+        out.push(crate::decide::FieldError {
+            field: def.id.clone(),
+            message: Text::new(
+                format!(
+                    "{v} 不在「{}」之中：{}（{}）",
+                    other.zh,
+                    rule.message.zh,
+                    rule.article.cite(crate::Lang::Zh)
+                ),
+                format!(
+                    "{v} is not among the {}: {} ({})",
+                    other.en.to_lowercase(),
+                    rule.message.en,
+                    rule.article.cite(crate::Lang::En)
+                ),
+            ),
+        });
+    }
+    out
+}
+
+/// The separation of duties on a deciding step: whoever prepared the item does not decide on
+/// it, whoever decided in one role does not decide again in another, and each person consents
+/// to a countersigned step once.
+pub(crate) fn separation(
+    policy: &Policy,
+    kind: &ItemKind,
+    t: &Transition,
+    sep: &crate::policy::Separation,
+    item: &Item,
+    actor: &Actor,
+) -> Result<(), Denied> {
+    let refuse = |zh: String, en: String| Denied {
+        reason: Text::new(
+            format!("{zh}（{}）", sep.name.zh),
+            format!("{en} ({}).", sep.name.en.to_lowercase()),
+        ),
+        article: None,
+        fields: Vec::new(),
+    };
+    for a in item.acts.iter().filter(|a| a.user == actor.user) {
+        let Some(prev) = kind.transition(&a.action) else {
+            continue;
+        };
+        if prev.does.is_some_and(|d| sep.after.contains(&d)) {
+            return Err(refuse(
+                format!(
+                    "您已对该事项办理「{}」，不能再「{}」：起草、汇编、提交与审批、出具意见须由不同人员办理，请由同岗位的其他人员办理",
+                    prev.label.zh, t.label.zh
+                ),
+                format!(
+                    "You did \"{}\" on this item, so you cannot \"{}\": whoever prepares an item does not decide on it; a colleague in the same post takes this step",
+                    prev.label.en, t.label.en
+                ),
+            ));
+        }
+        if !sep.one_level || prev.does != Some(crate::policy::Does::Decide) {
+            continue;
+        }
+        if a.role != actor.role {
+            let role = policy
+                .role(&a.role)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            return Err(refuse(
+                format!(
+                    "您已以「{}」身份对该事项「{}」，同一人不能在两个环节审批",
+                    role.zh, prev.label.zh
+                ),
+                format!(
+                    "You already decided \"{}\" on this item as {}; nobody decides at two levels",
+                    prev.label.en, role.en
+                ),
+            ));
+        }
+        if !t.countersign.is_empty() && a.action == t.id {
+            return Err(refuse(
+                format!("您已会签「{}」，同一人只能会签一次", t.label.zh),
+                format!(
+                    "You already countersigned \"{}\"; each person consents once",
+                    t.label.en
                 ),
             ));
         }

@@ -92,6 +92,9 @@ pub async fn gather(
             if !rule.parent_states.is_empty() {
                 fact.parent = parent_of(c, p, number).await?;
             }
+            if let Some(n) = &rule.not_named_by {
+                fact.named_by = named_by(c, p, n, number).await?;
+            }
             let fails = !rule.states.contains(&fact.state)
                 || (!rule.facets.is_empty() && !rule.facets.contains(&fact.facet));
             if chosen.is_none() || fails {
@@ -108,7 +111,103 @@ pub async fn gather(
     if let Some(rule) = &t.within {
         facts.budget = budget(c, kind, item, input, t, rule).await?;
     }
+    if let Some(rule) = &t.covers {
+        facts.budget = committed_to(c, kind, item, input, t, rule).await?;
+    }
     Ok(facts)
+}
+
+/// The first item of the rule's kind and states that names `number`, under a parent in the
+/// rule's parent states: its number and the parent's (a demand's line in an issued plan).
+async fn named_by(
+    c: &mut Conn,
+    p: &Platform,
+    rule: &domain::policy::NamedBy,
+    number: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let f = Filter {
+        kind: rule.kind.clone(),
+        states: rule.states.clone(),
+        page: 1,
+        per_page: 10_000,
+        ..Filter::default()
+    };
+    for row in store::items::list(c, &f).await? {
+        let names = row
+            .item
+            .field(&rule.field)
+            .split([',', '，', '、', ' ', ';', '；'])
+            .any(|n| n.trim().eq_ignore_ascii_case(number));
+        if !names {
+            continue;
+        }
+        if let Some((parent, state, _)) = parent_of_row(c, p, &row).await?
+            && rule.parent_states.contains(&state)
+        {
+            return Ok(Some((row.number, parent)));
+        }
+    }
+    Ok(None)
+}
+
+/// The parent's lines (its table of the rule's name), each with what the parent's items of
+/// the rule's kind in `counted` states have allocated to it (contracts under a project).
+async fn committed_to(
+    c: &mut Conn,
+    kind: &ItemKind,
+    item: Option<&Item>,
+    input: &Input,
+    t: &Transition,
+    rule: &domain::policy::Covers,
+) -> Result<Vec<domain::BudgetLine>, AppError> {
+    let Some(parent_field) = &kind.parent_field else {
+        return Ok(Vec::new());
+    };
+    let parent_no = value_of(t, parent_field, item, input).to_ascii_uppercase();
+    let Some(parent) = store::items::get_by_number(c, parent_no.trim()).await? else {
+        return Ok(Vec::new());
+    };
+    let f = Filter {
+        kind: rule.kind.clone(),
+        parent: Some(parent.number.clone()),
+        states: rule.counted.clone(),
+        page: 1,
+        per_page: 10_000,
+        ..Filter::default()
+    };
+    let mut committed: BTreeMap<usize, i64> = BTreeMap::new();
+    for other in store::items::list(c, &f).await? {
+        add_allocations(&mut committed, other.item.field(&rule.allocations));
+    }
+    Ok(lines_with(parent.item.field(&rule.table), &committed))
+}
+
+/// Adds a table of allocations (`line`, `amount`) to what each line has committed.
+fn add_allocations(committed: &mut BTreeMap<usize, i64>, table: &str) {
+    for row in domain::table::rows(table) {
+        if let (Some(line), Some(amount)) = (
+            row.get("line").and_then(|v| v.parse::<usize>().ok()),
+            row.get("amount").and_then(|v| v.parse::<i64>().ok()),
+        ) {
+            *committed.entry(line).or_default() += amount;
+        }
+    }
+}
+
+/// A baseline table's lines, each with what is committed to it.
+fn lines_with(baseline: &str, committed: &BTreeMap<usize, i64>) -> Vec<domain::BudgetLine> {
+    domain::table::rows(baseline)
+        .iter()
+        .filter_map(|r| {
+            let line = r.get("line")?.parse::<usize>().ok()?;
+            Some(domain::BudgetLine {
+                line,
+                item: r.get("item").cloned().unwrap_or_default(),
+                approved_fen: r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0),
+                committed_fen: committed.get(&line).copied().unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 /// The parent's baseline lines, each with what the parent's other items of this kind in the
@@ -141,27 +240,9 @@ async fn budget(
         if item.is_some_and(|i| i.id == sibling.item.id) {
             continue;
         }
-        for row in domain::table::rows(sibling.item.field(&rule.table)) {
-            if let (Some(line), Some(amount)) = (
-                row.get("line").and_then(|v| v.parse::<usize>().ok()),
-                row.get("amount").and_then(|v| v.parse::<i64>().ok()),
-            ) {
-                *committed.entry(line).or_default() += amount;
-            }
-        }
+        add_allocations(&mut committed, sibling.item.field(&rule.table));
     }
-    Ok(domain::table::rows(parent.item.field(&rule.budget))
-        .iter()
-        .filter_map(|r| {
-            let line = r.get("line")?.parse::<usize>().ok()?;
-            Some(domain::BudgetLine {
-                line,
-                item: r.get("item").cloned().unwrap_or_default(),
-                approved_fen: r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0),
-                committed_fen: committed.get(&line).copied().unwrap_or(0),
-            })
-        })
-        .collect())
+    Ok(lines_with(parent.item.field(&rule.budget), &committed))
 }
 
 /// The number, state and state name of the item's parent (a plan line's plan).
@@ -173,6 +254,15 @@ async fn parent_of(
     let Some(row) = store::items::get_by_number(c, number).await? else {
         return Ok(None);
     };
+    parent_of_row(c, p, &row).await
+}
+
+/// The number, state and state name of a row's parent.
+async fn parent_of_row(
+    c: &mut Conn,
+    p: &Platform,
+    row: &store::items::ItemRow,
+) -> Result<Option<(String, String, Text)>, AppError> {
     let parent_number = p
         .policy
         .kind(&row.item.kind)
@@ -217,6 +307,7 @@ fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
         facet,
         facet_name,
         parent: None,
+        named_by: None,
     }
 }
 

@@ -161,13 +161,14 @@ pub fn explain<'p>(policy: &'p Policy, asked: &Article) -> Result<Explanation<'p
     let rules = policy
         .rules
         .iter()
-        .filter(|r| hits(r.article()))
+        .filter(|r| r.article().is_some_and(hits))
         .map(|rule| RuleUse {
             rule,
             used_by: steps_where(&|t| {
                 let named = Some(rule.id.as_str());
                 t.forbid.iter().any(|f| f.rule.as_deref() == named)
                     || t.requires.iter().any(|r| r.rule.as_deref() == named)
+                    || t.separation.as_ref().map(|s| s.rule.as_str()) == named
             }),
         })
         .collect();

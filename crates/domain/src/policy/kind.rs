@@ -101,6 +101,17 @@ pub(super) fn load<'a>(
                 )),
                 _ => return Err(ctx.err(&f.id, "`product` names exactly two fields".into())),
             },
+            among: f
+                .among
+                .as_ref()
+                .map(|a| {
+                    Ok::<_, PolicyError>(super::Among {
+                        field: ctx.known(&a.field, &field_ids, "field")?.to_string(),
+                        article: ctx.article(&a.article)?,
+                        message: Text::new(&a.zh, &a.en),
+                    })
+                })
+                .transpose()?,
         });
     }
 

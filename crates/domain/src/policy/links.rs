@@ -98,6 +98,49 @@ pub(super) fn check<'a>(
                 ctx.known(f, &facet_options, "facet value")
                     .map_err(within)?;
             }
+            if let Some(n) = &r.not_named_by {
+                let Some(nk) = find(n.kind.get_ref()) else {
+                    return Err(within(
+                        ctx.err(&n.kind, format!("unknown item kind `{}`", n.kind.get_ref())),
+                    ));
+                };
+                let names_rk = matches!(
+                    nk.field(n.field.get_ref()).map(|f| &f.ty),
+                    Some(FieldType::ItemRef { kind } | FieldType::ItemRefs { kind }) if *kind == rk.id
+                );
+                if !names_rk {
+                    return Err(within(ctx.err(
+                        &n.field,
+                        format!(
+                            "`{}.{}` must be a reference field to `{}`",
+                            nk.id,
+                            n.field.get_ref(),
+                            rk.id
+                        ),
+                    )));
+                }
+                let own_states = states_of(nk);
+                for s in &n.states {
+                    ctx.known(s, &own_states, "state").map_err(within)?;
+                }
+                let parent = nk
+                    .parent_field
+                    .as_ref()
+                    .and_then(|f| nk.field(f))
+                    .and_then(|f| match &f.ty {
+                        FieldType::ItemRef { kind } => find(kind),
+                        _ => None,
+                    });
+                let Some(parent) = parent else {
+                    return Err(within(
+                        ctx.err(&n.kind, format!("`{}` has no parent kind", nk.id)),
+                    ));
+                };
+                let states = states_of(parent);
+                for s in &n.parent_states {
+                    ctx.known(s, &states, "state").map_err(within)?;
+                }
+            }
             if let Some(first) = r.parent_states.first() {
                 let parent = rk
                     .parent_field
@@ -116,6 +159,35 @@ pub(super) fn check<'a>(
                 for s in &r.parent_states {
                     ctx.known(s, &states, "state").map_err(within)?;
                 }
+            }
+        }
+        if let Some(c) = &t.covers {
+            let Some(ck) = find(c.kind.get_ref()) else {
+                return Err(ctx.err(&c.kind, format!("unknown item kind `{}`", c.kind.get_ref())));
+            };
+            if !matches!(
+                ck.field(c.allocations.get_ref()).map(|f| &f.ty),
+                Some(FieldType::Table(_))
+            ) {
+                return Err(ctx.err(
+                    &c.allocations,
+                    format!(
+                        "`{}.{}` must be a table field",
+                        ck.id,
+                        c.allocations.get_ref()
+                    ),
+                ));
+            }
+            let states = states_of(ck);
+            for s in &c.counted {
+                ctx.known(s, &states, "state")?;
+            }
+            if ck.parent_field.is_none() || kind.parent_field.is_none() {
+                return Err(ctx.err(
+                    &c.kind,
+                    "`covers` compares items under one parent: both kinds need a parent_field"
+                        .into(),
+                ));
             }
         }
         if let Some(f) = &t.actor_in

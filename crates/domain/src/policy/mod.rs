@@ -61,15 +61,42 @@ pub struct NamedRule {
 pub enum RuleBody {
     Forbid(Forbid),
     Requires(RefRule),
+    /// Applies by itself to every step that decides (the separation of duties).
+    Separate(Separation),
 }
 
 impl NamedRule {
-    pub fn article(&self) -> &Article {
+    /// The article the rule rests on; the separation of duties is internal control, which
+    /// the measures take for granted and no article states.
+    pub fn article(&self) -> Option<&Article> {
         match &self.body {
-            RuleBody::Forbid(f) => &f.article,
-            RuleBody::Requires(r) => &r.article,
+            RuleBody::Forbid(f) => Some(&f.article),
+            RuleBody::Requires(r) => Some(&r.article),
+            RuleBody::Separate(_) => None,
         }
     }
+}
+
+/// What a step does, for the separation of duties: it prepares the item (drafts, edits,
+/// submits, draws the experts) or decides on it (approves, returns, gives or records an
+/// opinion or an approval). Other steps (attaching a file, recording progress) are neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Does {
+    Prepare,
+    Decide,
+}
+
+/// The separation of duties (不相容职责分离), one rule for every deciding step: whoever took a
+/// step of the kinds in `after` on the item does not decide on it; with `one_level`, whoever
+/// decided in one role does not decide again in another (nobody approves twice), and each
+/// person consents to a countersigned step once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Separation {
+    pub rule: String,
+    pub name: Text,
+    pub after: Vec<Does>,
+    pub one_level: bool,
 }
 
 /// A kind of organisation (art. 4-12).
@@ -206,6 +233,16 @@ pub struct FieldDef {
     pub personal: bool,
     /// Computed as the product of these two integer fields, never typed (a risk's level).
     pub product: Option<(String, String)>,
+    /// The value must be one of the values of another field (the winner among the bidders).
+    pub among: Option<Among>,
+}
+
+/// A field whose value must be among the values of another field of the item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Among {
+    pub field: String,
+    pub article: Article,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +315,12 @@ pub struct Transition {
     pub draw: Option<String>,
     /// Allocations must fit what is left of the parent's budget lines.
     pub within: Option<Within>,
+    /// The step's table of lines must cover what is already committed to each.
+    pub covers: Option<Covers>,
+    /// What the step does, for the separation of duties.
+    pub does: Option<Does>,
+    /// The separation of duties, on a step that decides (from the policy's `separate` rule).
+    pub separation: Option<Separation>,
 }
 
 /// A condition on the item's own fields.
@@ -318,6 +361,8 @@ pub struct Forbid {
     pub message: Text,
     /// The named rule this comes from, if it is not the transition's own.
     pub rule: Option<String>,
+    /// The rule holds only while these fields have one of their values ("" for empty).
+    pub when: Vec<When>,
 }
 
 /// A time window held by items of another kind, e.g. the yearly demand campaign (R13.1).
@@ -347,6 +392,33 @@ pub struct RefRule {
     pub article: Article,
     /// The named rule this comes from, if it is not the transition's own.
     pub rule: Option<String>,
+    /// What the refusal says when the referenced item is in another state.
+    pub message: Option<Text>,
+    /// The referenced item must not be named by such an item (a demand in an issued task book).
+    pub not_named_by: Option<NamedBy>,
+}
+
+/// Items of `kind` in `states` whose `field` names the referenced item, under a parent in
+/// `parent_states`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedBy {
+    pub kind: String,
+    pub field: String,
+    pub states: Vec<String>,
+    pub parent_states: Vec<String>,
+    pub message: Text,
+}
+
+/// A new table of lines must cover what items of `kind` under the same parent, in `counted`
+/// states, have committed to each line in their `allocations` (a change may not cut a budget
+/// line below what is already contracted, R15.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Covers {
+    pub table: String,
+    pub kind: String,
+    pub allocations: String,
+    pub counted: Vec<String>,
+    pub article: Article,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every named rule of the policy, with the file it is written in.
 pub(super) struct Rules<'a> {
     by_id: BTreeMap<&'a str, (&'a Ctx<'a>, &'a RawRule)>,
+    /// The separation of duties, if the policy states it: every deciding step obeys it.
+    separation: Option<super::Separation>,
 }
 
 /// A `forbid` or `requires` a transition obeys: its own, or one a named rule lends it.
@@ -45,6 +47,8 @@ impl<T> Use<'_, T> {
 pub(super) struct Uses<'a> {
     pub forbid: Vec<Use<'a, RawForbid>>,
     pub requires: Vec<Use<'a, RawRefRule>>,
+    /// For a step that decides: the policy's separation of duties.
+    pub separation: Option<super::Separation>,
 }
 
 impl<'a> Rules<'a> {
@@ -60,17 +64,42 @@ impl<'a> Rules<'a> {
         )?;
         let mut by_id = BTreeMap::new();
         let mut out = Vec::new();
+        let mut separation: Option<super::Separation> = None;
         for (ctx, raw) in files {
             for r in &raw.rule {
-                let body = match (&r.forbid, &r.requires) {
-                    (Some(f), None) => RuleBody::Forbid(super::Forbid {
+                let body = match (&r.forbid, &r.requires, &r.separate) {
+                    (None, None, Some(sep)) => {
+                        if separation.is_some() {
+                            return Err(
+                                ctx.err(&r.id, "the separation of duties is stated once".into())
+                            );
+                        }
+                        let s = super::Separation {
+                            rule: r.id.get_ref().clone(),
+                            name: Text::new(&r.zh, &r.en),
+                            after: sep.after.clone(),
+                            one_level: sep.one_level,
+                        };
+                        separation = Some(s.clone());
+                        RuleBody::Separate(s)
+                    }
+                    (Some(f), None, None) => RuleBody::Forbid(super::Forbid {
                         field: f.field.get_ref().clone(),
                         values: f.values.clone(),
                         article: ctx.article(&f.article)?,
                         message: Text::new(&f.zh, &f.en),
                         rule: Some(r.id.get_ref().clone()),
+                        // Checked against each kind that uses the rule (`transition::load`).
+                        when: f
+                            .when
+                            .iter()
+                            .map(|w| super::When {
+                                field: w.field.get_ref().clone(),
+                                values: w.values.clone(),
+                            })
+                            .collect(),
                     }),
-                    (None, Some(q)) => RuleBody::Requires(super::transition::ref_rule(
+                    (None, Some(q), None) => RuleBody::Requires(super::transition::ref_rule(
                         ctx,
                         q,
                         Some(r.id.get_ref()),
@@ -78,7 +107,7 @@ impl<'a> Rules<'a> {
                     _ => {
                         return Err(ctx.err(
                             &r.id,
-                            "a rule holds exactly one `forbid` or `requires`".into(),
+                            "a rule holds exactly one `forbid`, `requires` or `separate`".into(),
                         ));
                     }
                 };
@@ -90,7 +119,7 @@ impl<'a> Rules<'a> {
                 by_id.insert(r.id.get_ref().as_str(), (*ctx, r));
             }
         }
-        Ok((Rules { by_id }, out))
+        Ok((Rules { by_id, separation }, out))
     }
 
     /// The transition's own `forbid` and `requires`, then those of the rules it names.
@@ -116,6 +145,10 @@ impl<'a> Rules<'a> {
                     used_at: None,
                 })
                 .collect(),
+            separation: match t.does {
+                Some(super::Does::Decide) => self.separation.clone(),
+                _ => None,
+            },
         };
         let mut seen = BTreeSet::new();
         for name in &t.rules {
@@ -160,7 +193,8 @@ impl<'a> Rules<'a> {
             .flat_map(|t| t.rules.iter().map(|r| r.get_ref().as_str()))
             .collect();
         for (id, (ctx, rule)) in &self.by_id {
-            if !used.contains(id) {
+            // The separation of duties is used by every deciding step, without naming it.
+            if !used.contains(id) && rule.separate.is_none() {
                 return Err(ctx.err(&rule.id, format!("rule `{id}` is used by no transition")));
             }
         }

@@ -89,7 +89,9 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
                     "{} {} — {}",
                     r.rule.id,
                     r.rule.name.get(lang),
-                    cite(r.rule.article())
+                    r.rule
+                        .article()
+                        .map_or_else(|| w("内部控制", "internal control"), cite)
                 ),
             );
             for (k, t) in &r.used_by {

@@ -71,6 +71,18 @@ pub struct RawRule {
     pub en: String,
     pub forbid: Option<RawForbid>,
     pub requires: Option<RawRefRule>,
+    /// The separation of duties: applies by itself to every step that does `decide`.
+    pub separate: Option<RawSeparate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeparate {
+    /// Whoever took a step with one of these duties on an item may not decide on it.
+    pub after: Vec<crate::policy::Does>,
+    /// A person who decided on an item in one role may not decide on it again in another.
+    #[serde(default)]
+    pub one_level: bool,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +179,17 @@ pub struct RawField {
     /// For a `table`: its columns.
     #[serde(default)]
     pub column: Vec<RawColumn>,
+    /// The value must be one of the values of another field (a winner among the bidders).
+    pub among: Option<RawAmong>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmong {
+    pub field: S,
+    pub article: S,
+    pub zh: String,
+    pub en: String,
 }
 
 #[derive(Deserialize)]
@@ -276,6 +299,24 @@ pub struct RawTransition {
     pub draw: Option<S>,
     /// Allocations must stay within what the parent's baseline has left (R15.1, R15.2).
     pub within: Option<RawWithin>,
+    /// A new baseline must cover what is already committed to each line (R15.1).
+    pub covers: Option<RawCovers>,
+    /// What the step does, for the separation of duties: prepares the item or decides on it.
+    pub does: Option<crate::policy::Does>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCovers {
+    /// This item's table of lines (`line`, `item`, `approved`).
+    pub table: S,
+    /// The items of this kind under the same parent commit amounts to the lines...
+    pub kind: S,
+    /// ... in this table of theirs (`line`, `amount`) ...
+    pub allocations: S,
+    /// ... while in these states.
+    pub counted: Vec<S>,
+    pub article: S,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +359,9 @@ pub struct RawForbid {
     pub article: S,
     pub zh: String,
     pub en: String,
+    /// The rule holds only while these fields have one of the values.
+    #[serde(default)]
+    pub when: Vec<RawWhen>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +385,25 @@ pub struct RawRefRule {
     #[serde(default)]
     pub parent_states: Vec<S>,
     pub article: S,
+    /// What the refusal says when the referenced item is in another state (instead of the
+    /// general "not yet approved").
+    pub zh: Option<String>,
+    pub en: Option<String>,
+    /// The referenced item must not be named by an item of another kind whose parent is in
+    /// given states (a demand already in an issued task book).
+    pub not_named_by: Option<RawNamedBy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNamedBy {
+    pub kind: S,
+    pub field: S,
+    /// The naming item's states that count (a removed plan line does not).
+    pub states: Vec<S>,
+    pub parent_states: Vec<S>,
+    pub zh: String,
+    pub en: String,
 }
 
 #[derive(Deserialize)]

@@ -127,6 +127,16 @@ pub(super) fn load(
                         article: u.ctx.article(&f.article)?,
                         message: Text::new(&f.zh, &f.en),
                         rule: u.rule.map(str::to_string),
+                        when: f
+                            .when
+                            .iter()
+                            .map(|w| {
+                                Ok(super::When {
+                                    field: u.ctx.known(&w.field, k.field_ids, "field")?.to_string(),
+                                    values: w.values.clone(),
+                                })
+                            })
+                            .collect::<Result<_, PolicyError>>()?,
                     })
                 };
                 forbid().map_err(|e| u.within(&step, e))
@@ -176,6 +186,21 @@ pub(super) fn load(
                 })
             })
             .transpose()?,
+        covers: t
+            .covers
+            .as_ref()
+            .map(|c| {
+                Ok::<_, PolicyError>(super::Covers {
+                    table: ctx.known(&c.table, k.field_ids, "field")?.to_string(),
+                    kind: c.kind.get_ref().clone(),
+                    allocations: c.allocations.get_ref().clone(),
+                    counted: c.counted.iter().map(|s| s.get_ref().clone()).collect(),
+                    article: ctx.article(&c.article)?,
+                })
+            })
+            .transpose()?,
+        does: t.does,
+        separation: uses.separation.clone(),
         draw: match &t.draw {
             Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),
             Some(d) => {
@@ -223,5 +248,21 @@ pub(super) fn ref_rule(
             .collect(),
         article: ctx.article(&r.article)?,
         rule: rule.map(str::to_string),
+        message: match (&r.zh, &r.en) {
+            (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+            (None, None) => None,
+            _ => return Err(ctx.err(&r.field, "a refusal needs both `zh` and `en`".into())),
+        },
+        not_named_by: r.not_named_by.as_ref().map(|n| super::NamedBy {
+            kind: n.kind.get_ref().clone(),
+            field: n.field.get_ref().clone(),
+            states: n.states.iter().map(|s| s.get_ref().clone()).collect(),
+            parent_states: n
+                .parent_states
+                .iter()
+                .map(|s| s.get_ref().clone())
+                .collect(),
+            message: Text::new(&n.zh, &n.en),
+        }),
     })
 }

@@ -240,6 +240,7 @@ fn pending_emergency(w: &World) -> Item {
             facet: String::new(),
             facet_name: Text::default(),
             parent: None,
+            named_by: None,
         },
     );
     let fields = input(&[
@@ -363,6 +364,7 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             facet: String::new(),
             facet_name: Text::default(),
             parent: None,
+            named_by: None,
         },
     );
     let denied = w
@@ -498,6 +500,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
             facet: String::new(),
             facet_name: Text::default(),
             parent: None,
+            named_by: None,
         },
     );
     let deferred = RefFact {
@@ -508,6 +511,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
         facet: "defer".into(),
         facet_name: Text::new("暂缓", "Defer"),
         parent: None,
+        named_by: None,
     };
     w.refs.insert("demands".into(), deferred.clone());
     let line = input(&[
@@ -527,6 +531,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
             facet: "accept".into(),
             facet_name: Text::new("采纳", "Accept"),
             parent: None,
+            named_by: None,
             ..deferred
         },
     );

@@ -58,6 +58,7 @@ fn fact(number: &str, state: &str, parent: Option<(&str, &str)>) -> RefFact {
         facet: String::new(),
         facet_name: Text::default(),
         parent: parent.map(|(n, s)| (n.to_string(), s.to_string(), Text::new(s, s))),
+        named_by: None,
     }
 }
 
