@@ -228,13 +228,20 @@ pub async fn create(
     kind: &str,
     cmd: Command,
 ) -> Result<ItemId, AppError> {
+    let detail = serde_json::json!({ "kind": kind, "action": cmd.action });
     let (p2, who2, kind) = (p.clone(), who.clone(), kind.to_string());
-    p.store
+    let r = p
+        .store
         .write(move |c| {
             Box::pin(async move { step(c, &p2, &who2, Target::New(kind), cmd, Input::new()).await })
         })
-        .await
+        .await;
+    crate::admin::recording_refusal(p, who, STEP_ACTION, detail, r).await
 }
+
+/// The security record's action for a business step that was refused (issue 11, point 6:
+/// every refused write attempt, by anyone, is recorded with who, what, when and why).
+pub const STEP_ACTION: &str = "step";
 
 /// Creates an item inside a write the caller already holds (an import of many rows).
 pub async fn create_in(

@@ -232,6 +232,17 @@ mod tests {
         assert_eq!(keys.len(), all.len(), "duplicate keys");
     }
 
+    /// RX.5: every action of the security record reads in both languages on the trail page.
+    #[test]
+    fn rx5_every_security_action_has_its_words() {
+        for action in app::admin::trail::ACTIONS {
+            let key = format!("sec_{}", action.replace('.', "_"));
+            for lang in [Lang::Zh, Lang::En] {
+                assert!(!Tr(lang).s(&key).is_empty(), "{key} in {lang:?}");
+            }
+        }
+    }
+
     /// RX.5: `Tr::s` answers "" for a key it lacks, so a misspelt key would show nothing; every
     /// key the templates and the code name literally must exist.
     #[test]

@@ -112,6 +112,13 @@ pub(crate) async fn recording_refusal<T>(
         _ => return r,
     };
     detail["reason"] = serde_json::Value::String(reason);
+    // A refusal of fields names them (what was wrong, not what was typed: values may be
+    // personal data).
+    if let Err(AppError::Denied(d)) = &r
+        && !d.fields.is_empty()
+    {
+        detail["fields"] = d.fields.iter().map(|f| f.field.clone()).collect();
+    }
     append(p, Acting::of(p, who).event(action, "refused", detail)).await?;
     r
 }

@@ -79,6 +79,7 @@ pub const ACTIONS: &[&str] = &[
     "backup",
     "backup.partial",
     "key.rotate",
+    crate::items::STEP_ACTION,
 ];
 
 /// The results a record can have.

@@ -131,8 +131,20 @@ pub fn check_policy(policy: &domain::Policy) -> Result<(), Vec<String>> {
     }
 }
 
-/// Takes a step on an existing item.
+/// Takes a step on an existing item; a refusal is recorded in the security record (who tried
+/// which step on which item, and why), in a write of its own since the step wrote nothing.
 pub async fn perform(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    cmd: Command,
+) -> Result<ItemId, AppError> {
+    let detail = serde_json::json!({ "item": id.get(), "action": cmd.action });
+    let r = perform_unrecorded(p, who, id, cmd).await;
+    crate::admin::recording_refusal(p, who, crate::items::STEP_ACTION, detail, r).await
+}
+
+async fn perform_unrecorded(
     p: &Platform,
     who: &Principal,
     id: ItemId,

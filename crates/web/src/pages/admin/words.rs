@@ -2,6 +2,27 @@
 
 /// (key, 中文, English)
 pub const WORDS: &[(&str, &str, &str)] = &[
+    // The security record's actions (`sec_` + the action with `.` as `_`).
+    ("sec_login", "登录", "Login"),
+    ("sec_logout", "退出", "Logout"),
+    ("sec_sign_step_up", "签名验证", "Signing step-up"),
+    ("sec_user_add", "新建账户", "Account created"),
+    ("sec_user_passwd", "设置密码", "Password set"),
+    ("sec_user_passwd_own", "修改本人密码", "Own password changed"),
+    ("sec_user_lock", "锁定账户", "Account locked"),
+    ("sec_user_unlock", "解锁账户", "Account unlocked"),
+    ("sec_user_reset", "重置密码", "Password reset"),
+    ("sec_role_grant", "授予角色", "Role granted"),
+    ("sec_org_add", "新增单位", "Organisation added"),
+    ("sec_export", "导出", "Export"),
+    ("sec_download", "下载", "Download"),
+    ("sec_reveal", "查看完整个人信息", "Personal data shown"),
+    ("sec_ledger_anchor", "审计账本签名", "Ledger head signed"),
+    ("sec_ledger_verify", "审计账本校验", "Ledger verified"),
+    ("sec_backup", "备份", "Backup"),
+    ("sec_backup_partial", "部分备份", "Partial backup"),
+    ("sec_key_rotate", "密钥轮换", "Key rotation"),
+    ("sec_step", "业务办理", "Business step"),
     ("nav_accounts", "账户管理", "Accounts"),
     ("nav_grants", "授权管理", "Roles"),
     ("nav_orgs", "单位管理", "Organisations"),
