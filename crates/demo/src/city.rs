@@ -165,6 +165,9 @@ pub const USERS: &[(&str, &str, &str, &str)] = &[
     ("jtj.clerk", "罗霞", "jtj", "demand_clerk"),
     ("mzj.clerk", "梁红", "mzj", "demand_clerk"),
     ("bureau.planner", "张明", "bureau", "bureau_planner"),
+    // A second planner: whoever drafts the plan or draws the experts does not record the
+    // approval or the opinions (the separation of duties).
+    ("bureau.planner2", "刘洋", "bureau", "bureau_planner"),
     ("bureau.head", "李华", "bureau", "bureau_leader"),
     ("dc.analyst", "王磊", "datacenter", "datacenter_analyst"),
     ("dc.analyst2", "赵静", "datacenter", "datacenter_analyst"),

@@ -73,9 +73,10 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         lines.push(app::items::view(p, &planner, id).await?.row.number);
     }
     act(p, &head, Some(plan), "plan", "to_meeting", &[]).await?;
+    let recorder = principal(p, "bureau.planner2").await?;
     act(
         p,
-        &planner,
+        &recorder,
         Some(plan),
         "plan",
         "record_approval",
@@ -105,7 +106,6 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
             ("planned_start", format!("{year}-03-01")),
             ("planned_end", format!("{year}-12-31")),
             ("units", unit.to_string()),
-            ("needs_cyber_review", "yes".to_string()),
             ("mode", mode.to_string()),
             (
                 "mode_reason",

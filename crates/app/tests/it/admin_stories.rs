@@ -20,7 +20,11 @@ async fn recorded(p: &app::Platform, action: &str) -> Vec<(String, String)> {
 }
 
 /// The security records of `action` with `result`.
-async fn records(p: &app::Platform, action: &str, result: &str) -> Vec<(String, String)> {
+pub(crate) async fn records(
+    p: &app::Platform,
+    action: &str,
+    result: &str,
+) -> Vec<(String, String)> {
     let mut c = p.store.read().await.unwrap();
     let all: Vec<(String, String)> = sqlx::query_as(
         "SELECT actor_name, payload FROM events WHERE stream = 'security' AND action = $1 ORDER BY seq",

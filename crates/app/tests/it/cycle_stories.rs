@@ -434,7 +434,7 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
         );
         perform(
             &p,
-            &planner,
+            &principal(&p, "bureau.planner2").await.unwrap(),
             plan,
             cmd(
                 "record_approval",

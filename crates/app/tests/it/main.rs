@@ -7,6 +7,7 @@ mod admin_stories;
 mod backup_stories;
 mod calendar_stories;
 mod cycle_stories;
+mod duty_stories;
 mod fault_stories;
 mod fuzz;
 mod identity_stories;

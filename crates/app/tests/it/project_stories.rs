@@ -11,14 +11,14 @@ use demo::{DEMO_PASSWORD, principal};
 use domain::{Input, ItemId};
 use testkit::each_backend;
 
-fn input(pairs: &[(&str, &str)]) -> Input {
+pub(crate) fn input(pairs: &[(&str, &str)]) -> Input {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
-fn cmd(action: &str, input: Input) -> Command {
+pub(crate) fn cmd(action: &str, input: Input) -> Command {
     Command {
         action: action.into(),
         input,
@@ -27,7 +27,7 @@ fn cmd(action: &str, input: Input) -> Command {
     }
 }
 
-async fn org_id(p: &app::Platform, code: &str) -> i64 {
+pub(crate) async fn org_id(p: &app::Platform, code: &str) -> i64 {
     let mut c = p.store.read().await.unwrap();
     store::orgs::all(&mut c)
         .await
@@ -40,7 +40,7 @@ async fn org_id(p: &app::Platform, code: &str) -> i64 {
 }
 
 /// The number of the demo's n-th registered vendor (1: the design institute).
-async fn vendor(p: &app::Platform, n: usize) -> String {
+pub(crate) async fn vendor(p: &app::Platform, n: usize) -> String {
     let mut c = p.store.read().await.unwrap();
     let f = store::items::Filter {
         kind: "vendor".into(),
@@ -54,7 +54,7 @@ async fn vendor(p: &app::Platform, n: usize) -> String {
 }
 
 /// An issued plan with one line; returns the line's number.
-async fn issued_plan_item(p: &app::Platform) -> String {
+pub(crate) async fn issued_plan_item(p: &app::Platform) -> String {
     let planner = principal(p, "bureau.planner").await.unwrap();
     let head = principal(p, "bureau.head").await.unwrap();
     let plan = create(
@@ -95,7 +95,7 @@ async fn issued_plan_item(p: &app::Platform) -> String {
         .unwrap();
     perform(
         p,
-        &planner,
+        &principal(p, "bureau.planner2").await.unwrap(),
         plan,
         cmd(
             "record_approval",
@@ -123,7 +123,7 @@ async fn issued_plan_item(p: &app::Platform) -> String {
 }
 
 /// A project of the plan line, sent to the natural resources bureau for confirmation.
-async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
+pub(crate) async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
     let line = issued_plan_item(p).await;
     let pm = principal(p, "company.pm").await.unwrap();
     let unit = org_id(p, "zrzy").await.to_string();
@@ -141,7 +141,6 @@ async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
                 ("planned_start", "2027-03-01"),
                 ("planned_end", "2027-12-31"),
                 ("units", &unit),
-                ("needs_cyber_review", "yes"),
                 ("mode", mode),
                 ("mode_reason", "市级基础性、公益性项目，专项资金保障"),
             ]),
@@ -156,7 +155,7 @@ async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
 }
 
 /// The confirm step as the page sends it: the password and the version that was read.
-async fn sign(p: &app::Platform, id: ItemId, password: &str) -> Command {
+pub(crate) async fn sign(p: &app::Platform, id: ItemId, password: &str) -> Command {
     let clerk = principal(p, "zrzy.clerk").await.unwrap();
     let version = view(p, &clerk, id).await.unwrap().row.version.to_string();
     cmd(
@@ -165,7 +164,7 @@ async fn sign(p: &app::Platform, id: ItemId, password: &str) -> Command {
     )
 }
 
-fn field_error(e: &AppError, field: &str) -> String {
+pub(crate) fn field_error(e: &AppError, field: &str) -> String {
     match e {
         AppError::Denied(d) => d
             .fields
@@ -278,7 +277,7 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
     }
 }
 
-fn lines(v2: bool) -> String {
+pub(crate) fn lines(v2: bool) -> String {
     let servers = if v2 { "3" } else { "4" };
     format!(
         r#"[{{"category":"硬件","item":"服务器","quantity":"{servers}","unit_price":"250,000"}},
@@ -437,7 +436,7 @@ async fn r14_2_the_review_draws_experts_without_conflicts_and_the_approval_cuts_
             .join(",");
         perform(
             &p,
-            &planner,
+            &principal(&p, "bureau.planner2").await.unwrap(),
             fsr,
             cmd(
                 "record_opinions",
@@ -529,7 +528,7 @@ async fn two_edits_from_the_same_version_never_both_succeed() {
 
 /// A confirmed, approved project (FSR lines: servers 3 x 250,000; development 1,800,000,
 /// approved at 1,500,000); returns its id and number.
-async fn approved_project(p: &app::Platform) -> (ItemId, String) {
+pub(crate) async fn approved_project(p: &app::Platform) -> (ItemId, String) {
     let project = project_awaiting(p, "special_fund").await;
     let clerk = principal(p, "zrzy.clerk").await.unwrap();
     perform(p, &clerk, project, sign(p, project, DEMO_PASSWORD).await)
@@ -596,7 +595,7 @@ async fn approved_project(p: &app::Platform) -> (ItemId, String) {
         .join(",");
     perform(
         p,
-        &planner,
+        &principal(p, "bureau.planner2").await.unwrap(),
         fsr,
         cmd(
             "record_opinions",

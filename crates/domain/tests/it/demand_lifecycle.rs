@@ -233,8 +233,10 @@ fn r13_4_the_data_center_gives_an_opinion_with_a_reason() {
     assert_eq!(done.field("merge_into"), "XQ-2026-0003");
 }
 
+/// Issue 11, point 8: the Data Center's own foundational demand is analysed by a colleague;
+/// its author may neither start the analysis nor give the opinion (separation of duties).
 #[test]
-fn r13_4_nobody_analyses_a_demand_of_their_own_unit_separation_of_duties() {
+fn r13_4_a_foundational_demand_is_analysed_by_a_colleague_and_never_by_its_author() {
     let p = policy();
     let own = step(&p, None, "create_foundational", &analyst(), &complete());
     let submitted = step(
@@ -244,18 +246,29 @@ fn r13_4_nobody_analyses_a_demand_of_their_own_unit_separation_of_duties() {
         &analyst(),
         &Input::new(),
     );
-    let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
     let denied = decide(
         &p,
         "demand",
         Some(&submitted),
         "start_analysis",
-        &colleague,
+        &analyst(),
         &Input::new(),
         &cx(),
     )
     .unwrap_err();
-    assert!(denied.reason.zh.contains("职责分离"));
+    assert!(denied.reason.zh.contains("职责分离"), "{denied:?}");
+    let colleague = actor(4, 2, "DataCenter", "datacenter_analyst");
+    let started = step(
+        &p,
+        Some(&submitted),
+        "start_analysis",
+        &colleague,
+        &Input::new(),
+    );
+    let mut reason = Input::new();
+    reason.insert("reason".into(), "基础支撑，确有必要".into());
+    let done = step(&p, Some(&started), "accept", &colleague, &reason);
+    assert_eq!(done.state, "opinion_given");
 }
 
 #[test]

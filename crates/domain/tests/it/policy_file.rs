@@ -49,8 +49,8 @@ fn r4_1_the_policy_lists_exactly_the_demand_unit_kinds_of_article_4() {
 #[test]
 fn rx1_an_unknown_role_in_a_transition_is_an_error_naming_its_part_and_line() {
     let (broken, part) = edited(
-        "roles = [\"datacenter_analyst\"]\nguards",
-        "roles = [\"data_wizard\"]\nguards",
+        "roles = [\"datacenter_analyst\"]\ndistinct_from",
+        "roles = [\"data_wizard\"]\ndistinct_from",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, format!("copy/{part}"));

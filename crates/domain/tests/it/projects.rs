@@ -38,6 +38,10 @@ fn planner() -> Actor {
 fn bureau_leader() -> Actor {
     actor(6, 1, "Bureau", "bureau_leader")
 }
+/// A second planner: whoever draws the experts does not record their opinions.
+fn planner2() -> Actor {
+    actor(8, 1, "Bureau", "bureau_planner")
+}
 fn analyst() -> Actor {
     actor(7, 2, "DataCenter", "datacenter_analyst")
 }
@@ -120,7 +124,6 @@ fn entry(mode: &str) -> Input {
         ("planned_start", "2027-03-01"),
         ("planned_end", "2027-12-31"),
         ("units", &UNIT.to_string()),
-        ("needs_cyber_review", "yes"),
         ("mode", mode),
         ("mode_reason", "属市级基础性项目"),
     ])
@@ -496,7 +499,7 @@ fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons
             "fsr",
             Some(&f),
             "record_opinions",
-            &planner(),
+            &planner2(),
             &input(&[(
                 "expert_opinions",
                 r#"[{"expert":"ZK-2026-0003","opinion":"同意","score":"85"}]"#,
@@ -513,7 +516,7 @@ fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons
             "fsr",
             Some(&f),
             "record_opinions",
-            &planner(),
+            &planner2(),
             &input(&[(
                 "expert_opinions",
                 r#"[{"expert":"ZK-2026-0001","opinion":"同意，硬件单价偏高","score":"82"},
@@ -539,7 +542,7 @@ fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons
             &approval(r#"[{"line":"1","approved":"800,000","reason":""}]"#),
         )
         .unwrap_err();
-    assert!(e.fields.iter().any(|f| f.field == "cuts"), "{:?}", e.fields);
+    assert!(e.fields.iter().any(|f| f.field == "cuts"), "{:?}", e);
     let e = w
         .step(
             "fsr",
@@ -599,7 +602,7 @@ fn procurement(allocation: &str) -> Item {
 }
 
 fn budget(committed_on_2: i64) -> World {
-    let mut w = World::new();
+    let mut w = World::new().with("winner", fact("GS-2026-0002", "registered", None));
     w.budget = vec![
         domain::BudgetLine {
             line: 1,

@@ -48,10 +48,10 @@ fn rx1_policy_check_refuses_a_copy_that_renames_a_state_the_code_relies_on() {
 
 #[test]
 fn rx1_policy_check_fails_on_a_copy_with_an_unknown_role_naming_part_and_line() {
-    let needle = "roles = [\"datacenter_analyst\"]\ninputs = [\"reason\",";
+    let needle = "roles = [\"datacenter_analyst\"]\ndoes = \"decide\"\ninputs = [\"reason\",";
     let files = testkit::policy_edited(
         needle,
-        "roles = [\"party_secretary\"]\ninputs = [\"reason\",",
+        "roles = [\"party_secretary\"]\ndoes = \"decide\"\ninputs = [\"reason\",",
     )
     .unwrap();
     let (part, copy) = files

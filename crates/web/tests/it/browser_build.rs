@@ -69,7 +69,6 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     set_value(c, "f-planned_end", "2027-11-30").await;
     let zrzy = testkit::peek::org_id(&app.platform, "zrzy").await;
     click_css(c, &format!("input[name='units'][value='{zrzy}']")).await;
-    set_value(c, "f-needs_cyber_review", "no").await;
     set_value(c, "f-mode", "company_self_funded").await;
     fill(c, "f-mode_reason", "项目具备运营收益，由公司自筹资金建设。").await;
     shot(c, "b01-project-form").await;
@@ -188,6 +187,9 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         "{panel}"
     );
     shot(c, "b05-experts").await;
+    // Whoever drew the experts does not record their opinions: a second planner does.
+    switch_user(c, &base, "bureau.planner2", "刘洋").await;
+    c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
     click(c, "action-record_opinions").await;
     let drawn = fsr_field(&app, &fsr, "drawn_experts").await;
     for (n, number) in drawn.split(',').enumerate() {

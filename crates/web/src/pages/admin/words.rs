@@ -8,7 +8,11 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("sec_sign_step_up", "签名验证", "Signing step-up"),
     ("sec_user_add", "新建账户", "Account created"),
     ("sec_user_passwd", "设置密码", "Password set"),
-    ("sec_user_passwd_own", "修改本人密码", "Own password changed"),
+    (
+        "sec_user_passwd_own",
+        "修改本人密码",
+        "Own password changed",
+    ),
     ("sec_user_lock", "锁定账户", "Account locked"),
     ("sec_user_unlock", "解锁账户", "Account unlocked"),
     ("sec_user_reset", "重置密码", "Password reset"),
