@@ -241,12 +241,8 @@ pub fn decide(
     // Sums and approved totals are derived before `required` looks at them.
     crate::table::derive(kind_def, t, item, &mut changes, &mut errors);
     if let Some(rule) = &t.within {
-        let allocations = changes
-            .get(&rule.table)
-            .cloned()
-            .or_else(|| item.map(|i| i.field(&rule.table).to_string()))
-            .unwrap_or_default();
-        if let Err(message) = crate::rules::within(rule, &allocations, cx.budget) {
+        let allocations = rules::value_after(&changes, item, &rule.table);
+        if let Err(message) = crate::rules::within(rule, allocations, cx.budget) {
             errors.push(FieldError {
                 field: rule.table.clone(),
                 message,
@@ -254,12 +250,8 @@ pub fn decide(
         }
     }
     if let Some(rule) = &t.covers {
-        let lines = changes
-            .get(&rule.table)
-            .cloned()
-            .or_else(|| item.map(|i| i.field(&rule.table).to_string()))
-            .unwrap_or_default();
-        if let Err(message) = crate::rules::covers(rule, &lines, cx.budget) {
+        let lines = rules::value_after(&changes, item, &rule.table);
+        if let Err(message) = crate::rules::covers(rule, lines, cx.budget) {
             errors.push(FieldError {
                 field: rule.table.clone(),
                 message,
@@ -268,11 +260,7 @@ pub fn decide(
     }
     errors.extend(crate::rules::among(kind_def, t, item, &changes));
     for field in &t.required {
-        let value = changes
-            .get(field)
-            .map(String::as_str)
-            .or_else(|| item.map(|i| i.field(field)))
-            .unwrap_or("");
+        let value = rules::value_after(&changes, item, field);
         // A value only the platform fills is missing because something typed is: say that.
         let system = kind_def.field(field).is_some_and(|f| f.system);
         if system && !errors.is_empty() {
@@ -302,14 +290,7 @@ pub fn decide(
             });
         }
     }
-    let value_now = |f: &str| {
-        changes
-            .get(f)
-            .map(String::as_str)
-            .or_else(|| item.map(|i| i.field(f)))
-            .unwrap_or("")
-            .to_string()
-    };
+    let value_now = |f: &str| rules::value_after(&changes, item, f).to_string();
     for rule in &t.forbid {
         // A rule that holds only while other fields have given values (a review that is needed).
         if !rule

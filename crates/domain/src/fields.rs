@@ -60,9 +60,7 @@ pub fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
         }
         FieldType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
         FieldType::ItemRefs { .. } => {
-            let numbers: Option<Vec<String>> = v
-                .split([',', '，', '、', ' ', ';', '；'])
-                .filter(|n| !n.trim().is_empty())
+            let numbers: Option<Vec<String>> = numbers_in(v)
                 .map(item_number)
                 .collect();
             let mut numbers = numbers.ok_or_else(bad_number)?;
@@ -159,6 +157,14 @@ pub fn credit_code(v: &str) -> Option<String> {
     let sum: u32 = values.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     (values[17] == check).then_some(code)
+}
+
+/// The item numbers a list of references holds, however a clerk separated them (commas,
+/// 顿号, spaces, semicolons), trimmed, empty ones left out.
+pub fn numbers_in(list: &str) -> impl Iterator<Item = &str> {
+    list.split([',', '，', '、', ' ', ';', '；'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
 }
 
 #[cfg(test)]

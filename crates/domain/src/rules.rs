@@ -442,6 +442,19 @@ pub(crate) fn covers(
     Ok(())
 }
 
+/// A field's value once the step is taken: what the step changes, else what the item holds.
+pub(crate) fn value_after<'a>(
+    changes: &'a std::collections::BTreeMap<String, String>,
+    item: Option<&'a Item>,
+    field: &str,
+) -> &'a str {
+    changes
+        .get(field)
+        .map(String::as_str)
+        .or_else(|| item.map(|i| i.field(field)))
+        .unwrap_or("")
+}
+
 /// Fields whose value must be among another field's values (the winner among the bidders),
 /// checked whenever the step fills or requires either of them.
 pub(crate) fn among(
@@ -450,15 +463,7 @@ pub(crate) fn among(
     item: Option<&Item>,
     changes: &std::collections::BTreeMap<String, String>,
 ) -> Vec<crate::decide::FieldError> {
-    let value = |f: &str| {
-        changes
-            .get(f)
-            .map(String::as_str)
-            .or_else(|| item.map(|i| i.field(f)))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
+    let value = |f: &str| value_after(changes, item, f).trim();
     let touches = |f: &str| t.inputs.iter().chain(&t.required).any(|x| x == f);
     let mut out = Vec::new();
     for def in &kind.fields {
@@ -466,15 +471,12 @@ pub(crate) fn among(
         if !touches(&def.id) && !touches(&rule.field) {
             continue;
         }
-        let v = value(&def.id);
+        let v = value(&def.id).to_string();
         if v.is_empty() {
             continue;
         }
         let list = value(&rule.field);
-        let listed = list
-            .split([',', '，', '、', ' ', ';', '；'])
-            .map(str::trim)
-            .any(|n| n.eq_ignore_ascii_case(&v));
+        let listed = crate::fields::numbers_in(list).any(|n| n.eq_ignore_ascii_case(&v));
         if listed {
             continue;
         }

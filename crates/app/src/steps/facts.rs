@@ -68,10 +68,7 @@ pub async fn gather(
         };
         let raw = value_of(t, &rule.field, item, input).to_ascii_uppercase();
         let numbers: Vec<&str> = if many {
-            raw.split([',', '，', '、', ' ', ';', '；'])
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .collect()
+            domain::fields::numbers_in(&raw).collect()
         } else {
             vec![raw.trim()]
         };
@@ -108,11 +105,25 @@ pub async fn gather(
             facts.refs.insert(rule.field.clone(), fact);
         }
     }
-    if let Some(rule) = &t.within {
-        facts.budget = budget(c, kind, item, input, t, rule).await?;
-    }
-    if let Some(rule) = &t.covers {
-        facts.budget = committed_to(c, kind, item, input, t, rule).await?;
+    // A contract is held to what its siblings left of the lines; a change must cover what the
+    // contracts under the same project hold.
+    let commitments = match (&t.within, &t.covers) {
+        (Some(w), _) => Some(Commitments {
+            kind: &kind.id,
+            counted: &w.counted,
+            allocations: &w.table,
+            baseline: &w.budget,
+        }),
+        (None, Some(cv)) => Some(Commitments {
+            kind: &cv.kind,
+            counted: &cv.counted,
+            allocations: &cv.allocations,
+            baseline: &cv.table,
+        }),
+        (None, None) => None,
+    };
+    if let Some(of) = commitments {
+        facts.budget = committed_lines(c, kind, item, input, t, of).await?;
     }
     Ok(facts)
 }
@@ -133,11 +144,8 @@ async fn named_by(
         ..Filter::default()
     };
     for row in store::items::list(c, &f).await? {
-        let names = row
-            .item
-            .field(&rule.field)
-            .split([',', '，', '、', ' ', ';', '；'])
-            .any(|n| n.trim().eq_ignore_ascii_case(number));
+        let names = domain::fields::numbers_in(row.item.field(&rule.field))
+            .any(|n| n.eq_ignore_ascii_case(number));
         if !names {
             continue;
         }
@@ -150,15 +158,24 @@ async fn named_by(
     Ok(None)
 }
 
-/// The parent's lines (its table of the rule's name), each with what the parent's items of
-/// the rule's kind in `counted` states have allocated to it (contracts under a project).
-async fn committed_to(
+/// Where a budget check looks: items of `kind` under the item's parent, in `counted` states,
+/// allocate to lines in their table `allocations`; the parent's table `baseline` holds the lines.
+struct Commitments<'r> {
+    kind: &'r str,
+    counted: &'r [String],
+    allocations: &'r str,
+    baseline: &'r str,
+}
+
+/// The parent's baseline lines, each with what the items the commitments name have allocated
+/// to it; the item itself never counts (a contract is not held to its own allocation).
+async fn committed_lines(
     c: &mut Conn,
     kind: &ItemKind,
     item: Option<&Item>,
     input: &Input,
     t: &Transition,
-    rule: &domain::policy::Covers,
+    of: Commitments<'_>,
 ) -> Result<Vec<domain::BudgetLine>, AppError> {
     let Some(parent_field) = &kind.parent_field else {
         return Ok(Vec::new());
@@ -168,18 +185,21 @@ async fn committed_to(
         return Ok(Vec::new());
     };
     let f = Filter {
-        kind: rule.kind.clone(),
+        kind: of.kind.to_string(),
         parent: Some(parent.number.clone()),
-        states: rule.counted.clone(),
+        states: of.counted.to_vec(),
         page: 1,
         per_page: 10_000,
         ..Filter::default()
     };
     let mut committed: BTreeMap<usize, i64> = BTreeMap::new();
     for other in store::items::list(c, &f).await? {
-        add_allocations(&mut committed, other.item.field(&rule.allocations));
+        if item.is_some_and(|i| i.id == other.item.id) {
+            continue;
+        }
+        add_allocations(&mut committed, other.item.field(of.allocations));
     }
-    Ok(lines_with(parent.item.field(&rule.table), &committed))
+    Ok(lines_with(parent.item.field(of.baseline), &committed))
 }
 
 /// Adds a table of allocations (`line`, `amount`) to what each line has committed.
@@ -208,41 +228,6 @@ fn lines_with(baseline: &str, committed: &BTreeMap<usize, i64>) -> Vec<domain::B
             })
         })
         .collect()
-}
-
-/// The parent's baseline lines, each with what the parent's other items of this kind in the
-/// `counted` states have allocated to it.
-async fn budget(
-    c: &mut Conn,
-    kind: &ItemKind,
-    item: Option<&Item>,
-    input: &Input,
-    t: &Transition,
-    rule: &domain::policy::Within,
-) -> Result<Vec<domain::BudgetLine>, AppError> {
-    let Some(parent_field) = &kind.parent_field else {
-        return Ok(Vec::new());
-    };
-    let parent_no = value_of(t, parent_field, item, input).to_ascii_uppercase();
-    let Some(parent) = store::items::get_by_number(c, parent_no.trim()).await? else {
-        return Ok(Vec::new());
-    };
-    let f = Filter {
-        kind: kind.id.clone(),
-        parent: Some(parent.number.clone()),
-        states: rule.counted.clone(),
-        page: 1,
-        per_page: 10_000,
-        ..Filter::default()
-    };
-    let mut committed: BTreeMap<usize, i64> = BTreeMap::new();
-    for sibling in store::items::list(c, &f).await? {
-        if item.is_some_and(|i| i.id == sibling.item.id) {
-            continue;
-        }
-        add_allocations(&mut committed, sibling.item.field(&rule.table));
-    }
-    Ok(lines_with(parent.item.field(&rule.budget), &committed))
 }
 
 /// The number, state and state name of the item's parent (a plan line's plan).

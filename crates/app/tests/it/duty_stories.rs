@@ -3,7 +3,9 @@
 //! task book changes through its project, the Data Center's own demands are analysed, and the
 //! separation of duties on every deciding step.
 
-use super::project_stories::{approved_project, cmd, field_error, input, vendor};
+use super::project_stories::{
+    approved_project, cmd, field_error, input, plan_through_meeting, vendor,
+};
 use app::AppError;
 use app::items::{Command, create, perform, view};
 use demo::principal;
@@ -179,74 +181,12 @@ async fn accepted_demand(p: &app::Platform) -> (ItemId, String) {
 
 /// A plan listing the demand, through the meeting; issued when `issue`.
 async fn plan_with(p: &app::Platform, demand: &str, issue: bool) -> ItemId {
-    let planner = principal(p, "bureau.planner").await.unwrap();
-    let recorder = principal(p, "bureau.planner2").await.unwrap();
-    let head = principal(p, "bureau.head").await.unwrap();
-    let plan = create(
-        p,
-        &planner,
-        "plan",
-        cmd(
-            "create",
-            input(&[
-                ("title", "2027年度建设任务"),
-                ("year", "2027"),
-                ("ceiling", "9,000,000"),
-            ]),
-        ),
-    )
-    .await
-    .unwrap();
-    let number = view(p, &planner, plan).await.unwrap().row.number;
-    create(
-        p,
-        &planner,
-        "plan_item",
-        cmd(
-            "create",
-            input(&[
-                ("plan", &number),
-                ("seq", "1"),
-                ("title", "智慧停车综合管理平台"),
-                ("budget", "3,000,000"),
-                ("demands", demand),
-            ]),
-        ),
-    )
-    .await
-    .unwrap();
-    perform(p, &head, plan, cmd("to_meeting", Input::new()))
-        .await
-        .unwrap();
-    perform(
-        p,
-        &recorder,
-        plan,
-        cmd(
-            "record_approval",
-            input(&[
-                ("meeting_no", "市政府第23次常务会议"),
-                ("meeting_date", "2026-11-20"),
-                ("minutes", "原则同意"),
-            ]),
-        ),
-    )
-    .await
-    .unwrap();
-    if issue {
-        perform(
-            p,
-            &head,
-            plan,
-            cmd(
-                "issue_taskbook",
-                input(&[("taskbook_no", "宛政数〔2026〕12号")]),
-            ),
-        )
-        .await
-        .unwrap();
-    }
-    plan
+    let line = [
+        ("title", "智慧停车综合管理平台"),
+        ("budget", "3,000,000"),
+        ("demands", demand),
+    ];
+    plan_through_meeting(p, &line, issue).await.0
 }
 
 fn change_of(demand: &str) -> Command {

@@ -55,6 +55,24 @@ pub(crate) async fn vendor(p: &app::Platform, n: usize) -> String {
 
 /// An issued plan with one line; returns the line's number.
 pub(crate) async fn issued_plan_item(p: &app::Platform) -> String {
+    let line = [
+        ("title", "城市运行一网统管平台"),
+        ("budget", "3,000,000"),
+        ("content", "建设城市运行一网统管平台"),
+    ];
+    let (_, line) = plan_through_meeting(p, &line, true).await;
+    let planner = principal(p, "bureau.planner").await.unwrap();
+    view(p, &planner, line).await.unwrap().row.number
+}
+
+/// A 2027 plan with one line of these fields, drafted by one planner, through the executive
+/// meeting (its approval recorded by a second planner) and issued when `issue`; returns the
+/// plan and the line.
+pub(crate) async fn plan_through_meeting(
+    p: &app::Platform,
+    line: &[(&str, &str)],
+    issue: bool,
+) -> (ItemId, ItemId) {
     let planner = principal(p, "bureau.planner").await.unwrap();
     let head = principal(p, "bureau.head").await.unwrap();
     let plan = create(
@@ -73,23 +91,11 @@ pub(crate) async fn issued_plan_item(p: &app::Platform) -> String {
     .await
     .unwrap();
     let number = view(p, &planner, plan).await.unwrap().row.number;
-    let line = create(
-        p,
-        &planner,
-        "plan_item",
-        cmd(
-            "create",
-            input(&[
-                ("plan", &number),
-                ("seq", "1"),
-                ("title", "城市运行一网统管平台"),
-                ("budget", "3,000,000"),
-                ("content", "建设城市运行一网统管平台"),
-            ]),
-        ),
-    )
-    .await
-    .unwrap();
+    let mut fields = input(&[("plan", &number), ("seq", "1")]);
+    fields.extend(input(line));
+    let line = create(p, &planner, "plan_item", cmd("create", fields))
+        .await
+        .unwrap();
     perform(p, &head, plan, cmd("to_meeting", Input::new()))
         .await
         .unwrap();
@@ -108,18 +114,20 @@ pub(crate) async fn issued_plan_item(p: &app::Platform) -> String {
     )
     .await
     .unwrap();
-    perform(
-        p,
-        &head,
-        plan,
-        cmd(
-            "issue_taskbook",
-            input(&[("taskbook_no", "宛政数〔2026〕12号")]),
-        ),
-    )
-    .await
-    .unwrap();
-    view(p, &planner, line).await.unwrap().row.number
+    if issue {
+        perform(
+            p,
+            &head,
+            plan,
+            cmd(
+                "issue_taskbook",
+                input(&[("taskbook_no", "宛政数〔2026〕12号")]),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    (plan, line)
 }
 
 /// A project of the plan line, sent to the natural resources bureau for confirmation.
