@@ -210,7 +210,7 @@ pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
 
 /// The policy that ships with the platform, the seed's measures by chapter: the root first,
 /// then the parts it lists, in its order (a test holds this list to the root's `parts`).
-pub const DEFAULT_POLICY: [(&str, &str); 10] = [
+pub const DEFAULT_POLICY: [(&str, &str); 11] = [
     (
         "policy.toml",
         include_str!("../../../policy/nanyang-2025/policy.toml"),
@@ -250,6 +250,10 @@ pub const DEFAULT_POLICY: [(&str, &str); 10] = [
     (
         "construction.toml",
         include_str!("../../../policy/nanyang-2025/construction.toml"),
+    ),
+    (
+        "supervision.toml",
+        include_str!("../../../policy/nanyang-2025/supervision.toml"),
     ),
 ];
 

@@ -6,6 +6,7 @@ mod city;
 mod demands;
 pub mod projects;
 mod registry;
+mod supervision;
 
 pub use city::USERS;
 

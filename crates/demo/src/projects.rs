@@ -1,7 +1,8 @@
 //! The served demo's construction work (art. 14-18), beyond the city and its demands: this
-//! year's plan with its task book issued, one project waiting for its demand unit's signature,
-//! and one signed whose feasibility study is with the Data Center. Tests start from the city
-//! alone, so their numbering does not depend on this.
+//! year's plan reviewed by the NDRC, funded by Finance and its task book issued; one project
+//! waiting for its demand unit's signature, one signed whose feasibility study is with the Data
+//! Center, and one self-funded whose study is approved and whose filing is with the NDRC. Tests
+//! start from the city alone, so their numbering does not depend on this.
 
 use crate::{DEMO_PASSWORD, act, principal};
 use app::{AppError, Platform};
@@ -22,6 +23,11 @@ const LINES: &[(&str, &str, &str)] = &[
         "12345热线智能分析",
         "950,000",
         "对热线工单进行智能分类、热点发现和办理质量分析。",
+    ),
+    (
+        "政务数据共享交换平台扩容",
+        "1,000,000",
+        "扩容共享交换平台的接口网关和数据缓存，支撑各部门日均千万级的数据调用。",
     ),
 ];
 
@@ -47,7 +53,6 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         &[
             ("title", &format!("{year}年度数字政府建设计划")),
             ("year", &year),
-            ("ceiling", "8,000,000"),
         ],
     )
     .await?;
@@ -72,6 +77,7 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         .await?;
         lines.push(app::items::view(p, &planner, id).await?.row.number);
     }
+    crate::supervision::review_and_fund(p, plan, Some("8,000,000")).await?;
     act(p, &head, Some(plan), "plan", "to_meeting", &[]).await?;
     let recorder = principal(p, "bureau.planner2").await?;
     act(
@@ -138,21 +144,7 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = act(p, &pm, None, "project", "create", &second).await?;
     act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
-    let clerk = principal(p, "zrzy.clerk").await?;
-    let version = app::items::view(p, &clerk, id)
-        .await?
-        .row
-        .version
-        .to_string();
-    act(
-        p,
-        &clerk,
-        Some(id),
-        "project",
-        "confirm",
-        &[("_password", DEMO_PASSWORD), ("_version", &version)],
-    )
-    .await?;
+    confirm(p, id).await?;
     let project_no = app::items::view(p, &pm, id).await?.row.number;
     let fsr = act(
         p,
@@ -181,5 +173,67 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     )
     .await?;
     act(p, &pm, Some(fsr), "fsr", "submit", &[]).await?;
+    // One self-funded, its study approved and its filing with the NDRC.
+    let (title, budget, content) = LINES[3];
+    let third = project(
+        &lines[3],
+        title,
+        budget,
+        content,
+        &zrzy,
+        "company_self_funded",
+    );
+    let third: Vec<(&str, &str)> = third.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = act(p, &pm, None, "project", "create", &third).await?;
+    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
+    confirm(p, id).await?;
+    let project_no = app::items::view(p, &pm, id).await?.row.number;
+    let fsr = act(
+        p,
+        &pm,
+        None,
+        "fsr",
+        "create",
+        &[
+            ("project", &project_no),
+            ("title", "政务数据共享交换平台扩容可行性研究报告"),
+            ("summary", "扩容接口网关和数据缓存，支撑各部门日均千万级的数据调用。"),
+            (
+                "budget_lines",
+                r#"[{"category":"软件","item":"接口网关扩容","quantity":"1","unit_price":"520,000"},
+                    {"category":"硬件","item":"缓存服务器","quantity":"3","unit_price":"110,000"},
+                    {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
+            ),
+            (
+                "milestones",
+                &format!(
+                    r#"[{{"name":"完成招标","planned":"{year}-06-30"}},{{"name":"上线试运行","planned":"{year}-11-30"}}]"#
+                ),
+            ),
+        ],
+    )
+    .await?;
+    crate::supervision::approve_and_apply_for_filing(p, id, fsr).await?;
+    crate::supervision::guidance_and_findings(p, &project_no).await?;
+    crate::supervision::next_years_plan(p).await
+}
+
+/// The natural resources bureau's clerk signs the to-build entry with their password.
+async fn confirm(p: &Platform, id: domain::ItemId) -> Result<(), AppError> {
+    let clerk = principal(p, "zrzy.clerk").await?;
+    let version = app::items::view(p, &clerk, id)
+        .await?
+        .row
+        .version
+        .to_string();
+    act(
+        p,
+        &clerk,
+        Some(id),
+        "project",
+        "confirm",
+        &[("_password", DEMO_PASSWORD), ("_version", &version)],
+    )
+    .await?;
     Ok(())
 }

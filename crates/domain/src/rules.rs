@@ -254,6 +254,13 @@ pub(crate) fn when(kind: &ItemKind, t: &Transition, item: &Item) -> Result<(), D
         if w.values.iter().any(|v| v == value) {
             continue;
         }
+        if let Some((reason, article)) = &w.refusal {
+            return Err(Denied {
+                reason: reason.clone(),
+                article: Some(article.clone()),
+                fields: Vec::new(),
+            });
+        }
         let def = kind.field(&w.field);
         let label = def.map(|f| f.label.clone()).unwrap_or_default();
         let shown = match def.map(|f| &f.ty) {

@@ -314,11 +314,7 @@ async fn r13_5_a_plan_over_its_ceiling_warns_with_the_excess() {
             "plan",
             cmd(
                 "create",
-                input(&[
-                    ("title", "2027年度建设任务"),
-                    ("year", "2027"),
-                    ("ceiling", "5,000,000"),
-                ]),
+                input(&[("title", "2027年度建设任务"), ("year", "2027")]),
             ),
         )
         .await
@@ -343,6 +339,8 @@ async fn r13_5_a_plan_over_its_ceiling_warns_with_the_excess() {
             .await
             .unwrap();
         }
+        // Art. 9: the ceiling is Finance's proposal from the plan.
+        super::supervision_stories::review_and_fund(&p, plan, "5,000,000").await;
         let row = view(&p, &planner, plan).await.unwrap().row;
         let v = app::cycle::plan_view(&p, &planner, &row).await.unwrap();
         assert_eq!(v.lines.len(), 2);
@@ -366,11 +364,7 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
             "plan",
             cmd(
                 "create",
-                input(&[
-                    ("title", "2027年度建设任务"),
-                    ("year", "2027"),
-                    ("ceiling", "9,000,000"),
-                ]),
+                input(&[("title", "2027年度建设任务"), ("year", "2027")]),
             ),
         )
         .await
@@ -397,6 +391,7 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
             .await
             .unwrap();
         }
+        super::supervision_stories::review_and_fund(&p, plan, "9,000,000").await;
         perform(&p, &head, plan, cmd("to_meeting", Input::new()))
             .await
             .unwrap();

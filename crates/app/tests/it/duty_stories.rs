@@ -356,15 +356,12 @@ async fn r13_5_whoever_drafts_the_plan_does_not_record_its_approval() {
             "plan",
             cmd(
                 "create",
-                input(&[
-                    ("title", "2027年度建设任务"),
-                    ("year", "2027"),
-                    ("ceiling", "9,000,000"),
-                ]),
+                input(&[("title", "2027年度建设任务"), ("year", "2027")]),
             ),
         )
         .await
         .unwrap();
+        super::supervision_stories::review_and_fund(&p, plan, "9,000,000").await;
         perform(&p, &head, plan, cmd("to_meeting", Input::new()))
             .await
             .unwrap();

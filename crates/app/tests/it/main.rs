@@ -15,3 +15,4 @@ mod ledger_stories;
 mod personal_stories;
 mod project_stories;
 mod stories;
+mod supervision_stories;

@@ -81,11 +81,7 @@ pub(crate) async fn plan_through_meeting(
         "plan",
         cmd(
             "create",
-            input(&[
-                ("title", "2027年度建设任务"),
-                ("year", "2027"),
-                ("ceiling", "9,000,000"),
-            ]),
+            input(&[("title", "2027年度建设任务"), ("year", "2027")]),
         ),
     )
     .await
@@ -96,6 +92,7 @@ pub(crate) async fn plan_through_meeting(
     let line = create(p, &planner, "plan_item", cmd("create", fields))
         .await
         .unwrap();
+    super::supervision_stories::review_and_fund(p, plan, "9,000,000").await;
     perform(p, &head, plan, cmd("to_meeting", Input::new()))
         .await
         .unwrap();
@@ -537,7 +534,12 @@ async fn two_edits_from_the_same_version_never_both_succeed() {
 /// A confirmed, approved project (FSR lines: servers 3 x 250,000; development 1,800,000,
 /// approved at 1,500,000); returns its id and number.
 pub(crate) async fn approved_project(p: &app::Platform) -> (ItemId, String) {
-    let project = project_awaiting(p, "special_fund").await;
+    approved_project_of(p, "special_fund").await
+}
+
+/// A project in this construction mode, signed, its FSR approved with a cut on line 2.
+pub(crate) async fn approved_project_of(p: &app::Platform, mode: &str) -> (ItemId, String) {
+    let project = project_awaiting(p, mode).await;
     let clerk = principal(p, "zrzy.clerk").await.unwrap();
     perform(p, &clerk, project, sign(p, project, DEMO_PASSWORD).await)
         .await

@@ -328,6 +328,9 @@ pub struct Transition {
 pub struct When {
     pub field: String,
     pub values: Vec<String>,
+    /// What the refusal says when the field holds another value, and the article it cites:
+    /// what is missing and what to do next (a self-funded project is filed first, art. 14(2)).
+    pub refusal: Option<(Text, Article)>,
 }
 
 /// Cuts to a table of lines: `table` has columns `line`, `approved`, `reason`; `of` is the

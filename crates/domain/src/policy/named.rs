@@ -96,6 +96,7 @@ impl<'a> Rules<'a> {
                             .map(|w| super::When {
                                 field: w.field.get_ref().clone(),
                                 values: w.values.clone(),
+                                refusal: None,
                             })
                             .collect(),
                     }),

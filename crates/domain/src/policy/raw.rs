@@ -324,6 +324,11 @@ pub struct RawCovers {
 pub struct RawWhen {
     pub field: S,
     pub values: Vec<String>,
+    /// What a refusal says when the field holds another value (both or neither), and the
+    /// article it cites instead of the step's.
+    pub zh: Option<String>,
+    pub en: Option<String>,
+    pub article: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -130,12 +130,7 @@ pub(super) fn load(
                         when: f
                             .when
                             .iter()
-                            .map(|w| {
-                                Ok(super::When {
-                                    field: u.ctx.known(&w.field, k.field_ids, "field")?.to_string(),
-                                    values: w.values.clone(),
-                                })
-                            })
+                            .map(|w| when(u.ctx, w, k.field_ids, None))
                             .collect::<Result<_, PolicyError>>()?,
                     })
                 };
@@ -145,12 +140,7 @@ pub(super) fn load(
         when: t
             .when
             .iter()
-            .map(|w| {
-                Ok(super::When {
-                    field: ctx.known(&w.field, k.field_ids, "field")?.to_string(),
-                    values: w.values.clone(),
-                })
-            })
+            .map(|w| when(ctx, w, k.field_ids, Some(&t.article)))
             .collect::<Result<_, PolicyError>>()?,
         actor_in: t
             .actor_in
@@ -227,6 +217,36 @@ pub(super) fn load(
             }
             None => None,
         },
+    })
+}
+
+/// A `when` as written: the field must be the kind's; its refusal needs both languages and
+/// cites its own article or the step's (`step_article`; none on a forbid's `when`, which never
+/// refuses by itself).
+fn when(
+    ctx: &Ctx,
+    w: &super::raw::RawWhen,
+    field_ids: &HashSet<String>,
+    step_article: Option<&S>,
+) -> Result<super::When, PolicyError> {
+    let refusal = match (&w.zh, &w.en, step_article) {
+        (None, None, _) => None,
+        (Some(_), Some(_), None) => {
+            return Err(ctx.err(
+                &w.field,
+                "a forbid's `when` has no refusal of its own".into(),
+            ));
+        }
+        (Some(zh), Some(en), Some(step)) => Some((
+            Text::new(zh, en),
+            ctx.article(w.article.as_ref().unwrap_or(step))?,
+        )),
+        _ => return Err(ctx.err(&w.field, "a refusal needs both `zh` and `en`".into())),
+    };
+    Ok(super::When {
+        field: ctx.known(&w.field, field_ids, "field")?.to_string(),
+        values: w.values.clone(),
+        refusal,
     })
 }
 

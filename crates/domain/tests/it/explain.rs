@@ -34,7 +34,7 @@ fn rx1_explaining_art_14_lists_every_step_citing_it_or_its_paragraphs_with_their
     for step in [
         "project.create",
         "project.confirm",
-        "project.file_ndrc",
+        "project.submit_filing",
         "fsr.create",
     ] {
         assert!(all.contains(&step.to_string()), "{step} in {all:?}");
@@ -56,7 +56,7 @@ fn rx1_explaining_art_14_lists_every_step_citing_it_or_its_paragraphs_with_their
         .kinds
         .iter()
         .flat_map(|k| &k.steps)
-        .find(|s| s.transition.id == "file_ndrc")
+        .find(|s| s.transition.id == "submit_filing")
         .unwrap();
     assert!(matches!(filing.cites[0], Cite::Step(a) if a.as_str() == "14.2"));
     let roles: Vec<&str> = filing.roles.iter().map(|r| r.id.as_str()).collect();
@@ -71,7 +71,7 @@ fn rx1_explaining_a_paragraph_leaves_out_the_other_paragraphs() {
     let p = shipped();
     let e = p.explain(&art("14.2")).unwrap();
     let all = steps(&e);
-    assert!(all.contains(&"project.file_ndrc".to_string()));
+    assert!(all.contains(&"project.submit_filing".to_string()));
     assert!(
         all.contains(&"project.create".to_string()),
         "art. 14 as a whole"

@@ -50,7 +50,9 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "project_change",
             "risk",
             "inspection",
-            "rectification"
+            "rectification",
+            "guidance",
+            "audit_finding"
         ]
     );
 }

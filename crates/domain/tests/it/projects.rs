@@ -274,10 +274,15 @@ fn r17_1_the_mode_is_recorded_with_its_reason_and_case_by_case_is_for_emergencie
     assert_eq!(started.state, "under_construction");
 }
 
+fn ndrc() -> Actor {
+    actor(9, 9, "Ndrc", "ndrc_officer")
+}
+
 #[test]
 fn r14_3_a_self_funded_project_is_filed_with_the_ndrc_before_it_starts() {
     let w = World::new();
     let p = fsr_approved("company_self_funded");
+    // Art. 14(2): the refusal says what is missing and what to do.
     let e = w
         .step(
             "project",
@@ -287,22 +292,33 @@ fn r14_3_a_self_funded_project_is_filed_with_the_ndrc_before_it_starts() {
             &Input::new(),
         )
         .unwrap_err();
-    assert!(e.reason.zh.contains("公司自筹资金建设"), "{}", e.reason.zh);
+    assert!(e.reason.zh.contains("报送发改备案"), "{}", e.reason.zh);
+    assert_eq!(e.article.unwrap().as_str(), "14.2");
     let e = w
-        .step("project", Some(&p), "file_ndrc", &pm(), &Input::new())
+        .step("project", Some(&p), "submit_filing", &pm(), &Input::new())
         .unwrap_err();
-    assert!(e.fields.iter().any(|f| f.field == "ndrc_filing_no"));
-    let filed = w
+    assert!(e.fields.iter().any(|f| f.field == "filing_note"));
+    let applied = w
         .step(
             "project",
             Some(&p),
-            "file_ndrc",
+            "submit_filing",
             &pm(),
-            &input(&[
-                ("ndrc_filing_no", "2612-411300-04-01-123456"),
-                ("ndrc_filing_date", "2026-12-05"),
-            ]),
+            &input(&[("filing_note", "公司自筹资金建设")]),
         )
+        .unwrap();
+    assert_eq!(applied.state, "filing_submitted");
+    let filing = input(&[
+        ("ndrc_filing_no", "2612-411300-04-01-123456"),
+        ("ndrc_filing_date", "2026-12-05"),
+    ]);
+    // Art. 8: the NDRC records the filing, not the Company.
+    assert!(
+        w.step("project", Some(&applied), "record_filing", &pm(), &filing)
+            .is_err()
+    );
+    let filed = w
+        .step("project", Some(&applied), "record_filing", &ndrc(), &filing)
         .unwrap();
     assert_eq!(filed.state, "filed");
     let started = w
@@ -320,9 +336,9 @@ fn r14_3_a_self_funded_project_is_filed_with_the_ndrc_before_it_starts() {
         w.step(
             "project",
             Some(&fsr_approved("special_fund")),
-            "file_ndrc",
+            "submit_filing",
             &pm(),
-            &input(&[("ndrc_filing_no", "x"), ("ndrc_filing_date", "2026-12-05")]),
+            &input(&[("filing_note", "x")]),
         )
         .is_err()
     );

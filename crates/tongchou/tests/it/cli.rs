@@ -91,7 +91,7 @@ fn rx1_policy_explain_lists_the_steps_citing_art_14_and_who_may_take_them() {
         "{stdout}"
     );
     assert!(stdout.contains("第三章 实施流程 · 已建模"), "{stdout}");
-    assert!(stdout.contains("file_ndrc") && stdout.contains("第十四条第二款"));
+    assert!(stdout.contains("submit_filing") && stdout.contains("第十四条第二款"));
     assert!(stdout.contains("可由：项目经理（company_pm）"), "{stdout}");
 
     let en = run(&[

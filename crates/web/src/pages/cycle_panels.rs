@@ -311,8 +311,15 @@ pub(super) async fn plan_panel(
             total.wan_string(),
             c.wan_string()
         ),
-        (Lang::Zh, None) => format!("合计 {} 万元。", total.wan_string()),
-        (Lang::En, None) => format!("Total {} (10k yuan).", total.wan_string()),
+        // Art. 9: the ceiling is Finance's to propose, once the NDRC has reviewed the draft.
+        (Lang::Zh, None) => format!(
+            "合计 {} 万元；专项资金预算安排待市财政部门提出。",
+            total.wan_string()
+        ),
+        (Lang::En, None) => format!(
+            "Total {} (10k yuan); the special-fund budget is Finance's to propose.",
+            total.wan_string()
+        ),
     });
     if let Some(over) = plan.over_ceiling() {
         let over = Money::from_fen(over).wan_string();

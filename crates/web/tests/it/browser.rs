@@ -332,12 +332,13 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         wait_text(c, "item-state", "已出具意见").await;
     }
 
-    // R13.5: the plan from the accepted demands warns when over the ceiling.
+    // R13.5: the plan from the accepted demands warns when over Finance's fund budget.
     switch_user(c, &base, "bureau.planner", "张明").await;
     c.goto(&format!("{base}/items/new?kind=plan"))
         .await
         .unwrap();
-    fill(c, "f-ceiling", "3,000,000").await;
+    // Art. 9: the Bureau does not type the ceiling; Finance proposes it.
+    assert!(c.find(Locator::Id("f-ceiling")).await.is_err());
     click(c, "save-draft").await;
     wait_text(c, "item-state", "编制中").await;
     let plan_url = c.current_url().await.unwrap().to_string();
@@ -370,6 +371,35 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         click(c, "save-draft").await;
         wait_text(c, "item-state", "已列入").await;
     }
+    // Art. 8, 9: the NDRC reviews the draft, then Finance proposes the fund budget from it.
+    c.goto(&plan_url).await.unwrap();
+    click_confirmed(c, "action-consult").await;
+    wait_text(c, "item-state", "待发改部门论证").await;
+    switch_user(c, &base, "ndrc.officer", "杨帆").await;
+    wait_text(c, "inbox", &plan_number).await;
+    c.goto(&plan_url).await.unwrap();
+    fill(
+        c,
+        "f-give_ndrc_opinion-ndrc_opinion",
+        "项目与全市国民经济和社会发展规划相衔接，同意提请审定。",
+    )
+    .await;
+    click(c, "action-give_ndrc_opinion").await;
+    wait_text(c, "item-state", "待财政部门提出资金安排").await;
+    shot(c, "y07a-ndrc-opinion-given").await;
+    switch_user(c, &base, "finance.officer", "黄丽娟").await;
+    wait_text(c, "inbox", &plan_number).await;
+    shot(c, "y07b-finance-inbox").await;
+    c.goto(&plan_url).await.unwrap();
+    fill(c, "f-propose_fund_budget-ceiling", "3,000,000").await;
+    fill(
+        c,
+        "f-propose_fund_budget-fund_proposal",
+        "按年度计划安排专项资金300万元，按程序报市政府审批。",
+    )
+    .await;
+    click(c, "action-propose_fund_budget").await;
+    wait_text(c, "item-state", "论证完成").await;
     c.goto(&plan_url).await.unwrap();
     let warning = text_of(c, "plan-lines-warning").await;
     assert!(warning.contains("超出专项资金额度 48.00 万元"), "{warning}");

@@ -1,7 +1,8 @@
 //! From task book to construction in real headless Chromium: a task-book item becomes a
 //! project, its demand unit signs the entry (shown valid), the FSR goes v1 -> Data Center
 //! opinion -> v2, experts are drawn with the conflicted ones excluded, the Bureau approves with
-//! a cut, and the self-funded project is filed with the NDRC before it starts.
+//! a cut, the self-funded project is filed with the NDRC (applied for by the Company, recorded
+//! by the NDRC) before it starts, and the Financial Affairs Office closes its guidance.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
@@ -239,10 +240,30 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
             .await
             .is_err()
     );
-    fill(c, "f-file_ndrc-ndrc_filing_no", "2704-411300-04-01-000123").await;
-    set_value(c, "f-file_ndrc-ndrc_filing_date", "2027-02-20").await;
-    click(c, "action-file_ndrc").await;
+    fill(
+        c,
+        "f-submit_filing-filing_note",
+        "项目单位：南阳数字城市建设运营有限公司；资金来源：公司自筹；可研已批复。",
+    )
+    .await;
+    click(c, "action-submit_filing").await;
+    wait_text(c, "item-state", "已报发改部门备案").await;
+    // Art. 8: the NDRC finds it in its 待办 and records the filing.
+    switch_user(c, &base, "ndrc.officer", "杨帆").await;
+    wait_text(c, "inbox", "12345热线智能分析").await;
+    shot(c, "b07a-ndrc-inbox").await;
+    c.goto(&format!("{base}/items/{project}")).await.unwrap();
+    fill(
+        c,
+        "f-record_filing-ndrc_filing_no",
+        "2704-411300-04-01-000123",
+    )
+    .await;
+    set_value(c, "f-record_filing-ndrc_filing_date", "2027-02-20").await;
+    click(c, "action-record_filing").await;
     wait_text(c, "item-state", "已备案").await;
+    shot(c, "b07b-filing-recorded").await;
+    switch_user(c, &base, "company.pm", "陈刚").await;
     c.goto(&format!("{base}/items/{project}")).await.unwrap();
     click(c, "action-start_after_filing").await;
     wait_text(c, "item-state", "建设中").await;
@@ -366,5 +387,20 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     click(c, "action-accept").await;
     wait_text(c, "item-state", "已销号").await;
     shot(c, "b12-finding-closed").await;
+
+    // Art. 10: the Financial Affairs Office closes the guidance the Company answered.
+    switch_user(c, &base, "finaff.officer", "林涛").await;
+    wait_text(c, "inbox", "健全董事会和监事会议事规则").await;
+    shot(c, "b13-finaff-inbox").await;
+    let guidance = testkit::peek::first(&app.platform, "guidance", "董事会")
+        .await
+        .item
+        .id
+        .get();
+    c.goto(&format!("{base}/items/{guidance}")).await.unwrap();
+    fill(c, "f-accept-verdict", "章程和议事规则已修订，同意办结。").await;
+    click(c, "action-accept").await;
+    wait_text(c, "item-state", "已办结").await;
+    shot(c, "b14-guidance-closed").await;
     b.client.clone().close().await.unwrap();
 }
