@@ -7,27 +7,31 @@
 use crate::{DEMO_PASSWORD, act, principal};
 use app::{AppError, Platform};
 
-/// (title, budget yuan, content)
-const LINES: &[(&str, &str, &str)] = &[
+/// (title, budget yuan, content, the construction mode the Bureau fixes for it, art. 5)
+const LINES: &[(&str, &str, &str, &str)] = &[
     (
         "城市运行一网统管平台",
         "3,000,000",
         "建设城市运行监测、事件处置和指挥调度三大模块，接入12个部门的业务数据。",
+        "special_fund",
     ),
     (
         "不动产登记一窗受理系统",
         "1,800,000",
         "整合不动产登记、税务、住建业务，实现一窗受理、并行办理。",
+        "company_self_funded",
     ),
     (
         "12345热线智能分析",
         "950,000",
         "对热线工单进行智能分类、热点发现和办理质量分析。",
+        "company_self_funded",
     ),
     (
         "政务数据共享交换平台扩容",
         "1,000,000",
         "扩容共享交换平台的接口网关和数据缓存，支撑各部门日均千万级的数据调用。",
+        "company_self_funded",
     ),
 ];
 
@@ -58,7 +62,7 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     .await?;
     let plan_no = app::items::view(p, &planner, plan).await?.row.number;
     let mut lines = Vec::new();
-    for (n, (title, budget, content)) in LINES.iter().enumerate() {
+    for (n, (title, budget, content, mode)) in LINES.iter().enumerate() {
         let seq = (n + 1).to_string();
         let id = act(
             p,
@@ -72,6 +76,7 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
                 ("title", title),
                 ("budget", budget),
                 ("content", content),
+                ("mode", mode),
             ],
         )
         .await?;
@@ -126,21 +131,14 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     };
     // One waiting for the natural resources bureau's signature.
     let zrzy = org_id(p, "zrzy").await?;
-    let (title, budget, content) = LINES[0];
-    let first = project(&lines[0], title, budget, content, &zrzy, "special_fund");
+    let (title, budget, content, mode) = LINES[0];
+    let first = project(&lines[0], title, budget, content, &zrzy, mode);
     let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = act(p, &pm, None, "project", "create", &first).await?;
     act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
     // One signed, its feasibility study with the Data Center.
-    let (title, budget, content) = LINES[1];
-    let second = project(
-        &lines[1],
-        title,
-        budget,
-        content,
-        &zrzy,
-        "company_self_funded",
-    );
+    let (title, budget, content, mode) = LINES[1];
+    let second = project(&lines[1], title, budget, content, &zrzy, mode);
     let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = act(p, &pm, None, "project", "create", &second).await?;
     act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
@@ -174,15 +172,8 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     .await?;
     act(p, &pm, Some(fsr), "fsr", "submit", &[]).await?;
     // One self-funded, its study approved and its filing with the NDRC.
-    let (title, budget, content) = LINES[3];
-    let third = project(
-        &lines[3],
-        title,
-        budget,
-        content,
-        &zrzy,
-        "company_self_funded",
-    );
+    let (title, budget, content, mode) = LINES[3];
+    let third = project(&lines[3], title, budget, content, &zrzy, mode);
     let third: Vec<(&str, &str)> = third.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let id = act(p, &pm, None, "project", "create", &third).await?;
     act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;

@@ -87,6 +87,7 @@ pub async fn next_years_plan(p: &Platform) -> Result<(), AppError> {
                 ("seq", seq),
                 ("title", title),
                 ("budget", budget),
+                ("mode", "special_fund"),
             ],
         )
         .await?;

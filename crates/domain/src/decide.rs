@@ -53,6 +53,8 @@ pub struct RefFact {
     /// An item that names it under a parent in the rule's states, when a rule asks (the plan
     /// line of an issued task book that lists a demand): that item's number and its parent's.
     pub named_by: Option<(String, String)>,
+    /// The values of its fields a rule compares with the item's (`same`).
+    pub fields: BTreeMap<String, String>,
 }
 
 /// What a decision needs besides the item: the time, the working-day calendar, and facts
@@ -259,6 +261,7 @@ pub fn decide(
         }
     }
     errors.extend(crate::rules::among(kind_def, t, item, &changes));
+    errors.extend(crate::rules::same(kind_def, t, item, &changes, cx));
     for field in &t.required {
         let value = rules::value_after(&changes, item, field);
         // A value only the platform fills is missing because something typed is: say that.

@@ -261,16 +261,7 @@ pub(crate) fn when(kind: &ItemKind, t: &Transition, item: &Item) -> Result<(), D
                 fields: Vec::new(),
             });
         }
-        let def = kind.field(&w.field);
-        let label = def.map(|f| f.label.clone()).unwrap_or_default();
-        let shown = match def.map(|f| &f.ty) {
-            Some(FieldType::Choice(options)) => options
-                .iter()
-                .find(|(id, _)| id == value)
-                .map(|(_, l)| l.clone())
-                .unwrap_or_else(|| Text::new(value, value)),
-            _ => Text::new(value, value),
-        };
+        let (label, shown) = label_and_value(kind, &w.field, value);
         return Err(Denied {
             reason: Text::new(
                 format!(
@@ -460,6 +451,78 @@ pub(crate) fn value_after<'a>(
         .map(String::as_str)
         .or_else(|| item.map(|i| i.field(field)))
         .unwrap_or("")
+}
+
+/// A field's label and how one of its values reads (a choice by its option's words).
+fn label_and_value(kind: &ItemKind, field: &str, value: &str) -> (Text, Text) {
+    let def = kind.field(field);
+    let label = def.map(|f| f.label.clone()).unwrap_or_default();
+    let shown = match def.map(|f| &f.ty) {
+        Some(FieldType::Choice(options)) => options
+            .iter()
+            .find(|(id, _)| id == value)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| Text::new(value, value)),
+        _ => Text::new(value, value),
+    };
+    (label, shown)
+}
+
+/// Fields that must hold the referenced item's value (`same`): a project's construction mode
+/// is the one its plan line fixed. Checked whenever the step fills or requires the field.
+pub(crate) fn same(
+    kind: &ItemKind,
+    t: &Transition,
+    item: Option<&Item>,
+    changes: &std::collections::BTreeMap<String, String>,
+    cx: &Context<'_>,
+) -> Vec<crate::decide::FieldError> {
+    let touches = |f: &str| t.inputs.iter().chain(&t.required).any(|x| x == f);
+    let mut out = Vec::new();
+    for rule in &t.requires {
+        let Some(fact) = cx.refs.get(&rule.field) else {
+            continue;
+        };
+        for field in rule.same.iter().filter(|f| touches(f)) {
+            let want = fact.fields.get(field).map(String::as_str).unwrap_or("");
+            let have = value_after(changes, item, field).trim();
+            if have == want {
+                continue;
+            }
+            let (label, shown) = label_and_value(kind, field, want);
+            let (zh, en) = if want.is_empty() {
+                (
+                    format!("{} 尚未确定「{}」，请先由其确定。", fact.number, label.zh),
+                    format!(
+                        "{} has no {} yet; it is fixed there first.",
+                        fact.number,
+                        label.en.to_lowercase()
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "「{}」由 {} 确定为「{}」，不能另选。",
+                        label.zh, fact.number, shown.zh
+                    ),
+                    format!(
+                        "The {} is fixed by {} as \"{}\"; it cannot be chosen here.",
+                        label.en.to_lowercase(),
+                        fact.number,
+                        shown.en
+                    ),
+                )
+            };
+            out.push(crate::decide::FieldError {
+                field: field.clone(),
+                message: Text::new(
+                    format!("{zh}（{}）", rule.article.cite(crate::Lang::Zh)),
+                    format!("{en} ({})", rule.article.cite(crate::Lang::En)),
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// Fields whose value must be among another field's values (the winner among the bidders),

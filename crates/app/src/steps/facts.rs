@@ -85,7 +85,7 @@ pub async fn gather(
             {
                 continue;
             }
-            let mut fact = ref_fact(p, row);
+            let mut fact = ref_fact(p, row, &rule.same);
             if !rule.parent_states.is_empty() {
                 fact.parent = parent_of(c, p, number).await?;
             }
@@ -101,7 +101,13 @@ pub async fn gather(
                 break;
             }
         }
-        if let Some(fact) = chosen {
+        if let Some(mut fact) = chosen {
+            // Several rules on one reference each ask their own questions: keep every answer.
+            if let Some(earlier) = facts.refs.remove(&rule.field) {
+                fact.parent = fact.parent.or(earlier.parent);
+                fact.named_by = fact.named_by.or(earlier.named_by);
+                fact.fields.extend(earlier.fields);
+            }
             facts.refs.insert(rule.field.clone(), fact);
         }
     }
@@ -266,7 +272,12 @@ async fn parent_of_row(
     Ok(Some((parent.number, parent.item.state, name)))
 }
 
-fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
+/// What the rules ask of a referenced item; `same` names the fields whose values they compare.
+fn ref_fact(p: &Platform, row: store::items::ItemRow, same: &[String]) -> RefFact {
+    let fields = same
+        .iter()
+        .map(|f| (f.clone(), row.item.field(f).to_string()))
+        .collect();
     let kind = p.policy.kind(&row.item.kind);
     let state_name = kind
         .and_then(|k| k.state(&row.item.state))
@@ -293,6 +304,7 @@ fn ref_fact(p: &Platform, row: store::items::ItemRow) -> RefFact {
         facet_name,
         parent: None,
         named_by: None,
+        fields,
     }
 }
 

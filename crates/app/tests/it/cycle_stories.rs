@@ -333,6 +333,7 @@ async fn r13_5_a_plan_over_its_ceiling_warns_with_the_excess() {
                         ("seq", seq),
                         ("title", title),
                         ("budget", budget),
+                        ("mode", "special_fund"),
                     ]),
                 ),
             )
@@ -385,6 +386,7 @@ async fn r13_5_the_task_book_lists_every_item_and_its_digests_match_the_record()
                         ("seq", seq),
                         ("title", title),
                         ("budget", budget),
+                        ("mode", "special_fund"),
                     ]),
                 ),
             )

@@ -444,6 +444,21 @@ async fn r11_1_a_project_that_needs_the_review_reaches_acceptance_only_after_pas
             .await
             .unwrap_err();
         assert!(refusal(&e).contains("整改"), "{}", refusal(&e));
+        // A failed review is not escaped by an exemption, by a planner or by the head.
+        let exempt = || {
+            cmd(
+                "decide_cyber_review",
+                input(&[
+                    ("needs_cyber_review", "no"),
+                    ("cyber_scope_reason", "仅内部使用"),
+                ]),
+            )
+        };
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        assert!(perform(&p, &planner, project, exempt()).await.is_err());
+        let e = perform(&p, &head, project, exempt()).await.unwrap_err();
+        assert!(refusal(&e).contains("复审"), "{e:?}");
         perform(
             &p,
             &pm,

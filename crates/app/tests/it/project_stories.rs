@@ -54,11 +54,12 @@ pub(crate) async fn vendor(p: &app::Platform, n: usize) -> String {
 }
 
 /// An issued plan with one line; returns the line's number.
-pub(crate) async fn issued_plan_item(p: &app::Platform) -> String {
+pub(crate) async fn issued_plan_item(p: &app::Platform, mode: &str) -> String {
     let line = [
         ("title", "城市运行一网统管平台"),
         ("budget", "3,000,000"),
         ("content", "建设城市运行一网统管平台"),
+        ("mode", mode),
     ];
     let (_, line) = plan_through_meeting(p, &line, true).await;
     let planner = principal(p, "bureau.planner").await.unwrap();
@@ -87,7 +88,8 @@ pub(crate) async fn plan_through_meeting(
     .await
     .unwrap();
     let number = view(p, &planner, plan).await.unwrap().row.number;
-    let mut fields = input(&[("plan", &number), ("seq", "1")]);
+    // Art. 5: the Bureau fixes each line's construction mode (special fund unless given).
+    let mut fields = input(&[("plan", &number), ("seq", "1"), ("mode", "special_fund")]);
     fields.extend(input(line));
     let line = create(p, &planner, "plan_item", cmd("create", fields))
         .await
@@ -129,7 +131,7 @@ pub(crate) async fn plan_through_meeting(
 
 /// A project of the plan line, sent to the natural resources bureau for confirmation.
 pub(crate) async fn project_awaiting(p: &app::Platform, mode: &str) -> ItemId {
-    let line = issued_plan_item(p).await;
+    let line = issued_plan_item(p, mode).await;
     let pm = principal(p, "company.pm").await.unwrap();
     let unit = org_id(p, "zrzy").await.to_string();
     let id = create(
@@ -498,7 +500,7 @@ async fn r14_2_the_review_draws_experts_without_conflicts_and_the_approval_cuts_
 #[tokio::test]
 async fn two_edits_from_the_same_version_never_both_succeed() {
     for p in each_backend("race").await {
-        let line = issued_plan_item(&p).await;
+        let line = issued_plan_item(&p, "special_fund").await;
         let pm = principal(&p, "company.pm").await.unwrap();
         let analyst = principal(&p, "dc.analyst").await.unwrap();
         let unit = org_id(&p, "zrzy").await.to_string();
@@ -516,7 +518,9 @@ async fn two_edits_from_the_same_version_never_both_succeed() {
             .unwrap();
         let read = view(&p, &pm, id).await.unwrap().row.version.to_string();
         let edit = |content: &str| {
+            // The mode is the plan line's; an edit does not send it (art. 5).
             let mut i = input(&base[1..]);
+            i.remove("mode");
             i.insert("content".into(), content.into());
             i.insert("_version".into(), read.clone());
             cmd("edit", i)

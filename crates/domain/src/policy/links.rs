@@ -160,6 +160,22 @@ pub(super) fn check<'a>(
                     ctx.known(s, &states, "state").map_err(within)?;
                 }
             }
+            // A field held to the referenced item's value must mean the same on both sides.
+            for f in &r.same {
+                let (mine, theirs) = (kind.field(f.get_ref()), rk.field(f.get_ref()));
+                let alike = matches!((mine, theirs), (Some(a), Some(b)) if a.ty == b.ty);
+                if !alike {
+                    return Err(within(ctx.err(
+                        f,
+                        format!(
+                            "`{}` must be a field of the same type in `{}` and `{}`",
+                            f.get_ref(),
+                            kind.id,
+                            rk.id
+                        ),
+                    )));
+                }
+            }
         }
         if let Some(c) = &t.covers {
             let Some(ck) = find(c.kind.get_ref()) else {

@@ -399,6 +399,9 @@ pub struct RefRule {
     pub message: Option<Text>,
     /// The referenced item must not be named by such an item (a demand in an issued task book).
     pub not_named_by: Option<NamedBy>,
+    /// Fields the item must hold with the referenced item's value (a project's construction
+    /// mode is the one the Bureau fixed on its plan line, art. 5).
+    pub same: Vec<String>,
 }
 
 /// Items of `kind` in `states` whose `field` names the referenced item, under a parent in

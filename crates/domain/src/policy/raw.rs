@@ -397,6 +397,10 @@ pub struct RawRefRule {
     /// The referenced item must not be named by an item of another kind whose parent is in
     /// given states (a demand already in an issued task book).
     pub not_named_by: Option<RawNamedBy>,
+    /// Fields whose value must be the referenced item's (a project's construction mode is the
+    /// one its plan line fixed).
+    #[serde(default)]
+    pub same: Vec<S>,
 }
 
 #[derive(Deserialize)]

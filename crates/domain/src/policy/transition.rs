@@ -284,5 +284,6 @@ pub(super) fn ref_rule(
                 .collect(),
             message: Text::new(&n.zh, &n.en),
         }),
+        same: r.same.iter().map(|s| s.get_ref().clone()).collect(),
     })
 }

@@ -241,6 +241,7 @@ fn pending_emergency(w: &World) -> Item {
             facet_name: Text::default(),
             parent: None,
             named_by: None,
+            fields: Default::default(),
         },
     );
     let fields = input(&[
@@ -365,6 +366,7 @@ fn r3_3_a_county_item_cannot_start_until_its_county_plan_is_approved() {
             facet_name: Text::default(),
             parent: None,
             named_by: None,
+            fields: Default::default(),
         },
     );
     let denied = w
@@ -501,6 +503,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
             facet_name: Text::default(),
             parent: None,
             named_by: None,
+            fields: Default::default(),
         },
     );
     let deferred = RefFact {
@@ -512,6 +515,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
         facet_name: Text::new("暂缓", "Defer"),
         parent: None,
         named_by: None,
+        fields: Default::default(),
     };
     w.refs.insert("demands".into(), deferred.clone());
     let line = input(&[
@@ -520,6 +524,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
         ("title", "项目"),
         ("budget", "100"),
         ("demands", "XQ-2026-0004"),
+        ("mode", "special_fund"),
     ]);
     let denied = w
         .step("2026-11-28", "plan_item", None, "create", &planner, &line)
@@ -532,6 +537,7 @@ fn r13_5_a_plan_line_is_made_only_from_accepted_or_merged_demands() {
             facet_name: Text::new("采纳", "Accept"),
             parent: None,
             named_by: None,
+            fields: Default::default(),
             ..deferred
         },
     );

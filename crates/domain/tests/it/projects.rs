@@ -63,6 +63,7 @@ fn fact(number: &str, state: &str, parent: Option<(&str, &str)>) -> RefFact {
         facet_name: Text::default(),
         parent: parent.map(|(n, s)| (n.to_string(), s.to_string(), Text::new(s, s))),
         named_by: None,
+        fields: Default::default(),
     }
 }
 
@@ -129,11 +130,66 @@ fn entry(mode: &str) -> Input {
     ])
 }
 
+/// A line of an issued task book whose construction mode the Bureau fixed (art. 5).
+fn issued_in(mode: &str) -> World {
+    let mut line = fact("JX-2026-0001", "listed", Some(("JH-2026-0001", "issued")));
+    line.fields.insert("mode".into(), mode.into());
+    World::new().with("plan_item", line)
+}
+
 fn issued() -> World {
-    World::new().with(
+    issued_in("special_fund")
+}
+
+/// Art. 5: the Bureau fixes the construction mode on the plan line; the Company's entry follows
+/// it, and the refusal names the line and its mode.
+#[test]
+fn r17_1_the_project_takes_the_construction_mode_the_bureau_fixed_on_its_plan_line() {
+    let w = issued_in("special_fund");
+    let e = w
+        .step(
+            "project",
+            None,
+            "create",
+            &pm(),
+            &entry("company_self_funded"),
+        )
+        .unwrap_err();
+    let mode = e.fields.iter().find(|f| f.field == "mode").unwrap();
+    assert!(
+        mode.message.zh.contains("JX-2026-0001") && mode.message.zh.contains("专项资金保障"),
+        "{}",
+        mode.message.zh
+    );
+    assert!(mode.message.zh.contains("第五条"), "{}", mode.message.zh);
+    let p = w
+        .step("project", None, "create", &pm(), &entry("special_fund"))
+        .unwrap();
+    // Editing the entry does not reach the mode.
+    let e = w
+        .step(
+            "project",
+            Some(&p),
+            "edit",
+            &pm(),
+            &entry("company_self_funded"),
+        )
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "mode"), "{e:?}");
+    let mut rest = entry("special_fund");
+    rest.remove("mode");
+    rest.remove("plan_item");
+    let edited = w.step("project", Some(&p), "edit", &pm(), &rest).unwrap();
+    assert_eq!(edited.field("mode"), "special_fund");
+    // A line without a mode (never, once the plan requires one) gives no mode to take.
+    let bare = World::new().with(
         "plan_item",
         fact("JX-2026-0001", "listed", Some(("JH-2026-0001", "issued"))),
-    )
+    );
+    let e = bare
+        .step("project", None, "create", &pm(), &entry("special_fund"))
+        .unwrap_err();
+    assert!(e.fields.iter().any(|f| f.field == "mode"), "{e:?}");
 }
 
 fn signed() -> Input {
@@ -146,7 +202,7 @@ fn signed() -> Input {
 
 /// A project confirmed by its unit, in the given mode.
 fn confirmed(mode: &str) -> Item {
-    let w = issued();
+    let w = issued_in(mode);
     let p = w
         .step("project", None, "create", &pm(), &entry(mode))
         .unwrap();

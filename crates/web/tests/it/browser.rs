@@ -368,6 +368,8 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         fill(c, "f-unit", unit).await;
         fill(c, "f-demands", &number).await;
         fill(c, "f-budget", budget).await;
+        // Art. 5: the Bureau fixes the construction mode on the line.
+        set_value(c, "f-mode", "special_fund").await;
         click(c, "save-draft").await;
         wait_text(c, "item-state", "已列入").await;
     }
