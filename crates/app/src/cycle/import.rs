@@ -55,8 +55,37 @@ pub fn import_columns(kind: &ItemKind) -> Vec<(String, Text, bool, Text)> {
 }
 
 /// Imports a filled template as drafts of `kind`: every row is checked first; if any row is
-/// wrong nothing is imported and each problem is named by row and column.
+/// wrong nothing is imported and each problem is named by row and column. A refused import is
+/// in the security record like any refused step (the rows and columns refused, not the cells).
 pub async fn import(
+    p: &Platform,
+    who: &Principal,
+    kind_id: &str,
+    bytes: Vec<u8>,
+) -> Result<Imported, AppError> {
+    let mut detail = serde_json::json!({ "kind": kind_id, "action": "import" });
+    let r = import_unrecorded(p, who, kind_id, bytes).await;
+    let reason = match &r {
+        Ok(Imported::Refused(errors)) => {
+            let mut columns: Vec<&str> = errors.iter().map(|e| e.label.as_str()).collect();
+            columns.dedup();
+            detail["fields"] = columns.into();
+            Some(format!("{} problems in the rows", errors.len()))
+        }
+        Ok(Imported::Unreadable(t)) => Some(t.en.clone()),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        detail["reason"] = reason.into();
+        let event =
+            crate::admin::Acting::of(p, who).event(crate::items::STEP_ACTION, "refused", detail);
+        crate::admin::append(p, event).await?;
+        return r;
+    }
+    crate::admin::recording_refusal(p, who, crate::items::STEP_ACTION, detail, r).await
+}
+
+async fn import_unrecorded(
     p: &Platform,
     who: &Principal,
     kind_id: &str,

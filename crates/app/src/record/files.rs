@@ -154,7 +154,8 @@ fn refused(zh: impl Into<String>, en: impl Into<String>) -> AppError {
 }
 
 /// Checks the file and attaches it to the item through the kind's `attach` step: the file row
-/// and the step (with the digest) are written in one transaction, or neither.
+/// and the step (with the digest) are written in one transaction, or neither. A refused upload
+/// is in the security record like any refused step (with the file's digest, not its name).
 pub async fn attach(
     p: &Platform,
     who: &Principal,
@@ -162,7 +163,20 @@ pub async fn attach(
     name: &str,
     file: impl Into<Received>,
 ) -> Result<ItemId, AppError> {
-    let Received { bytes, sm3: digest } = file.into();
+    let file = file.into();
+    let detail = serde_json::json!({ "item": id.get(), "action": "attach", "sm3": file.sm3 });
+    let r = attach_unrecorded(p, who, id, name, file).await;
+    crate::admin::recording_refusal(p, who, crate::items::STEP_ACTION, detail, r).await
+}
+
+async fn attach_unrecorded(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    name: &str,
+    file: Received,
+) -> Result<ItemId, AppError> {
+    let Received { bytes, sm3: digest } = file;
     let name = name
         .rsplit(['/', '\\'])
         .next()

@@ -274,6 +274,15 @@ async fn rx_4_an_import_with_bad_rows_imports_nothing_and_names_each_row_and_col
         assert_eq!(places[1].0, 7);
         assert!(places[1].1.contains("I 列"), "{places:?}");
         assert_eq!(count(&p, &clerk).await, before, "nothing half-imported");
+        // RX.5 (issue 11, point 6): the refused import is in the security record, naming the
+        // columns refused, not what the cells held.
+        let refused = super::admin_stories::records(&p, "step", "refused").await;
+        let (_, payload) = refused
+            .iter()
+            .find(|(_, d)| d.contains("\"import\""))
+            .expect("the refused import is recorded");
+        assert!(payload.contains("2 problems"), "{payload}");
+        assert!(!payload.contains("十万元"), "{payload}");
         let fixed = [good("影像云"), good("预约挂号"), good("家庭医生签约")];
         let Imported::Done(ids) = app::import::import(&p, &clerk, "demand", template_with(&fixed))
             .await
@@ -516,6 +525,9 @@ async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
             .await
             .unwrap();
         // A text file named .pdf, and a PDF named .png, are refused and nothing is kept.
+        let refused_before = super::admin_stories::records(&p, "step", "refused")
+            .await
+            .len();
         let fake = app::files::attach(&p, &clerk, id, "假的.pdf", b"just text".to_vec())
             .await
             .unwrap_err();
@@ -540,6 +552,15 @@ async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
             .await
             .unwrap_err();
         assert!(format!("{over:?}").contains("1 MB"), "{over:?}");
+        // RX.5 (issue 11, point 6): each refused upload is in the security record.
+        let refused = super::admin_stories::records(&p, "step", "refused").await;
+        assert_eq!(refused.len() - refused_before, 4, "{refused:?}");
+        assert!(
+            refused[refused_before..]
+                .iter()
+                .all(|(who, d)| who == "jtj.clerk" && d.contains("\"attach\"")),
+            "{refused:?}"
+        );
         let item = view(&p, &clerk, id).await.unwrap();
         let listed = item.row.item.field("attachments").to_string();
         assert_eq!(listed, format!("{} 需求说明.pdf", crypto::sm3_hex(&pdf)));
