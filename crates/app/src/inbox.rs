@@ -69,7 +69,8 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
         for row in store::items::list(&mut c, &f).await? {
             let actions: Vec<Transition> = available_actions(&p.policy, &row.item, &who.actor)
                 .into_iter()
-                .filter(|t| t.from != [t.to.clone()])
+                // Staying put (an edit) or taking one's own step back (撤回) is no task.
+                .filter(|t| t.from != [t.to.clone()] && t.undoes.is_none())
                 .cloned()
                 .collect();
             if !actions.is_empty() {

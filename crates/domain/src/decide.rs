@@ -477,6 +477,9 @@ fn permitted(
     if let (Some(i), Some(sep)) = (item, &t.separation) {
         rules::separation(policy, kind, t, sep, i, actor)?;
     }
+    if let (Some(i), Some(undone)) = (item, &t.undoes) {
+        rules::undoes(kind, t, undone, i, actor)?;
+    }
     if let Some(i) = item
         && let Some(prev) = i
             .acts

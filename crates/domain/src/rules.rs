@@ -453,6 +453,38 @@ pub(crate) fn value_after<'a>(
         .unwrap_or("")
 }
 
+/// A withdrawal (撤回): only of the actor's own step, and only while nobody has acted since.
+pub(crate) fn undoes(
+    kind: &ItemKind,
+    t: &Transition,
+    undone: &str,
+    item: &Item,
+    actor: &crate::Actor,
+) -> Result<(), Denied> {
+    let last = item.acts.last();
+    if last.is_some_and(|a| a.action == undone && a.user == actor.user) {
+        return Ok(());
+    }
+    let label = kind
+        .transition(undone)
+        .map(|u| u.label.clone())
+        .unwrap_or_default();
+    Err(Denied {
+        reason: Text::new(
+            format!(
+                "只能「{}」您本人「{}」且尚无人办理的事项；已有人办理的，请联系办理人退回。",
+                t.label.zh, label.zh
+            ),
+            format!(
+                "You can \"{}\" only what you did \"{}\" yourself and nobody has acted on since; once someone has, ask them to return it.",
+                t.label.en, label.en
+            ),
+        ),
+        article: Some(t.article.clone()),
+        fields: Vec::new(),
+    })
+}
+
 /// A field's label and how one of its values reads (a choice by its option's words).
 fn label_and_value(kind: &ItemKind, field: &str, value: &str) -> (Text, Text) {
     let def = kind.field(field);

@@ -38,6 +38,22 @@ pub(super) fn check<'a>(
         ));
     }
     for t in &raw.transition {
+        // A withdrawal leads back from where the withdrawn step led to where it started.
+        if let Some(u) = &t.undoes {
+            let undone = kind.transition(u.get_ref());
+            let step = kind.transition(t.id.get_ref());
+            let fits = matches!((undone, step), (Some(d), Some(s))
+                if s.from.contains(&d.to) && d.from.contains(&s.to));
+            if !fits {
+                return Err(ctx.err(
+                    u,
+                    format!(
+                        "`undoes` must name a step of `{}` that leads from this step's `to` into its `from`",
+                        kind.id
+                    ),
+                ));
+            }
+        }
         if let Some(w) = &t.window {
             let Some(wk) = find(w.kind.get_ref()) else {
                 return Err(ctx.err(&w.kind, format!("unknown item kind `{}`", w.kind.get_ref())));

@@ -319,6 +319,9 @@ pub struct Transition {
     pub covers: Option<Covers>,
     /// What the step does, for the separation of duties.
     pub does: Option<Does>,
+    /// The step withdraws (撤回) this step of the actor's own, allowed only while it is the
+    /// item's last act: once anyone else has acted, it is theirs to return.
+    pub undoes: Option<String>,
     /// The separation of duties, on a step that decides (from the policy's `separate` rule).
     pub separation: Option<Separation>,
 }

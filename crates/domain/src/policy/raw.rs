@@ -303,6 +303,8 @@ pub struct RawTransition {
     pub covers: Option<RawCovers>,
     /// What the step does, for the separation of duties: prepares the item or decides on it.
     pub does: Option<crate::policy::Does>,
+    /// The step takes back this step of the actor's own while nobody has acted since (撤回).
+    pub undoes: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -400,3 +400,48 @@ fn r13_4_a_blank_field_of_another_step_is_ignored_but_a_filled_one_is_refused() 
         .is_err()
     );
 }
+
+/// Issue 11, point 17 (撤回): the clerk withdraws a submission nobody has acted on, back to
+/// draft; a colleague cannot withdraw it for them, and once the Data Center has acted there is
+/// nothing left to withdraw.
+#[test]
+fn r13_2_the_submitter_withdraws_a_demand_nobody_has_acted_on() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    let colleague = actor(4, 10, "GovernmentDept", "demand_clerk");
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&submitted),
+        "withdraw",
+        &colleague,
+        &Input::new(),
+        &cx(),
+    )
+    .unwrap_err();
+    assert!(denied.reason.zh.contains("您本人"), "{}", denied.reason.zh);
+    let back = step(&p, Some(&submitted), "withdraw", &clerk(), &Input::new());
+    assert_eq!(back.state, "draft");
+    assert_eq!(back.acts.last().unwrap().action, "withdraw");
+    let again = step(&p, Some(&back), "submit", &clerk(), &Input::new());
+    let analysed = step(
+        &p,
+        Some(&again),
+        "start_analysis",
+        &analyst(),
+        &Input::new(),
+    );
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&analysed),
+            "withdraw",
+            &clerk(),
+            &Input::new(),
+            &cx()
+        )
+        .is_err()
+    );
+}

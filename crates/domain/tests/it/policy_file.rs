@@ -87,3 +87,29 @@ fn rx1_a_syntax_error_names_its_part_and_line() {
     assert_eq!(err.file, format!("copy/{part}"));
     assert_eq!(err.line, lines);
 }
+
+/// Issue 11, point 17: a withdrawal must lead back from where the withdrawn step led, and a
+/// `when` refusal needs both languages; both are caught at load, naming the line.
+#[test]
+fn rx1_a_withdrawal_of_the_wrong_step_and_a_half_written_refusal_fail_to_load() {
+    let (broken, part) = edited("undoes = \"submit\"", "undoes = \"start_analysis\"");
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(
+        err.line,
+        line_of(text_of(&broken, &part), "undoes = \"start_analysis\"")
+    );
+    assert!(err.message.contains("undoes"), "{err}");
+    let (broken, _) = edited(
+        "article = \"14.2\", zh = \"公司自筹资金建设的项目须先",
+        "article = \"14.2\", zz = \"公司自筹资金建设的项目须先",
+    );
+    assert!(Policy::from_sources("copy", &broken).is_err());
+    let (broken, part) = edited(
+        ", en = \"A project the Company funds itself starts only after its NDRC filing: apply for the filing first, and start once the NDRC has recorded it.\"",
+        "",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert!(err.message.contains("both `zh` and `en`"), "{err}");
+}

@@ -5,6 +5,7 @@
 mod browser;
 mod browser_admin;
 mod browser_build;
+mod browser_flow;
 mod common;
 mod edges;
 mod fuzz;
