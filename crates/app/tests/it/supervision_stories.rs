@@ -4,9 +4,7 @@
 //! guidance and the Audit Bureau's findings are answered by the Company and closed by whoever
 //! raised them.
 
-use super::project_stories::{
-    approved_project, approved_project_of, cmd, input, plan_through_meeting,
-};
+use super::project_stories::{approved_project, approved_project_of, cmd, input};
 use app::AppError;
 use app::items::{create, perform, view};
 use demo::principal;
@@ -159,11 +157,36 @@ async fn r13_5_a_draft_taken_back_goes_to_the_ndrc_again() {
         )
         .await
         .unwrap();
+        // Last round's opinion and budget do not carry into the new round.
+        let row = view(&p, &planner, plan).await.unwrap().row;
+        assert_eq!(row.item.field("ndrc_opinion"), "");
+        assert_eq!(row.item.field("ceiling"), "");
         perform(&p, &planner, plan, cmd("consult", Input::new()))
             .await
             .unwrap();
         let row = view(&p, &planner, plan).await.unwrap().row;
         assert_eq!(row.item.state, "ndrc_review");
+        assert_eq!(row.item.field("reopen_reason"), "");
+        // While the NDRC has it, the lines are fixed.
+        let number = row.number;
+        let line = create(
+            &p,
+            &planner,
+            "plan_item",
+            cmd(
+                "create",
+                input(&[
+                    ("plan", &number),
+                    ("seq", "2"),
+                    ("title", "增补项目"),
+                    ("budget", "100,000"),
+                    ("mode", "special_fund"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(refusal(&line).contains("收回修改"), "{line:?}");
     }
 }
 
@@ -361,15 +384,13 @@ async fn r12_1_an_audit_finding_cites_its_records_and_is_answered_by_the_company
                 ]),
             )
         };
-        let (plan, _) = plan_through_meeting(&p, &[("title", "甲"), ("budget", "1")], false).await;
-        let plan_no = view(&p, &auditor, plan).await.unwrap().row.number;
-        let wrong = create(&p, &auditor, "audit_finding", finding(&plan_no))
+        // A project not yet approved has no money to audit.
+        let early = super::project_stories::project_awaiting(&p, "special_fund").await;
+        let early_no = view(&p, &auditor, early).await.unwrap().row.number;
+        let wrong = create(&p, &auditor, "audit_finding", finding(&early_no))
             .await
             .unwrap_err();
-        assert!(
-            matches!(wrong, AppError::Denied(_) | AppError::Invalid(_)),
-            "{wrong:?}"
-        );
+        assert!(refusal(&wrong).contains("已批复可研"), "{wrong:?}");
         let id = create(&p, &auditor, "audit_finding", finding(&number))
             .await
             .unwrap();
@@ -392,5 +413,11 @@ async fn r12_1_an_audit_finding_cites_its_records_and_is_answered_by_the_company
         let row = view(&p, &pm, id).await.unwrap().row;
         assert_eq!(row.item.state, "closed");
         assert_eq!(row.item.field("project"), number);
+        // Findings are not for every clerk in the city.
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        assert!(matches!(
+            view(&p, &clerk, id).await,
+            Err(AppError::NotFound)
+        ));
     }
 }
