@@ -108,9 +108,13 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     )
     .await?;
     let pm = principal(p, "company.pm").await?;
-    let project = |line: &str, title: &str, budget: &str, content: &str, unit: &str, mode: &str| {
+    let zrzy = org_id(p, "zrzy").await?;
+    // The to-build entry of task-book line `n`, for the natural resources bureau.
+    let entry = |n: usize| {
+        let (title, budget, content, mode) = LINES[n];
+        let unit = zrzy.as_str();
         [
-            ("plan_item", line.to_string()),
+            ("plan_item", lines[n].clone()),
             ("title", title.to_string()),
             ("content", content.to_string()),
             ("budget", budget.to_string()),
@@ -130,20 +134,9 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         ]
     };
     // One waiting for the natural resources bureau's signature.
-    let zrzy = org_id(p, "zrzy").await?;
-    let (title, budget, content, mode) = LINES[0];
-    let first = project(&lines[0], title, budget, content, &zrzy, mode);
-    let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let id = act(p, &pm, None, "project", "create", &first).await?;
-    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
+    send(p, &entry(0), false).await?;
     // One signed, its feasibility study with the Data Center.
-    let (title, budget, content, mode) = LINES[1];
-    let second = project(&lines[1], title, budget, content, &zrzy, mode);
-    let second: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let id = act(p, &pm, None, "project", "create", &second).await?;
-    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
-    confirm(p, id).await?;
-    let project_no = app::items::view(p, &pm, id).await?.row.number;
+    let (_, project_no) = send(p, &entry(1), true).await?;
     let fsr = act(
         p,
         &pm,
@@ -172,13 +165,7 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     .await?;
     act(p, &pm, Some(fsr), "fsr", "submit", &[]).await?;
     // One self-funded, its study approved and its filing with the NDRC.
-    let (title, budget, content, mode) = LINES[3];
-    let third = project(&lines[3], title, budget, content, &zrzy, mode);
-    let third: Vec<(&str, &str)> = third.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let id = act(p, &pm, None, "project", "create", &third).await?;
-    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
-    confirm(p, id).await?;
-    let project_no = app::items::view(p, &pm, id).await?.row.number;
+    let (id, project_no) = send(p, &entry(3), true).await?;
     let fsr = act(
         p,
         &pm,
@@ -207,6 +194,23 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     crate::supervision::approve_and_apply_for_filing(p, id, fsr).await?;
     crate::supervision::guidance_and_findings(p, &project_no).await?;
     crate::supervision::next_years_plan(p).await
+}
+
+/// The Company drafts the entry and sends it for confirmation; when `signed`, the natural
+/// resources bureau's clerk signs it with their password. Returns the project and its number.
+async fn send(
+    p: &Platform,
+    entry: &[(&str, String)],
+    signed: bool,
+) -> Result<(domain::ItemId, String), AppError> {
+    let pm = principal(p, "company.pm").await?;
+    let fields: Vec<(&str, &str)> = entry.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = act(p, &pm, None, "project", "create", &fields).await?;
+    act(p, &pm, Some(id), "project", "request_confirmation", &[]).await?;
+    if signed {
+        confirm(p, id).await?;
+    }
+    Ok((id, app::items::view(p, &pm, id).await?.row.number))
 }
 
 /// The natural resources bureau's clerk signs the to-build entry with their password.

@@ -12,7 +12,8 @@ use demo::principal;
 use domain::{Input, ItemId};
 use testkit::each_backend;
 
-fn refusal(e: &AppError) -> String {
+/// A refusal's reason and the fields it names (panics on anything else).
+pub(crate) fn refusal(e: &AppError) -> String {
     match e {
         AppError::Denied(d) => format!("{} {:?}", d.reason.zh, d.fields),
         other => panic!("expected a refusal, got {other:?}"),

@@ -4,19 +4,13 @@
 //! guidance and the Audit Bureau's findings are answered by the Company and closed by whoever
 //! raised them.
 
+use super::duty_stories::refusal;
 use super::project_stories::{approved_project, approved_project_of, cmd, input};
 use app::AppError;
 use app::items::{create, perform, view};
 use demo::principal;
 use domain::{Input, ItemId};
 use testkit::each_backend;
-
-fn refusal(e: &AppError) -> String {
-    match e {
-        AppError::Denied(d) => format!("{} {:?}", d.reason.zh, d.fields),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
 
 /// Sends a drafted plan to the NDRC (its opinion) and Finance (this fund budget), as art. 8
 /// and 9 ask before the executive meeting.

@@ -7,7 +7,17 @@
 use crate::common;
 
 use common::chrome::*;
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
+
+/// Opens item `id` in state `from`, withdraws it, and returns the page once it is back in
+/// `to`, with its record.
+async fn withdraw(c: &Client, base: &str, id: i64, from: &str, to: &str) -> String {
+    c.goto(&format!("{base}/items/{id}")).await.unwrap();
+    wait_text(c, "item-state", from).await;
+    click_confirmed(c, "action-withdraw").await;
+    wait_text(c, "item-state", to).await;
+    page_text(c).await
+}
 
 /// Issue 11, point 17 (R13.2, R14.2): the clerk withdraws a submitted demand and the Company a
 /// submitted FSR; each goes back to its draft, the record says who withdrew it and when, and
@@ -26,11 +36,7 @@ async fn r13_2_r14_2_a_submitter_withdraws_a_demand_and_an_fsr_in_chromium() {
         .id
         .get();
     login(c, &base, "jyj.clerk", "吴桂芳").await;
-    c.goto(&format!("{base}/items/{demand}")).await.unwrap();
-    wait_text(c, "item-state", "已上报").await;
-    click_confirmed(c, "action-withdraw").await;
-    wait_text(c, "item-state", "草稿").await;
-    let record = page_text(c).await;
+    let record = withdraw(c, &base, demand, "已上报", "草稿").await;
     assert!(
         record.contains("撤回") && record.contains("吴桂芳"),
         "{record}"
@@ -46,11 +52,7 @@ async fn r13_2_r14_2_a_submitter_withdraws_a_demand_and_an_fsr_in_chromium() {
         .id
         .get();
     switch_user(c, &base, "company.pm", "陈刚").await;
-    c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
-    wait_text(c, "item-state", "数据中心审核中").await;
-    click_confirmed(c, "action-withdraw").await;
-    wait_text(c, "item-state", "编制中").await;
-    let record = page_text(c).await;
+    let record = withdraw(c, &base, fsr, "数据中心审核中", "编制中").await;
     assert!(
         record.contains("撤回") && record.contains("陈刚"),
         "{record}"
