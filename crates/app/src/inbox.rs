@@ -4,7 +4,6 @@
 use crate::contract::ids;
 use crate::items::visible_filter;
 use crate::{AppError, Platform, Principal};
-use domain::available_actions;
 use domain::policy::Transition;
 use store::items::{Filter, ItemRow};
 
@@ -13,6 +12,10 @@ use store::items::{Filter, ItemRow};
 pub struct Task {
     pub row: ItemRow,
     pub actions: Vec<Transition>,
+    /// The hand-over (转办) that made it the principal's, if one did.
+    pub handed_over: Option<domain::Act>,
+    /// Who urged it (催办) since it came to this step, oldest first.
+    pub urges: Vec<domain::Act>,
 }
 
 /// For the administrators and the Bureau, from 1 November: the next year's holiday
@@ -67,15 +70,22 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
         };
         let mut c = p.store.read().await?;
         for row in store::items::list(&mut c, &f).await? {
-            let actions: Vec<Transition> = available_actions(&p.policy, &row.item, &who.actor)
-                .into_iter()
-                // Staying put (an edit) or taking one's own step back (撤回) is no task.
-                .filter(|t| t.from != [t.to.clone()] && t.undoes.is_none())
-                .cloned()
-                .collect();
-            if !actions.is_empty() {
-                tasks.push(Task { row, actions });
+            let actions: Vec<Transition> =
+                domain::handling::tasks(&p.policy, &row.item, &who.actor)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+            if actions.is_empty() {
+                continue;
             }
+            let handed_over = domain::handling::hand_over_in_force(kind, &row.item).cloned();
+            let urges = domain::handling::urges(kind, &row.item).cloned().collect();
+            tasks.push(Task {
+                row,
+                actions,
+                handed_over,
+                urges,
+            });
         }
     }
     tasks.sort_by_key(|t| (t.row.item.due.is_none(), t.row.item.due, t.row.item.id));
@@ -93,9 +103,23 @@ pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, A
 /// Items on which the principal took a step (已办), newest first.
 pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
     recent_items(p, who, false, |r| {
-        r.item.acts.iter().any(|a| a.user == who.user.id)
+        // A copy or an urge is no handling of the item; a hand-over is.
+        r.item.acts.iter().any(|a| {
+            a.user == who.user.id
+                && (!domain::handling::is_handling(a)
+                    || a.action == domain::handling::HandlingAct::HandOver.id())
+        })
     })
     .await
+}
+
+/// The newest 200 items of each kind the principal may see that `keep` accepts.
+pub(crate) async fn visible_recent(
+    p: &Platform,
+    who: &Principal,
+    keep: impl Fn(&ItemRow) -> bool,
+) -> Result<Vec<ItemRow>, AppError> {
+    recent_items(p, who, false, keep).await
 }
 
 /// The newest 200 items of each kind the principal may see (or only their own unit's), that

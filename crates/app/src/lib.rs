@@ -11,6 +11,7 @@ pub mod backup;
 pub mod clock;
 pub mod contract;
 pub mod error;
+pub mod handling;
 pub mod identity;
 pub mod inbox;
 pub mod items;

@@ -468,6 +468,7 @@ fn permitted(
         }
     }
     if let Some(i) = item {
+        crate::handling::held_by_other(kind, t, i, actor)?;
         crate::rules::when(kind, t, i)?;
         crate::rules::actor_in(kind, t, i, actor)?;
     }
@@ -502,6 +503,17 @@ fn permitted(
         ));
     }
     Ok(())
+}
+
+/// Whether the actor may take this step on the item now (its form may still need input).
+pub(crate) fn permitted_now(
+    policy: &Policy,
+    kind: &ItemKind,
+    t: &Transition,
+    item: &Item,
+    actor: &Actor,
+) -> Result<(), Denied> {
+    permitted(policy, kind, t, Some(item), actor, false)
 }
 
 /// The transitions the actor may take on the item now (their forms may still need input).
@@ -547,6 +559,7 @@ pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
         action: event.action.clone(),
         user: event.actor.user,
         role: event.actor.role.clone(),
+        ..Act::default()
     });
     item.due = event.due;
     item

@@ -7,7 +7,17 @@ macro_rules! id_type {
     ($name:ident, $what:literal) => {
         #[doc = $what]
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            Debug,
+            Clone,
+            Copy,
+            Default,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
         )]
         pub struct $name(i64);
 

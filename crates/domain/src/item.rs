@@ -5,13 +5,22 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One step someone took on the item; kept so separation-of-duty guards can look back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Act {
     pub action: String,
     pub user: UserId,
     /// The role the step was taken in (a countersign needs each of its roles once).
     #[serde(default)]
     pub role: String,
+    /// For a handling act (转办, 抄送): the people it names; empty for a step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<UserId>,
+    /// For a copy (抄送): the units it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_orgs: Vec<OrgId>,
+    /// For a handling act: the day it was done (one urge a day per person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<chrono::NaiveDate>,
 }
 
 /// The current state of one item. Field values are kept as validated strings (money in fen).

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod decide;
 pub mod fields;
 pub mod guards;
+pub mod handling;
 pub mod ids;
 pub mod item;
 pub mod permissions;

@@ -461,7 +461,12 @@ pub(crate) fn undoes(
     item: &Item,
     actor: &crate::Actor,
 ) -> Result<(), Denied> {
-    let last = item.acts.last();
+    // A hand-over, a copy or an urge is nobody's decision on it.
+    let last = item
+        .acts
+        .iter()
+        .rev()
+        .find(|a| !crate::handling::is_handling(a));
     if last.is_some_and(|a| a.action == undone && a.user == actor.user) {
         return Ok(());
     }

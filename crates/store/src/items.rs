@@ -207,6 +207,27 @@ pub async fn update(
     Ok(())
 }
 
+/// Keeps a handling act (转办, 抄送, 催办) among the item's acts: nothing else changes, not even
+/// the version, so a colleague's form open on the item is not made stale by a copy or an urge.
+/// Refused (a conflict) if the item moved since it was read.
+pub async fn set_acts(
+    c: &mut Conn,
+    id: domain::ItemId,
+    version: i64,
+    acts: &[domain::Act],
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE items SET acts = $1 WHERE id = $2 AND version = $3")
+        .bind(serde_json::to_string(acts).map_err(corrupt)?)
+        .bind(id.get())
+        .bind(version)
+        .execute(&mut *c)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
 /// Filters of an item list; all optional but the kind.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -56,6 +56,7 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/items/{id}/reveal/{field}", post(pages::detail::reveal))
         .route("/items/{id}/act", post(pages::act::perform_chosen))
         .route("/items/{id}/act/{action}", post(pages::act::perform))
+        .route("/items/{id}/handle/{act}", post(pages::handling::handle))
         .route(
             "/items/{id}/step/{action}",
             get(pages::step::page).post(pages::step::submit),

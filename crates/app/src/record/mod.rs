@@ -47,6 +47,41 @@ pub fn item_event(item_id: i64, number: &str, ev: &Event, who: &Who<'_>) -> NewE
     }
 }
 
+/// The record of a handling act (转办, 抄送, 催办) in the item's stream: it moves nothing, so
+/// it is recorded in the item's state, with whom it names and the words given.
+pub fn handling_event(
+    row: &store::items::ItemRow,
+    act: &domain::Act,
+    names: &[String],
+    note: &str,
+    at: &str,
+    who: &Who<'_>,
+) -> NewEvent {
+    // The names as they were that day: the record is read years later.
+    let payload = serde_json::json!({
+        "number": row.number,
+        "to": act.to.iter().map(|u| u.get()).collect::<Vec<_>>(),
+        "to_orgs": act.to_orgs.iter().map(|o| o.get()).collect::<Vec<_>>(),
+        "to_names": names,
+        "note": note,
+    });
+    NewEvent {
+        stream: format!("item:{}", row.item.id.get()),
+        at: at.to_string(),
+        actor_id: Some(act.user.get()),
+        actor_name: who.name.to_string(),
+        org_name: who.org_name.to_string(),
+        role: act.role.clone(),
+        action: act.action.clone(),
+        article: String::new(),
+        policy_version: row.item.policy_version.clone(),
+        payload: payload.to_string(),
+        before_state: Some(row.item.state.clone()),
+        after_state: Some(row.item.state.clone()),
+        context: Some(who.origin.context("ok")),
+    }
+}
+
 /// A security record (login, logout, account change) in the `security` stream.
 pub struct SecurityRecord<'a> {
     pub actor_id: Option<i64>,

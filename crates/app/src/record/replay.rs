@@ -93,6 +93,7 @@ pub async fn state_matches_record(c: &mut Conn) -> Result<Vec<Breach>, AppError>
                 action: r.try_get(5).map_err(db)?,
                 user: domain::UserId::new(actor.unwrap_or(0)),
                 role: r.try_get(7).map_err(db)?,
+                ..domain::Act::default()
             });
         }
     }

@@ -10,6 +10,7 @@ mod cycle_stories;
 mod duty_stories;
 mod fault_stories;
 mod fuzz;
+mod handling_stories;
 mod identity_stories;
 mod ledger_stories;
 mod personal_stories;

@@ -176,9 +176,47 @@ pub(super) fn load<'a>(
             Some(p) => Some(ctx.known(p, &field_ids, "field")?.to_string()),
             None => None,
         },
+        handling: load_handling(ctx, k, role_ids)?,
         fields,
         states,
         transitions,
+    })
+}
+
+/// The kind's handling acts; their names are the engine's, so no step may take one.
+fn load_handling(
+    ctx: &Ctx,
+    k: &RawKind,
+    role_ids: &HashSet<String>,
+) -> Result<super::Handling, PolicyError> {
+    if let Some(t) = k
+        .transition
+        .iter()
+        .find(|t| crate::handling::HandlingAct::parse(t.id.get_ref()).is_some())
+    {
+        return Err(ctx.err(
+            &t.id,
+            format!(
+                "`{}` is the name of a handling act (hand_over, copy, urge): a step needs another name",
+                t.id.get_ref()
+            ),
+        ));
+    }
+    let Some(h) = &k.handling else {
+        return Ok(super::Handling::default());
+    };
+    if !h.urge && !h.urge_roles.is_empty() {
+        return Err(ctx.err(&h.urge_roles[0], "`urge_roles` needs `urge = true`".into()));
+    }
+    Ok(super::Handling {
+        hand_over: h.hand_over,
+        copy: h.copy,
+        urge: h.urge,
+        urge_roles: h
+            .urge_roles
+            .iter()
+            .map(|r| ctx.known(r, role_ids, "role").map(str::to_string))
+            .collect::<Result<_, _>>()?,
     })
 }
 

@@ -469,9 +469,24 @@ pub struct ItemKind {
     pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<String>,
+    /// The handling acts allowed besides the steps (转办, 抄送, 催办).
+    pub handling: Handling,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,
+}
+
+/// What a kind allows besides its steps: acts on an item that move nothing (see
+/// `crate::handling`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Handling {
+    /// 转办: whoever may take the next step hands the item to a colleague of the same role and unit.
+    pub hand_over: bool,
+    /// 抄送: whoever took part copies the item to people or units who may read it.
+    pub copy: bool,
+    /// 催办: whoever started it (or one of `urge_roles`) nudges the holders of an overdue item.
+    pub urge: bool,
+    pub urge_roles: Vec<String>,
 }
 
 impl Policy {

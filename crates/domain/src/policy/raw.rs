@@ -127,6 +127,8 @@ pub struct RawKind {
     pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<S>,
+    /// The handling acts the kind allows besides its steps (转办, 抄送, 催办).
+    pub handling: Option<RawHandling>,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]
@@ -135,6 +137,20 @@ pub struct RawKind {
     pub state: Vec<RawState>,
     #[serde(default)]
     pub transition: Vec<RawTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHandling {
+    #[serde(default)]
+    pub hand_over: bool,
+    #[serde(default)]
+    pub copy: bool,
+    #[serde(default)]
+    pub urge: bool,
+    /// Who may urge besides whoever started the item.
+    #[serde(default)]
+    pub urge_roles: Vec<S>,
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@
 mod annual_cycle;
 mod demand_lifecycle;
 mod explain;
+mod handling;
 mod matrix;
 mod policy_file;
 mod policy_fuzz;

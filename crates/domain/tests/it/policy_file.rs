@@ -113,3 +113,21 @@ fn rx1_a_withdrawal_of_the_wrong_step_and_a_half_written_refusal_fail_to_load() 
     assert_eq!(err.file, format!("copy/{part}"));
     assert!(err.message.contains("both `zh` and `en`"), "{err}");
 }
+
+/// Issue 11, point 17: the handling acts' names are the engine's, and whoever may urge must be
+/// a role of the policy; both are caught at load.
+#[test]
+fn rx1_a_step_named_like_a_handling_act_and_an_unknown_urging_role_fail_to_load() {
+    let (broken, part) = edited("id = \"start_analysis\"", "id = \"urge\"");
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert!(err.message.contains("handling act"), "{err}");
+    let (broken, part) = edited(
+        "urge_roles = [\"bureau_planner\", \"bureau_leader\"]",
+        "urge_roles = [\"bureau_planer\", \"bureau_leader\"]",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(err.line, line_of(text_of(&broken, &part), "bureau_planer"));
+    assert!(err.message.contains("bureau_planer"), "{err}");
+}

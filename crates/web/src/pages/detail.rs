@@ -72,6 +72,9 @@ struct DetailPage {
     history: Vec<HistoryRow>,
     actions: Vec<ActionView>,
     panels: Vec<super::panels::Panel>,
+    /// 转办, 抄送, 催办 offered to this user, and where the item stands on them.
+    handling: Option<super::handling::HandlingView>,
+    handling_status: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -115,6 +118,16 @@ pub async fn page(
     };
     let mut page = build(p, frame, kind, &v, tab, who.lang);
     page.panels = panels;
+    let offers = app::handling::offers(p, &who, &v.row)
+        .await
+        .map_err(|e| WebError::App(e, who.lang))?;
+    page.handling = super::handling::HandlingView::of(offers, who.lang);
+    if v.row.item.acts.iter().any(domain::handling::is_handling) {
+        let names = app::handling::names(p)
+            .await
+            .map_err(|e| WebError::App(e, who.lang))?;
+        page.handling_status = super::handling::status_lines(p, &v.row.item, &names, who.lang);
+    }
     name_units(p, kind, &v.row.item, who.lang, &mut page.fields).await;
     Ok(html(page))
 }
@@ -243,6 +256,8 @@ fn build(
             .collect(),
         actions,
         panels: Vec::new(),
+        handling: None,
+        handling_status: Vec::new(),
         frame,
     }
 }
@@ -263,6 +278,20 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
     if let Some(r) = changes["reason"].as_str() {
         opinion.push(r.to_string());
     }
+    // A hand-over, a copy or an urge: whom it named, and the words given.
+    let handled = domain::handling::HandlingAct::parse(&ev.action);
+    if handled.is_some() {
+        let names: Vec<&str> = payload["to_names"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+            .unwrap_or_default();
+        if !names.is_empty() {
+            opinion.push(format!("→ {}", names.join("、")));
+        }
+        if let Some(n) = payload["note"].as_str().filter(|n| !n.is_empty()) {
+            opinion.push(n.to_string());
+        }
+    }
     let state_name = |s: &Option<String>| {
         s.as_deref()
             .map(|s| state_tag(Some(kind), s, lang).name)
@@ -281,6 +310,7 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
         action: kind
             .transition(&ev.action)
             .map(|t| t.label.get(lang).to_string())
+            .or_else(|| handled.map(|h| h.label().get(lang).to_string()))
             .unwrap_or_else(|| ev.action.clone()),
         article: domain::Article::parse(&ev.article)
             .map(|a| a.cite(lang))

@@ -20,6 +20,8 @@ pub struct InboxRow {
     pub row: RowView,
     pub kind: String,
     pub asked: String,
+    /// Who handed it over, who urged it, who copied it.
+    pub notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -91,6 +93,10 @@ pub async fn page(
     let calendar = app::inbox::calendar_warning(p, &who).map(|t| t.get(who.lang).to_string());
     let done = app::inbox::done_by(p, &who).await.map_err(err)?;
     let mine = app::inbox::started_by(p, &who).await.map_err(err)?;
+    let copied = app::handling::copied_to(p, &who).await.map_err(err)?;
+    let names = app::handling::names(p).await.map_err(err)?;
+    let name = |u: &domain::UserId| names.get(u).cloned().unwrap_or_default();
+    let day = |a: &domain::Act| a.on.map(|d| d.to_string()).unwrap_or_default();
     let tab = q.tab.as_deref().unwrap_or("todo");
     let kind_name = |k: &str| {
         p.policy
@@ -105,6 +111,7 @@ pub async fn page(
                 row: row_view(p, r, t),
                 kind: kind_name(&r.item.kind),
                 asked: String::new(),
+                notes: Vec::new(),
             })
             .collect(),
         "mine" => mine
@@ -113,9 +120,23 @@ pub async fn page(
                 row: row_view(p, r, t),
                 kind: kind_name(&r.item.kind),
                 asked: String::new(),
+                notes: Vec::new(),
             })
             .collect(),
-        "cc" => Vec::new(),
+        "cc" => copied
+            .iter()
+            .map(|(r, copy)| InboxRow {
+                row: row_view(p, r, t),
+                kind: kind_name(&r.item.kind),
+                asked: String::new(),
+                notes: vec![format!(
+                    "{}：{}（{}）",
+                    t.s("copied_by"),
+                    name(&copy.user),
+                    day(copy)
+                )],
+            })
+            .collect(),
         _ => todo
             .iter()
             .map(|task| InboxRow {
@@ -127,6 +148,16 @@ pub async fn page(
                     .map(|a| a.label.get(who.lang))
                     .collect::<Vec<_>>()
                     .join(" / "),
+                notes: task
+                    .handed_over
+                    .iter()
+                    .map(|h| format!("{}：{}（{}）", t.s("handed_over_by"), name(&h.user), day(h)))
+                    .chain(
+                        task.urges
+                            .iter()
+                            .map(|u| format!("{}：{}（{}）", t.s("urged"), name(&u.user), day(u))),
+                    )
+                    .collect(),
             })
             .collect(),
     };
@@ -140,7 +171,7 @@ pub async fn page(
         tab_of("todo", "todo", todo.len()),
         tab_of("done", "done", done.len()),
         tab_of("mine", "mine", mine.len()),
-        tab_of("cc", "cc", 0),
+        tab_of("cc", "cc", copied.len()),
     ];
     Ok(html(InboxPage {
         frame,

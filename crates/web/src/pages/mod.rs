@@ -7,6 +7,7 @@ pub mod build;
 mod cycle_panels;
 pub mod detail;
 pub mod form;
+pub mod handling;
 pub mod import;
 pub mod inbox;
 pub mod list;

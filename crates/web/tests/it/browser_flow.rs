@@ -68,3 +68,113 @@ async fn r13_2_r14_2_a_submitter_withdraws_a_demand_and_an_fsr_in_chromium() {
     );
     b.client.clone().close().await.unwrap();
 }
+
+/// Chooses the options of a multiple select by their values.
+async fn choose(c: &Client, id: &str, values: &[i64]) {
+    let values: Vec<String> = values.iter().map(i64::to_string).collect();
+    c.execute(
+        "const s = document.getElementById(arguments[0]); for (const o of s.options) { o.selected = arguments[1].includes(o.value); }",
+        vec![serde_json::json!(id), serde_json::json!(values)],
+    )
+    .await
+    .unwrap();
+}
+
+/// Opens item `id`, unfolds the handling form `which` (hand-over, copy, urge) unless it is
+/// open already, and returns once it shows.
+async fn open_handling(c: &Client, base: &str, id: i64, which: &str) {
+    c.goto(&format!("{base}/items/{id}")).await.unwrap();
+    c.execute(
+        "document.getElementById(arguments[0]).open = true;",
+        vec![serde_json::json!(which)],
+    )
+    .await
+    .unwrap();
+}
+
+/// Issue 11, point 17 (RX.3): on a demand and on an FSR, the Data Center analyst hands each to
+/// a colleague (转办), who copies them to the Bureau's planner and to the Bureau (抄送); once
+/// they are overdue the clerk and the Company urge them (催办). Each shows in the record with
+/// who and when, in the holder's 待办, and under the planner's 抄送我的.
+#[tokio::test]
+async fn rx3_a_demand_and_an_fsr_are_handed_over_copied_and_urged_in_chromium() {
+    let app = common::spawn_apps("handling", None).await.remove(0);
+    let p = &app.platform;
+    demo::projects::seed(p).await.unwrap();
+    let base = app.base.clone();
+    let b = start_browser().await;
+    let c = &b.client;
+    let demand = testkit::peek::first(p, "demand", "智慧校园").await;
+    let fsr = testkit::peek::first(p, "fsr", "一窗受理").await;
+    let (demand_id, fsr_id) = (demand.item.id.get(), fsr.item.id.get());
+    let zhao = demo::principal(p, "dc.analyst2").await.unwrap();
+    let planner = demo::principal(p, "bureau.planner").await.unwrap();
+
+    login(c, &base, "dc.analyst", "王磊").await;
+    for id in [demand_id, fsr_id] {
+        open_handling(c, &base, id, "hand-over").await;
+        set_value(c, "hand-over-to", &zhao.user.id.get().to_string()).await;
+        fill(c, "hand-over-reason", "王磊休假一周，转赵静办理").await;
+        click_confirmed(c, "hand-over-submit").await;
+        let record = wait_text(c, "history", "转办").await;
+        assert!(
+            record.contains("王磊") && record.contains("赵静"),
+            "{record}"
+        );
+    }
+    shot(c, "f03-fsr-handed-over").await;
+    c.goto(&base).await.unwrap();
+    let inbox = text_of(c, "inbox").await;
+    assert!(
+        !inbox.contains("中小学智慧校园") && !inbox.contains("一窗受理系统可行性"),
+        "{inbox}"
+    );
+
+    switch_user(c, &base, "dc.analyst2", "赵静").await;
+    let inbox = text_of(c, "inbox").await;
+    assert!(inbox.contains("转办自：王磊"), "{inbox}");
+    shot(c, "f04-handed-over-inbox").await;
+    open_handling(c, &base, demand_id, "copy").await;
+    choose(c, "copy-users", &[planner.user.id.get()]).await;
+    fill(c, "copy-note", "请规划科知悉").await;
+    click(c, "copy-submit").await;
+    wait_text(c, "history", "抄送").await;
+    open_handling(c, &base, fsr_id, "copy").await;
+    choose(c, "copy-orgs", &[planner.org.id.get()]).await;
+    click(c, "copy-submit").await;
+    let record = wait_text(c, "history", "抄送").await;
+    assert!(record.contains("赵静"), "{record}");
+
+    switch_user(c, &base, "bureau.planner", "张明").await;
+    c.goto(&format!("{base}/?tab=cc")).await.unwrap();
+    let cc = text_of(c, "inbox").await;
+    assert!(
+        cc.contains("中小学智慧校园") && cc.contains("一窗受理") && cc.contains("抄送人：赵静"),
+        "{cc}"
+    );
+    shot(c, "f05-copied-to-me").await;
+
+    // Both are overdue a few days later.
+    let late = demand.item.due.max(fsr.item.due).unwrap() + chrono::Duration::days(5);
+    p.settings.clock.set_day(late);
+    for (user, name, id) in [
+        ("jyj.clerk", "吴桂芳", demand_id),
+        ("company.pm", "陈刚", fsr_id),
+    ] {
+        switch_user(c, &base, user, name).await;
+        open_handling(c, &base, id, "urge").await;
+        fill(c, "urge-note", "已逾期，请尽快办理").await;
+        click(c, "urge-submit").await;
+        let record = wait_text(c, "history", "催办").await;
+        assert!(record.contains(name), "{record}");
+    }
+    shot(c, "f06-fsr-urged").await;
+    switch_user(c, &base, "dc.analyst2", "赵静").await;
+    let inbox = text_of(c, "inbox").await;
+    assert!(
+        inbox.contains("催办：吴桂芳") && inbox.contains("催办：陈刚"),
+        "{inbox}"
+    );
+    shot(c, "f07-urged-inbox").await;
+    b.client.clone().close().await.unwrap();
+}

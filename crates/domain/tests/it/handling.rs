@@ -1,0 +1,239 @@
+//! Issue 11, point 17: 转办, 抄送 and 催办 on a demand, as the domain decides them (RX.3: the
+//! inbox shows what awaits each person).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use domain::handling::{self, HandlingAct};
+use domain::{Actor, Calendar, Context, Input, Item, ItemId, OrgId, Policy, UserId, apply, decide};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
+    Calendar::from_toml(
+        "h.toml",
+        include_str!("../../../../calendar/cn-holidays.toml"),
+    )
+    .unwrap()
+});
+static WINDOWS: LazyLock<Vec<domain::Window>> = LazyLock::new(|| {
+    vec![domain::Window {
+        kind: "campaign".into(),
+        number: "ZJ-2026-0001".into(),
+        state: "open".into(),
+        opens: day(2026, 10, 11),
+        closes: day(2026, 10, 20),
+        title: "2027年度需求征集".into(),
+    }]
+});
+static REFS: LazyLock<BTreeMap<String, domain::RefFact>> = LazyLock::new(BTreeMap::new);
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn cx() -> Context<'static> {
+    Context {
+        now: DateTime::<FixedOffset>::parse_from_rfc3339("2026-10-15T09:30:00+08:00").unwrap(),
+        calendar: &CALENDAR,
+        windows: &WINDOWS,
+        refs: &REFS,
+        as_effect: false,
+        budget: &[],
+    }
+}
+
+fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
+    Actor {
+        user: UserId::new(user),
+        org: OrgId::new(org),
+        org_kind: org_kind.into(),
+        role: role.into(),
+    }
+}
+
+fn clerk() -> Actor {
+    actor(1, 10, "GovernmentDept", "demand_clerk")
+}
+fn analyst() -> Actor {
+    actor(3, 2, "DataCenter", "datacenter_analyst")
+}
+fn colleague() -> Actor {
+    actor(5, 2, "DataCenter", "datacenter_analyst")
+}
+fn planner() -> Actor {
+    actor(7, 1, "Bureau", "bureau_planner")
+}
+
+fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor) -> Item {
+    let input: Input = if item.is_none() {
+        [
+            ("title", "不动产登记一网通办升级"),
+            ("problem", "跨部门材料重复提交"),
+            ("scope", "市自然资源和规划局及13个县区登记中心"),
+            ("functions", "在线申请、电子证照调用，峰值并发500"),
+            ("logic", "申请-受理-审核-登簿-发证"),
+            ("budget", "1,280,000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    } else {
+        Input::new()
+    };
+    let ev = decide(p, "demand", item, action, who, &input, &cx()).unwrap();
+    apply(item, ItemId::new(1), &ev)
+}
+
+fn submitted(p: &Policy) -> Item {
+    let draft = step(p, None, "create", &clerk());
+    step(p, Some(&draft), "submit", &clerk())
+}
+
+fn handed(item: &Item, from: &Actor, to: &Actor) -> Item {
+    let mut next = item.clone();
+    next.acts.push(handling::act(
+        HandlingAct::HandOver,
+        from,
+        vec![to.user],
+        Vec::new(),
+        Some(day(2026, 10, 15)),
+    ));
+    next
+}
+
+fn task_ids(p: &Policy, item: &Item, who: &Actor) -> Vec<String> {
+    handling::tasks(p, item, who)
+        .iter()
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+/// A hand-over (转办) makes the colleague the only one of the post who takes the next step,
+/// until the demand moves on; then the post shares it again.
+#[test]
+fn rx3_a_demand_handed_to_a_colleague_is_theirs_alone_until_it_moves_on() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let item = submitted(&p);
+    assert_eq!(task_ids(&p, &item, &analyst()), ["start_analysis"]);
+    handling::may_hand_over(&p, kind, &item, &analyst(), &colleague()).unwrap();
+    let item = handed(&item, &analyst(), &colleague());
+    assert!(task_ids(&p, &item, &analyst()).is_empty());
+    assert_eq!(task_ids(&p, &item, &colleague()), ["start_analysis"]);
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&item),
+        "start_analysis",
+        &analyst(),
+        &Input::new(),
+        &cx(),
+    )
+    .unwrap_err();
+    assert!(denied.reason.zh.contains("转办"), "{}", denied.reason.zh);
+    // The clerk may still take back what nobody has decided on: a hand-over is no decision.
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&item),
+            "withdraw",
+            &clerk(),
+            &Input::new(),
+            &cx()
+        )
+        .is_ok()
+    );
+    let analysed = step(&p, Some(&item), "start_analysis", &colleague());
+    assert!(handling::hand_over_in_force(kind, &analysed).is_none());
+    assert!(!task_ids(&p, &analysed, &analyst()).is_empty());
+}
+
+/// Only someone with the step to take hands it over, only to someone else of the same role and
+/// unit, and never to someone separation of duties keeps out.
+#[test]
+fn rx3_a_hand_over_goes_only_to_a_colleague_of_the_same_post_who_may_take_the_step() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let item = submitted(&p);
+    let refused = |from: &Actor, to: &Actor| {
+        handling::may_hand_over(&p, kind, &item, from, to)
+            .unwrap_err()
+            .reason
+            .zh
+    };
+    assert!(refused(&analyst(), &analyst()).contains("本人"));
+    assert!(
+        refused(&analyst(), &actor(6, 3, "DataCenter", "datacenter_analyst")).contains("同一岗位")
+    );
+    assert!(refused(&analyst(), &actor(6, 2, "DataCenter", "sys_admin")).contains("同一岗位"));
+    assert!(
+        refused(&clerk(), &actor(4, 10, "GovernmentDept", "demand_clerk")).contains("没有需要办理")
+    );
+    // A colleague who submitted the demand (as the author of a foundational one does) may not
+    // analyse it, so it cannot be handed to them.
+    let mut own = item.clone();
+    own.acts[1].user = colleague().user;
+    let why = handling::may_hand_over(&p, kind, &own, &analyst(), &colleague())
+        .unwrap_err()
+        .reason
+        .zh;
+    assert!(
+        why.contains("该同事不能办理") && why.contains("职责分离"),
+        "{why}"
+    );
+}
+
+/// 抄送: whoever took part copies; someone who never touched the demand cannot.
+#[test]
+fn rx3_only_someone_who_took_part_copies_a_demand() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let item = submitted(&p);
+    handling::may_copy(&p, kind, &item, &clerk()).unwrap();
+    handling::may_copy(&p, kind, &item, &analyst()).unwrap();
+    let stranger = actor(4, 10, "GovernmentDept", "demand_clerk");
+    assert!(
+        handling::may_copy(&p, kind, &item, &stranger)
+            .unwrap_err()
+            .reason
+            .zh
+            .contains("办理过")
+    );
+}
+
+/// 催办: the submitter or the Bureau, once the step is overdue, once a day each.
+#[test]
+fn rx3_the_submitter_or_the_bureau_urges_an_overdue_demand_once_a_day() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let mut item = submitted(&p);
+    item.due = Some(day(2026, 11, 5));
+    let urge = |item: &Item, who: &Actor, today| handling::may_urge(&p, kind, item, who, today);
+    let early = urge(&item, &clerk(), day(2026, 11, 5)).unwrap_err();
+    assert!(early.reason.zh.contains("尚未逾期"), "{}", early.reason.zh);
+    urge(&item, &clerk(), day(2026, 11, 6)).unwrap();
+    urge(&item, &planner(), day(2026, 11, 6)).unwrap();
+    let not_theirs = urge(&item, &analyst(), day(2026, 11, 6)).unwrap_err();
+    assert!(
+        not_theirs.reason.zh.contains("发起人"),
+        "{}",
+        not_theirs.reason.zh
+    );
+    item.acts.push(handling::act(
+        HandlingAct::Urge,
+        &clerk(),
+        Vec::new(),
+        Vec::new(),
+        Some(day(2026, 11, 6)),
+    ));
+    let twice = urge(&item, &clerk(), day(2026, 11, 6)).unwrap_err();
+    assert!(
+        twice.reason.zh.contains("今天已催办"),
+        "{}",
+        twice.reason.zh
+    );
+    urge(&item, &clerk(), day(2026, 11, 9)).unwrap();
+    assert_eq!(handling::urges(kind, &item).count(), 1);
+    let analysed = step(&p, Some(&item), "start_analysis", &analyst());
+    assert_eq!(handling::urges(kind, &analysed).count(), 0);
+}
