@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod checkpoints;
 mod cols;
+pub mod delegations;
 pub mod events;
 mod fast;
 pub mod files;

@@ -54,6 +54,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "one_time_password",
         include_str!("../migrations/sqlite/0010_one_time_password.sql"),
     ),
+    (
+        11,
+        "delegations",
+        include_str!("../migrations/sqlite/0011_delegations.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -105,6 +110,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "one_time_password",
         include_str!("../migrations/postgres/0010_one_time_password.sql"),
+    ),
+    (
+        11,
+        "delegations",
+        include_str!("../migrations/postgres/0011_delegations.sql"),
     ),
 ];
 

@@ -58,6 +58,11 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/items/{id}/act/{action}", post(pages::act::perform))
         .route("/items/{id}/handle/{act}", post(pages::handling::handle))
         .route(
+            "/delegation",
+            get(pages::delegation::page).post(pages::delegation::submit),
+        )
+        .route("/delegation/end", post(pages::delegation::end))
+        .route(
             "/items/{id}/step/{action}",
             get(pages::step::page).post(pages::step::submit),
         )

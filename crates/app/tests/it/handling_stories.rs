@@ -154,3 +154,137 @@ async fn rx3_a_demand_is_handed_over_copied_and_urged_and_its_record_keeps_each(
         assert!(report.is_intact(), "{report}");
     }
 }
+
+/// A third analyst of the Data Center, for a story that needs three in one post.
+async fn third_analyst(p: &app::Platform) -> app::Principal {
+    let org = principal(p, "dc.analyst").await.unwrap().org.id;
+    p.store
+        .write(move |c| {
+            Box::pin(async move {
+                store::users::insert(
+                    c,
+                    &store::users::NewUser {
+                        username: "dc.analyst3",
+                        display_name: "孙丽",
+                        org,
+                        role: "datacenter_analyst",
+                        password_hash: "-",
+                        at: "2026-01-01T00:00:00+08:00",
+                        one_time: false,
+                    },
+                )
+                .await?;
+                Ok::<_, app::AppError>(())
+            })
+        })
+        .await
+        .unwrap();
+    principal(p, "dc.analyst3").await.unwrap()
+}
+
+/// RX.3 (委托): an analyst going on leave delegates to a colleague until a day. What is handed
+/// to them meanwhile goes on to the colleague, named so in the record; a second delegation,
+/// one outside the post, one longer than three months and one to someone away themselves are
+/// refused; ended early, what is handed to them is theirs again. Each is in the security
+/// record.
+#[tokio::test]
+async fn rx3_an_analyst_on_leave_delegates_what_is_handed_to_them_until_a_day() {
+    for p in each_backend("delegation").await {
+        let wang = principal(&p, "dc.analyst").await.unwrap();
+        let zhao = principal(&p, "dc.analyst2").await.unwrap();
+        let sun = third_analyst(&p).await;
+        let clerk = principal(&p, "jyj.clerk").await.unwrap();
+        let a = testkit::peek::first(&p, "demand", "智慧校园").await.item.id;
+        let b = testkit::peek::first(&p, "demand", "食品安全").await.item.id;
+        let today = p.today();
+        let week = today + chrono::Duration::days(7);
+
+        assert_eq!(
+            app::handling::delegate(&p, &wang, zhao.user.id, week, "年休假")
+                .await
+                .unwrap(),
+            0
+        );
+        handle(&p, &sun, a, hand_over(wang.user.id, "请王磊分析"))
+            .await
+            .unwrap();
+        let theirs = inbox(&p, &zhao).await.unwrap();
+        assert!(theirs.iter().any(|t| t.row.item.id == a));
+        assert!(
+            !inbox(&p, &wang)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.row.item.id == a)
+        );
+        let view = app::items::view(&p, &wang, a).await.unwrap();
+        let last = view.history.last().unwrap();
+        assert!(
+            last.event.payload.contains("赵静（王磊委托）"),
+            "{}",
+            last.event.payload
+        );
+
+        let again = app::handling::delegate(&p, &wang, zhao.user.id, week, "再次").await;
+        assert!(refusal(&again.unwrap_err()).contains("已有委托"));
+        let other_post = app::handling::delegate(&p, &sun, clerk.user.id, week, "休假").await;
+        assert!(refusal(&other_post.unwrap_err()).contains("同一岗位"));
+        let too_long = app::handling::delegate(
+            &p,
+            &sun,
+            zhao.user.id,
+            today + chrono::Duration::days(100),
+            "长期",
+        )
+        .await;
+        assert!(refusal(&too_long.unwrap_err()).contains("天之内"));
+        let away = app::handling::delegate(&p, &sun, wang.user.id, week, "休假").await;
+        assert!(refusal(&away.unwrap_err()).contains("已委托他人"));
+
+        // What someone holds when they delegate goes to the colleague at once.
+        let handed = app::handling::delegate(&p, &zhao, sun.user.id, week, "外出学习")
+            .await
+            .unwrap();
+        assert_eq!(handed, 1);
+        assert!(
+            inbox(&p, &sun)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.row.item.id == a)
+        );
+
+        let (mine, _) = app::handling::delegations(&p, &wang).await.unwrap();
+        app::handling::end_delegation(&p, &wang, mine.unwrap().id)
+            .await
+            .unwrap();
+        handle(&p, &sun, b, hand_over(wang.user.id, "王磊已回岗"))
+            .await
+            .unwrap();
+        assert!(
+            inbox(&p, &wang)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.row.item.id == b)
+        );
+        assert_eq!(
+            records(&p, app::handling::DELEGATE_ACTION, "ok")
+                .await
+                .len(),
+            2
+        );
+        assert_eq!(
+            records(&p, app::handling::DELEGATE_ACTION, "refused")
+                .await
+                .len(),
+            4
+        );
+        assert_eq!(
+            records(&p, app::handling::DELEGATE_END_ACTION, "ok")
+                .await
+                .len(),
+            1
+        );
+    }
+}

@@ -37,6 +37,8 @@ struct InboxPage {
     alerts: Vec<(String, String)>,
     /// Next year's holidays are missing (administrators and the Bureau, from 1 November).
     calendar: Option<String>,
+    /// The principal's delegation (委托) in force, and those to them.
+    delegations: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -96,6 +98,22 @@ pub async fn page(
     let copied = app::handling::copied_to(p, &who).await.map_err(err)?;
     let names = app::handling::names(p).await.map_err(err)?;
     let name = |u: &domain::UserId| names.get(u).cloned().unwrap_or_default();
+    let (mine_d, to_me) = app::handling::delegations(p, &who).await.map_err(err)?;
+    let delegations: Vec<String> = mine_d
+        .iter()
+        .map(|d| match who.lang {
+            domain::Lang::Zh => format!("您已委托{}办理，至 {}。", name(&d.to_user), d.ends),
+            domain::Lang::En => format!("You delegate to {} until {}.", name(&d.to_user), d.ends),
+        })
+        .chain(to_me.iter().map(|d| match who.lang {
+            domain::Lang::Zh => {
+                format!("{}已委托您办理其事项，至 {}。", name(&d.from_user), d.ends)
+            }
+            domain::Lang::En => {
+                format!("{} delegates to you until {}.", name(&d.from_user), d.ends)
+            }
+        }))
+        .collect();
     let day = |a: &domain::Act| a.on.map(|d| d.to_string()).unwrap_or_default();
     let tab = q.tab.as_deref().unwrap_or("todo");
     let kind_name = |k: &str| {
@@ -180,6 +198,7 @@ pub async fn page(
         reminders,
         alerts,
         calendar,
+        delegations,
         todo: tab == "todo",
         admin: who.is_admin(p),
     }))

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod articles;
 pub mod build;
 mod cycle_panels;
+pub mod delegation;
 pub mod detail;
 pub mod form;
 pub mod handling;

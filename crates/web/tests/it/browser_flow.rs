@@ -176,5 +176,24 @@ async fn rx3_a_demand_and_an_fsr_are_handed_over_copied_and_urged_in_chromium() 
         "{inbox}"
     );
     shot(c, "f07-urged-inbox").await;
+
+    // 委托: 赵静 goes on leave; what she holds goes to 王磊 until the day she comes back.
+    click(c, "delegation-link").await;
+    let wang = demo::principal(p, "dc.analyst").await.unwrap();
+    set_value(c, "delegation-to", &wang.user.id.get().to_string()).await;
+    let back = (late + chrono::Duration::days(7)).to_string();
+    set_value(c, "delegation-ends", &back).await;
+    fill(c, "delegation-reason", "年休假").await;
+    click(c, "delegation-submit").await;
+    let done = wait_text(c, "delegation-done", "已委托").await;
+    assert!(done.contains("2 项"), "{done}");
+    shot(c, "f08-delegated").await;
+    switch_user(c, &base, "dc.analyst", "王磊").await;
+    let inbox = text_of(c, "inbox").await;
+    assert!(
+        inbox.contains("中小学智慧校园") && inbox.contains("一窗受理"),
+        "{inbox}"
+    );
+    assert!(page_text(c).await.contains("赵静已委托您办理其事项"));
     b.client.clone().close().await.unwrap();
 }

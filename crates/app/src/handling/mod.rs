@@ -11,6 +11,12 @@ use store::items::ItemRow;
 use store::orgs::Org;
 use store::users::User;
 
+mod delegation;
+pub use delegation::{
+    DELEGATE_ACTION, DELEGATE_END_ACTION, DELEGATION_MAX_DAYS, Delegation, delegate,
+    delegation_colleagues, delegations, end_delegation,
+};
+
 /// What is asked, with the words given.
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -107,17 +113,7 @@ async fn handle_unrecorded(
             Box::pin(async move {
                 let row = store::items::get(c, id).await?.ok_or(AppError::NotFound)?;
                 let (act, names) = decide(c, &p2, &who2, &row, &req).await?;
-                let mut acts = row.item.acts.clone();
-                acts.push(act.clone());
-                store::items::set_acts(c, id, row.version, &acts).await?;
-                let who_rec = Who {
-                    name: &who2.user.display_name,
-                    org_name: &who2.org.name_zh,
-                    origin: &who2.origin,
-                };
-                let at = store::timestamp(p2.now());
-                store::events::append(c, &handling_event(&row, &act, &names, &note, &at, &who_rec))
-                    .await?;
+                keep(c, &p2, &who2, &row, act, &names, &note).await?;
                 Ok(())
             })
         })
@@ -145,6 +141,12 @@ async fn decide(
     };
     match req {
         Request::HandOver { to, .. } => {
+            // A colleague away on a delegation (委托): it goes on to whom they delegated to.
+            let away = store::delegations::in_force(c, *to, &today.to_string()).await?;
+            let (to, via) = match &away {
+                Some(d) => (&d.to_user, actor_of(c, d.from_user).await?.map(|a| a.1)),
+                None => (to, None),
+            };
             let Some((colleague, user)) = actor_of(c, *to).await? else {
                 return Err(refuse(
                     "所选同事不存在，请重新选择。",
@@ -153,7 +155,11 @@ async fn decide(
             };
             handling::may_hand_over(policy, kind, item, &who.actor, &colleague)
                 .map_err(AppError::Denied)?;
-            Ok((act(vec![*to], Vec::new()), vec![user.display_name]))
+            let name = match via {
+                Some(v) => format!("{}（{}委托）", user.display_name, v.display_name),
+                None => user.display_name,
+            };
+            Ok((act(vec![*to], Vec::new()), vec![name]))
         }
         Request::Copy { users, orgs, .. } => {
             handling::may_copy(policy, kind, item, &who.actor).map_err(AppError::Denied)?;
@@ -321,4 +327,34 @@ pub async fn copied_to(
             Some((r, copy))
         })
         .collect())
+}
+
+/// Whether the item was handed over to this person and has not moved since.
+pub(crate) fn held_by(p: &Platform, r: &ItemRow, user: UserId) -> bool {
+    p.policy.kind(&r.item.kind).is_some_and(|k| {
+        handling::hand_over_in_force(k, &r.item).is_some_and(|h| h.to.contains(&user))
+    })
+}
+
+/// Keeps a handling act on the item, in its acts and its record, inside the caller's write.
+pub(crate) async fn keep(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    row: &ItemRow,
+    act: domain::Act,
+    names: &[String],
+    note: &str,
+) -> Result<(), AppError> {
+    let mut acts = row.item.acts.clone();
+    acts.push(act.clone());
+    store::items::set_acts(c, row.item.id, row.version, &acts).await?;
+    let who_rec = Who {
+        name: &who.user.display_name,
+        org_name: &who.org.name_zh,
+        origin: &who.origin,
+    };
+    let at = store::timestamp(p.now());
+    store::events::append(c, &handling_event(row, &act, names, note, &at, &who_rec)).await?;
+    Ok(())
 }
