@@ -78,7 +78,10 @@ pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError>
             if actions.is_empty() {
                 continue;
             }
-            let handed_over = domain::handling::hand_over_in_force(kind, &row.item).cloned();
+            // The hand-over that made it theirs, not one within another post.
+            let handed_over = domain::handling::hand_over_in_force(kind, &row.item, &who.user.role)
+                .filter(|h| h.to.contains(&who.user.id))
+                .cloned();
             let urges = domain::handling::urges(kind, &row.item).cloned().collect();
             tasks.push(Task {
                 row,

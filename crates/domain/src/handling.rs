@@ -63,14 +63,16 @@ pub fn is_handling(a: &Act) -> bool {
     HandlingAct::parse(&a.action).is_some()
 }
 
-/// The acts since the item last moved (a step that keeps it where it is, an edit, does not
-/// move it): what was handed over or urged about the step it now awaits.
+/// The acts since the item last moved (a step that keeps it where it is, an edit or an
+/// effect with no state of its own, does not move it): what was handed over or urged about
+/// the step it now awaits. A countersign that is not yet complete keeps the item where it is
+/// too, but the acts cannot tell; no kind that allows handling countersigns (checked at load).
 pub fn since_last_move<'a>(kind: &ItemKind, item: &'a Item) -> &'a [Act] {
     let moved = item.acts.iter().rposition(|a| {
         !is_handling(a)
             && kind
                 .transition(&a.action)
-                .is_none_or(|t| t.from != [t.to.clone()])
+                .is_none_or(|t| !t.to.is_empty() && t.from != [t.to.clone()])
     });
     match moved {
         Some(i) => &item.acts[i + 1..],
@@ -78,12 +80,23 @@ pub fn since_last_move<'a>(kind: &ItemKind, item: &'a Item) -> &'a [Act] {
     }
 }
 
-/// The hand-over in force: the last one since the item last moved.
-pub fn hand_over_in_force<'a>(kind: &ItemKind, item: &'a Item) -> Option<&'a Act> {
-    since_last_move(kind, item)
-        .iter()
-        .rev()
-        .find(|a| a.action == HandlingAct::HandOver.id())
+/// The hand-overs in force, one per role: the last of each role since the item last moved.
+pub fn hand_overs_in_force<'a>(kind: &ItemKind, item: &'a Item) -> Vec<&'a Act> {
+    let mut out: Vec<&Act> = Vec::new();
+    for a in since_last_move(kind, item).iter().rev() {
+        if a.action == HandlingAct::HandOver.id() && !out.iter().any(|h| h.role == a.role) {
+            out.push(a);
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// The hand-over in force for one role (the post it was handed within).
+pub fn hand_over_in_force<'a>(kind: &ItemKind, item: &'a Item, role: &str) -> Option<&'a Act> {
+    hand_overs_in_force(kind, item)
+        .into_iter()
+        .find(|h| h.role == role)
 }
 
 /// The urges since the item last moved, oldest first.
@@ -100,10 +113,10 @@ pub(crate) fn held_by_other(
     item: &Item,
     actor: &Actor,
 ) -> Result<(), Denied> {
-    let Some(h) = hand_over_in_force(kind, item) else {
+    let Some(h) = hand_over_in_force(kind, item, &actor.role) else {
         return Ok(());
     };
-    if h.role != actor.role || !t.roles.contains(&actor.role) || h.to.contains(&actor.user) {
+    if !t.roles.contains(&actor.role) || h.to.contains(&actor.user) {
         return Ok(());
     }
     Err(refusal(Text::new(
@@ -188,12 +201,19 @@ pub fn may_hand_over(
             Err(d) => reason = reason.or(Some(d.reason)),
         }
     }
+    // The reason was written to the colleague ("您…"); here it is read by whoever hands over.
     let why = reason.unwrap_or_default();
+    let zh = why
+        .zh
+        .replace("您", "其")
+        .trim_end_matches('。')
+        .to_string();
+    let en = why.en.replace("You ", "They ").replace(" you ", " they ");
     Err(refusal(Text::new(
-        format!("该同事不能办理此事项：{}请选择其他同事。", why.zh),
+        format!("所选同事不能办理此事项（{zh}），请选择其他同事。"),
         format!(
-            "That colleague cannot take this item's step: {} Choose another colleague.",
-            why.en
+            "That colleague cannot take this item's step ({}); choose another colleague.",
+            en.trim_end_matches('.')
         ),
     )))
 }
@@ -234,7 +254,12 @@ pub fn may_urge(
     if !HandlingAct::Urge.allowed(kind) {
         return Err(not_allowed(kind, HandlingAct::Urge));
     }
-    let started = item.acts.first().is_some_and(|a| a.user == actor.user);
+    // Whoever raised it: the same post in the unit that owns it (a colleague of the clerk who
+    // left counts), or a role the policy names.
+    let started = item
+        .acts
+        .first()
+        .is_some_and(|a| a.role == actor.role && item.owner_org == actor.org);
     if !started && !kind.handling.urge_roles.contains(&actor.role) {
         let names: Vec<Text> = kind
             .handling
@@ -250,7 +275,7 @@ pub fn may_urge(
         };
         return Err(refusal(Text::new(
             format!(
-                "只有发起人{}可以催办此事项。",
+                "只有发起单位的经办岗位{}可以催办此事项。",
                 if names.is_empty() {
                     String::new()
                 } else {
@@ -258,7 +283,7 @@ pub fn may_urge(
                 }
             ),
             format!(
-                "Only whoever started this item{} can urge it.",
+                "Only the post that raised this item{} can urge it.",
                 if names.is_empty() {
                     String::new()
                 } else {

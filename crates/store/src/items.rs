@@ -207,21 +207,24 @@ pub async fn update(
     Ok(())
 }
 
-/// Keeps a handling act (转办, 抄送, 催办) among the item's acts: nothing else changes, not even
-/// the version, so a colleague's form open on the item is not made stale by a copy or an urge.
-/// Refused (a conflict) if the item moved since it was read.
+/// Keeps a handling act (转办, 抄送, 催办) among the item's acts: nothing else changes but the
+/// version, which moves like any step's so that a step read before it (in this instance or
+/// another) cannot write its stale acts over it. Refused (a conflict) if the item moved since
+/// it was read.
 pub async fn set_acts(
     c: &mut Conn,
     id: domain::ItemId,
     version: i64,
     acts: &[domain::Act],
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE items SET acts = $1 WHERE id = $2 AND version = $3")
-        .bind(serde_json::to_string(acts).map_err(corrupt)?)
-        .bind(id.get())
-        .bind(version)
-        .execute(&mut *c)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE items SET acts = $1, version = version + 1 WHERE id = $2 AND version = $3",
+    )
+    .bind(serde_json::to_string(acts).map_err(corrupt)?)
+    .bind(id.get())
+    .bind(version)
+    .execute(&mut *c)
+    .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
     }

@@ -51,6 +51,9 @@ impl Request {
     }
 }
 
+/// The most people, and the most units, one copy names.
+pub const COPY_MAX: usize = 20;
+
 /// The longest reason or note kept, in characters.
 pub const NOTE_MAX: usize = 500;
 
@@ -98,14 +101,28 @@ async fn handle_unrecorded(
             "Give the reason for handing it over (leave, a change of duties); the colleague and the record show it.",
         ));
     }
-    if let Request::Copy { users, orgs, .. } = &req
-        && users.is_empty()
-        && orgs.is_empty()
-    {
-        return Err(refuse(
-            "请选择要抄送的人员或单位。",
-            "Choose the people or units to copy it to.",
-        ));
+    let mut req = req;
+    if let Request::Copy { users, orgs, .. } = &mut req {
+        users.sort();
+        users.dedup();
+        orgs.sort();
+        orgs.dedup();
+        if users.is_empty() && orgs.is_empty() {
+            return Err(refuse(
+                "请选择要抄送的人员或单位。",
+                "Choose the people or units to copy it to.",
+            ));
+        }
+        if users.len() > COPY_MAX || orgs.len() > COPY_MAX {
+            return Err(refuse(
+                format!(
+                    "一次最多抄送 {COPY_MAX} 人、{COPY_MAX} 个单位；需要更多时请分次抄送，或抄送到单位。"
+                ),
+                format!(
+                    "Copy to at most {COPY_MAX} people and {COPY_MAX} units at once; copy to a unit for more."
+                ),
+            ));
+        }
     }
     let (p2, who2) = (p.clone(), who.clone());
     p.store
@@ -169,13 +186,11 @@ async fn decide(
                     Some((a, user)) if domain::permissions::can_see(policy, &a, item) => {
                         names.push(user.display_name);
                     }
-                    Some((_, user)) => {
+                    // Not named: an id typed by hand must not tell whose account it is.
+                    Some(_) => {
                         return Err(refuse(
-                            format!("{}无权查看此事项，不能抄送给他（她）。", user.display_name),
-                            format!(
-                                "{} may not read this item, so it cannot be copied to them.",
-                                user.display_name
-                            ),
+                            "所选人员中有人无权查看此事项，不能抄送；请从列表中选择。",
+                            "Someone chosen may not read this item; choose from the list.",
                         ));
                     }
                     None => {
@@ -211,9 +226,10 @@ async fn decide(
             handling::may_urge(policy, kind, item, &who.actor, today).map_err(AppError::Denied)?;
             // Whom it nudges: the colleague it was handed to, else everyone of the roles
             // whose step it awaits (the 待办 shows it to them).
-            let holder = handling::hand_over_in_force(kind, item)
-                .map(|h| h.to.clone())
-                .unwrap_or_default();
+            let holder: Vec<UserId> = handling::hand_overs_in_force(kind, item)
+                .iter()
+                .flat_map(|h| h.to.iter().copied())
+                .collect();
             let mut names = Vec::new();
             for u in &holder {
                 if let Some((_, user)) = actor_of(c, *u).await? {
@@ -320,19 +336,24 @@ pub async fn copied_to(
             && (a.to.contains(&who.user.id) || a.to_orgs.contains(&who.org.id))
     };
     let rows = crate::inbox::visible_recent(p, who, |r| r.item.acts.iter().any(mine)).await?;
-    Ok(rows
+    let mut out: Vec<(ItemRow, domain::Act)> = rows
         .into_iter()
         .filter_map(|r| {
             let copy = r.item.acts.iter().rev().find(|a| mine(a)).cloned()?;
             Some((r, copy))
         })
-        .collect())
+        .collect();
+    // Newest copy first.
+    out.sort_by_key(|(r, c)| std::cmp::Reverse((c.on, r.item.id)));
+    Ok(out)
 }
 
 /// Whether the item was handed over to this person and has not moved since.
 pub(crate) fn held_by(p: &Platform, r: &ItemRow, user: UserId) -> bool {
     p.policy.kind(&r.item.kind).is_some_and(|k| {
-        handling::hand_over_in_force(k, &r.item).is_some_and(|h| h.to.contains(&user))
+        handling::hand_overs_in_force(k, &r.item)
+            .iter()
+            .any(|h| h.to.contains(&user))
     })
 }
 

@@ -205,6 +205,16 @@ fn load_handling(
     let Some(h) = &k.handling else {
         return Ok(super::Handling::default());
     };
+    // A countersign not yet complete leaves the item where it is, which its acts cannot tell:
+    // a hand-over or an urge would be taken to end with the first signature.
+    if let Some(t) = k.transition.iter().find(|t| !t.countersign.is_empty())
+        && (h.hand_over || h.urge)
+    {
+        return Err(ctx.err(
+            &t.id,
+            "a kind that allows hand-overs or urges cannot have a countersigned step".into(),
+        ));
+    }
     if !h.urge && !h.urge_roles.is_empty() {
         return Err(ctx.err(&h.urge_roles[0], "`urge_roles` needs `urge = true`".into()));
     }

@@ -144,7 +144,7 @@ fn rx3_a_demand_handed_to_a_colleague_is_theirs_alone_until_it_moves_on() {
         .is_ok()
     );
     let analysed = step(&p, Some(&item), "start_analysis", &colleague());
-    assert!(handling::hand_over_in_force(kind, &analysed).is_none());
+    assert!(handling::hand_overs_in_force(kind, &analysed).is_empty());
     assert!(!task_ids(&p, &analysed, &analyst()).is_empty());
 }
 
@@ -178,7 +178,7 @@ fn rx3_a_hand_over_goes_only_to_a_colleague_of_the_same_post_who_may_take_the_st
         .reason
         .zh;
     assert!(
-        why.contains("该同事不能办理") && why.contains("职责分离"),
+        why.contains("所选同事不能办理") && why.contains("职责分离"),
         "{why}"
     );
 }
@@ -215,7 +215,7 @@ fn rx3_the_submitter_or_the_bureau_urges_an_overdue_demand_once_a_day() {
     urge(&item, &planner(), day(2026, 11, 6)).unwrap();
     let not_theirs = urge(&item, &analyst(), day(2026, 11, 6)).unwrap_err();
     assert!(
-        not_theirs.reason.zh.contains("发起人"),
+        not_theirs.reason.zh.contains("发起单位"),
         "{}",
         not_theirs.reason.zh
     );
@@ -236,4 +236,40 @@ fn rx3_the_submitter_or_the_bureau_urges_an_overdue_demand_once_a_day() {
     assert_eq!(handling::urges(kind, &item).count(), 1);
     let analysed = step(&p, Some(&item), "start_analysis", &analyst());
     assert_eq!(handling::urges(kind, &analysed).count(), 0);
+}
+
+/// A change applied to the demand by the Bureau's approval keeps it where it is (a step with no
+/// state of its own): the hand-over and the urges stand. Each post keeps its own hand-over.
+#[test]
+fn rx3_a_change_applied_in_place_keeps_the_hand_over_and_each_post_keeps_its_own() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let mut item = handed(&submitted(&p), &analyst(), &colleague());
+    item.acts.push(domain::Act {
+        action: "apply_change".into(),
+        user: planner().user,
+        role: planner().role,
+        ..domain::Act::default()
+    });
+    let h = handling::hand_over_in_force(kind, &item, "datacenter_analyst").unwrap();
+    assert_eq!(h.to, vec![colleague().user]);
+    let other = actor(8, 1, "Bureau", "bureau_planner");
+    let item = handed(&item, &planner(), &other);
+    assert_eq!(handling::hand_overs_in_force(kind, &item).len(), 2);
+    assert!(handling::hand_over_in_force(kind, &item, "datacenter_analyst").is_some());
+}
+
+/// The post that raised the demand urges it, not only the person: a colleague of the clerk in
+/// the same unit may, a clerk of another unit may not.
+#[test]
+fn rx3_a_colleague_of_the_clerk_in_the_same_unit_urges_an_overdue_demand() {
+    let p = crate::shipped();
+    let kind = p.kind("demand").unwrap();
+    let mut item = submitted(&p);
+    item.due = Some(day(2026, 11, 5));
+    let today = day(2026, 11, 9);
+    let colleague_clerk = actor(4, 10, "GovernmentDept", "demand_clerk");
+    handling::may_urge(&p, kind, &item, &colleague_clerk, today).unwrap();
+    let elsewhere = actor(9, 11, "GovernmentDept", "demand_clerk");
+    assert!(handling::may_urge(&p, kind, &item, &elsewhere, today).is_err());
 }

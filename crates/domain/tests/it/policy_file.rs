@@ -130,4 +130,13 @@ fn rx1_a_step_named_like_a_handling_act_and_an_unknown_urging_role_fail_to_load(
     assert_eq!(err.file, format!("copy/{part}"));
     assert_eq!(err.line, line_of(text_of(&broken, &part), "bureau_planer"));
     assert!(err.message.contains("bureau_planer"), "{err}");
+    // A countersigned step leaves the item where it is until the last signature, which the
+    // acts cannot tell: a kind with one allows no hand-over.
+    let (broken, part) = edited(
+        "prefix = \"XM\"\n",
+        "prefix = \"XM\"\nhandling = { hand_over = true }\n",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert!(err.message.contains("countersigned"), "{err}");
 }

@@ -70,7 +70,7 @@ pub fn status_lines(
     let name = |u: &UserId| names.get(u).cloned().unwrap_or_default();
     let day = |a: &domain::Act| a.on.map(|d| d.to_string()).unwrap_or_default();
     let mut out = Vec::new();
-    if let Some(h) = domain::handling::hand_over_in_force(kind, item) {
+    for h in domain::handling::hand_overs_in_force(kind, item) {
         let to: Vec<String> = h.to.iter().map(name).collect();
         out.push(match lang {
             Lang::Zh => format!(

@@ -17,13 +17,28 @@ impl Drop for Browser {
     }
 }
 
+/// Starts chromedriver and Chromium under it. A port picked free can be taken by another test
+/// before the driver binds it, and a driver that answers its port may not yet take a session:
+/// either shows as a refused or reset connection, so the start is tried again on a new port.
 pub async fn start_browser() -> Browser {
+    let mut last = String::new();
+    for _ in 0..4 {
+        match try_start().await {
+            Ok(b) => return b,
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("chromium starts under chromedriver: {last}");
+}
+
+async fn try_start() -> Result<Browser, String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let driver = Command::new("chromedriver")
+    let mut driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -50,12 +65,18 @@ pub async fn start_browser() -> Browser {
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .expect("chromium starts under chromedriver");
-    Browser { client, driver }
+    {
+        Ok(client) => Ok(Browser { client, driver }),
+        Err(e) => {
+            let _ = driver.kill();
+            let _ = driver.wait();
+            Err(e.to_string())
+        }
+    }
 }
 
 pub async fn shot(c: &Client, name: &str) {
