@@ -167,13 +167,6 @@ pub fn may_hand_over(
     if !HandlingAct::HandOver.allowed(kind) {
         return Err(not_allowed(kind, HandlingAct::HandOver));
     }
-    let mine = tasks(policy, item, actor);
-    if mine.is_empty() {
-        return Err(refusal(Text::new(
-            "您当前没有需要办理的步骤，不能转办。",
-            "You have no step to take on this item now, so you cannot hand it over.",
-        )));
-    }
     if to.user == actor.user {
         return Err(refusal(Text::new(
             "不能转办给本人，请选择本岗位的其他同事。",
@@ -184,6 +177,27 @@ pub fn may_hand_over(
         return Err(refusal(Text::new(
             "只能转办给本单位同一岗位的同事。",
             "An item is handed over only to a colleague of the same role in the same unit.",
+        )));
+    }
+    // Whoever handed it over may hand it on again (its holder moved to other duties), as
+    // if it were back with them.
+    let handed_by_me =
+        hand_over_in_force(kind, item, &actor.role).is_some_and(|h| h.user == actor.user);
+    let mut as_mine = item.clone();
+    if handed_by_me {
+        as_mine.acts.push(act(
+            HandlingAct::HandOver,
+            actor,
+            vec![actor.user],
+            Vec::new(),
+            None,
+        ));
+    }
+    let mine = tasks(policy, &as_mine, actor);
+    if mine.is_empty() {
+        return Err(refusal(Text::new(
+            "您当前没有需要办理的步骤，不能转办。",
+            "You have no step to take on this item now, so you cannot hand it over.",
         )));
     }
     let mut handed = item.clone();

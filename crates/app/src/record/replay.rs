@@ -77,6 +77,8 @@ pub async fn state_matches_record(c: &mut Conn) -> Result<Vec<Breach>, AppError>
                 entry.state = s;
             }
             let payload: String = r.try_get(2).map_err(db)?;
+            // Whom a hand-over or a copy named, as recorded.
+            let (mut to, mut to_orgs) = (Vec::new(), Vec::new());
             if let Ok(serde_json::Value::Object(mut p)) =
                 serde_json::from_str::<serde_json::Value>(&payload)
             {
@@ -86,6 +88,14 @@ pub async fn state_matches_record(c: &mut Conn) -> Result<Vec<Breach>, AppError>
                 if let Some(serde_json::Value::Object(changes)) = p.remove("changes") {
                     entry.fields.extend(changes);
                 }
+                let ids = |k: &str| -> Vec<i64> {
+                    p.get(k)
+                        .and_then(serde_json::Value::as_array)
+                        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+                        .unwrap_or_default()
+                };
+                to = ids("to").into_iter().map(domain::UserId::new).collect();
+                to_orgs = ids("to_orgs").into_iter().map(domain::OrgId::new).collect();
             }
             entry.last = (r.try_get(3).map_err(db)?, after_seq);
             let actor: Option<i64> = r.try_get(6).map_err(db)?;
@@ -93,7 +103,9 @@ pub async fn state_matches_record(c: &mut Conn) -> Result<Vec<Breach>, AppError>
                 action: r.try_get(5).map_err(db)?,
                 user: domain::UserId::new(actor.unwrap_or(0)),
                 role: r.try_get(7).map_err(db)?,
-                ..domain::Act::default()
+                to,
+                to_orgs,
+                on: None,
             });
         }
     }
@@ -164,10 +176,15 @@ async fn compare(c: &mut Conn, r: Replayed) -> Result<Option<Breach>, AppError> 
 }
 
 /// Acts as replayed against acts as stored. Items written before acts carried their role
-/// store an empty role; the record has it, so an empty stored role matches any.
+/// store an empty role; the record has it, so an empty stored role matches any. Whom a
+/// hand-over or a copy named must match too (a holder changed behind the platform's back).
 fn same_acts(replayed: &[domain::Act], stored: &[domain::Act]) -> bool {
     replayed.len() == stored.len()
         && replayed.iter().zip(stored).all(|(r, s)| {
-            r.action == s.action && r.user == s.user && (s.role.is_empty() || r.role == s.role)
+            r.action == s.action
+                && r.user == s.user
+                && (s.role.is_empty() || r.role == s.role)
+                && r.to == s.to
+                && r.to_orgs == s.to_orgs
         })
 }

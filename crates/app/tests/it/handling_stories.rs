@@ -8,6 +8,7 @@ use super::duty_stories::refusal;
 use app::handling::{Request, copied_to, handle};
 use app::inbox::inbox;
 use demo::principal;
+use store::sqlx;
 use testkit::each_backend;
 
 fn hand_over(to: domain::UserId, reason: &str) -> Request {
@@ -151,6 +152,29 @@ async fn rx3_a_demand_is_handed_over_copied_and_urged_and_its_record_keeps_each(
         let audit = principal(&p, "admin.audit").await.unwrap();
         let report = app::admin::trail::verify(&p, &audit).await.unwrap();
         assert!(report.is_intact(), "{report}");
+
+        // The holder changed behind the platform's back is found by the verification.
+        let (from, to) = (
+            format!("\"to\":[{}]", zhao.user.id.get()),
+            format!("\"to\":[{}]", wang.user.id.get()),
+        );
+        p.store
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE items SET acts = REPLACE(acts, $1, $2) WHERE id = $3")
+                        .bind(from)
+                        .bind(to)
+                        .bind(id.get())
+                        .execute(&mut *c)
+                        .await
+                        .map_err(store::StoreError::from)?;
+                    Ok::<_, app::AppError>(())
+                })
+            })
+            .await
+            .unwrap();
+        let report = app::admin::trail::verify(&p, &audit).await.unwrap();
+        assert!(!report.is_intact(), "a changed holder must be found");
     }
 }
 

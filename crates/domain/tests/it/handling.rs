@@ -130,6 +130,11 @@ fn rx3_a_demand_handed_to_a_colleague_is_theirs_alone_until_it_moves_on() {
     )
     .unwrap_err();
     assert!(denied.reason.zh.contains("转办"), "{}", denied.reason.zh);
+    // Whoever handed it over may hand it on again (the holder moved to other duties); a third
+    // colleague, who holds nothing, may not.
+    let third = actor(6, 2, "DataCenter", "datacenter_analyst");
+    handling::may_hand_over(&p, kind, &item, &analyst(), &third).unwrap();
+    assert!(handling::may_hand_over(&p, kind, &item, &third, &analyst()).is_err());
     // The clerk may still take back what nobody has decided on: a hand-over is no decision.
     assert!(
         decide(
