@@ -36,6 +36,8 @@ pub struct Window {
     pub closes: NaiveDate,
     /// What the window is for, for messages (e.g. 2027年度需求征集).
     pub title: String,
+    /// The units it is open to, when the rule names its `invited` field; `None`: every unit.
+    pub invited: Option<Vec<OrgId>>,
 }
 
 /// An item a reference field names, as far as a decision needs it.
@@ -199,7 +201,7 @@ pub fn decide(
         )
     })?;
     permitted(policy, kind_def, t, item, actor, cx.as_effect)?;
-    let window = rules::window(t, cx)?;
+    let window = rules::window(t, cx, actor)?;
     rules::requires(t, actor, item, input, cx)?;
 
     let mut changes = BTreeMap::new();

@@ -31,7 +31,11 @@ pub(crate) fn due(
 }
 
 /// The open window that allows the step, or why there is none (with the dates, R13.1).
-pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c Window>, Denied> {
+pub(crate) fn window<'c>(
+    t: &Transition,
+    cx: &Context<'c>,
+    actor: &Actor,
+) -> Result<Option<&'c Window>, Denied> {
     let Some(rule) = &t.window else {
         return Ok(None);
     };
@@ -41,6 +45,25 @@ pub(crate) fn window<'c>(t: &Transition, cx: &Context<'c>) -> Result<Option<&'c 
         .iter()
         .find(|w| rule.states.contains(&w.state) && w.opens <= today && today <= w.closes)
     {
+        // Only the units the window lists (R13.1: the Bureau decides whom it invites).
+        if let Some(invited) = &open.invited
+            && !invited.contains(&actor.org)
+        {
+            return Err(Denied {
+                reason: Text::new(
+                    format!(
+                        "贵单位不在「{}」的征集范围内，不能上报；如确需上报，请联系市政务服务和大数据管理部门将贵单位列入征集范围。",
+                        open.title
+                    ),
+                    format!(
+                        "Your unit is not among those invited to \"{}\"; ask the Bureau to add it to the campaign if it must submit.",
+                        open.title
+                    ),
+                ),
+                article: Some(t.article.clone()),
+                fields: Vec::new(),
+            });
+        }
         return Ok(Some(open));
     }
     of_kind.sort_by_key(|w| (w.closes, w.opens));

@@ -204,6 +204,7 @@ mod tests {
             opens: date("2026-12-01"),
             closes: date("2026-12-31"),
             title: "2027年度需求征集".into(),
+            invited: None,
         }];
         let refs = Default::default();
         let cx = Context {

@@ -58,7 +58,7 @@ pub async fn gather(
 ) -> Result<Facts, AppError> {
     let mut facts = Facts::default();
     if let Some(rule) = &t.window {
-        facts.windows = windows(c, p, &rule.kind).await?;
+        facts.windows = windows(c, p, &rule.kind, rule.invited.as_deref()).await?;
     }
     for rule in &t.requires {
         let (expected, many) = match kind.field(&rule.field).map(|f| &f.ty) {
@@ -308,8 +308,14 @@ fn ref_fact(p: &Platform, row: store::items::ItemRow, same: &[String]) -> RefFac
     }
 }
 
-/// Every item of a window kind, with its dates (at most a few per year).
-pub async fn windows(c: &mut Conn, p: &Platform, kind: &str) -> Result<Vec<Window>, AppError> {
+/// Every item of a window kind, with its dates (at most a few per year) and, when the rule
+/// names its `invited` field, the units it is open to.
+pub async fn windows(
+    c: &mut Conn,
+    p: &Platform,
+    kind: &str,
+    invited: Option<&str>,
+) -> Result<Vec<Window>, AppError> {
     let Some(k) = p.policy.kind(kind) else {
         return Ok(Vec::new());
     };
@@ -334,6 +340,14 @@ pub async fn windows(c: &mut Conn, p: &Platform, kind: &str) -> Result<Vec<Windo
                 opens,
                 closes,
                 title: row.title.clone(),
+                invited: invited.map(|f| {
+                    row.item
+                        .field(f)
+                        .split(',')
+                        .filter_map(|id| id.trim().parse().ok())
+                        .map(domain::OrgId::new)
+                        .collect()
+                }),
             });
         }
     }

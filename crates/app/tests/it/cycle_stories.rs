@@ -745,3 +745,50 @@ async fn rx_2_a_swapped_attachment_is_named_by_audit_verify() {
         assert!(b.what.contains("说明.pdf"), "{}", b.what);
     }
 }
+
+/// Issue 11, point 13 (R13.1): once the Bureau narrows the campaign to some units, another
+/// unit's submission is refused saying it is not invited, and it gets no reminder; adding it
+/// back lets it submit.
+#[tokio::test]
+async fn r13_1_a_unit_left_out_of_the_campaign_cannot_submit_in_it_until_invited() {
+    for p in each_backend("invited").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let mzj = principal(&p, "mzj.clerk").await.unwrap();
+        let jtj = principal(&p, "jtj.clerk").await.unwrap();
+        let campaigns = list(
+            &p,
+            &planner,
+            &ListQuery {
+                kind: "campaign".into(),
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        let campaign = campaigns.rows[0].id;
+        let today = p.today();
+        let adjust = |invited: String| {
+            cmd(
+                "adjust",
+                input(&[
+                    ("opens", &(today - chrono::Days::new(2)).to_string()),
+                    ("closes", &(today + chrono::Days::new(1)).to_string()),
+                    ("invited", &invited),
+                ]),
+            )
+        };
+        perform(&p, &planner, campaign, adjust(jtj.org.id.get().to_string()))
+            .await
+            .unwrap();
+        let submit = || Command {
+            then: Some("submit".into()),
+            ..cmd("create", parking())
+        };
+        let e = create(&p, &mzj, "demand", submit()).await.unwrap_err();
+        assert!(super::duty_stories::refusal(&e).contains("征集范围"));
+        assert!(app::cycle::reminders(&p, &mzj).await.unwrap().is_empty());
+        let both = format!("{},{}", jtj.org.id.get(), mzj.org.id.get());
+        perform(&p, &planner, campaign, adjust(both)).await.unwrap();
+        create(&p, &mzj, "demand", submit()).await.unwrap();
+    }
+}

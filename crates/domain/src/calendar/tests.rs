@@ -118,6 +118,7 @@ fn demand_step_on(today: &str, calendar: &Calendar) -> Result<crate::decide::Eve
         opens: day("2026-12-01"),
         closes: day("2026-12-31"),
         title: "2027年度需求征集（补充）".into(),
+        invited: None,
     }];
     let refs: std::collections::BTreeMap<String, RefFact> = Default::default();
     let cx = Context {

@@ -73,6 +73,14 @@ pub(super) fn check<'a>(
             for s in &w.states {
                 ctx.known(s, &states, "state")?;
             }
+            if let Some(i) = &w.invited
+                && wk.field(i.get_ref()).map(|f| &f.ty) != Some(&FieldType::Orgs)
+            {
+                return Err(ctx.err(
+                    i,
+                    format!("`invited` must name an orgs field of `{}`", wk.id),
+                ));
+            }
             if ref_kind(w.field.get_ref()).map(|k| &k.id) != Some(&wk.id) {
                 return Err(ctx.err(
                     &w.field,

@@ -380,6 +380,8 @@ pub struct WindowRule {
     pub states: Vec<String>,
     /// The reference field of this kind that records the window's item.
     pub field: String,
+    /// An `orgs` field of the window's item listing the units that may take the step.
+    pub invited: Option<String>,
 }
 
 /// A reference field whose item must be in one of `states` for the step to be taken.

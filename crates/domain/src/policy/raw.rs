@@ -393,6 +393,8 @@ pub struct RawWindow {
     pub kind: S,
     pub states: Vec<S>,
     pub field: S,
+    /// An `orgs` field of the window's kind: only the units it lists may take the step.
+    pub invited: Option<S>,
 }
 
 #[derive(Deserialize)]

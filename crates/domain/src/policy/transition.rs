@@ -103,6 +103,7 @@ pub(super) fn load(
             kind: w.kind.get_ref().clone(),
             states: w.states.iter().map(|s| s.get_ref().clone()).collect(),
             field: w.field.get_ref().clone(),
+            invited: w.invited.as_ref().map(|i| i.get_ref().clone()),
         }),
         requires: uses
             .requires

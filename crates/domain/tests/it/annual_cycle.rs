@@ -61,6 +61,7 @@ impl World {
                 opens: day("2026-10-11"),
                 closes: day("2026-10-20"),
                 title: "2027年度需求征集".into(),
+                invited: None,
             }],
             refs: BTreeMap::new(),
         }

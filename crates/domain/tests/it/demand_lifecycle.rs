@@ -32,6 +32,7 @@ static WINDOWS: LazyLock<Vec<Window>> = LazyLock::new(|| {
         opens: NaiveDate::from_ymd_opt(2026, 10, 11).unwrap(),
         closes: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
         title: "2027年度需求征集".into(),
+        invited: None,
     }]
 });
 static REFS: LazyLock<BTreeMap<String, RefFact>> = LazyLock::new(BTreeMap::new);
@@ -443,5 +444,50 @@ fn r13_2_the_submitter_withdraws_a_demand_nobody_has_acted_on() {
             &cx()
         )
         .is_err()
+    );
+}
+
+/// Issue 11, point 13 (R13.1): only the units the campaign invites submit in it; another unit
+/// is told it is not invited and whom to ask.
+#[test]
+fn r13_1_only_a_unit_the_campaign_invites_submits_in_it() {
+    let p = policy();
+    let windows = vec![Window {
+        invited: Some(vec![other_clerk().org]),
+        ..WINDOWS[0].clone()
+    }];
+    let invited = Context {
+        windows: &windows,
+        ..cx()
+    };
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let denied = decide(
+        &p,
+        "demand",
+        Some(&draft),
+        "submit",
+        &clerk(),
+        &Input::new(),
+        &invited,
+    )
+    .unwrap_err();
+    assert!(
+        denied.reason.zh.contains("征集范围"),
+        "{}",
+        denied.reason.zh
+    );
+    assert!(denied.article.is_some());
+    let theirs = step(&p, None, "create", &other_clerk(), &complete());
+    assert!(
+        decide(
+            &p,
+            "demand",
+            Some(&theirs),
+            "submit",
+            &other_clerk(),
+            &Input::new(),
+            &invited
+        )
+        .is_ok()
     );
 }

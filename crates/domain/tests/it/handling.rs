@@ -22,6 +22,7 @@ static WINDOWS: LazyLock<Vec<domain::Window>> = LazyLock::new(|| {
         opens: day(2026, 10, 11),
         closes: day(2026, 10, 20),
         title: "2027年度需求征集".into(),
+        invited: None,
     }]
 });
 static REFS: LazyLock<BTreeMap<String, domain::RefFact>> = LazyLock::new(BTreeMap::new);
