@@ -225,7 +225,21 @@ pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
             "reject" => "与已建城市综合管理平台停车模块功能重叠，建议在现有平台上扩展。",
             _ => continue,
         };
-        let input: Input = [("reason".to_string(), reason.to_string())].into();
+        // The Data Center's optional scores (necessity, feasibility, benefit), so the Bureau's
+        // ranking of the year's demands has something to rank; varied by the demand's id.
+        let base: i64 = match *end {
+            "accept" => 9,
+            "defer" => 6,
+            _ => 4,
+        };
+        let vary = id.get() % 3;
+        let scores = [
+            ("score_need", base - vary),
+            ("score_feasible", base - 1 + vary % 2),
+            ("score_benefit", base - (vary + 1) % 3),
+        ];
+        let mut input: Input = [("reason".to_string(), reason.to_string())].into();
+        input.extend(scores.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         perform(
             p,
             &analyst,

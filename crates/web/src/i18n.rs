@@ -74,6 +74,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("handed_over_by", "转办自", "Handed over by"),
     ("urged", "催办", "Urged"),
     ("copied_by", "抄送人", "Copied by"),
+    ("ranking", "需求评分排名", "Demands ranked by score"),
+    (
+        "ranking_hint",
+        "按市政务大数据中心出具编制意见时给出的必要性、可行性、效益评分排序（评分可选，未评分的排在最后）；点击列名按该项排序，默认按总分。",
+        "Ranked by the Data Center's necessity, feasibility and benefit scores (optional; unscored last); click a column to sort by it, by default by the total.",
+    ),
+    ("rank", "排名", "Rank"),
+    ("total_score", "总分", "Total"),
+    ("opinion", "编制意见", "Opinion"),
     ("delegation_title", "委托办理", "Delegation"),
     (
         "delegation_hint",

@@ -57,6 +57,8 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/items/{id}/act", post(pages::act::perform_chosen))
         .route("/items/{id}/act/{action}", post(pages::act::perform))
         .route("/items/{id}/handle/{act}", post(pages::handling::handle))
+        .route("/items/{id}/ranking", get(pages::ranking::page))
+        .route("/items/{id}/ranking.xlsx", get(pages::ranking::export))
         .route(
             "/delegation",
             get(pages::delegation::page).post(pages::delegation::submit),

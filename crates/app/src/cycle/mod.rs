@@ -3,6 +3,7 @@
 //! ceiling (R13.5), and reminders before a campaign closes.
 
 pub mod import;
+pub mod ranking;
 pub mod similar;
 pub mod taskbook;
 

@@ -792,3 +792,35 @@ async fn r13_1_a_unit_left_out_of_the_campaign_cannot_submit_in_it_until_invited
         create(&p, &mzj, "demand", submit()).await.unwrap();
     }
 }
+
+/// Issue 11, point 16 (R13.4): the year's demands rank by the Data Center's scores, by the
+/// total or by one score, best first, and those without that score last.
+#[tokio::test]
+async fn r13_4_the_years_demands_rank_by_the_opinions_scores() {
+    for p in each_backend("ranking").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let campaign = testkit::peek::first(&p, "campaign", "需求征集").await;
+        let by_total = app::cycle::ranking::ranking(&p, &planner, "demand", &campaign, None)
+            .await
+            .unwrap();
+        assert_eq!(by_total.fields.len(), 3);
+        let totals: Vec<Option<i64>> = by_total.rows.iter().map(|r| r.total).collect();
+        assert!(totals.iter().any(Option::is_some) && totals.iter().any(Option::is_none));
+        let mut sorted = totals.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(totals, sorted, "best first, unscored last");
+        let by_need =
+            app::cycle::ranking::ranking(&p, &planner, "demand", &campaign, Some("score_need"))
+                .await
+                .unwrap();
+        let needs: Vec<Option<i64>> = by_need.rows.iter().map(|r| r.scores[0]).collect();
+        let mut sorted = needs.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(needs, sorted);
+        // A name that is no score ranks by the total.
+        let odd = app::cycle::ranking::ranking(&p, &planner, "demand", &campaign, Some("title"))
+            .await
+            .unwrap();
+        assert!(odd.by.is_none());
+    }
+}

@@ -177,6 +177,27 @@ pub(super) fn load<'a>(
             None => None,
         },
         handling: load_handling(ctx, k, role_ids)?,
+        ranking: k
+            .ranking
+            .iter()
+            .map(|r| {
+                let is_integer = k
+                    .field
+                    .iter()
+                    .any(|f| f.id.get_ref() == r.get_ref() && f.ty.get_ref() == "integer");
+                if is_integer {
+                    Ok(r.get_ref().clone())
+                } else {
+                    Err(ctx.err(
+                        r,
+                        format!(
+                            "ranking field `{}` must be an integer field of the kind",
+                            r.get_ref()
+                        ),
+                    ))
+                }
+            })
+            .collect::<Result<_, _>>()?,
         fields,
         states,
         transitions,

@@ -473,6 +473,8 @@ pub struct ItemKind {
     pub facet_field: Option<String>,
     /// The handling acts allowed besides the steps (转办, 抄送, 催办).
     pub handling: Handling,
+    /// Integer fields that rank the kind's items (a demand's scores), summed for the total.
+    pub ranking: Vec<String>,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,

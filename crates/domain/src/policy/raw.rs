@@ -129,6 +129,9 @@ pub struct RawKind {
     pub facet_field: Option<S>,
     /// The handling acts the kind allows besides its steps (转办, 抄送, 催办).
     pub handling: Option<RawHandling>,
+    /// Integer fields that rank the kind's items (an opinion's scores), summed for the total.
+    #[serde(default)]
+    pub ranking: Vec<S>,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]

@@ -238,6 +238,14 @@ pub(super) async fn campaign_panel(
             .rows
             .push(vec![cell(name.clone()), status, cell(numbers.join("、"))]);
     }
+    // The Bureau and the Data Center rank the year's demands by the opinion's scores.
+    if ids::OVERLAP_READERS.contains(&who.user.role.as_str()) {
+        panel.links.push((
+            t(lang, "需求评分排名", "Ranking by score"),
+            format!("/items/{}/ranking", v.row.item.id.get()),
+            "ranking-link".into(),
+        ));
+    }
     panel.note = Some(match lang {
         Lang::Zh => format!(
             "已上报 {done} 个单位，未上报 {} 个单位。",

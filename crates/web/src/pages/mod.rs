@@ -15,6 +15,7 @@ pub mod list;
 pub mod login;
 mod panels;
 pub mod progress;
+pub mod ranking;
 pub mod step;
 pub mod tables;
 pub mod versions;

@@ -197,3 +197,40 @@ async fn rx3_a_demand_and_an_fsr_are_handed_over_copied_and_urged_in_chromium() 
     assert!(page_text(c).await.contains("赵静已委托您办理其事项"));
     b.client.clone().close().await.unwrap();
 }
+
+/// Issue 11, point 16 (R13.4): the Bureau's planner opens the ranking from the campaign, sorts
+/// it by a score, and exports it as an Excel workbook.
+#[tokio::test]
+async fn r13_4_the_bureau_ranks_the_years_demands_by_score_and_exports_them_in_chromium() {
+    let app = common::spawn_apps("ranking", None).await.remove(0);
+    let p = &app.platform;
+    let base = app.base.clone();
+    let campaign = testkit::peek::first(p, "campaign", "需求征集").await;
+    let b = start_browser().await;
+    let c = &b.client;
+    login(c, &base, "bureau.planner", "张明").await;
+    c.goto(&format!("{base}/items/{}", campaign.item.id.get()))
+        .await
+        .unwrap();
+    click(c, "ranking-link").await;
+    let table = text_of(c, "ranking").await;
+    assert!(
+        table.contains("总分") && table.contains("必要性"),
+        "{table}"
+    );
+    shot(c, "f09-ranking").await;
+    click(c, "rank-by-score_need").await;
+    wait_text(c, "ranking", "↓").await;
+    let href = c
+        .find(Locator::Id("ranking-export"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(href.ends_with("?by=score_need"), "{href}");
+    let (bytes, kind) = fetch(&base, &session_cookie(c).await, &href).await;
+    assert!(bytes.starts_with(b"PK"), "an Excel workbook, got {kind}");
+    b.client.clone().close().await.unwrap();
+}
