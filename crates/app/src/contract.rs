@@ -19,6 +19,8 @@ pub mod ids {
     pub const PROJECT_MODE: &str = "mode";
     pub const MODE_SELF_FUNDED: &str = "company_self_funded";
     pub const PLAN: &str = "plan";
+    /// The Data Center's compilation opinion on the year's plan (art. 13(1)).
+    pub const PLAN_OPINION: &str = "plan_opinion";
     pub const RISK: &str = "risk";
     pub const RISK_OPEN: &str = "open";
     pub const EXPERT: &str = "expert";
@@ -79,8 +81,8 @@ pub const NEEDS: &[Need] = &[
         kind: CAMPAIGN,
         states: &[CAMPAIGN_OPEN],
         actions: &[],
-        fields: &["closes", "invited"],
-        who: "app::cycle::reminders (R13.1 reminders before a campaign closes)",
+        fields: &["closes", "invited", "year"],
+        who: "app::cycle::reminders (R13.1 reminders before a campaign closes), app::cycle::plan_opinions (the plan year)",
     },
     Need {
         kind: PLAN_ITEM,
@@ -102,6 +104,13 @@ pub const NEEDS: &[Need] = &[
         actions: &[],
         fields: &["ceiling", "year", "meeting_no", "meeting_date"],
         who: "app::cycle::plan_view and app::taskbook (the plan's ceiling and meeting)",
+    },
+    Need {
+        kind: PLAN_OPINION,
+        states: &[],
+        actions: &[],
+        fields: &["campaign", "summary", "priorities"],
+        who: "app::cycle::plan_opinions (the Data Center's opinion beside the plan, art. 13(1))",
     },
     Need {
         kind: PROJECT,

@@ -133,7 +133,7 @@ const DEMANDS: &[DemandRow] = &[
 
 /// The demo's campaign: the next year's, with its window moved to include today so that
 /// visitors can try a submission (a real campaign runs in mid-October, R13.1).
-async fn seed_campaign(p: &Platform) -> Result<(), AppError> {
+async fn seed_campaign(p: &Platform) -> Result<domain::ItemId, AppError> {
     let planner = principal(p, "bureau.planner").await?;
     let today = p.now().date_naive();
     let opens = (today - chrono::Days::new(14)).to_string();
@@ -159,11 +159,11 @@ async fn seed_campaign(p: &Platform) -> Result<(), AppError> {
     ];
     let id = act(p, &planner, None, "campaign", "create", &fields).await?;
     act(p, &planner, Some(id), "campaign", "open", &[]).await?;
-    Ok(())
+    Ok(id)
 }
 
 pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
-    seed_campaign(p).await?;
+    let campaign = seed_campaign(p).await?;
     let analyst = principal(p, "dc.analyst").await?;
     for (clerk, title, problem, scope, functions, logic, budget, benefits, end) in DEMANDS {
         let who = principal(p, clerk).await?;
@@ -253,5 +253,29 @@ pub async fn seed_work(p: &Platform) -> Result<(), AppError> {
         )
         .await?;
     }
+    // The Data Center's compilation opinion on the year (art. 13(1)), reported to the Bureau,
+    // which has it in its 待办 to acknowledge and reads it beside next year's draft plan.
+    let number = app::items::view(p, &analyst, campaign).await?.row.number;
+    let opinion = act(
+        p,
+        &analyst,
+        None,
+        "plan_opinion",
+        "create",
+        &[
+            ("campaign", &number),
+            ("title", "下一年度建设计划编制意见"),
+            (
+                "summary",
+                "本次征集各单位报送的需求方案已逐项分析并出具编制意见；采纳的需求与全市数字政府建设规划和已建系统衔接，建议按轻重缓急分年度实施，其余需求暂缓或在现有系统上扩展。",
+            ),
+            (
+                "priorities",
+                "1. 不动产登记“一网通办”系统升级；2. 城市生命线安全监测预警平台。",
+            ),
+        ],
+    )
+    .await?;
+    act(p, &analyst, Some(opinion), "plan_opinion", "submit", &[]).await?;
     Ok(())
 }

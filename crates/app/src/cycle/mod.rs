@@ -210,6 +210,34 @@ pub async fn children(
     Ok(rows)
 }
 
+/// The Data Center's compilation opinions (art. 13(1)) on the plan's year: those reported on
+/// the campaign of the same plan year, for the Bureau to read beside the plan it drafts.
+pub async fn plan_opinions(
+    p: &Platform,
+    who: &Principal,
+    plan: &ItemRow,
+) -> Result<Vec<ItemRow>, AppError> {
+    let year = plan.item.field("year");
+    let f = Filter {
+        kind: ids::CAMPAIGN.to_string(),
+        page: 1,
+        per_page: 200,
+        ..Filter::default()
+    };
+    let Some(f) = crate::items::visible_filter(p, who, ids::CAMPAIGN, f) else {
+        return Ok(Vec::new());
+    };
+    let campaigns = {
+        let mut c = p.store.read().await?;
+        store::items::list(&mut c, &f).await?
+    };
+    let mut out = Vec::new();
+    for campaign in campaigns.iter().filter(|c| c.item.field("year") == year) {
+        out.extend(children(p, who, ids::PLAN_OPINION, &campaign.number).await?);
+    }
+    Ok(out)
+}
+
 /// A unit invited to a campaign and what it has submitted in it.
 #[derive(Debug, Clone)]
 pub struct Answer {

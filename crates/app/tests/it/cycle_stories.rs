@@ -824,3 +824,58 @@ async fn r13_4_the_years_demands_rank_by_the_opinions_scores() {
         assert!(odd.by.is_none());
     }
 }
+
+/// Issue 11, point 15 (R13.4, R13.5): the Data Center reports one compilation opinion on the
+/// year's plan; the Bureau has it to acknowledge and reads it beside the plan of that year,
+/// and a draft the Data Center still holds is not shown.
+#[tokio::test]
+async fn r13_5_the_bureau_reads_the_data_centers_compilation_opinion_beside_the_plan() {
+    for p in each_backend("plan-opinion").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let campaign = testkit::peek::first(&p, "campaign", "需求征集").await;
+        let year = campaign.item.field("year").to_string();
+        let plan = create(
+            &p,
+            &planner,
+            "plan",
+            cmd(
+                "create",
+                input(&[("title", "下一年度建设任务"), ("year", &year)]),
+            ),
+        )
+        .await
+        .unwrap();
+        let plan = testkit::peek::item(&p, plan.get()).await;
+        let opinions = app::cycle::plan_opinions(&p, &planner, &plan)
+            .await
+            .unwrap();
+        assert_eq!(opinions.len(), 1, "the demo's reported opinion");
+        assert!(opinions[0].item.field("summary").contains("编制意见"));
+        let tasks = app::inbox::inbox(&p, &planner).await.unwrap();
+        let id = opinions[0].item.id;
+        assert!(tasks.iter().any(|t| t.row.item.id == id));
+        // A second one the Data Center is still writing stays its own.
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        create(
+            &p,
+            &analyst,
+            "plan_opinion",
+            cmd(
+                "create",
+                input(&[("campaign", &campaign.number), ("title", "补充意见")]),
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            app::cycle::plan_opinions(&p, &planner, &plan)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        perform(&p, &planner, id, cmd("receive", Input::new()))
+            .await
+            .unwrap();
+    }
+}

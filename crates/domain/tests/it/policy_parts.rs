@@ -37,6 +37,7 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "campaign",
             "demand_change",
             "system",
+            "plan_opinion",
             "plan",
             "plan_item",
             "emergency",

@@ -259,6 +259,48 @@ pub(super) async fn campaign_panel(
     Ok(panel)
 }
 
+/// The Data Center's compilation opinion on the plan's year (art. 13(1)), which the Bureau
+/// drafts the plan from: its overall opinion and the demands it proposes, or a warning that
+/// none has been reported yet.
+pub(super) async fn plan_opinion_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Panel, AppError> {
+    let opinions = app::cycle::plan_opinions(p, who, &v.row).await?;
+    let mut panel = new_panel(
+        "plan-opinion",
+        t(
+            lang,
+            "市政务大数据中心年度建设计划编制意见",
+            "The Data Center's compilation opinion",
+        ),
+        vec![
+            t(lang, "编号", "No."),
+            t(lang, "状态", "State"),
+            t(lang, "总体意见", "Overall opinion"),
+            t(lang, "建议列入计划的需求", "Proposed for the plan"),
+        ],
+    );
+    for o in &opinions {
+        panel.rows.push(vec![
+            item_link(o),
+            state_cell(p, o, lang),
+            cell(o.item.field("summary").to_string()),
+            cell(o.item.field("priorities").to_string()),
+        ]);
+    }
+    if opinions.is_empty() {
+        panel.warning = Some(t(
+            lang,
+            "市政务大数据中心尚未报送本年度建设计划编制意见（第十三条第一款：根据编制意见研究制定下一年度建设任务）。",
+            "The Data Center has not reported its compilation opinion for this year yet (art. 13(1): the plan is drawn up from it).",
+        ));
+    }
+    Ok(panel)
+}
+
 pub(super) async fn plan_panel(
     p: &Platform,
     who: &Principal,

@@ -134,7 +134,10 @@ pub async fn build(
             }
         }
         ids::CAMPAIGN => out.push(super::cycle_panels::campaign_panel(p, who, v, lang).await?),
-        ids::PLAN => out.push(super::cycle_panels::plan_panel(p, who, v, lang).await?),
+        ids::PLAN => {
+            out.push(super::cycle_panels::plan_opinion_panel(p, who, v, lang).await?);
+            out.push(super::cycle_panels::plan_panel(p, who, v, lang).await?);
+        }
         ids::COUNTY_PLAN => {
             let mut panel = new_panel(
                 "county-items",

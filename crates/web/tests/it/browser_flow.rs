@@ -232,5 +232,36 @@ async fn r13_4_the_bureau_ranks_the_years_demands_by_score_and_exports_them_in_c
     assert!(href.ends_with("?by=score_need"), "{href}");
     let (bytes, kind) = fetch(&base, &session_cookie(c).await, &href).await;
     assert!(bytes.starts_with(b"PK"), "an Excel workbook, got {kind}");
+
+    // Issue 11, point 15 (R13.5): drafting next year's plan, the planner reads the Data
+    // Center's compilation opinion beside it.
+    let planner = demo::principal(p, "bureau.planner").await.unwrap();
+    let year = campaign.item.field("year").to_string();
+    let plan = app::items::create(
+        p,
+        &planner,
+        "plan",
+        app::items::Command {
+            action: "create".into(),
+            input: [
+                ("title".to_string(), "下一年度建设任务".to_string()),
+                ("year".to_string(), year),
+            ]
+            .into(),
+            then: None,
+            idempotency: None,
+        },
+    )
+    .await
+    .unwrap();
+    c.goto(&format!("{base}/items/{}", plan.get()))
+        .await
+        .unwrap();
+    let panel = text_of(c, "panel-plan-opinion").await;
+    assert!(
+        panel.contains("已报送") && panel.contains("逐项分析"),
+        "{panel}"
+    );
+    shot(c, "f10-plan-with-opinion").await;
     b.client.clone().close().await.unwrap();
 }
