@@ -59,7 +59,7 @@ pub fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
             }
         }
         FieldType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
-        FieldType::ItemRefs { .. } => {
+        FieldType::ItemRefs { .. } | FieldType::Records => {
             let numbers: Option<Vec<String>> = numbers_in(v)
                 .map(item_number)
                 .collect();

@@ -346,7 +346,16 @@ pub(crate) fn within(
 ) -> Result<(), Text> {
     use crate::ids::Money;
     let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
-    let cite = rule.article.cite(crate::Lang::Zh);
+    let cite = std::iter::once(&rule.article)
+        .chain(&rule.also)
+        .map(|a| a.cite(crate::Lang::Zh))
+        .collect::<Vec<_>>()
+        .join("、");
+    let cite_en = std::iter::once(&rule.article)
+        .chain(&rule.also)
+        .map(|a| a.cite(crate::Lang::En))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = crate::table::rows(allocations);
     for (n, row) in rows.iter().enumerate() {
         let n = n + 1;
@@ -384,7 +393,7 @@ pub(crate) fn within(
         if amount > left {
             return Err(Text::new(
                 format!(
-                    "第 {n} 行：预算第 {} 行「{}」批复 {} 元，已签约 {} 元，剩余 {} 元；本次 {} 元超出 {} 元。超出批复须先经变更审批调增（{cite}）。",
+                    "第 {n} 行：预算第 {} 行「{}」批复 {} 元，已签约 {} 元，剩余 {} 元；本次 {} 元超出 {} 元。项目须按批复的可研报告实施，超出批复须先经变更审批调增（{cite}）。",
                     b.line,
                     b.item,
                     yuan(b.approved_fen),
@@ -402,7 +411,7 @@ pub(crate) fn within(
                     yuan(left),
                     yuan(amount),
                     yuan(amount - left),
-                    rule.article.cite(crate::Lang::En)
+                    cite_en
                 ),
             ));
         }

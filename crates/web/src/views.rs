@@ -211,7 +211,9 @@ pub fn field_view(
         FieldType::Text { .. } | FieldType::CreditCode => ("text", Vec::new()),
         FieldType::LongText { .. } => ("longtext", Vec::new()),
         FieldType::Money => ("money", Vec::new()),
-        FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } => ("ref", Vec::new()),
+        FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } | FieldType::Records => {
+            ("ref", Vec::new())
+        }
         FieldType::Date => ("date", Vec::new()),
         FieldType::Integer { .. } => ("integer", Vec::new()),
         // The organisations are filled in by the page, which can read them.

@@ -300,6 +300,8 @@ async fn check_references(
         let (ref_kind, numbers): (&str, Vec<&str>) = match kind_def.field(field).map(|f| &f.ty) {
             Some(FieldType::ItemRef { kind }) => (kind, vec![value.as_str()]),
             Some(FieldType::ItemRefs { kind }) => (kind, value.split(',').collect()),
+            // Any kind: what matters is that the record exists and the actor may read it.
+            Some(FieldType::Records) => ("", value.split(',').collect()),
             Some(FieldType::Orgs) => {
                 for id in value.split(',') {
                     let id = id.parse::<i64>().unwrap_or(0);
@@ -317,10 +319,23 @@ async fn check_references(
         for number in numbers {
             let target = store::items::get_by_number(c, number).await?;
             let ok = target.is_some_and(|t| {
-                t.item.kind == ref_kind
+                (ref_kind.is_empty() || t.item.kind == ref_kind)
                     && Some(t.item.id) != item.map(|i| i.id)
                     && domain::permissions::can_see(&p.policy, actor, &t.item)
             });
+            if !ok && ref_kind.is_empty() {
+                return Err(refused(
+                    field,
+                    Text::new(
+                        format!(
+                            "没有编号为 {number} 的记录（或您无权查看）；请核对编号，多个用逗号分隔。"
+                        ),
+                        format!(
+                            "There is no record numbered {number} that you may read; check the numbers, separated by commas."
+                        ),
+                    ),
+                ));
+            }
             if !ok {
                 let what = p
                     .policy

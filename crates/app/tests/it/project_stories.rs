@@ -694,7 +694,9 @@ async fn r15_1_contracts_are_held_to_the_baseline_until_an_approved_change_raise
         let e = perform(&p, &pm, second, sign()).await.unwrap_err();
         let msg = field_error(&e, "allocation");
         assert!(
-            msg.contains("剩余 500,000.00 元") && msg.contains("超出 200,000.00 元"),
+            msg.contains("剩余 500,000.00 元")
+                && msg.contains("超出 200,000.00 元")
+                && msg.contains("第十五条、第二十五条"),
             "{msg}"
         );
         assert_eq!(

@@ -385,6 +385,15 @@ async fn r12_1_an_audit_finding_cites_its_records_and_is_answered_by_the_company
             .await
             .unwrap_err();
         assert!(refusal(&wrong).contains("已批复可研"), "{wrong:?}");
+        // Every record it cites must exist (issue 11, point 6).
+        let mut unknown = finding(&number);
+        unknown
+            .input
+            .insert("cites".into(), format!("{number}, XM-2099-0999"));
+        let e = create(&p, &auditor, "audit_finding", unknown)
+            .await
+            .unwrap_err();
+        assert!(refusal(&e).contains("XM-2099-0999"), "{e:?}");
         let id = create(&p, &auditor, "audit_finding", finding(&number))
             .await
             .unwrap();

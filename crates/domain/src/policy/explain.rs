@@ -75,6 +75,8 @@ pub enum Cite<'p> {
     Requires(&'p RefRule),
     /// Allocations within what is left of the approved budget lines.
     Within(&'p Within),
+    /// A further article the same budget rule cites (building to the approved FSR).
+    WithinAlso(&'p Within, &'p Article),
     /// A guard whose refusal cites it.
     Guard(Guard, Article),
 }
@@ -87,6 +89,7 @@ impl Cite<'_> {
             Cite::Forbid(f) => &f.article,
             Cite::Requires(r) => &r.article,
             Cite::Within(w) => &w.article,
+            Cite::WithinAlso(_, a) => a,
             Cite::Guard(_, a) => a,
         }
     }
@@ -244,6 +247,11 @@ fn cites_of(t: &Transition) -> Vec<Cite<'_>> {
     out.extend(t.forbid.iter().map(Cite::Forbid));
     out.extend(t.requires.iter().map(Cite::Requires));
     out.extend(t.within.iter().map(Cite::Within));
+    out.extend(
+        t.within
+            .iter()
+            .flat_map(|w| w.also.iter().map(move |a| Cite::WithinAlso(w, a))),
+    );
     out.extend(
         t.guards
             .iter()

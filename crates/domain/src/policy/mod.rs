@@ -161,6 +161,9 @@ pub enum FieldType {
     ItemRefs {
         kind: String,
     },
+    /// Numbers of records of any kind the platform keeps (what an audit finding cites), each
+    /// of which must exist and be readable by whoever names it.
+    Records,
     /// A calendar date, kept as `2026-10-11`.
     Date,
     /// A whole number within bounds (a year, a score).
@@ -356,6 +359,8 @@ pub struct Within {
     pub budget: String,
     pub counted: Vec<String>,
     pub article: Article,
+    /// Further articles its refusal cites.
+    pub also: Vec<Article>,
 }
 
 /// A field value that refuses the step, with the article and the words that say why.

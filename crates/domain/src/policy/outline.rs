@@ -246,6 +246,16 @@ fn cite_line(p: &Policy, kind: &ItemKind, c: &Cite, lang: Lang) -> Option<String
             field(&w.table),
             w.article.cite(lang)
         ),
+        Cite::WithinAlso(w, a) if zh => format!(
+            "须：按批复的可研报告实施，{}不超出批复预算明细（{}）",
+            field(&w.table),
+            a.cite(lang)
+        ),
+        Cite::WithinAlso(w, a) => format!(
+            "requires building to the approved FSR: {} within its budget lines ({})",
+            field(&w.table),
+            a.cite(lang)
+        ),
         Cite::Guard(g, a) if zh => format!("检查：{}（{}）", g.name(), a.cite(lang)),
         Cite::Guard(g, a) => format!("checked by {} ({})", g.name(), a.cite(lang)),
     })

@@ -375,6 +375,9 @@ pub struct RawWithin {
     /// States of sibling items whose allocations are already committed.
     pub counted: Vec<S>,
     pub article: S,
+    /// Further articles the refusal cites (building to the approved FSR, art. 25).
+    #[serde(default)]
+    pub also: Vec<S>,
 }
 
 #[derive(Deserialize)]

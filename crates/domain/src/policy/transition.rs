@@ -174,6 +174,11 @@ pub(super) fn load(
                     budget: w.budget.get_ref().clone(),
                     counted: w.counted.iter().map(|s| s.get_ref().clone()).collect(),
                     article: ctx.article(&w.article)?,
+                    also: w
+                        .also
+                        .iter()
+                        .map(|a| ctx.article(a))
+                        .collect::<Result<_, _>>()?,
                 })
             })
             .transpose()?,

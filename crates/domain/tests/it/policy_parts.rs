@@ -240,6 +240,7 @@ fn rx1_every_cited_article_is_listed_and_not_yet_means_nothing_cites_it() {
             cited.extend(t.forbid.iter().map(|f| &f.article));
             cited.extend(t.requires.iter().map(|r| &r.article));
             cited.extend(t.within.iter().map(|w| &w.article));
+            cited.extend(t.within.iter().flat_map(|w| &w.also));
         }
     }
     for c in &cited {
