@@ -44,7 +44,14 @@ pub fn sight(policy: &Policy, actor: &Actor, kind: &str) -> Sight {
             .map(|s| s.id.clone())
             .collect(),
     };
-    match role.sees {
+    // A role that reads only some kinds across units sees the others as its own unit's.
+    let sees = match role.sees {
+        Visibility::Submitted if !role.reads.is_empty() && !role.reads.contains(&kind.id) => {
+            Visibility::Own
+        }
+        s => s,
+    };
+    match sees {
         Visibility::None => Sight::Nothing,
         // A published kind (campaign notices, the annual plan) reaches every business role.
         Visibility::Own if kind.public => own_and_public(),

@@ -103,6 +103,8 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
                 org_kinds: kinds,
                 duties,
                 sees: r.sees,
+                // Checked against the kinds once they are loaded, below.
+                reads: r.reads.iter().map(|k| k.get_ref().clone()).collect(),
                 admin: r.admin,
             });
         }
@@ -119,6 +121,13 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
     for (ctx, raw) in &files {
         for k in &raw.kind {
             kinds.push(super::kind::load(ctx, k, &role_ids, &kind_ids, &rules)?);
+        }
+    }
+    for (ctx, raw) in &files {
+        for r in &raw.role {
+            for k in &r.reads {
+                ctx.known(k, &kind_ids, "item kind")?;
+            }
         }
     }
     let raw_kinds = files

@@ -129,6 +129,9 @@ pub struct Role {
     pub org_kinds: Vec<String>,
     pub duties: Vec<Article>,
     pub sees: Visibility,
+    /// When not empty, the only kinds `sees = "submitted"` reaches across units; any other
+    /// kind the role sees as `sees = "own"` would (its unit's, and published kinds).
+    pub reads: Vec<String>,
     /// One of the three administrators (三员分立): holds no business role.
     pub admin: Option<AdminKind>,
 }

@@ -106,6 +106,10 @@ pub struct RawRole {
     #[serde(default)]
     pub duties: Vec<S>,
     pub sees: crate::policy::Visibility,
+    /// With `sees = "submitted"`: the only kinds it reads across units (besides published
+    /// ones); empty: every kind.
+    #[serde(default)]
+    pub reads: Vec<S>,
     pub admin: Option<crate::policy::AdminKind>,
 }
 

@@ -491,3 +491,33 @@ fn r13_1_only_a_unit_the_campaign_invites_submits_in_it() {
         .is_ok()
     );
 }
+
+/// Review finding (issue 11, art. 8, 9): the NDRC and Finance read the plan's lines and what is
+/// published, not the units' demands: `reads` narrows `sees = "submitted"` to some kinds.
+#[test]
+fn r8_r9_the_ndrc_and_finance_read_the_plans_lines_but_not_the_units_demands() {
+    let p = policy();
+    let draft = step(&p, None, "create", &clerk(), &complete());
+    let submitted = step(&p, Some(&draft), "submit", &clerk(), &Input::new());
+    let line = Item {
+        kind: "plan_item".into(),
+        state: "listed".into(),
+        ..submitted.clone()
+    };
+    for who in [
+        actor(20, 30, "Ndrc", "ndrc_officer"),
+        actor(21, 31, "Finance", "finance_officer"),
+    ] {
+        assert!(
+            !domain::permissions::can_see(&p, &who, &submitted),
+            "{}",
+            who.role
+        );
+        assert!(
+            domain::permissions::can_see(&p, &who, &line),
+            "{}",
+            who.role
+        );
+    }
+    assert!(domain::permissions::can_see(&p, &analyst(), &submitted));
+}
