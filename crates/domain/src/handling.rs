@@ -126,11 +126,11 @@ pub(crate) fn held_by_other(
 }
 
 /// The steps expected of the actor now (their 待办): not an edit that keeps the item where
-/// it is, nor taking their own step back (撤回).
+/// it is, nor taking their own step back (撤回), nor a step the policy says is no task.
 pub fn tasks<'p>(policy: &'p Policy, item: &Item, actor: &Actor) -> Vec<&'p Transition> {
     available_actions(policy, item, actor)
         .into_iter()
-        .filter(|t| t.from != [t.to.clone()] && t.undoes.is_none())
+        .filter(|t| t.task && t.from != [t.to.clone()] && t.undoes.is_none())
         .collect()
 }
 

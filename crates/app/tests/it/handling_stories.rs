@@ -311,3 +311,44 @@ async fn rx3_an_analyst_on_leave_delegates_what_is_handed_to_them_until_a_day() 
         );
     }
 }
+
+/// Issue 12, point 2 (RX.3): 待办 holds what is expected of the person, not every action they
+/// could take: the planner may take an expert out of the pool or a line out of the plan, and the
+/// project manager may suspend a vendor, but none of these is in their 待办.
+#[tokio::test]
+async fn rx3_an_action_the_policy_marks_as_no_task_stays_out_of_the_inbox() {
+    for p in each_backend("no-task").await {
+        demo::projects::seed(&p).await.unwrap();
+        for (user, kinds) in [
+            ("bureau.planner", ["expert", "plan_item"]),
+            ("company.pm", ["vendor", "procurement"]),
+        ] {
+            let who = principal(&p, user).await.unwrap();
+            let tasks = inbox(&p, &who).await.unwrap();
+            for t in &tasks {
+                assert!(
+                    !kinds.contains(&t.row.item.kind.as_str()) || t.actions.iter().all(|a| a.task),
+                    "{user}: {} {:?}",
+                    t.row.number,
+                    t.actions.iter().map(|a| &a.id).collect::<Vec<_>>()
+                );
+            }
+            let no_task: Vec<&app::inbox::Task> = tasks
+                .iter()
+                .filter(|t| ["expert", "plan_item", "vendor"].contains(&t.row.item.kind.as_str()))
+                .collect();
+            assert!(no_task.is_empty(), "{user} has {} such rows", no_task.len());
+        }
+        // The action is still offered on the page.
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let expert = testkit::peek::first(&p, "expert", "").await;
+        let view = app::items::view(&p, &planner, expert.item.id)
+            .await
+            .unwrap();
+        assert!(
+            view.actions.iter().any(|a| a.id == "retire"),
+            "{:?}",
+            view.actions.iter().map(|a| &a.id).collect::<Vec<_>>()
+        );
+    }
+}

@@ -328,6 +328,8 @@ pub struct Transition {
     /// The step withdraws (撤回) this step of the actor's own, allowed only while it is the
     /// item's last act: once anyone else has acted, it is theirs to return.
     pub undoes: Option<String>,
+    /// Whether the step is a task: expected of someone now, so it is listed in their 待办.
+    pub task: bool,
     /// The separation of duties, on a step that decides (from the policy's `separate` rule).
     pub separation: Option<Separation>,
 }

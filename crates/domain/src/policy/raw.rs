@@ -328,6 +328,9 @@ pub struct RawTransition {
     pub does: Option<crate::policy::Does>,
     /// The step takes back this step of the actor's own while nobody has acted since (撤回).
     pub undoes: Option<S>,
+    /// `false` for a step that is an action on a page, never a task in anyone's 待办 (an
+    /// expert's 出库, a vendor's 暂停); default true.
+    pub task: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -197,6 +197,7 @@ pub(super) fn load(
             .transpose()?,
         does: t.does,
         undoes: t.undoes.as_ref().map(|u| u.get_ref().clone()),
+        task: t.task.unwrap_or(true),
         separation: uses.separation.clone(),
         draw: match &t.draw {
             Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),
