@@ -180,7 +180,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all_units", "全部单位", "All units"),
     ("reminder", "征集提醒", "Campaign reminder"),
     ("due_today", "今日到期", "due today"),
-    ("refused", "操作未被允许", "This step was refused"),
+    ("refused", "未能办理", "This step was not taken"),
     ("refused_why", "原因", "Why"),
     ("article_basis", "依据条款", "Under"),
     (

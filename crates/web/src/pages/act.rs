@@ -70,8 +70,15 @@ pub async fn perform(
         then: None,
         idempotency: super::once(&form, &format!("/items/{id}/act/{action}")),
     };
+    let typed = cmd.input.clone();
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
+        // A step with something typed (an opinion's reason, a meeting's decision) comes back
+        // as its own form with what was typed and the reason at the field; a plain button
+        // (or a signature, whose password is never shown again) gets the refusal page.
+        Err(AppError::Denied(d)) if has_inputs(p, &action) && !is_signing(p, &action) => {
+            super::step::show_refused(p, &who, id, &action, &typed, &d).await
+        }
         Err(AppError::Denied(d)) => Ok(refused(p, &who, &d, &format!("/items/{id}"))),
         // A signature is never taken from a page other than the item's: back there, to read the
         // content as it now is.
@@ -84,10 +91,26 @@ pub async fn perform(
         // Someone acted first: the step's own page shows what was typed and why it was not
         // taken, so nothing typed is lost.
         Err(AppError::Conflict) => {
-            super::step::submit(State(s), WebUser(who), Path((id, action)), Form(form)).await
+            super::step::show_refused(
+                p,
+                &who,
+                id,
+                &action,
+                &typed,
+                &super::form::changed_meanwhile(),
+            )
+            .await
         }
         Err(e) => Err(WebError::App(e, who.lang)),
     }
+}
+
+/// Whether some kind's step of this name has fields to fill.
+fn has_inputs(p: &Platform, action: &str) -> bool {
+    p.policy
+        .kinds
+        .iter()
+        .any(|k| k.transition(action).is_some_and(|t| !t.inputs.is_empty()))
 }
 
 fn is_signing(p: &Platform, action: &str) -> bool {

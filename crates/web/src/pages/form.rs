@@ -26,6 +26,9 @@ struct FormPage {
     hint: String,
     summary: String,
     article: String,
+    /// Refused fields this form does not show (a contract's allocation, refused at signing):
+    /// (label, message), listed under the summary.
+    elsewhere: Vec<(String, String)>,
     action_url: String,
     cancel_url: String,
     submit_confirm: Option<String>,
@@ -88,7 +91,8 @@ pub(crate) async fn render(
     let errors = denied.map(|d| &d.fields).unwrap_or(&empty);
     let frame = Frame::new(p, who, &kind.id, &spec.heading, &spec.action_url)
         .crumb(kind.name.get(lang), &format!("/items?kind={}", kind.id));
-    let hint = if kind.id == ids::DEMAND {
+    // The demand's own content rules, on its own forms (not on an opinion given on it).
+    let hint = if kind.id == ids::DEMAND && spec.base.does == Some(domain::policy::Does::Prepare) {
         frame.t.s("demand_hint").to_string()
     } else {
         String::new()
@@ -103,6 +107,20 @@ pub(crate) async fn render(
             .and_then(|d| d.article.as_ref())
             .map(|a| a.cite(lang))
             .unwrap_or_default(),
+        elsewhere: errors
+            .iter()
+            .filter(|e| {
+                !spec.base.inputs.contains(&e.field)
+                    && !submit.is_some_and(|t| t.inputs.contains(&e.field))
+            })
+            .map(|e| {
+                let label = kind
+                    .field(&e.field)
+                    .map(|f| f.label.get(lang).to_string())
+                    .unwrap_or_else(|| e.field.clone());
+                (label, e.message.get(lang).to_string())
+            })
+            .collect(),
         action_url: spec.action_url.clone(),
         cancel_url: spec.cancel_url.clone(),
         version: spec.version,

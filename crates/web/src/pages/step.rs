@@ -48,6 +48,20 @@ async fn spec<'p>(
     Ok((spec, values))
 }
 
+/// The step's own page again after a refusal or a conflict, with everything typed and the
+/// reason at the fields it names (a side-panel form's refusal comes here too).
+pub(crate) async fn show_refused(
+    p: &Platform,
+    who: &Principal,
+    id: i64,
+    action: &str,
+    input: &BTreeMap<String, String>,
+    d: &domain::Denied,
+) -> Result<Response, WebError> {
+    let (spec, _) = spec(p, who, id, action).await?;
+    Ok(render(p, who, &spec, input, Some(d)).await)
+}
+
 pub async fn page(
     State(s): State<AppState>,
     WebUser(who): WebUser,
@@ -75,13 +89,9 @@ pub async fn submit(
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         // Back to the item, where the table just filled is shown.
         Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
-        Err(AppError::Denied(d)) => {
-            let (spec, _) = spec(p, &who, id, &action).await?;
-            Ok(render(p, &who, &spec, &input, Some(&d)).await)
-        }
+        Err(AppError::Denied(d)) => show_refused(p, &who, id, &action, &input, &d).await,
         Err(AppError::Conflict) => {
-            let (spec, _) = spec(p, &who, id, &action).await?;
-            Ok(render(p, &who, &spec, &input, Some(&changed_meanwhile())).await)
+            show_refused(p, &who, id, &action, &input, &changed_meanwhile()).await
         }
         Err(e) => Err(WebError::App(e, who.lang)),
     }

@@ -265,3 +265,49 @@ async fn r13_4_the_bureau_ranks_the_years_demands_by_score_and_exports_them_in_c
     shot(c, "f10-plan-with-opinion").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// Issue 12, point 1 (R13.4): a refused opinion from the side panel comes back as its own form
+/// with the reason typed and the 合并 choice kept, and the refused field marked.
+#[tokio::test]
+async fn r13_4_a_refused_opinion_keeps_its_reason_and_choice_and_marks_the_field_in_chromium() {
+    let app = common::spawn_apps("refused-opinion", None).await.remove(0);
+    let p = &app.platform;
+    let base = app.base.clone();
+    let demand = testkit::peek::first(p, "demand", "智慧急救").await;
+    let b = start_browser().await;
+    let c = &b.client;
+    login(c, &base, "dc.analyst", "王磊").await;
+    c.goto(&format!("{base}/items/{}", demand.item.id.get()))
+        .await
+        .unwrap();
+    click(c, "choose-merge").await;
+    let reason = "与市急救指挥中心现有调度系统功能重复，建议合并建设。";
+    fill(c, "f-opinion-reason", reason).await;
+    fill(c, "f-opinion-merge_into", "XQ-2099-0001").await;
+    click_confirmed(c, "action-opinion").await;
+    let error = c
+        .wait()
+        .for_element(Locator::Css(".field.has-error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("XQ-2099-0001"), "{error}");
+    let kept = c
+        .find(Locator::Css("textarea[name=reason]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, reason);
+    let body = page_text(c).await;
+    assert!(
+        body.contains("合并") && !body.contains("操作未被允许"),
+        "{body}"
+    );
+    shot(c, "f11-refused-opinion-kept").await;
+    b.client.clone().close().await.unwrap();
+}
