@@ -274,25 +274,7 @@ pub fn decide(
         if value.trim_matches(crate::fields::is_invisible).is_empty()
             && !errors.iter().any(|e| &e.field == field)
         {
-            let label = kind_def
-                .field(field)
-                .map(|f| f.label.clone())
-                .unwrap_or_default();
-            errors.push(FieldError {
-                field: field.clone(),
-                message: Text::new(
-                    format!(
-                        "请填写「{}」，{}要求写明此项。",
-                        label.zh,
-                        t.article.cite(crate::Lang::Zh)
-                    ),
-                    format!(
-                        "{} is required ({}).",
-                        label.en,
-                        t.article.cite(crate::Lang::En)
-                    ),
-                ),
-            });
+            errors.push(required_error(kind_def, t, field));
         }
     }
     let value_now = |f: &str| rules::value_after(&changes, item, f).to_string();
@@ -505,6 +487,57 @@ fn permitted(
         ));
     }
     Ok(())
+}
+
+/// A required field left empty, with the article that asks for it.
+fn required_error(kind: &ItemKind, t: &Transition, field: &str) -> FieldError {
+    let label = kind
+        .field(field)
+        .map(|f| f.label.clone())
+        .unwrap_or_default();
+    FieldError {
+        field: field.to_string(),
+        message: Text::new(
+            format!(
+                "请填写「{}」，{}要求写明此项。",
+                label.zh,
+                t.article.cite(crate::Lang::Zh)
+            ),
+            format!(
+                "{} is required ({}).",
+                label.en,
+                t.article.cite(crate::Lang::En)
+            ),
+        ),
+    }
+}
+
+/// The fields step `action` of `kind` requires that `input` leaves empty (over what the item
+/// holds), for a form that takes two steps at once (save, then submit): its errors are all
+/// reported in one round instead of the second step's after the first is fixed.
+pub fn missing_required(
+    policy: &Policy,
+    kind: &str,
+    action: &str,
+    item: Option<&Item>,
+    input: &Input,
+) -> Vec<FieldError> {
+    let Some(k) = policy.kind(kind) else {
+        return Vec::new();
+    };
+    let Some(t) = k.transition(action) else {
+        return Vec::new();
+    };
+    t.required
+        .iter()
+        .filter(|f| k.field(f).is_none_or(|d| !d.system))
+        .filter(|f| {
+            rules::value_after(input, item, f)
+                .trim_matches(crate::fields::is_invisible)
+                .is_empty()
+        })
+        .map(|f| required_error(k, t, f))
+        .collect()
 }
 
 /// Whether the actor may take this step on the item now (its form may still need input).

@@ -18,6 +18,9 @@
       message = chosen ? chosen.getAttribute("data-confirm") : "";
     }
     if (!message) { return; }
+    // A required field left empty: nothing irreversible can happen (the server refuses and
+    // lists every error at once), so the form goes without the "cannot be undone" dialog.
+    if (button.form && hasEmptyRequired(button.form)) { return; }
     e.preventDefault();
     document.getElementById("confirm-title").textContent = body.getAttribute("data-confirm-title");
     document.getElementById("confirm-message").textContent = message;
@@ -32,4 +35,13 @@
     };
     dialog.showModal();
   });
+  function hasEmptyRequired(form) {
+    var fields = form.querySelectorAll(".field");
+    for (var i = 0; i < fields.length; i++) {
+      if (!fields[i].querySelector("label .req")) { continue; }
+      var input = fields[i].querySelector("input:not([type=checkbox]):not([type=hidden]), textarea, select");
+      if (input && input.name && !input.closest(".table-input") && input.value.trim() === "") { return true; }
+    }
+    return false;
+  }
 })();

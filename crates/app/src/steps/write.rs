@@ -92,8 +92,17 @@ pub(crate) async fn step(
     if let Some(then) = &cmd.then {
         steps.push((then.clone(), Input::new()));
     }
+    // A form that saves and submits at once reports the submit's empty required fields with
+    // the save's errors, in one round (issue 12, point 6).
+    let first = cmd.then.as_ref().map(|then| {
+        (
+            then.clone(),
+            current.as_ref().map(|r| r.item.clone()),
+            steps[0].1.clone(),
+        )
+    });
     for (action, input) in steps {
-        let row = take(
+        let taken = take(
             c,
             p,
             who,
@@ -104,7 +113,22 @@ pub(crate) async fn step(
             now,
             false,
         )
-        .await?;
+        .await;
+        let row = match (taken, &first) {
+            (Err(AppError::Denied(mut d)), Some((then, before, typed)))
+                if action == cmd.action && !d.fields.is_empty() =>
+            {
+                for missing in
+                    domain::decide::missing_required(&p.policy, &kind, then, before.as_ref(), typed)
+                {
+                    if !d.fields.iter().any(|f| f.field == missing.field) {
+                        d.fields.push(missing);
+                    }
+                }
+                return Err(AppError::Denied(d));
+            }
+            (taken, _) => taken?,
+        };
         let t = kind_def.transition(&action);
         if let Some(effect) = t.and_then(|t| t.effect.as_ref()) {
             effect_on(c, p, who, &row, effect, now).await?;

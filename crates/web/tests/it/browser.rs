@@ -33,7 +33,8 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
         "电梯、锅炉等特种设备检验信息分散，隐患发现滞后。",
     )
     .await;
-    click_confirmed(c, "submit").await;
+    // Required parts are empty: no "cannot be undone" dialog, straight to the errors.
+    click(c, "submit").await;
 
     // R13.2: refused field by field, and nothing typed is lost.
     let error = wait_text(c, "error-scope", "使用范围").await;
@@ -185,8 +186,17 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         .unwrap();
     fill(c, "f-title", "不动产登记一网通办升级").await;
     fill(c, "f-problem", "跨部门材料重复提交，办理时间长").await;
-    click_confirmed(c, "submit").await;
+    fill(c, "f-budget", "约128万").await;
+    // Issue 12, point 6: a required part left empty sends the form without the "cannot be
+    // undone" dialog, and every error comes back at once: the budget's and the empty parts'.
+    click(c, "submit").await;
     wait_text(c, "error-functions", "第十三条第二款").await;
+    for field in ["scope", "logic", "budget"] {
+        assert!(
+            !text_of(c, &format!("error-{field}")).await.is_empty(),
+            "{field} is marked in the same round"
+        );
+    }
     demand_form(
         c,
         "不动产登记一网通办升级",
