@@ -37,7 +37,7 @@ static WINDOWS: LazyLock<Vec<Window>> = LazyLock::new(|| {
 });
 static REFS: LazyLock<BTreeMap<String, RefFact>> = LazyLock::new(BTreeMap::new);
 
-fn cx() -> Context<'static> {
+pub(crate) fn cx() -> Context<'static> {
     Context {
         now: now(),
         calendar: &CALENDAR,
@@ -48,7 +48,7 @@ fn cx() -> Context<'static> {
     }
 }
 
-fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
+pub(crate) fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
     Actor {
         user: UserId::new(user),
         org: OrgId::new(org),
@@ -57,17 +57,17 @@ fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
     }
 }
 
-fn clerk() -> Actor {
+pub(crate) fn clerk() -> Actor {
     actor(1, 10, "GovernmentDept", "demand_clerk")
 }
 fn other_clerk() -> Actor {
     actor(2, 11, "GovernmentDept", "demand_clerk")
 }
-fn analyst() -> Actor {
+pub(crate) fn analyst() -> Actor {
     actor(3, 2, "DataCenter", "datacenter_analyst")
 }
 
-fn complete() -> Input {
+pub(crate) fn complete() -> Input {
     [
         ("title", "不动产登记一网通办升级"),
         ("problem", "跨部门材料重复提交"),

@@ -1,62 +1,15 @@
 //! Issue 11, point 17: 转办, 抄送 and 催办 on a demand, as the domain decides them (RX.3: the
 //! inbox shows what awaits each person).
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use crate::demand_lifecycle::{actor, analyst, clerk, complete, cx};
+use chrono::NaiveDate;
 use domain::handling::{self, HandlingAct};
-use domain::{Actor, Calendar, Context, Input, Item, ItemId, OrgId, Policy, UserId, apply, decide};
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
-    Calendar::from_toml(
-        "h.toml",
-        include_str!("../../../../calendar/cn-holidays.toml"),
-    )
-    .unwrap()
-});
-static WINDOWS: LazyLock<Vec<domain::Window>> = LazyLock::new(|| {
-    vec![domain::Window {
-        kind: "campaign".into(),
-        number: "ZJ-2026-0001".into(),
-        state: "open".into(),
-        opens: day(2026, 10, 11),
-        closes: day(2026, 10, 20),
-        title: "2027年度需求征集".into(),
-        invited: None,
-    }]
-});
-static REFS: LazyLock<BTreeMap<String, domain::RefFact>> = LazyLock::new(BTreeMap::new);
+use domain::{Actor, Input, Item, ItemId, Policy, apply, decide};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn cx() -> Context<'static> {
-    Context {
-        now: DateTime::<FixedOffset>::parse_from_rfc3339("2026-10-15T09:30:00+08:00").unwrap(),
-        calendar: &CALENDAR,
-        windows: &WINDOWS,
-        refs: &REFS,
-        as_effect: false,
-        budget: &[],
-    }
-}
-
-fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
-    Actor {
-        user: UserId::new(user),
-        org: OrgId::new(org),
-        org_kind: org_kind.into(),
-        role: role.into(),
-    }
-}
-
-fn clerk() -> Actor {
-    actor(1, 10, "GovernmentDept", "demand_clerk")
-}
-fn analyst() -> Actor {
-    actor(3, 2, "DataCenter", "datacenter_analyst")
-}
 fn colleague() -> Actor {
     actor(5, 2, "DataCenter", "datacenter_analyst")
 }
@@ -65,18 +18,8 @@ fn planner() -> Actor {
 }
 
 fn step(p: &Policy, item: Option<&Item>, action: &str, who: &Actor) -> Item {
-    let input: Input = if item.is_none() {
-        [
-            ("title", "不动产登记一网通办升级"),
-            ("problem", "跨部门材料重复提交"),
-            ("scope", "市自然资源和规划局及13个县区登记中心"),
-            ("functions", "在线申请、电子证照调用，峰值并发500"),
-            ("logic", "申请-受理-审核-登簿-发证"),
-            ("budget", "1,280,000"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    let input = if item.is_none() {
+        complete()
     } else {
         Input::new()
     };

@@ -142,15 +142,28 @@ pub async fn submit(
         )
         .await;
     };
-    match app::handling::delegate(p, &who, UserId::new(to), day, &reason).await {
-        Ok(n) => {
-            let done = match who.lang {
-                Lang::Zh => format!("已委托。您手中的 {n} 项转办事项已转给受托同事。"),
-                Lang::En => format!("Delegated; {n} item(s) you held went on to your colleague."),
-            };
+    let done = app::handling::delegate(p, &who, UserId::new(to), day, &reason)
+        .await
+        .map(|n| match who.lang {
+            Lang::Zh => format!("已委托。您手中的 {n} 项转办事项已转给受托同事。"),
+            Lang::En => format!("Delegated; {n} item(s) you held went on to your colleague."),
+        });
+    answer(p, &who, done, typed).await
+}
+
+/// The page after a delegation or its end: the success said, or the refusal with what was
+/// typed kept.
+async fn answer(
+    p: &Platform,
+    who: &Principal,
+    done: Result<String, AppError>,
+    typed: (i64, String, String),
+) -> Result<Response, WebError> {
+    match done {
+        Ok(done) => {
             render(
                 p,
-                &who,
+                who,
                 String::new(),
                 done,
                 (0, String::new(), String::new()),
@@ -160,7 +173,7 @@ pub async fn submit(
         Err(AppError::Denied(d)) => {
             render(
                 p,
-                &who,
+                who,
                 d.reason.get(who.lang).to_string(),
                 String::new(),
                 typed,
@@ -179,29 +192,9 @@ pub async fn end(
     check_csrf(&who, &form)?;
     let p = &s.platform;
     let id: i64 = value(&form, "id").parse().unwrap_or(0);
-    let empty = (0, String::new(), String::new());
-    match app::handling::end_delegation(p, &who, id).await {
-        Ok(()) => {
-            let t = crate::i18n::Tr(who.lang);
-            render(
-                p,
-                &who,
-                String::new(),
-                t.s("delegation_ended").to_string(),
-                empty,
-            )
-            .await
-        }
-        Err(AppError::Denied(d)) => {
-            render(
-                p,
-                &who,
-                d.reason.get(who.lang).to_string(),
-                String::new(),
-                empty,
-            )
-            .await
-        }
-        Err(e) => Err(WebError::App(e, who.lang)),
-    }
+    let t = crate::i18n::Tr(who.lang);
+    let done = app::handling::end_delegation(p, &who, id)
+        .await
+        .map(|()| t.s("delegation_ended").to_string());
+    answer(p, &who, done, (0, String::new(), String::new())).await
 }
