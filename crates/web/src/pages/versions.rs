@@ -65,10 +65,11 @@ pub async fn page(
     let rows = app::cycle::compare(kind, &fields, pick(a), pick(b))
         .into_iter()
         .map(|r| {
-            let show = |raw: &str| {
-                kind.field(&r.field)
-                    .map(|f| display_value(f, raw, lang))
-                    .unwrap_or_default()
+            // A table's line comes already written out (第 n 行: 类别：…；金额：…).
+            let show = |raw: &str| match kind.field(&r.field) {
+                Some(f) if matches!(f.ty, domain::policy::FieldType::Table(_)) => raw.to_string(),
+                Some(f) => display_value(f, raw, lang),
+                None => String::new(),
             };
             Row {
                 label: r.label.get(lang).to_string(),

@@ -164,7 +164,14 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     c.goto(&format!("{base}/items/{fsr}/versions?a=1&b=2"))
         .await
         .unwrap();
-    assert!(page_text(c).await.contains("预算明细 第 1 行"));
+    // Issue 12, point 4: each line shows what it holds on both sides, never "共 0 行".
+    let compared = page_text(c).await;
+    assert!(
+        compared.contains("预算明细 第 1 行")
+            && compared.contains("数量：1")
+            && !compared.contains("共 0 行"),
+        "{compared}"
+    );
     shot(c, "b04-fsr-versions").await;
 
     switch_user(c, &base, "dc.analyst", "王磊").await;
