@@ -379,6 +379,8 @@ pub struct Summary {
     pub updated_at: String,
     /// The kind's amount field (e.g. the budget estimate) in fen.
     pub amount_fen: Option<i64>,
+    /// The kind's facet value (a demand's opinion), if it has one.
+    pub facet: Option<String>,
 }
 
 /// The statement of `list_page`: one page of summaries, newest first, each row carrying the
@@ -398,7 +400,7 @@ fn list_page_sql(f: &Filter) -> Sql {
     let offset = (f.page.max(1) - 1) * per_page;
     let columns = format!(
         "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
-         i.version, i.due, i.updated_at, i.amount_fen, {total}"
+         i.version, i.due, i.updated_at, i.amount_fen, i.facet, {total}"
     );
     let sql = match by_counts(f) {
         // Page through the index first, then read only the rows shown: skipping rows with
@@ -437,8 +439,9 @@ fn summary_from(r: &impl Cols) -> Result<(Summary, i64), StoreError> {
             .map_err(corrupt)?,
         updated_at: r.text(12)?,
         amount_fen: r.opt_int(13)?,
+        facet: r.opt_text(14)?,
     };
-    Ok((summary, r.int(14)?))
+    Ok((summary, r.int(15)?))
 }
 
 fn split_total(rows: Vec<(Summary, i64)>) -> (Vec<Summary>, Option<i64>) {

@@ -306,6 +306,8 @@ pub struct RowView {
     pub unit: String,
     pub state: Tag,
     pub budget_wan: String,
+    /// The kind's facet as it reads (a demand's 编制意见), empty if it has none.
+    pub facet: String,
     pub updated: String,
     pub due: Option<(String, bool)>,
 }
@@ -329,6 +331,10 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
             .and_then(|b| b.parse::<i64>().ok())
             .map(|f| Money::from_fen(f).wan_string())
             .unwrap_or_default(),
+        facet: kind
+            .and_then(|k| k.facet_field.as_ref().and_then(|f| k.field(f)))
+            .map(|f| display_value(f, r.item.field(&f.id), t.0))
+            .unwrap_or_default(),
         updated: short_time(&r.updated_at),
         due: due_text(t, p, r.item.due),
     }
@@ -349,6 +355,13 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
         budget_wan: r
             .amount_fen
             .map(|f| Money::from_fen(f).wan_string())
+            .unwrap_or_default(),
+        facet: p
+            .policy
+            .kind(&r.kind)
+            .and_then(|k| k.facet_field.as_ref().and_then(|f| k.field(f)))
+            .zip(r.facet.as_deref())
+            .map(|(f, v)| display_value(f, v, t.0))
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
         due: due_text(t, p, r.due),

@@ -329,7 +329,12 @@ pub(super) async fn plan_panel(
             }),
             item_link(r),
             cell(r.title.clone()),
-            cell(r.item.field("unit").to_string()),
+            // As the task book has them: the unit typed on the line, else the one that owns it.
+            cell(match r.item.field("unit") {
+                "" if lang == Lang::En => r.owner_name_en.clone(),
+                "" => r.owner_name_zh.clone(),
+                u => u.to_string(),
+            }),
             cell(r.item.field("demands").replace(',', "、")),
             money_cell(r.item.field("budget")),
         ]);

@@ -21,6 +21,9 @@ struct ListPage {
     units: Vec<Opt>,
     facet_label: String,
     facets: Vec<Opt>,
+    /// The kind has an amount (budget) and a facet (opinion) column to show.
+    has_amount: bool,
+    has_facet: bool,
     export_url: String,
     years: Vec<Opt>,
     creations: Vec<(String, String)>,
@@ -118,6 +121,8 @@ pub async fn page(
         facet_label: facet_def
             .map(|f| f.label.get(lang).to_string())
             .unwrap_or_default(),
+        has_amount: kind.amount_field.is_some(),
+        has_facet: facet_def.is_some(),
         facets: match facet_def.map(|f| &f.ty) {
             Some(domain::policy::FieldType::Choice(opts)) => opts
                 .iter()

@@ -263,6 +263,15 @@ async fn r13_4_the_bureau_ranks_the_years_demands_by_score_and_exports_them_in_c
         "{panel}"
     );
     shot(c, "f10-plan-with-opinion").await;
+
+    // Issue 12, point 9: the demand list shows each demand's opinion; a kind without an amount
+    // (the expert pool) has no empty 预算 column.
+    c.goto(&format!("{base}/items?kind=demand")).await.unwrap();
+    let list = text_of(c, "list-table").await;
+    assert!(list.contains("编制意见") && list.contains("采纳"), "{list}");
+    c.goto(&format!("{base}/items?kind=expert")).await.unwrap();
+    let experts = text_of(c, "list-table").await;
+    assert!(!experts.contains("预算"), "{experts}");
     b.client.clone().close().await.unwrap();
 }
 
