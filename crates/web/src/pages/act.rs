@@ -72,7 +72,7 @@ pub async fn perform(
     };
     let typed = cmd.input.clone();
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
-        Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/items/{id}?tab=record&done={action}")).into_response()),
         // A step with something typed (an opinion's reason, a meeting's decision) comes back
         // as its own form with what was typed and the reason at the field; a plain button
         // (or a signature, whose password is never shown again) gets the refusal page.

@@ -75,11 +75,16 @@ struct DetailPage {
     /// 转办, 抄送, 催办 offered to this user, and where the item stands on them.
     handling: Option<super::handling::HandlingView>,
     handling_status: Vec<String>,
+    /// "「提交上报」已办理。" after a step.
+    done: String,
 }
 
 #[derive(serde::Deserialize)]
 pub struct TabQuery {
     tab: Option<String>,
+    /// The step just taken, for the message that says it was (a name the policy or the
+    /// handling acts know; anything else says nothing).
+    done: Option<String>,
 }
 
 pub async fn page(
@@ -118,6 +123,17 @@ pub async fn page(
     };
     let mut page = build(p, frame, kind, &v, tab, who.lang);
     page.panels = panels;
+    let done = q.done.as_deref().and_then(|d| {
+        kind.transition(d)
+            .map(|t| t.label.clone())
+            .or_else(|| domain::handling::HandlingAct::parse(d).map(|h| h.label()))
+    });
+    if let Some(label) = done {
+        page.done = match who.lang {
+            Lang::Zh => format!("「{}」已办理。", label.zh),
+            Lang::En => format!("\"{}\" done.", label.en),
+        };
+    }
     let offers = app::handling::offers(p, &who, &v.row)
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
@@ -258,6 +274,7 @@ fn build(
         panels: Vec::new(),
         handling: None,
         handling_status: Vec::new(),
+        done: String::new(),
         frame,
     }
 }

@@ -273,7 +273,7 @@ pub async fn new_submit(
         ),
     };
     match app::items::create(p, &who, &kind.id, cmd).await {
-        Ok(id) => Ok(Redirect::to(&format!("/items/{}", id.get())).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/items/{}?done={}", id.get(), t.id)).into_response()),
         Err(AppError::Denied(d)) => {
             Ok(render(p, &who, &new_spec(kind, t, who.lang), &input, Some(&d)).await)
         }

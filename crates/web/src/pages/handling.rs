@@ -110,7 +110,9 @@ pub async fn handle(
     };
     let req = request(act, &form);
     match app::handling::handle(p, &who, ItemId::new(id), req).await {
-        Ok(()) => Ok(Redirect::to(&format!("/items/{id}?tab=record")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/items/{id}?tab=record&done={}", act.id())).into_response())
+        }
         Err(AppError::Denied(d)) => Ok(super::act::refused(p, &who, &d, &format!("/items/{id}"))),
         Err(e) => Err(WebError::App(e, who.lang)),
     }

@@ -88,7 +88,7 @@ pub async fn submit(
     };
     match app::items::perform(p, &who, ItemId::new(id), cmd).await {
         // Back to the item, where the table just filled is shown.
-        Ok(_) => Ok(Redirect::to(&format!("/items/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/items/{id}?done={action}")).into_response()),
         Err(AppError::Denied(d)) => show_refused(p, &who, id, &action, &input, &d).await,
         Err(AppError::Conflict) => {
             show_refused(p, &who, id, &action, &input, &changed_meanwhile()).await

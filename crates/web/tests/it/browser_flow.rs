@@ -116,6 +116,8 @@ async fn rx3_a_demand_and_an_fsr_are_handed_over_copied_and_urged_in_chromium() 
         set_value(c, "hand-over-to", &zhao.user.id.get().to_string()).await;
         fill(c, "hand-over-reason", "王磊休假一周，转赵静办理").await;
         click_confirmed(c, "hand-over-submit").await;
+        // Issue 12, point 11: the page says the step was taken.
+        wait_text(c, "done", "「转办」已办理").await;
         let record = wait_text(c, "history", "转办").await;
         assert!(
             record.contains("王磊") && record.contains("赵静"),
