@@ -95,6 +95,12 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
             .find(|(id, _)| id == raw)
             .map(|(_, l)| l.get(lang).to_string())
             .unwrap_or_else(|| raw.to_string()),
+        // A time the platform filled (签署时间) reads as a date and a time, not RFC 3339.
+        FieldType::Text { .. }
+            if def.system && chrono::DateTime::parse_from_rfc3339(raw).is_ok() =>
+        {
+            short_time(raw)
+        }
         _ => raw.to_string(),
     }
 }

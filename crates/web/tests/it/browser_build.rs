@@ -92,6 +92,25 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     wait_text(c, "item-state", "已确认").await;
     c.goto(&format!("{base}/items/{project}")).await.unwrap();
     wait_text(c, "panel-signature", "签名有效").await;
+    // Issue 12, point 8: the key and the signature wrap inside the card; the page does not
+    // scroll sideways, and the signing time reads as a date and a time.
+    c.goto(&format!("{base}/items/{project}")).await.unwrap();
+    let wide = c
+        .execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        wide,
+        serde_json::json!(false),
+        "the signed page scrolls sideways"
+    );
+    assert!(
+        !page_text(c).await.contains("T09:"),
+        "a raw RFC 3339 time is shown"
+    );
     shot(c, "b02-signed").await;
 
     // FSR v1 with budget lines.
