@@ -160,9 +160,11 @@ pub async fn page(
             .collect(),
         rows: result.rows.iter().map(|r| summary_view(p, r, t)).collect(),
         total: result.total,
-        page: result.page,
+        // A page past the end (an old link, a filter that narrowed) says where the end is and
+        // leads back to it, never "第 2 / 1 页".
+        page: result.page.min(pages),
         pages,
-        prev_url: (result.page > 1).then(|| url(&kind_id, &f, result.page - 1)),
+        prev_url: (result.page > 1).then(|| url(&kind_id, &f, (result.page - 1).min(pages))),
         next_url: (result.page < pages).then(|| url(&kind_id, &f, result.page + 1)),
         frame,
     }))

@@ -706,3 +706,23 @@ async fn rx2_f9_a_form_sent_twice_from_one_page_creates_one_demand() {
         }
     }
 }
+
+/// Issue 12, point 8: a page past the end of a list says where the end is ("第 1 / 1 页") and
+/// leads back to it, never "第 2 / 1 页".
+#[tokio::test]
+async fn a_list_page_past_the_end_says_where_the_end_is() {
+    let apps = spawn_apps("pager", None).await;
+    let app = &apps[0];
+    let cookie = web_cookie(app, "scj.clerk").await;
+    let page = client()
+        .get(format!("{}/items?kind=demand&page=5", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("1 / 1"), "{page}");
+    assert!(!page.contains("5 / 1"), "{page}");
+}
