@@ -88,7 +88,10 @@ pub async fn template(
         .ok_or(WebError::App(AppError::NotFound, who.lang))?;
     let bytes = app::import::import_template(kind).map_err(|e| WebError::App(e, who.lang))?;
     Ok(super::download(
-        &format!("{}导入模板.xlsx", kind.name.zh),
+        &match who.lang {
+            domain::Lang::Zh => format!("{}导入模板.xlsx", kind.name.zh),
+            domain::Lang::En => format!("{} import template.xlsx", kind.name.en),
+        },
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))

@@ -255,7 +255,7 @@ pub async fn export(
         .await
         .map_err(err)?;
     Ok(crate::pages::download(
-        &format!("{kind_id}-{today}.xlsx"),
+        &format!("{}-{today}.xlsx", kind.name.get(lang)),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))

@@ -192,7 +192,7 @@ pub async fn export(
         .await
         .map_err(err)?;
     Ok(crate::pages::download(
-        &format!("ranking-{}-{today}.xlsx", v.row.number),
+        &format!("{}-{}-{today}.xlsx", t.s("ranking"), v.row.number),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))

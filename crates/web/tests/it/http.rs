@@ -563,6 +563,17 @@ async fn rx2_f10_an_excel_export_is_recorded_with_its_rows_and_digest() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        // Issue 12, point 10: in Chinese the file is named in Chinese (需求方案-日期.xlsx).
+        let name = r
+            .headers()
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            name.contains("%E9%9C%80%E6%B1%82%E6%96%B9%E6%A1%88"),
+            "{name}"
+        );
         let bytes = r.bytes().await.unwrap();
         let events = testkit::peek::security_events(&app.platform).await;
         let (who, _, payload) = events

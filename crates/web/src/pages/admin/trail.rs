@@ -138,7 +138,14 @@ pub async fn export(
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
     Ok(crate::pages::download(
-        &format!("security-record-{}.xlsx", p.today()),
+        &format!(
+            "{}-{}.xlsx",
+            match who.lang {
+                domain::Lang::Zh => "安全审计记录",
+                domain::Lang::En => "security-record",
+            },
+            p.today()
+        ),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))
