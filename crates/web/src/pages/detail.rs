@@ -283,17 +283,33 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
     let ev = &e.event;
     let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or_default();
     let changes = &payload["changes"];
+    // What the step decided, as its form had it: every field it asks for and this event
+    // changed (an opinion's reason, the meeting's minutes, the 批复 number, the cuts). A step
+    // that prepares the content (draft, edit, submit) is read in its versions instead.
+    let t = kind.transition(&ev.action);
     let mut opinion = Vec::new();
-    if let Some(o) = changes["opinion"].as_str()
-        && let Some(f) = kind.field("opinion")
-    {
-        opinion.push(display_value(f, o, lang));
+    if let Some(t) = t.filter(|t| t.does != Some(domain::policy::Does::Prepare)) {
+        for f in t.inputs.iter().filter_map(|f| kind.field(f)) {
+            let Some(v) = changes[f.id.as_str()].as_str().filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if f.system || f.personal {
+                continue;
+            }
+            opinion.push(format!(
+                "{}：{}",
+                f.label.get(lang),
+                display_value(f, v, lang)
+            ));
+        }
     }
-    if let Some(m) = changes["merge_into"].as_str() {
-        opinion.push(format!("→ {m}"));
-    }
-    if let Some(r) = changes["reason"].as_str() {
-        opinion.push(r.to_string());
+    // A signed step says so, and whose key signed it (the signature panel verifies it).
+    let signature = app::signing::SYSTEM_FIELDS[0];
+    if t.is_some_and(|t| !t.sign.is_empty()) && changes[signature].as_str().is_some() {
+        opinion.push(match lang {
+            Lang::Zh => format!("已由{}电子签名（SM2）", ev.actor_name),
+            Lang::En => format!("Signed electronically by {} (SM2)", ev.actor_name),
+        });
     }
     // A hand-over, a copy or an urge: whom it named, and the words given.
     let handled = domain::handling::HandlingAct::parse(&ev.action);

@@ -263,6 +263,8 @@ pub async fn new_submit(
     let then = submit
         .then(|| submit_step(kind, &t.to).map(|s| s.id.clone()))
         .flatten();
+    // The message after it names the last step taken (提交上报 when it was submitted too).
+    let done = then.clone().unwrap_or_else(|| t.id.clone());
     let cmd = Command {
         action: t.id.clone(),
         input: input.clone(),
@@ -273,7 +275,7 @@ pub async fn new_submit(
         ),
     };
     match app::items::create(p, &who, &kind.id, cmd).await {
-        Ok(id) => Ok(Redirect::to(&format!("/items/{}?done={}", id.get(), t.id)).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/items/{}?done={done}", id.get())).into_response()),
         Err(AppError::Denied(d)) => {
             Ok(render(p, &who, &new_spec(kind, t, who.lang), &input, Some(&d)).await)
         }

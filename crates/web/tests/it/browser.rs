@@ -68,7 +68,12 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     wait_text(c, "item-state", "已上报").await;
     let number = text_of(c, "item-number").await;
     assert!(number.starts_with("XQ-"));
-    let item_url = c.current_url().await.unwrap().to_string();
+    let item_url = c.current_url().await.unwrap();
+    let item_url = format!(
+        "{}{}",
+        item_url.origin().ascii_serialization(),
+        item_url.path()
+    );
     shot(c, "05-submitted").await;
     // Finding 10: the contact's phone is shown masked; the whole number needs a reason, and
     // the page then says the viewing was recorded.
@@ -106,6 +111,10 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
     .await;
     click_confirmed(c, "action-opinion").await;
     wait_text(c, "item-state", "已出具意见").await;
+    // Issue 12, point 5: the record shows the opinion's reason under the step.
+    c.goto(&format!("{item_url}?tab=record")).await.unwrap();
+    let opinion = wait_text(c, "history", "意见理由").await;
+    assert!(opinion.contains("意见理由：需求明确"), "{opinion}");
 
     // RX.2: the record shows who did what under which article.
     let history = text_of(c, "history").await;

@@ -111,6 +111,12 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         !page_text(c).await.contains("T09:"),
         "a raw RFC 3339 time is shown"
     );
+    // Issue 12, point 5: the record says the confirmation was signed, and by whom.
+    c.goto(&format!("{base}/items/{project}?tab=record"))
+        .await
+        .unwrap();
+    let record = text_of(c, "history").await;
+    assert!(record.contains("已由刘静电子签名（SM2）"), "{record}");
     shot(c, "b02-signed").await;
 
     // FSR v1 with budget lines.
