@@ -7,6 +7,13 @@
   document.addEventListener("htmx:configRequest", function (e) {
     e.detail.headers["X-CSRF-Token"] = body.getAttribute("data-csrf") || "";
   });
+  var toggle = document.getElementById("menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var open = body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   var dialog = document.getElementById("confirm-dialog");
   document.addEventListener("click", function (e) {
     var button = e.target.closest("button[data-confirm]");

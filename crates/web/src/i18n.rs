@@ -36,6 +36,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Your session has ended; please log in again.",
     ),
     ("nav_home", "工作台", "Workbench"),
+    ("menu", "菜单", "Menu"),
     ("nav_system", "系统管理", "Administration"),
     ("todo", "待办", "To do"),
     ("done", "已办", "Done"),

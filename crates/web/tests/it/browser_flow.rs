@@ -322,3 +322,53 @@ async fn r13_4_a_refused_opinion_keeps_its_reason_and_choice_and_marks_the_field
     shot(c, "f11-refused-opinion-kept").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// Whether the page is wider than the window (it scrolls sideways).
+async fn scrolls_sideways(c: &Client) -> bool {
+    c.execute(
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_bool()
+    .unwrap_or(true)
+}
+
+/// Issue 12, point 8 (UI.md: the inbox, an item page and the lists at 1366x768, and on a
+/// phone): none scrolls sideways at 1366x768 or at 390x844; on the phone the menu folds behind
+/// a button. Screenshots w01-w03 and m01-m04.
+#[tokio::test]
+async fn rx3_the_inbox_an_item_and_a_list_fit_a_desktop_and_a_phone_in_chromium() {
+    let app = common::spawn_apps("widths", None).await.remove(0);
+    let p = &app.platform;
+    let base = app.base.clone();
+    let demand = testkit::peek::first(p, "demand", "智慧急救").await;
+    let b = start_browser().await;
+    let c = &b.client;
+    login(c, &base, "dc.analyst", "王磊").await;
+    for (width, height, prefix) in [(1366, 768, "w"), (390, 844, "m")] {
+        c.set_window_size(width, height).await.unwrap();
+        let pages = [
+            ("01-inbox", base.clone()),
+            ("02-item", format!("{base}/items/{}", demand.item.id.get())),
+            ("03-list", format!("{base}/items?kind=demand")),
+        ];
+        for (name, url) in pages {
+            c.goto(&url).await.unwrap();
+            wait_text(c, "current-user", "王磊").await;
+            assert!(
+                !scrolls_sideways(c).await,
+                "{url} scrolls sideways at {width}"
+            );
+            shot(c, &format!("{prefix}{name}")).await;
+        }
+    }
+    // On the phone the menu is a button away.
+    let menu = c.find(Locator::Id("sidebar")).await.unwrap();
+    assert!(!menu.is_displayed().await.unwrap());
+    click(c, "menu-toggle").await;
+    assert!(menu.is_displayed().await.unwrap());
+    shot(c, "m04-menu-open").await;
+    b.client.clone().close().await.unwrap();
+}
