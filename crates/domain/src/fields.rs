@@ -67,6 +67,12 @@ pub fn normalise(def: &FieldDef, raw: &str) -> Result<String, Text> {
             numbers.dedup();
             Ok(numbers.join(","))
         }
+        FieldType::DocNumber => doc_number(v).ok_or_else(|| {
+            Text::new(
+                "发文字号须为「发文机关代字〔年份〕序号号」，年份用六角括号〔〕，如 宛政数〔2026〕12号（GB/T 9704）。",
+                "A document number reads 机关代字〔year〕number号, the year in hexagonal brackets, e.g. 宛政数〔2026〕12号 (GB/T 9704).",
+            )
+        }),
         FieldType::Date => parse_date(v).map(|d| d.to_string()).ok_or_else(|| {
             Text::new(
                 "请填写日期，如 2026-10-11。",
@@ -180,5 +186,62 @@ mod tests {
         assert!(credit_code("91411300MA000000XC").is_none());
         assert!(credit_code("91411300MA000000X").is_none());
         assert!(credit_code("9141130OMA000000XB").is_none(), "O is not used");
+    }
+}
+
+/// A document number as GB/T 9704 writes it (宛政数〔2026〕12号): the organ's code, the year in
+/// hexagonal brackets, the serial number and 号. Square or round brackets typed around the year
+/// become 〔〕, and a missing 号 is added; anything else is refused.
+pub fn doc_number(v: &str) -> Option<String> {
+    let v: String = v
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '【' | '(' | '（' | '［' | '〖' => '〔',
+            ']' | '】' | ')' | '）' | '］' | '〗' => '〕',
+            c => c,
+        })
+        .collect();
+    let (code, rest) = v.split_once('〔')?;
+    let (year, serial) = rest.split_once('〕')?;
+    let serial = serial.strip_suffix('号').unwrap_or(serial);
+    let ok = !code.is_empty()
+        && !code.chars().any(|c| c.is_ascii_digit() || c == '〕')
+        && year.len() == 4
+        && year.chars().all(|c| c.is_ascii_digit())
+        && (1..=5).contains(&serial.len())
+        && serial.chars().all(|c| c.is_ascii_digit());
+    ok.then(|| format!("{code}〔{year}〕{serial}号"))
+}
+
+#[cfg(test)]
+mod doc_number_tests {
+    use super::doc_number;
+
+    /// Issue 12, point 7 (GB/T 9704): the year of a document number is in 〔〕; other brackets
+    /// typed are turned into them, and a number without its parts is refused.
+    #[test]
+    fn a_document_number_takes_hexagonal_brackets_and_needs_its_parts() {
+        assert_eq!(
+            doc_number("宛数政[2026]15号").as_deref(),
+            Some("宛数政〔2026〕15号")
+        );
+        assert_eq!(
+            doc_number("宛政数（2026）12").as_deref(),
+            Some("宛政数〔2026〕12号")
+        );
+        assert_eq!(
+            doc_number("宛政数〔2026〕12号").as_deref(),
+            Some("宛政数〔2026〕12号")
+        );
+        for bad in [
+            "2026-15",
+            "〔2026〕12号",
+            "宛政数〔26〕12号",
+            "宛政数〔2026〕号",
+            "宛政数2026年12号",
+        ] {
+            assert_eq!(doc_number(bad), None, "{bad}");
+        }
     }
 }

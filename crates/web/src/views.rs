@@ -214,7 +214,9 @@ pub fn field_view(
     lang: Lang,
 ) -> FieldView {
     let (kind, options) = match &f.ty {
-        FieldType::Text { .. } | FieldType::CreditCode => ("text", Vec::new()),
+        FieldType::Text { .. } | FieldType::CreditCode | FieldType::DocNumber => {
+            ("text", Vec::new())
+        }
         FieldType::LongText { .. } => ("longtext", Vec::new()),
         FieldType::Money => ("money", Vec::new()),
         FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } | FieldType::Records => {

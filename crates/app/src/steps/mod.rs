@@ -184,13 +184,17 @@ async fn perform_unrecorded(
     }
     let mut ready = Vec::new();
     {
+        // What a document prints is what the step keeps: a document number as its field
+        // writes it (〔〕 for the year); makers read the other values as typed (amounts in
+        // yuan, tables as sent).
+        let input = normalised(p, &row.item.kind, &cmd.input);
         let read = Read {
             p,
             who,
             row,
             t,
             may: actions.iter().any(|a| a.id == t.id),
-            input: &cmd.input,
+            input: &input,
         };
         for c in &declared {
             ready.push(c.prepare(&read).await?);
@@ -225,6 +229,24 @@ async fn perform_unrecorded(
             })
         })
         .await
+}
+
+/// The typed values with each document number written as its field keeps it.
+fn normalised(p: &Platform, kind: &str, input: &Input) -> Input {
+    let Some(k) = p.policy.kind(kind) else {
+        return input.clone();
+    };
+    input
+        .iter()
+        .map(|(f, v)| {
+            let v = k
+                .field(f)
+                .filter(|d| d.ty == domain::policy::FieldType::DocNumber)
+                .and_then(|d| domain::fields::normalise(d, v).ok())
+                .unwrap_or_else(|| v.clone());
+            (f.clone(), v)
+        })
+        .collect()
 }
 
 /// A step with nothing to prepare: decided and written in one write that reads the item.

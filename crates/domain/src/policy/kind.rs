@@ -64,6 +64,7 @@ pub(super) fn load<'a>(
             "item_ref" => FieldType::ItemRef { kind: ref_kind },
             "item_refs" => FieldType::ItemRefs { kind: ref_kind },
             "records" => FieldType::Records,
+            "doc_number" => FieldType::DocNumber,
             "table" => FieldType::Table(load_columns(ctx, f, &field_ids, kind_ids)?),
             "choice" if !f.options.is_empty() => FieldType::Choice(
                 f.options
@@ -75,7 +76,7 @@ pub(super) fn load<'a>(
                 return Err(ctx.err(
                     &f.ty,
                     format!(
-                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, credit_code, item_ref, item_refs, records, table, or choice with options)"
+                        "unknown field type `{other}` (text, longtext, money, date, integer, orgs, files, credit_code, item_ref, item_refs, records, doc_number, table, or choice with options)"
                     ),
                 ));
             }

@@ -164,6 +164,9 @@ pub enum FieldType {
     ItemRefs {
         kind: String,
     },
+    /// An official document's number (发文字号, GB/T 9704): 机关代字〔年份〕序号号, the year in
+    /// hexagonal brackets; other brackets typed are turned into them.
+    DocNumber,
     /// Numbers of records of any kind the platform keeps (what an audit finding cites), each
     /// of which must exist and be readable by whoever names it.
     Records,

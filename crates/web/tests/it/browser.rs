@@ -448,7 +448,8 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
     wait_text(c, "item-state", "会议已审定").await;
     switch_user(c, &base, "bureau.head", "李华").await;
     c.goto(&plan_url).await.unwrap();
-    fill(c, "f-issue_taskbook-taskbook_no", "宛政数〔2026〕12号").await;
+    // Issue 12, point 7: square brackets typed become the 〔〕 GB/T 9704 asks for.
+    fill(c, "f-issue_taskbook-taskbook_no", "宛政数[2026]12号").await;
     click_confirmed(c, "action-issue_taskbook").await;
     wait_text(c, "item-state", "任务书已下达").await;
     c.goto(&plan_url).await.unwrap();
