@@ -22,7 +22,34 @@ pub enum WebError {
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage {
     pub t: Tr,
+    /// 未能办理, or 页面不存在 for something not found.
+    pub heading: String,
     pub message: String,
+}
+
+impl ErrorPage {
+    pub(crate) fn new(t: Tr, message: String) -> ErrorPage {
+        ErrorPage {
+            t,
+            heading: t.s("refused").to_string(),
+            message,
+        }
+    }
+}
+
+/// Any address the platform does not have: its own page (the API answers problem+json).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError(AppError::NotFound).into_response();
+    }
+    let t = Tr(Lang::Zh);
+    let mut r = html(ErrorPage {
+        t,
+        heading: t.s("no_page").to_string(),
+        message: t.s("no_page_hint").to_string(),
+    });
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
 }
 
 pub fn status_of(e: &AppError) -> StatusCode {
@@ -89,15 +116,21 @@ impl IntoResponse for WebError {
                         t.s("server_error").to_string()
                     }
                 };
-                let mut r = html(ErrorPage { t, message });
+                let heading = match &e {
+                    AppError::NotFound => t.s("no_page"),
+                    _ => t.s("refused"),
+                }
+                .to_string();
+                let mut r = html(ErrorPage {
+                    t,
+                    heading,
+                    message,
+                });
                 *r.status_mut() = status_of(&e);
                 return with_retry_after(&e, r);
             }
         };
-        let mut r = html(ErrorPage {
-            t: Tr(lang),
-            message,
-        });
+        let mut r = html(ErrorPage::new(Tr(lang), message));
         *r.status_mut() = status;
         r
     }

@@ -37,6 +37,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("nav_home", "工作台", "Workbench"),
     ("menu", "菜单", "Menu"),
+    ("no_page", "页面不存在", "Page not found"),
+    (
+        "no_page_hint",
+        "没有找到您要打开的页面或事项（可能已被撤回，或您无权查看）。请从工作台或左侧菜单进入。",
+        "The page or item you asked for is not here (it may have been withdrawn, or you may not see it). Start from the workbench or the menu.",
+    ),
     ("nav_system", "系统管理", "Administration"),
     ("todo", "待办", "To do"),
     ("done", "已办", "Done"),

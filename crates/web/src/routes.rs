@@ -96,6 +96,7 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/admin/ledger/verify", post(pages::admin::trail::verify))
         // JSON API (ApiUser extractor, bearer token)
         .nest("/api/v1", api::router())
+        .fallback(crate::error::not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

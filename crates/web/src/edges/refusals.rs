@@ -47,10 +47,7 @@ pub fn refusal(status: StatusCode, api: bool, lang: Lang, text: &Text) -> Respon
         )
             .into_response()
     } else {
-        crate::error::html(ErrorPage {
-            t: Tr(lang),
-            message: text.get(lang).to_string(),
-        })
+        crate::error::html(ErrorPage::new(Tr(lang), text.get(lang).to_string()))
     };
     *r.status_mut() = status;
     r.extensions_mut().insert(OwnRefusal);

@@ -737,3 +737,34 @@ async fn a_list_page_past_the_end_says_where_the_end_is() {
     assert!(page.contains("1 / 1"), "{page}");
     assert!(!page.contains("5 / 1"), "{page}");
 }
+
+/// Issue 12, point 11: an address the platform does not have gets its own page (页面不存在, with
+/// the way to the workbench), and the API answers it as problem+json.
+#[tokio::test]
+async fn an_unknown_address_gets_the_platforms_own_not_found_page() {
+    let apps = spawn_apps("not-found", None).await;
+    let app = &apps[0];
+    let r = client()
+        .get(format!("{}/no-such-page", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("页面不存在") && page.contains("统筹"),
+        "{page}"
+    );
+    let r = client()
+        .get(format!("{}/api/v1/no-such-route", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("problem+json")
+    );
+}
