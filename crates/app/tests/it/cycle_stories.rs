@@ -593,6 +593,21 @@ async fn r13_2_attachments_are_checked_by_content_and_frozen_with_the_demand() {
     }
 }
 
+/// The newest campaign the principal sees.
+async fn first_campaign(p: &app::Platform, who: &app::Principal) -> ItemId {
+    let campaigns = list(
+        p,
+        who,
+        &ListQuery {
+            kind: "campaign".into(),
+            ..ListQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    campaigns.rows[0].id
+}
+
 /// R13.1: three working days before a campaign closes, invited units that have not submitted
 /// are reminded in their inbox; units that have submitted are not.
 #[tokio::test]
@@ -600,17 +615,7 @@ async fn r13_1_units_that_have_not_submitted_are_reminded_before_the_campaign_cl
     for p in each_backend("remind").await {
         let planner = principal(&p, "bureau.planner").await.unwrap();
         let jtj = principal(&p, "mzj.clerk").await.unwrap();
-        let campaigns = list(
-            &p,
-            &planner,
-            &ListQuery {
-                kind: "campaign".into(),
-                ..ListQuery::default()
-            },
-        )
-        .await
-        .unwrap();
-        let campaign = campaigns.rows[0].id;
+        let campaign = first_campaign(&p, &planner).await;
         let today = p.today();
         let adjust = |closes: chrono::NaiveDate| {
             let row = input(&[
@@ -755,17 +760,7 @@ async fn r13_1_a_unit_left_out_of_the_campaign_cannot_submit_in_it_until_invited
         let planner = principal(&p, "bureau.planner").await.unwrap();
         let mzj = principal(&p, "mzj.clerk").await.unwrap();
         let jtj = principal(&p, "jtj.clerk").await.unwrap();
-        let campaigns = list(
-            &p,
-            &planner,
-            &ListQuery {
-                kind: "campaign".into(),
-                ..ListQuery::default()
-            },
-        )
-        .await
-        .unwrap();
-        let campaign = campaigns.rows[0].id;
+        let campaign = first_campaign(&p, &planner).await;
         let today = p.today();
         let adjust = |invited: String| {
             cmd(

@@ -96,9 +96,21 @@ pub async fn page(
     let done = app::inbox::done_by(p, &who).await.map_err(err)?;
     let mine = app::inbox::started_by(p, &who).await.map_err(err)?;
     let copied = app::handling::copied_to(p, &who).await.map_err(err)?;
-    let names = app::handling::names(p).await.map_err(err)?;
-    let name = |u: &domain::UserId| names.get(u).cloned().unwrap_or_default();
     let (mine_d, to_me) = app::handling::delegations(p, &who).await.map_err(err)?;
+    // Names are read only when something on the page names someone (a hand-over, an urge, a
+    // copy, a delegation): most workbenches name nobody.
+    let names_someone = !copied.is_empty()
+        || mine_d.is_some()
+        || !to_me.is_empty()
+        || todo
+            .iter()
+            .any(|t| t.handed_over.is_some() || !t.urges.is_empty());
+    let names = if names_someone {
+        app::handling::names(p).await.map_err(err)?
+    } else {
+        Default::default()
+    };
+    let name = |u: &domain::UserId| names.get(u).cloned().unwrap_or_default();
     let delegations: Vec<String> = mine_d
         .iter()
         .map(|d| match who.lang {

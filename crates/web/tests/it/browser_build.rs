@@ -95,16 +95,8 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     // Issue 12, point 8: the key and the signature wrap inside the card; the page does not
     // scroll sideways, and the signing time reads as a date and a time.
     c.goto(&format!("{base}/items/{project}")).await.unwrap();
-    let wide = c
-        .execute(
-            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        wide,
-        serde_json::json!(false),
+    assert!(
+        !scrolls_sideways(c).await,
         "the signed page scrolls sideways"
     );
     assert!(

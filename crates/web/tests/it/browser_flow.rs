@@ -323,18 +323,6 @@ async fn r13_4_a_refused_opinion_keeps_its_reason_and_choice_and_marks_the_field
     b.client.clone().close().await.unwrap();
 }
 
-/// Whether the page is wider than the window (it scrolls sideways).
-async fn scrolls_sideways(c: &Client) -> bool {
-    c.execute(
-        "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_bool()
-    .unwrap_or(true)
-}
-
 /// Issue 12, point 8 (UI.md: the inbox, an item page and the lists at 1366x768, and on a
 /// phone): none scrolls sideways at 1366x768 or at 390x844; on the phone the menu folds behind
 /// a button. Screenshots w01-w03 and m01-m04.

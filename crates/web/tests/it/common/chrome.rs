@@ -223,3 +223,15 @@ pub async fn click_css(c: &Client, css: &str) {
         .await
         .unwrap();
 }
+
+/// Whether the page is wider than the window (it scrolls sideways).
+pub async fn scrolls_sideways(c: &Client) -> bool {
+    c.execute(
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_bool()
+    .unwrap_or(true)
+}
