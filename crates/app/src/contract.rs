@@ -6,6 +6,11 @@
 /// Ids of the measures' kinds and of the states, actions and fields the app names.
 pub mod ids {
     pub const DEMAND: &str = "demand";
+    /// A demand the Data Center has given its opinion on (accepted, merged, deferred …).
+    pub const DEMAND_OPINION_GIVEN: &str = "opinion_given";
+    pub const DEMAND_OPINION: &str = "opinion";
+    pub const OPINION_ACCEPT: &str = "accept";
+    pub const OPINION_MERGE: &str = "merge";
     pub const CAMPAIGN: &str = "campaign";
     pub const CAMPAIGN_OPEN: &str = "open";
     pub const PLAN_ITEM: &str = "plan_item";
@@ -34,15 +39,32 @@ pub mod ids {
     pub const ORG_BUREAU: &str = "Bureau";
     /// The city-owned company: the task book is addressed to it.
     pub const ORG_COMPANY: &str = "Company";
+    pub const ORG_DATACENTER: &str = "DataCenter";
+    pub const ORG_NDRC: &str = "Ndrc";
+    pub const ORG_FINANCE: &str = "Finance";
 }
 
 /// Choice values the app names: (kind, field, value, who needs it).
-pub const CHOICES: &[(&str, &str, &str, &str)] = &[(
-    PROJECT,
-    PROJECT_MODE,
-    MODE_SELF_FUNDED,
-    "app::approval (the 批复 of a self-funded project asks for the NDRC filing)",
-)];
+pub const CHOICES: &[(&str, &str, &str, &str)] = &[
+    (
+        PROJECT,
+        PROJECT_MODE,
+        MODE_SELF_FUNDED,
+        "app::approval (the 批复 of a self-funded project asks for the NDRC filing)",
+    ),
+    (
+        DEMAND,
+        DEMAND_OPINION,
+        OPINION_ACCEPT,
+        "app::cycle::plan_candidates (accepted demands are offered to the plan)",
+    ),
+    (
+        DEMAND,
+        DEMAND_OPINION,
+        OPINION_MERGE,
+        "app::cycle::plan_candidates (merged demands join the plan item of the one they merge into)",
+    ),
+];
 
 /// Organisation kinds the app names, with who needs them.
 pub const ORG_KINDS: &[(&str, &str)] = &[
@@ -53,6 +75,18 @@ pub const ORG_KINDS: &[(&str, &str)] = &[
     (
         ORG_COMPANY,
         "app::taskbook (the task book is addressed to the Company)",
+    ),
+    (
+        ORG_DATACENTER,
+        "app::taskbook and app::approval (copied to the Data Center: 抄送)",
+    ),
+    (
+        ORG_NDRC,
+        "app::taskbook and app::approval (copied to the NDRC: 抄送)",
+    ),
+    (
+        ORG_FINANCE,
+        "app::taskbook and app::approval (copied to Finance: 抄送)",
     ),
 ];
 
@@ -72,10 +106,18 @@ pub struct Need {
 pub const NEEDS: &[Need] = &[
     Need {
         kind: DEMAND,
-        states: &[],
+        states: &[DEMAND_OPINION_GIVEN],
         actions: &[CREATE, EDIT, SUBMIT],
-        fields: &["title", "problem", "scope", "functions", "budget"],
-        who: "app::cycle (campaign answers, reminders), app::import (Excel import), app::similar (overlap check)",
+        fields: &[
+            "title",
+            "problem",
+            "scope",
+            "functions",
+            "budget",
+            DEMAND_OPINION,
+            "merge_into",
+        ],
+        who: "app::cycle (campaign answers, reminders, plan candidates), app::import (Excel import), app::similar (overlap check)",
     },
     Need {
         kind: CAMPAIGN,

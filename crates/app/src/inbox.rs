@@ -41,96 +41,189 @@ pub fn calendar_warning(p: &Platform, who: &Principal) -> Option<domain::Text> {
     ))
 }
 
-/// What awaits the principal (RX.3): items on which they may take a step now, earliest due first.
-pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError> {
-    let mut tasks = Vec::new();
+/// One page of a workbench tab and the tab's total.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// How many pages the total fills (one at least, so the pager never says 第 1 / 0 页).
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
+    }
+}
+
+/// Pages up to this one are read from the first task, so what the domain's check leaves out
+/// (an item a colleague holds, a step separation of duties keeps from this person) never
+/// shifts a task between pages; deeper pages start at their place among the candidates.
+const EXACT_PAGES: i64 = 20;
+
+/// The queues of the principal: per kind, the states from which their role has a step the
+/// policy marks as a task, narrowed to what they may see.
+/// One filter per (kind, state): a state only its owner sees (a draft) is a queue of the
+/// principal's own unit's items, which `items_queue_own` hands over directly.
+fn queues(p: &Platform, who: &Principal) -> Vec<Filter> {
+    let mut out = Vec::new();
     for kind in &p.policy.kinds {
-        let states: Vec<String> = kind
-            .states
-            .iter()
-            .filter(|s| {
-                kind.transitions
-                    .iter()
-                    .any(|t| t.from.contains(&s.id) && t.roles.contains(&who.user.role))
-            })
-            .map(|s| s.id.clone())
-            .collect();
-        if states.is_empty() {
-            continue;
-        }
-        let base = Filter {
-            kind: kind.id.clone(),
-            states,
-            page: 1,
-            per_page: 200,
-            ..Filter::default()
-        };
-        let Some(f) = visible_filter(p, who, &kind.id, base) else {
-            continue;
-        };
-        let mut c = p.store.read().await?;
-        for row in store::items::list(&mut c, &f).await? {
-            let actions: Vec<Transition> =
-                domain::handling::tasks(&p.policy, &row.item, &who.actor)
-                    .into_iter()
-                    .cloned()
-                    .collect();
-            if actions.is_empty() {
+        for s in &kind.states {
+            let task = kind.transitions.iter().any(|t| {
+                t.task
+                    && !t.internal
+                    && t.undoes.is_none()
+                    && t.from.contains(&s.id)
+                    && t.from != [t.to.clone()]
+                    && t.roles.contains(&who.user.role)
+            });
+            if !task {
                 continue;
             }
-            // The hand-over that made it theirs, not one within another post.
-            let handed_over = domain::handling::hand_over_in_force(kind, &row.item, &who.user.role)
-                .filter(|h| h.to.contains(&who.user.id))
-                .cloned();
-            let urges = domain::handling::urges(kind, &row.item).cloned().collect();
-            tasks.push(Task {
-                row,
-                actions,
-                handed_over,
-                urges,
-            });
+            let base = Filter {
+                kind: kind.id.clone(),
+                states: vec![s.id.clone()],
+                ..Filter::default()
+            };
+            let Some(mut f) = visible_filter(p, who, &kind.id, base) else {
+                continue;
+            };
+            if f.private_states.contains(&s.id) {
+                f.only_owner = f.viewer_org.take();
+                f.private_states.clear();
+            }
+            out.push(f);
         }
     }
-    tasks.sort_by_key(|t| (t.row.item.due.is_none(), t.row.item.due, t.row.item.id));
-    Ok(tasks)
+    out
 }
 
-/// Items the principal started (the first step on them was theirs).
-pub async fn started_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
-    recent_items(p, who, true, |r| {
-        r.item.acts.first().is_some_and(|a| a.user == who.user.id)
+/// The item as a task of the principal, if the domain has a task step on it for them now.
+fn task_of(p: &Platform, who: &Principal, row: ItemRow) -> Option<Task> {
+    let kind = p.policy.kind(&row.item.kind)?;
+    let actions: Vec<Transition> = domain::handling::tasks(&p.policy, &row.item, &who.actor)
+        .into_iter()
+        .cloned()
+        .collect();
+    if actions.is_empty() {
+        return None;
+    }
+    // The hand-over that made it theirs, not one within another post.
+    let handed_over = domain::handling::hand_over_in_force(kind, &row.item, &who.user.role)
+        .filter(|h| h.to.contains(&who.user.id))
+        .cloned();
+    let urges = domain::handling::urges(kind, &row.item).cloned().collect();
+    Some(Task {
+        row,
+        actions,
+        handed_over,
+        urges,
     })
-    .await
 }
 
-/// Items on which the principal took a step (已办), newest first.
-pub async fn done_by(p: &Platform, who: &Principal) -> Result<Vec<ItemRow>, AppError> {
-    recent_items(p, who, false, |r| {
-        // A copy or an urge is no handling of the item; a hand-over is.
-        r.item.acts.iter().any(|a| {
-            a.user == who.user.id
-                && (!domain::handling::is_handling(a)
-                    || a.action == domain::handling::HandlingAct::HandOver.id())
-        })
+/// What awaits the principal (RX.3), earliest due first: one page of it and its total. The
+/// candidates (items in a state where the role has a task, that the principal may see) are
+/// read from an index in that order and each is checked by the domain; the total is the
+/// candidates' count, less those the check left out (exact once every candidate was read).
+pub async fn todo(
+    p: &Platform,
+    who: &Principal,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Task>, AppError> {
+    let (page, per_page) = (page.clamp(1, 1_000_000), per_page.clamp(1, 200));
+    let queues = queues(p, who);
+    let mut c = p.store.read().await?;
+    let candidates = store::queue::count(&mut c, &queues).await?;
+    let (mut offset, mut skip) = if page <= EXACT_PAGES {
+        (0, (page - 1) * per_page)
+    } else {
+        ((page - 1) * per_page, 0)
+    };
+    // What this page needs, and a few more for the check to leave out; then more as needed.
+    let mut chunk = (skip + per_page + 5).min(store::queue::MAX_BATCH);
+    let (mut rows, mut left_out, mut read_all) = (Vec::new(), 0, false);
+    while rows.len() < usize::try_from(per_page).unwrap_or(0) {
+        let batch = store::queue::by_due(&mut c, &queues, offset, chunk).await?;
+        let n = i64::try_from(batch.len()).unwrap_or(0);
+        offset += n;
+        for row in batch {
+            match task_of(p, who, row) {
+                None => left_out += 1,
+                Some(_) if skip > 0 => skip -= 1,
+                Some(t) if rows.len() < usize::try_from(per_page).unwrap_or(0) => rows.push(t),
+                Some(_) => {}
+            }
+        }
+        if n < chunk {
+            read_all = true;
+            break;
+        }
+        chunk = per_page * 2;
+    }
+    let total = if read_all && page <= EXACT_PAGES {
+        offset - left_out
+    } else {
+        candidates - left_out
+    };
+    Ok(Page {
+        rows,
+        total: total.max(0),
+        page,
+        per_page,
     })
-    .await
+}
+
+/// The first 200 tasks of the principal (for the API and the stories).
+pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError> {
+    Ok(todo(p, who, 1, 200).await?.rows)
+}
+
+/// Items the principal started (the first step on them was theirs), newest first.
+pub async fn started_by(
+    p: &Platform,
+    who: &Principal,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ItemRow>, AppError> {
+    let (page, per_page) = (page.clamp(1, 1_000_000), per_page.clamp(1, 200));
+    let mut c = p.store.read().await?;
+    let (rows, total) =
+        store::queue::started_by(&mut c, who.user.id.get(), (page - 1) * per_page, per_page)
+            .await?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Items on which the principal took a step (已办), the most recently handled first. A copy
+/// or an urge is no handling of the item; a hand-over is.
+pub async fn done_by(
+    p: &Platform,
+    who: &Principal,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ItemRow>, AppError> {
+    let (page, per_page) = (page.clamp(1, 1_000_000), per_page.clamp(1, 200));
+    let mut c = p.store.read().await?;
+    let (rows, total) =
+        store::queue::acted_on(&mut c, who.user.id.get(), (page - 1) * per_page, per_page).await?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// The newest 200 items of each kind the principal may see that `keep` accepts.
 pub(crate) async fn visible_recent(
     p: &Platform,
     who: &Principal,
-    keep: impl Fn(&ItemRow) -> bool,
-) -> Result<Vec<ItemRow>, AppError> {
-    recent_items(p, who, false, keep).await
-}
-
-/// The newest 200 items of each kind the principal may see (or only their own unit's), that
-/// `keep` accepts.
-async fn recent_items(
-    p: &Platform,
-    who: &Principal,
-    own_unit_only: bool,
     keep: impl Fn(&ItemRow) -> bool,
 ) -> Result<Vec<ItemRow>, AppError> {
     let mut out = Vec::new();
@@ -141,15 +234,9 @@ async fn recent_items(
             per_page: 200,
             ..Filter::default()
         };
-        let filter = if own_unit_only {
-            Some(Filter {
-                only_owner: Some(who.org.id),
-                ..base
-            })
-        } else {
-            visible_filter(p, who, &kind.id, base)
+        let Some(f) = visible_filter(p, who, &kind.id, base) else {
+            continue;
         };
-        let Some(f) = filter else { continue };
         let mut c = p.store.read().await?;
         out.extend(
             store::items::list(&mut c, &f)

@@ -31,6 +31,8 @@ pub struct Page {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// A search with more matches than it counts (`total` is then the cap): "1,000+".
+    pub more: bool,
 }
 
 /// Narrows a filter to what the principal may see: the domain's one visibility rule
@@ -85,14 +87,21 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
             total: 0,
             page,
             per_page,
+            more: false,
         });
     };
     let (rows, total) = p.store.list_page(&f).await?;
+    let more = total > store::items::SEARCH_COUNT_CAP;
     Ok(Page {
         rows,
-        total,
+        total: if more {
+            store::items::SEARCH_COUNT_CAP
+        } else {
+            total
+        },
         page,
         per_page,
+        more,
     })
 }
 

@@ -61,6 +61,18 @@ pub struct Settings {
     pub clock: clock::Clock,
     /// Who lays out the PDFs of official documents (the binary plugs in typst).
     pub typesetter: Typesetting,
+    /// How this deployment's official documents are headed and closed.
+    pub documents: DocumentSettings,
+}
+
+/// The deployment's letterhead (发文机关标志) and printing office (印发机关) for the
+/// documents the platform issues: a city names its own organs, so neither is in the code.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentSettings {
+    /// 发文机关标志; empty: the issuing organ's name followed by 文件.
+    pub masthead: Option<String>,
+    /// 印发机关 in the 版记; empty: the issuing organ's office (its name followed by 办公室).
+    pub printed_by: Option<String>,
 }
 
 /// The PDF typesetter behind the `gongwen::Typesetter` port.
@@ -101,6 +113,7 @@ impl Settings {
             calendar: official_calendar(),
             clock: clock::Clock::system(),
             typesetter: Typesetting::none(),
+            documents: DocumentSettings::default(),
         }
     }
 }

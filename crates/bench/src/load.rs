@@ -8,11 +8,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The three measured operations.
+/// The measured operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// GET a page of 25 submitted demands (pages 1-20), as the analyst.
     List,
+    /// GET a page of 25 demands in every state (pages 1-20), as the analyst.
+    AllStates,
+    /// GET the analyst's 待办, 25 tasks earliest deadline first (pages 1-5).
+    Workbench,
+    /// GET the analyst's 已办 (pages 1-5).
+    Done,
+    /// GET demands whose title holds a topic word (one demand in ten has it).
+    SearchWord,
+    /// GET demands whose title holds one demand's own words (one match).
+    SearchRare,
     /// POST a new demand, created and submitted in one step, as a clerk.
     Submit,
     /// POST `start_analysis` on a submitted demand, as the analyst; each id once.
@@ -23,6 +33,11 @@ impl Op {
     pub fn name(self) -> &'static str {
         match self {
             Op::List => "list 25",
+            Op::AllStates => "all states 25",
+            Op::Workbench => "workbench 25",
+            Op::Done => "done 25",
+            Op::SearchWord => "search word",
+            Op::SearchRare => "search rare",
             Op::Submit => "submit demand",
             Op::Transition => "transition",
         }
@@ -146,6 +161,29 @@ async fn worker(t: &Target, op: Op, w: usize, deadline: Instant) -> Outcome {
         let sent = Instant::now();
         let result = match op {
             Op::List => list(t, k).await,
+            Op::AllStates => {
+                get(
+                    t,
+                    &format!("items?kind=demand&per_page=25&page={}", 1 + k % 20),
+                )
+                .await
+            }
+            Op::Workbench => {
+                get(
+                    t,
+                    &format!("workbench?tab=todo&per_page=25&page={}", 1 + k % 5),
+                )
+                .await
+            }
+            Op::Done => {
+                get(
+                    t,
+                    &format!("workbench?tab=done&per_page=25&page={}", 1 + k % 5),
+                )
+                .await
+            }
+            Op::SearchWord => search(t, crate::seed::topic(k)).await,
+            Op::SearchRare => search(t, &format!("第{}号", 1 + (k * 7_919) % 90_000)).await,
             Op::Submit => submit(t, w, k).await,
             Op::Transition => match t.take_fresh() {
                 Some(id) => transition(t, id).await,
@@ -190,6 +228,23 @@ async fn list(t: &Target, k: usize) -> Result<()> {
         t.base,
         1 + k % 20
     );
+    finish(t.client.get(url).bearer_auth(&t.analyst).send().await?).await?;
+    Ok(())
+}
+
+/// GET `/api/v1/{path}` as the analyst.
+async fn get(t: &Target, path: &str) -> Result<()> {
+    let url = format!("{}/api/v1/{path}", t.base);
+    finish(t.client.get(url).bearer_auth(&t.analyst).send().await?).await?;
+    Ok(())
+}
+
+/// A keyword search of demands in every state, as the analyst.
+async fn search(t: &Target, words: &str) -> Result<()> {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/api/v1/items", t.base),
+        &[("kind", "demand"), ("per_page", "25"), ("q", words)],
+    )?;
     finish(t.client.get(url).bearer_auth(&t.analyst).send().await?).await?;
     Ok(())
 }

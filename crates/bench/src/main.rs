@@ -61,7 +61,7 @@ struct Args {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "list,submit,transition,writers"
+        default_value = "list,all-states,workbench,done,search-word,search-rare,submit,transition,writers"
     )]
     ops: Vec<Run>,
 }
@@ -70,6 +70,11 @@ struct Args {
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum Run {
     List,
+    AllStates,
+    Workbench,
+    Done,
+    SearchWord,
+    SearchRare,
     Submit,
     Transition,
     Writers,
@@ -104,7 +109,12 @@ fn main() -> Result<()> {
     );
     println!("rss at start: {:.1} MB", mem::rss().now_mb());
 
-    let platform = server.block_on(open(&url, &scratch))?;
+    // A kept SQLite database (`--keep`, then `--db`) has its key beside it.
+    let key_dir = url
+        .strip_prefix("sqlite://")
+        .and_then(|path| Path::new(path.split('?').next().unwrap_or(path)).parent())
+        .map_or_else(|| scratch.clone(), Path::to_path_buf);
+    let platform = server.block_on(open(&url, &key_dir))?;
     println!(
         "policy {} · store {:?}",
         platform.policy.version,
@@ -321,6 +331,11 @@ async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -
     let mut rows = Vec::new();
     let selected = [
         (Run::List, Op::List),
+        (Run::AllStates, Op::AllStates),
+        (Run::Workbench, Op::Workbench),
+        (Run::Done, Op::Done),
+        (Run::SearchWord, Op::SearchWord),
+        (Run::SearchRare, Op::SearchRare),
         (Run::Submit, Op::Submit),
         (Run::Transition, Op::Transition),
     ]

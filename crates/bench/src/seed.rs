@@ -49,6 +49,11 @@ const TOPICS: &[(&str, &str)] = &[
     ("视频资源共享", "公安、交通、城管等部门"),
 ];
 
+/// The topic of the k-th demand (the word a keyword search looks for).
+pub fn topic(k: usize) -> &'static str {
+    TOPICS[k % TOPICS.len()].0
+}
+
 /// The fields of the i-th demand: the content art. 13(2) requires, varied by index.
 pub fn fields(i: usize) -> Input {
     let (topic, scope) = TOPICS[i % TOPICS.len()];

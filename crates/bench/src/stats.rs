@@ -20,6 +20,17 @@ pub struct Row {
     pub note: String,
 }
 
+/// The reads that must stay under 10 ms as the record grows (issue 12): the workbench, every
+/// list filter and search, one at a time (c=1: the time a person waits).
+const READS: &[&str] = &[
+    "list 25",
+    "all states 25",
+    "workbench 25",
+    "done 25",
+    "search word",
+    "search rare",
+];
+
 /// The writers run is a submit run of its own, named apart so its target is checked alone.
 pub const WRITERS: &str = "writers (submit)";
 
@@ -80,6 +91,10 @@ fn target(r: &Row) -> Option<(&'static str, bool)> {
             r.errors == 0 && r.rps >= 5_000.0 && r.p99_ms < 20.0,
         )),
         ("transition", 32) => Some(("≥ 1,000 durable/s", r.ok_rps >= 1_000.0)),
+        (op, 1) if READS.contains(&op) => Some((
+            "p50 and p99 < 10 ms",
+            r.errors == 0 && r.requests > 0 && r.p99_ms < 10.0,
+        )),
         (WRITERS, _) => Some(("0 errors", r.errors == 0 && r.requests > 0)),
         _ => None,
     }
@@ -137,6 +152,17 @@ pub fn targets(rows: &[Row], peak_rss_mb: f64) -> String {
         None => s.push_str(
             "| durable transitions ≥ 1,000/s at c=32 | not run (c=32 not in --concurrency) | - |\n",
         ),
+    }
+    for op in READS {
+        match find(op, Some(1)) {
+            Some(r) => s.push_str(&format!(
+                "| {op} p99 < 10 ms at c=1 | p50 {:.2} ms, p99 {:.2} ms | {} |\n",
+                r.p50_ms,
+                r.p99_ms,
+                verdict(target(r).is_some_and(|t| t.1))
+            )),
+            None => s.push_str(&format!("| {op} p99 < 10 ms at c=1 | not run | - |\n")),
+        }
     }
     s.push_str(&format!(
         "| RSS ≤ 60 MB (peak during load, whole process) | {peak_rss_mb:.1} MB | {} |\n",

@@ -231,7 +231,19 @@ pub fn decide(
                 }
             }
             Err(message) => errors.push(FieldError {
-                field: field.clone(),
+                // A table's problem names its cell, so the form marks only that one.
+                field: match &def.ty {
+                    crate::policy::FieldType::Table(columns) => {
+                        crate::table::normalise_at(columns, raw.trim())
+                            .err()
+                            .and_then(|(_, at)| at)
+                            .map_or_else(
+                                || field.clone(),
+                                |(row, col)| crate::table::cell_name(field, row, &col),
+                            )
+                    }
+                    _ => field.clone(),
+                },
                 message,
             }),
         }

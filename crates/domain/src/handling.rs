@@ -7,7 +7,7 @@
 //! makes one colleague the holder until the item moves on: only they take its next step in
 //! that role, and it leaves the others' 待办.
 
-use crate::decide::{Actor, Denied, available_actions, permitted_now};
+use crate::decide::{Actor, Denied, permitted_now};
 use crate::item::{Act, Item};
 use crate::policy::{ItemKind, Policy, Transition};
 use crate::text::Text;
@@ -127,10 +127,23 @@ pub(crate) fn held_by_other(
 
 /// The steps expected of the actor now (their 待办): not an edit that keeps the item where
 /// it is, nor taking their own step back (撤回), nor a step the policy says is no task.
+/// The cheap tests (state, role, the step's nature) come first: a workbench checks every
+/// item on its page, and a refusal's words are not built for steps that could never be it.
 pub fn tasks<'p>(policy: &'p Policy, item: &Item, actor: &Actor) -> Vec<&'p Transition> {
-    available_actions(policy, item, actor)
-        .into_iter()
-        .filter(|t| t.task && t.from != [t.to.clone()] && t.undoes.is_none())
+    let Some(kind) = policy.kind(&item.kind) else {
+        return Vec::new();
+    };
+    kind.transitions
+        .iter()
+        .filter(|t| {
+            t.task
+                && !t.internal
+                && t.undoes.is_none()
+                && t.from.contains(&item.state)
+                && t.from != [t.to.clone()]
+                && t.roles.contains(&actor.role)
+        })
+        .filter(|t| permitted_now(policy, kind, t, item, actor).is_ok())
         .collect()
 }
 

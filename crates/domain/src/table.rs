@@ -3,6 +3,9 @@
 //! and the event record keeps every row. Fully blank rows are dropped; computed columns
 //! (quantity x unit price) are filled here, never typed.
 
+/// The column of a cuts table naming the line it cuts (1-based), as the policy declares it.
+pub const CUT_LINE: &str = "line";
+
 use crate::decide::FieldError;
 use crate::fields::{bad_number, item_number, parse_date};
 use crate::ids::Money;
@@ -50,8 +53,23 @@ fn store(rows: &[Row]) -> String {
 /// Checks typed rows (money in yuan) and returns the stored form, or the first problem with
 /// its row and column.
 pub fn normalise(columns: &[Column], raw: &str) -> Result<String, Text> {
+    normalise_at(columns, raw).map_err(|(message, _)| message)
+}
+
+/// Where in a table a problem is: `field.row.column` (the row from 0, as a form names its
+/// inputs), so a form marks the cell and keeps every other row as typed.
+pub fn cell_name(field: &str, row: usize, column: &str) -> String {
+    format!("{field}.{row}.{column}")
+}
+
+/// [`normalise`], with the (row from 0, column) of the problem where it is one cell's.
+pub(crate) fn normalise_at(
+    columns: &[Column],
+    raw: &str,
+) -> Result<String, (Text, Option<(usize, String)>)> {
+    let whole = |t: Text| (t, None);
     let parsed = serde_json::from_str::<Vec<BTreeMap<String, serde_json::Value>>>(raw)
-        .map_err(|_| Text::new("表格内容格式有误。", "The table is malformed."))?;
+        .map_err(|_| whole(Text::new("表格内容格式有误。", "The table is malformed.")))?;
     let typed = rows(raw);
     let mut out = Vec::new();
     for (n, row) in typed.iter().enumerate() {
@@ -60,10 +78,10 @@ pub fn normalise(columns: &[Column], raw: &str) -> Result<String, Text> {
             .get(n - 1)
             .and_then(|r| r.keys().find(|k| !columns.iter().any(|c| &c.id == *k)))
         {
-            return Err(Text::new(
+            return Err(whole(Text::new(
                 format!("第 {n} 行有未知的列 {unknown}。"),
                 format!("Row {n} has an unknown column {unknown}."),
-            ));
+            )));
         }
         let cell = |c: &Column| row.get(&c.id).map(|v| v.trim()).unwrap_or("");
         let blank = columns
@@ -77,9 +95,12 @@ pub fn normalise(columns: &[Column], raw: &str) -> Result<String, Text> {
         for c in columns.iter().filter(|c| c.product.is_none()) {
             let v = cell(c);
             let at = |msg: Text| {
-                Text::new(
-                    format!("第 {n} 行「{}」：{}", c.label.zh, msg.zh),
-                    format!("Row {n}, {}: {}", c.label.en, msg.en),
+                (
+                    Text::new(
+                        format!("第 {n} 行「{}」：{}", c.label.zh, msg.zh),
+                        format!("Row {n}, {}: {}", c.label.en, msg.en),
+                    ),
+                    Some((n - 1, c.id.clone())),
                 )
             };
             if v.is_empty() {
@@ -95,9 +116,12 @@ pub fn normalise(columns: &[Column], raw: &str) -> Result<String, Text> {
                 let num = |id: &str| stored.get(id).and_then(|v| v.parse::<i64>().ok());
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
                     let product = x.checked_mul(y).ok_or_else(|| {
-                        Text::new(
-                            format!("第 {n} 行金额过大。"),
-                            format!("Row {n}: the amount is too large."),
+                        (
+                            Text::new(
+                                format!("第 {n} 行金额过大。"),
+                                format!("Row {n}: the amount is too large."),
+                            ),
+                            Some((n - 1, c.id.clone())),
                         )
                     })?;
                     stored.insert(c.id.clone(), product.to_string());
@@ -191,7 +215,7 @@ pub fn baseline(lines: &str, amount: &str, cuts: &str) -> Vec<BaselineLine> {
             let requested_fen = cells.get(amount).and_then(|v| v.parse().ok()).unwrap_or(0);
             let cut = cuts
                 .iter()
-                .find(|c| c.get("line").and_then(|v| v.parse().ok()) == Some(line));
+                .find(|c| c.get(CUT_LINE).and_then(|v| v.parse().ok()) == Some(line));
             let approved_fen = cut
                 .and_then(|c| c.get("approved").and_then(|v| v.parse().ok()))
                 .unwrap_or(requested_fen);
@@ -216,7 +240,7 @@ pub fn check_cuts(lines: &str, amount: &str, cuts: &str) -> Result<i64, Text> {
     let mut seen = Vec::new();
     for (i, cut) in rows(cuts).iter().enumerate() {
         let n = i + 1;
-        let line = cut.get("line").and_then(|v| v.parse::<usize>().ok());
+        let line = cut.get(CUT_LINE).and_then(|v| v.parse::<usize>().ok());
         let Some(line) = line.filter(|l| (1..=n_lines).contains(l)) else {
             return Err(Text::new(
                 format!("第 {n} 条核减：预算明细共 {n_lines} 行，请填写其中的行号。"),
@@ -314,7 +338,7 @@ pub(crate) fn derive(
                         .map(|f| f.label.clone())
                         .unwrap_or_default();
                     errors.push(FieldError {
-                        field: def.id.clone(),
+                        field: cell_name(&def.id, n - 1, &c.id),
                         message: Text::new(
                             format!("第 {n} 行「{}」{v} 不在「{}」之列。", c.label.zh, label.zh),
                             format!("Row {n}: {} {v} is not among {}.", c.label.en, label.en),
@@ -343,7 +367,7 @@ pub(crate) fn derive(
                         .into_iter()
                         .map(|l| {
                             let mut r = Row::new();
-                            r.insert("line".into(), l.line.to_string());
+                            r.insert(CUT_LINE.into(), l.line.to_string());
                             for c in ["category", "item"] {
                                 if let Some(v) = l.cells.get(c) {
                                     r.insert(c.into(), v.clone());

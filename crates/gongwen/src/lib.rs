@@ -21,11 +21,13 @@
 
 mod docx;
 mod role;
+mod title;
 
 use serde::Serialize;
 
 pub use docx::render_docx;
 pub use role::FontRole;
+pub use title::title_lines;
 
 /// The port to a PDF typesetter. The platform asks it for the PDF of a document it also
 /// writes as .docx; the `typeset` crate implements it with typst.
@@ -66,6 +68,39 @@ pub struct OfficialDoc {
     /// Platform record number, e.g. "RW-2027-0001". Every page's footer reads
     /// "本文件由统筹平台生成，记录编号 RW-2027-0001".
     pub record_number: String,
+    /// 版记; `None` for a document without one.
+    pub colophon: Option<Colophon>,
+}
+
+/// 版记 (GB/T 9704-2012, 7.4), closing the last page between rules: who else receives the
+/// document and who printed it when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colophon {
+    /// 抄送机关, e.g. ["南阳市发展和改革委员会", "南阳市财政局"]; empty for none.
+    pub copy_to: Vec<String>,
+    /// 印发机关, e.g. "南阳市政务服务和大数据管理局办公室".
+    pub printed_by: String,
+    /// 印发日期.
+    pub printed_on: chrono::NaiveDate,
+}
+
+impl Colophon {
+    /// "抄送：甲，乙。" (the organs separated by commas, a full stop after the last), or
+    /// `None` when nobody else receives it.
+    pub fn copy_line(&self) -> Option<String> {
+        let names: Vec<&str> = self
+            .copy_to
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!names.is_empty()).then(|| format!("抄送：{}。", names.join("，")))
+    }
+
+    /// "2026年11月28日印发".
+    pub fn printed_line(&self) -> String {
+        format!("{}印发", date_written_out(self.printed_on))
+    }
 }
 
 /// One block of the body.
@@ -196,52 +231,6 @@ fn heading_prefix(level: u8, n: usize) -> String {
         3 => format!("{n}."),
         _ => format!("（{n}）"),
     }
-}
-
-/// Characters a title line of 二号 holds in 156 mm.
-const TITLE_CHARS_PER_LINE: f64 = 20.0;
-
-/// Splits the title into lines: at the caller's `\n` if any, else into balanced lines
-/// (upper lines slightly longer, 正梯形) where it does not fit one line, never inside a run of
-/// Latin letters or digits and never before closing or after opening punctuation.
-pub fn title_lines(title: &str) -> Vec<String> {
-    let title = title.trim();
-    if title.contains('\n') {
-        return title
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-    }
-    let total = width_in_chars(title);
-    if total <= TITLE_CHARS_PER_LINE {
-        return vec![title.to_owned()];
-    }
-    let n = (total / TITLE_CHARS_PER_LINE).ceil();
-    let target = total / n;
-    let chars: Vec<char> = title.chars().collect();
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut acc = 0.0;
-    for (i, &c) in chars.iter().enumerate() {
-        line.push(c);
-        acc += if c.is_ascii() { 0.5 } else { 1.0 };
-        let Some(&next) = chars.get(i + 1) else {
-            break;
-        };
-        let inside_word = c.is_ascii_alphanumeric() && next.is_ascii_alphanumeric();
-        let kinsoku = "，。、；：）》”’！？〕】".contains(next) || "（《“‘〔【".contains(c);
-        let breakable = !(inside_word || kinsoku);
-        if acc >= target && breakable && (lines.len() as f64) < n - 1.0 {
-            lines.push(std::mem::take(&mut line));
-            acc = 0.0;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// Width of a string in characters of the body font (ASCII counts half).
@@ -379,27 +368,6 @@ mod tests {
     }
 
     #[test]
-    fn titles_are_balanced() {
-        assert_eq!(
-            title_lines("关于印发某办法的通知"),
-            ["关于印发某办法的通知"]
-        );
-        assert_eq!(
-            title_lines("关于下达南阳市2027年度政务信息化项目建设任务书的通知"),
-            ["关于下达南阳市2027年度政务", "信息化项目建设任务书的通知"]
-        );
-        assert_eq!(title_lines("第一行\n第二行"), ["第一行", "第二行"]);
-        // Never inside "2027", never before "》".
-        for l in title_lines("关于《南阳市政务信息化项目管理办法（2027年修订）》的实施意见")
-        {
-            assert!(
-                !l.starts_with('》') && !l.starts_with('）') && !l.ends_with('《'),
-                "{l}"
-            );
-        }
-    }
-
-    #[test]
     fn date_has_no_leading_zeros() {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
         assert_eq!(date_written_out(d), "2026年3月8日");
@@ -425,6 +393,7 @@ mod tests {
             ],
             date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             record_number: String::new(),
+            colophon: None,
         };
         let texts: Vec<String> = prepare(&doc)
             .unwrap()
@@ -475,6 +444,7 @@ mod tests {
             body: vec![Block::Table(t.clone())],
             date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             record_number: String::new(),
+            colophon: None,
         };
         assert!(prepare(&doc).is_ok());
         let mut short = t;

@@ -1,6 +1,8 @@
 //! Current state of items: one row per item, updated in the same transaction as its event.
 
 use crate::cols::Cols;
+use crate::filter::{Arg, Engine, Sql, bind_all, conditions_but_text, fts_phrase, where_clause};
+pub use crate::filter::{Filter, SEARCH_COUNT_CAP};
 use crate::{Conn, StoreError};
 use domain::{Item, ItemId, OrgId};
 use serde::Serialize;
@@ -231,124 +233,9 @@ pub async fn set_acts(
     Ok(())
 }
 
-/// Filters of an item list; all optional but the kind.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub kind: String,
-    pub states: Vec<String>,
-    pub year: Option<i64>,
-    pub owner: Option<OrgId>,
-    /// Only the owner may see these states.
-    pub private_states: Vec<String>,
-    /// Restrict to the owner's items (role sees only its own unit's).
-    pub only_owner: Option<OrgId>,
-    /// A private state is visible only to this organisation.
-    pub viewer_org: Option<OrgId>,
-    pub text: Option<String>,
-    /// Only children of the item with this number.
-    pub parent: Option<String>,
-    pub facet: Option<String>,
-    pub page: i64,
-    pub per_page: i64,
-}
-
-struct Sql {
-    sql: String,
-    args: Vec<Arg>,
-}
-
-enum Arg {
-    I(i64),
-    S(String),
-}
-
-impl Arg {
-    fn to_sqlite(&self) -> rusqlite::types::Value {
-        match self {
-            Arg::I(i) => rusqlite::types::Value::Integer(*i),
-            Arg::S(s) => rusqlite::types::Value::Text(s.clone()),
-        }
-    }
-}
-
-fn where_clause(f: &Filter) -> Sql {
-    let mut sql = String::from(" WHERE i.kind = $1");
-    let mut args = vec![Arg::S(f.kind.clone())];
-    let mut push = |cond: &str, a: Arg, sql: &mut String| {
-        args.push(a);
-        sql.push_str(&cond.replace('?', &format!("${}", args.len())));
-    };
-    if !f.states.is_empty() {
-        let mut parts = Vec::new();
-        for s in &f.states {
-            let mut frag = String::new();
-            push("?", Arg::S(s.clone()), &mut frag);
-            parts.push(frag);
-        }
-        sql.push_str(&format!(" AND i.state IN ({})", parts.join(", ")));
-    }
-    if let Some(y) = f.year {
-        push(" AND i.year = ?", Arg::I(y), &mut sql);
-    }
-    if let Some(o) = f.owner {
-        push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);
-    }
-    if let Some(p) = &f.parent {
-        push(" AND i.parent = ?", Arg::S(p.clone()), &mut sql);
-    }
-    if let Some(v) = &f.facet {
-        push(" AND i.facet = ?", Arg::S(v.clone()), &mut sql);
-    }
-    if let Some(o) = f.only_owner {
-        push(" AND i.owner_org_id = ?", Arg::I(o.get()), &mut sql);
-    }
-    if let (Some(viewer), false) = (f.viewer_org, f.private_states.is_empty()) {
-        let mut parts = Vec::new();
-        for s in &f.private_states {
-            let mut frag = String::new();
-            push("?", Arg::S(s.clone()), &mut frag);
-            parts.push(frag);
-        }
-        let mut frag = String::new();
-        push(" OR i.owner_org_id = ?", Arg::I(viewer.get()), &mut frag);
-        sql.push_str(&format!(
-            " AND (i.state NOT IN ({}){frag})",
-            parts.join(", ")
-        ));
-    }
-    if let Some(t) = &f.text {
-        let pattern = format!(
-            "%{}%",
-            t.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let mut frag = String::new();
-        push("?", Arg::S(pattern), &mut frag);
-        let n = args.len();
-        sql.push_str(&format!(
-            " AND (i.title LIKE {frag} ESCAPE '\\' OR i.number LIKE ${n} ESCAPE '\\')"
-        ));
-    }
-    Sql { sql, args }
-}
-
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    args: &'q [Arg],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::I(i) => q.bind(*i),
-            Arg::S(s) => q.bind(s.as_str()),
-        };
-    }
-    q
-}
-
 /// One page of items, newest first.
 pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> {
-    let w = where_clause(f);
+    let w = where_clause(f, Engine::of(c));
     let sql = format!(
         "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {} OFFSET {}",
         w.sql,
@@ -385,37 +272,67 @@ pub struct Summary {
 
 /// The statement of `list_page`: one page of summaries, newest first, each row carrying the
 /// total, so a list is one statement (lists are the most frequent request).
-fn list_page_sql(f: &Filter) -> Sql {
-    let w = where_clause(f);
+fn list_page_sql(f: &Filter, engine: Engine) -> Sql {
+    let per_page = f.per_page.clamp(1, 200);
+    let offset = (f.page.max(1) - 1) * per_page;
+    let columns = |total: &str| {
+        format!(
+            "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
+             i.version, i.due, i.updated_at, i.amount_fen, i.facet, {total}"
+        )
+    };
+    // Words SQLite's trigram index can find: the matches are read from the index newest
+    // first (CROSS JOIN keeps it the outer loop), each checked against the other filters.
+    if let Some(phrase) = fts_phrase(f, engine) {
+        let mut args = vec![Arg::S(phrase)];
+        let cond = conditions_but_text(f, &mut args);
+        let from = "items_text t CROSS JOIN items i ON i.id = t.rowid";
+        let filter = format!("t.items_text MATCH $1 AND {cond}");
+        let total = capped_count(from, &filter);
+        let sql = format!(
+            "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
+             (SELECT t.rowid FROM {from} WHERE {filter} ORDER BY t.rowid DESC LIMIT {per_page} OFFSET {offset}) \
+             ORDER BY i.id DESC",
+            columns(&total)
+        );
+        return Sql { sql, args };
+    }
+    let w = where_clause(f, engine);
     // The total comes from `item_counts` (a few rows) unless a filter needs the items.
     let total = if by_counts(f) {
         format!(
             "(SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{})",
             w.sql
         )
+    } else if f.text.is_some() {
+        capped_count("items i", w.sql.trim_start().trim_start_matches("WHERE "))
     } else {
         "CAST(COUNT(*) OVER () AS BIGINT)".to_string()
     };
-    let per_page = f.per_page.clamp(1, 200);
-    let offset = (f.page.max(1) - 1) * per_page;
-    let columns = format!(
-        "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, o.name_zh, o.name_en, i.state, i.policy_version, \
-         i.version, i.due, i.updated_at, i.amount_fen, i.facet, {total}"
-    );
     let sql = match by_counts(f) {
         // Page through the index first, then read only the rows shown: skipping rows with
         // OFFSET then costs index entries, not table rows.
         true => format!(
-            "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
+            "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
              (SELECT i.id FROM items i{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}) ORDER BY i.id DESC",
+            columns(&total),
             w.sql
         ),
         false => format!(
-            "SELECT {columns} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}",
+            "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}",
+            columns(&total),
             w.sql
         ),
     };
     Sql { sql, args: w.args }
+}
+
+/// The matches of a search counted up to one past the cap ([`SEARCH_COUNT_CAP`]).
+fn capped_count(from: &str, filter: &str) -> String {
+    format!(
+        "(SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 AS one FROM {from} WHERE {filter} LIMIT {}) AS n)",
+        SEARCH_COUNT_CAP + 1
+    )
 }
 
 /// Decodes a row of `list_page_sql`: the summary and the total.
@@ -451,7 +368,7 @@ fn split_total(rows: Vec<(Summary, i64)>) -> (Vec<Summary>, Option<i64>) {
 
 /// One page of summaries with the total (sqlx path).
 pub async fn list_page(c: &mut Conn, f: &Filter) -> Result<(Vec<Summary>, i64), StoreError> {
-    let q = list_page_sql(f);
+    let q = list_page_sql(f, Engine::of(c));
     let rows = bind_all(sqlx::query(&q.sql), &q.args)
         .fetch_all(&mut *c)
         .await?;
@@ -469,7 +386,7 @@ pub(crate) fn list_page_inline(
     c: &rusqlite::Connection,
     f: &Filter,
 ) -> Result<(Vec<Summary>, i64), StoreError> {
-    let q = list_page_sql(f);
+    let q = list_page_sql(f, Engine::Sqlite);
     let params = rusqlite::params_from_iter(q.args.iter().map(Arg::to_sqlite));
     let mut stmt = c.prepare_cached(&q.sql)?;
     let mut rows = stmt.query(params)?;
@@ -481,7 +398,7 @@ pub(crate) fn list_page_inline(
     let total = match total {
         Some(t) => t,
         None => {
-            let w = count_sql(f);
+            let w = count_sql(f, Engine::Sqlite);
             let params = rusqlite::params_from_iter(w.args.iter().map(Arg::to_sqlite));
             c.prepare_cached(&w.sql)?.query_row(params, |r| r.get(0))?
         }
@@ -496,9 +413,14 @@ fn by_counts(f: &Filter) -> bool {
 }
 
 /// How many items match (for the pager's total).
-fn count_sql(f: &Filter) -> Sql {
-    let w = where_clause(f);
-    let sql = if by_counts(f) {
+fn count_sql(f: &Filter, engine: Engine) -> Sql {
+    let w = where_clause(f, engine);
+    let sql = if f.text.is_some() {
+        format!(
+            "SELECT {}",
+            capped_count("items i", w.sql.trim_start().trim_start_matches("WHERE "))
+        )
+    } else if by_counts(f) {
         format!(
             "SELECT CAST(COALESCE(SUM(i.n), 0) AS BIGINT) FROM item_counts i{}",
             w.sql
@@ -510,9 +432,34 @@ fn count_sql(f: &Filter) -> Sql {
 }
 
 pub async fn count(c: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
-    let q = count_sql(f);
+    let q = count_sql(f, Engine::of(c));
     let row = bind_all(sqlx::query(&q.sql), &q.args)
         .fetch_one(&mut *c)
         .await?;
     Ok(row.try_get(0)?)
+}
+
+/// The items with these ids, in the order given (an id with no item is left out).
+pub async fn by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<ItemRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN ({})",
+        list.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut rows = q
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let place = |r: &ItemRow| ids.iter().position(|i| *i == r.item.id.get());
+    rows.sort_by_key(place);
+    Ok(rows)
 }

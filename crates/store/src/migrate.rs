@@ -59,6 +59,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "delegations",
         include_str!("../migrations/sqlite/0011_delegations.sql"),
     ),
+    (
+        12,
+        "workbench",
+        include_str!("../migrations/sqlite/0012_workbench.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -115,6 +120,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "delegations",
         include_str!("../migrations/postgres/0011_delegations.sql"),
+    ),
+    (
+        12,
+        "workbench",
+        include_str!("../migrations/postgres/0012_workbench.sql"),
     ),
 ];
 

@@ -55,6 +55,14 @@ pub struct Common {
     /// still holds everything up to it (`audit verify --anchor`).
     #[arg(long, env = "TONGCHOU_ANCHOR_FILE")]
     pub anchor_file: Option<PathBuf>,
+    /// The 发文机关标志 (red letterhead) of the documents the platform issues, e.g.
+    /// "南阳市政务服务和大数据管理局文件"; default: the issuing organ's name followed by 文件.
+    #[arg(long, env = "TONGCHOU_MASTHEAD")]
+    pub masthead: Option<String>,
+    /// The 印发机关 of their 版记, e.g. "南阳市政务服务和大数据管理局办公室"; default: the
+    /// issuing organ's name followed by 办公室.
+    #[arg(long, env = "TONGCHOU_PRINTED_BY")]
+    pub printed_by: Option<String>,
 }
 
 /// The floor of `--password-iterations`: fewer would make a stolen hash cheap to guess.

@@ -131,6 +131,10 @@ async fn open_with(c: &Common, adjust: impl FnOnce(&mut Settings)) -> Result<Pla
     settings.password_iterations = c.password_iterations;
     settings.password_max_days = c.password_max_days;
     settings.anchor_file.clone_from(&c.anchor_file);
+    settings.documents = app::DocumentSettings {
+        masthead: c.masthead.clone(),
+        printed_by: c.printed_by.clone(),
+    };
     settings.calendar = load_calendar(c.holidays.as_deref())?;
     settings.typesetter = app::Typesetting(std::sync::Arc::new(typeset::Typst::new()));
     adjust(&mut settings);

@@ -48,6 +48,15 @@ struct Data<'a> {
     issuer: &'a str,
     date: String,
     footer: String,
+    colophon: Option<ColophonData>,
+}
+
+/// 版记 as the template prints it.
+#[derive(Serialize)]
+struct ColophonData {
+    copy: Option<String>,
+    printed_by: String,
+    printed: String,
 }
 
 fn font_spec(fonts: &Fonts, role: FontRole) -> Result<FontSpec, DocError> {
@@ -221,6 +230,11 @@ pub fn render_pdf(doc: &OfficialDoc, fonts: &Fonts) -> Result<Vec<u8>, DocError>
         issuer: &doc.issuer,
         date: gongwen::date_written_out(doc.date),
         footer: gongwen::footer_text(doc),
+        colophon: doc.colophon.as_ref().map(|c| ColophonData {
+            copy: c.copy_line(),
+            printed_by: c.printed_by.clone(),
+            printed: c.printed_line(),
+        }),
     };
     let json = serde_json::to_vec(&data)?;
 

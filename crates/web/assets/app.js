@@ -1,6 +1,6 @@
 // Tongchou's only script (no inline scripts: the CSP forbids them). It asks for confirmation
-// before steps that cannot be undone, in a dialog that says what cannot be undone, and sends
-// the anti-CSRF token with htmx requests.
+// before steps that cannot be undone, in a dialog that says what cannot be undone, narrows
+// lists of choices to what is typed, and sends the anti-CSRF token with htmx requests.
 (function () {
   "use strict";
   var body = document.body;
@@ -42,11 +42,30 @@
     };
     dialog.showModal();
   });
+  // A list of choices (the vendors that bid) narrowed to what the filter box says; what is
+  // ticked stays in view.
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest ? e.target.closest("input.pick-filter") : null;
+    if (!box) { return; }
+    var list = document.getElementById(box.getAttribute("data-filter"));
+    if (!list) { return; }
+    var q = box.value.trim().toLowerCase();
+    var labels = list.querySelectorAll("label");
+    for (var i = 0; i < labels.length; i++) {
+      var ticked = labels[i].querySelector("input:checked");
+      labels[i].hidden = q !== "" && !ticked && labels[i].textContent.toLowerCase().indexOf(q) < 0;
+    }
+  });
   function hasEmptyRequired(form) {
     var fields = form.querySelectorAll(".field");
     for (var i = 0; i < fields.length; i++) {
       if (!fields[i].querySelector("label .req")) { continue; }
-      var input = fields[i].querySelector("input:not([type=checkbox]):not([type=hidden]), textarea, select");
+      var picks = fields[i].querySelector(".pick-list");
+      if (picks) {
+        if (!picks.querySelector("input:checked")) { return true; }
+        continue;
+      }
+      var input = fields[i].querySelector("input:not([type=checkbox]):not([type=hidden]):not(.pick-filter), textarea, select");
       if (input && input.name && !input.closest(".table-input") && input.value.trim() === "") { return true; }
     }
     return false;

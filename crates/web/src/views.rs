@@ -143,11 +143,13 @@ pub struct FieldView {
     pub label: String,
     pub help: String,
     pub required: bool,
-    /// text, longtext, money, choice, ref
+    /// text, longtext, money, choice, ref, refs, orgs, table …
     pub kind: &'static str,
     pub value: String,
     pub error: String,
     pub options: Vec<Opt>,
+    /// What a reference field's box says while empty (how to search, or a number's form).
+    pub search_hint: String,
     /// For a table: its grid of inputs.
     pub table: Option<TableInput>,
 }
@@ -164,6 +166,7 @@ pub fn form_sections(
     required: &[String],
     values: &BTreeMap<String, String>,
     errors: &[FieldError],
+    picks: &Picks,
     lang: Lang,
 ) -> Vec<SectionView> {
     let mut sections: Vec<SectionView> = Vec::new();
@@ -179,14 +182,19 @@ pub fn form_sections(
             .iter()
             .filter(|f| t.inputs.contains(&f.id) && !f.system && f.section == sec)
             .map(|f| {
-                field_view(
+                let mut v = field_view(
                     "",
                     f,
                     required.contains(&f.id),
                     values.get(&f.id).map(String::as_str).unwrap_or(""),
                     errors,
                     lang,
-                )
+                );
+                if let (FieldType::Table(columns), false) = (&f.ty, picks.is_empty()) {
+                    let typed = values.get(&f.id).map(String::as_str).unwrap_or("");
+                    v.table = Some(table_input(&f.id, columns, typed, errors, picks, lang));
+                }
+                v
             })
             .collect();
         if fields.is_empty() {
@@ -219,9 +227,9 @@ pub fn field_view(
         }
         FieldType::LongText { .. } => ("longtext", Vec::new()),
         FieldType::Money => ("money", Vec::new()),
-        FieldType::ItemRef { .. } | FieldType::ItemRefs { .. } | FieldType::Records => {
-            ("ref", Vec::new())
-        }
+        FieldType::ItemRef { .. } | FieldType::Records => ("ref", Vec::new()),
+        // Several references: checkboxes when the page offers the choices, else typed.
+        FieldType::ItemRefs { .. } => ("refs", Vec::new()),
         FieldType::Date => ("date", Vec::new()),
         FieldType::Integer { .. } => ("integer", Vec::new()),
         // The organisations are filled in by the page, which can read them.
@@ -247,14 +255,23 @@ pub fn field_view(
         required,
         kind,
         value: value.to_string(),
+        // A table's errors name their cells (`field.row.column`): the message is the field's.
         error: errors
             .iter()
-            .find(|e| e.field == f.id)
+            .find(|e| field_of(&e.field) == f.id)
             .map(|e| e.message.get(lang).to_string())
             .unwrap_or_default(),
         options,
+        search_hint: String::new(),
         table: match &f.ty {
-            FieldType::Table(columns) => Some(table_input(&f.id, columns, value, lang)),
+            FieldType::Table(columns) => Some(table_input(
+                &f.id,
+                columns,
+                value,
+                errors,
+                &Picks::new(),
+                lang,
+            )),
             _ => None,
         },
     }
@@ -262,9 +279,42 @@ pub fn field_view(
 
 /// A table as a grid of inputs named `field.row.column`: the saved rows, then blank ones to
 /// add more. Computed cells (amounts) are shown, never typed.
-fn table_input(field: &str, columns: &[Column], typed: &str, lang: Lang) -> TableInput {
+/// The field an error names: itself, or the table whose cell (`field.row.column`) it names.
+pub fn field_of(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}
+
+/// Values table columns take from the record, as choices: (field, column) → the options.
+pub type Picks = BTreeMap<(String, String), Vec<Opt>>;
+
+/// A table's grid of inputs. A column whose values come from the record is a choice; a table
+/// not yet filled whose rows are the record's (one per drawn expert) starts with those rows.
+/// A cell an error names (`field.row.column`) is marked.
+fn table_input(
+    field: &str,
+    columns: &[Column],
+    typed: &str,
+    errors: &[FieldError],
+    picks: &Picks,
+    lang: Lang,
+) -> TableInput {
+    let pick = |c: &Column| picks.get(&(field.to_string(), c.id.clone()));
     let mut rows = domain::table::rows(typed);
-    let blank = if rows.len() < 3 { 5 - rows.len() } else { 3 };
+    let fixed = columns
+        .iter()
+        .find(|c| c.one_of.as_deref().is_some_and(|o| !o.contains('.')))
+        .and_then(|c| pick(c).map(|opts| (c, opts)));
+    let blank = match (rows.is_empty(), fixed) {
+        (true, Some((c, opts))) => {
+            rows = opts
+                .iter()
+                .map(|o| BTreeMap::from([(c.id.clone(), o.id.clone())]))
+                .collect();
+            0
+        }
+        _ if rows.len() < 3 => 5 - rows.len(),
+        _ => 3,
+    };
     rows.extend(std::iter::repeat_with(BTreeMap::new).take(blank));
     TableInput {
         headers: columns
@@ -277,16 +327,33 @@ fn table_input(field: &str, columns: &[Column], typed: &str, lang: Lang) -> Tabl
             .map(|(n, r)| {
                 columns
                     .iter()
-                    .map(|c| CellInput {
-                        name: format!("{field}.{n}.{}", c.id),
-                        value: r.get(&c.id).cloned().unwrap_or_default(),
-                        kind: match c.ty {
-                            ColumnType::Date => "date",
-                            ColumnType::Money => "money",
-                            ColumnType::Integer { .. } => "integer",
-                            _ => "text",
-                        },
-                        computed: c.product.is_some(),
+                    .map(|c| {
+                        let name = format!("{field}.{n}.{}", c.id);
+                        let value = r.get(&c.id).cloned().unwrap_or_default();
+                        let options = pick(c)
+                            .map(|opts| {
+                                opts.iter()
+                                    .map(|o| Opt {
+                                        id: o.id.clone(),
+                                        label: o.label.clone(),
+                                        selected: o.id == value,
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        CellInput {
+                            error: errors.iter().any(|e| e.field == name),
+                            name,
+                            value,
+                            kind: match c.ty {
+                                ColumnType::Date => "date",
+                                ColumnType::Money => "money",
+                                ColumnType::Integer { .. } => "integer",
+                                _ => "text",
+                            },
+                            computed: c.product.is_some(),
+                            options,
+                        }
                     })
                     .collect()
             })
@@ -304,6 +371,10 @@ pub struct CellInput {
     pub value: String,
     pub kind: &'static str,
     pub computed: bool,
+    /// The record's values to choose from (empty: typed).
+    pub options: Vec<Opt>,
+    /// An error names this cell.
+    pub error: bool,
 }
 
 /// A row of an item list.

@@ -3,6 +3,7 @@
 //! ceiling (R13.5), and reminders before a campaign closes.
 
 pub mod import;
+pub mod lines;
 pub mod ranking;
 pub mod similar;
 pub mod taskbook;
@@ -217,22 +218,8 @@ pub async fn plan_opinions(
     who: &Principal,
     plan: &ItemRow,
 ) -> Result<Vec<ItemRow>, AppError> {
-    let year = plan.item.field("year");
-    let f = Filter {
-        kind: ids::CAMPAIGN.to_string(),
-        page: 1,
-        per_page: 200,
-        ..Filter::default()
-    };
-    let Some(f) = crate::items::visible_filter(p, who, ids::CAMPAIGN, f) else {
-        return Ok(Vec::new());
-    };
-    let campaigns = {
-        let mut c = p.store.read().await?;
-        store::items::list(&mut c, &f).await?
-    };
     let mut out = Vec::new();
-    for campaign in campaigns.iter().filter(|c| c.item.field("year") == year) {
+    for campaign in lines::campaigns_of_year(p, who, plan.item.field("year")).await? {
         out.extend(children(p, who, ids::PLAN_OPINION, &campaign.number).await?);
     }
     Ok(out)
@@ -484,6 +471,16 @@ pub async fn prefill(
                 out.insert(f.id.clone(), source.item.field(&f.id).to_string());
             }
         }
+    }
+    // A plan line picked from the accepted demands is filled from them (art. 13(2)).
+    if kind.id == ids::PLAN_ITEM
+        && let Some(demands) = given.get("demands")
+    {
+        let plan = match given.get("plan") {
+            Some(n) => crate::items::by_number(p, who, n).await.ok(),
+            None => None,
+        };
+        out.extend(lines::line_from_demands(p, who, plan.as_ref(), demands).await?);
     }
     Ok(out)
 }

@@ -72,10 +72,11 @@ pub async fn document(
         )),
         Block::Heading(1, "建设任务".into()),
         Block::Para(format!(
-            "{}年度共安排建设项目 {} 个，预算合计 {} 万元，具体如下表。",
+            "{}年度共安排建设项目 {} 个，预算合计 {} 万元，具体如下表。{}",
             year,
             rows.len(),
-            Money::from_fen(view.total_fen).wan_string()
+            Money::from_fen(view.total_fen).wan_string(),
+            ceiling_note(&view)
         )),
         Block::Table(Table {
             headers: ["序号", "项目名称", "需求单位", "预算（万元）", "依据"]
@@ -89,7 +90,8 @@ pub async fn document(
                 Money::from_fen(view.total_fen).wan_string(),
                 String::new(),
             ]),
-            widths: vec![8, 34, 24, 16, 22],
+            // 预算（万元） is six characters of 小四: its column holds them on one line.
+            widths: vec![7, 33, 22, 19, 19],
         }),
         Block::Heading(1, "工作要求".into()),
         Block::Heading(2, "需求确认".into()),
@@ -108,16 +110,38 @@ pub async fn document(
                 .into(),
         ),
     ];
+    let today = p.now().date_naive();
+    let (masthead, colophon) = crate::steps::masthead_and_colophon(
+        p,
+        &who.org.name_zh,
+        &[ids::ORG_NDRC, ids::ORG_FINANCE, ids::ORG_DATACENTER],
+        today,
+    )
+    .await?;
     Ok(OfficialDoc {
         issuer: who.org.name_zh.clone(),
-        letterhead: None,
+        letterhead: Some(masthead),
         doc_number: doc_number.to_string(),
         title: format!("关于下达{}年度数字政府和新型智慧城市建设任务书的通知", year),
         recipient: company,
         body,
-        date: p.now().date_naive(),
+        date: today,
         record_number: plan.number.clone(),
+        colophon: Some(colophon),
     })
+}
+
+/// A plan over the year's special-fund ceiling says so, and that the meeting decided it
+/// (R13.5: the ceiling warns, the meeting decides); within it, nothing is said.
+fn ceiling_note(view: &crate::cycle::PlanView) -> String {
+    match (view.over_ceiling(), view.ceiling_fen) {
+        (Some(over), Some(ceiling)) => format!(
+            "预算合计超出本年度专项资金控制额度（{} 万元）{} 万元，超出部分已经上述会议研究确定。",
+            Money::from_fen(ceiling).wan_string(),
+            Money::from_fen(over).wan_string()
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The task book as a step's document (`document = "taskbook"` on the plan's issue step).

@@ -382,6 +382,11 @@ pub(crate) async fn keep(
         origin: &who.origin,
     };
     let at = store::timestamp(p.now());
-    store::events::append(c, &handling_event(row, &act, names, note, &at, &who_rec)).await?;
+    let stored =
+        store::events::append(c, &handling_event(row, &act, names, note, &at, &who_rec)).await?;
+    // A hand-over is handling the item (已办); a copy or an urge is not.
+    if act.action == domain::handling::HandlingAct::HandOver.id() {
+        store::queue::handled(c, who.user.id.get(), row.item.id.get(), stored.id).await?;
+    }
     Ok(())
 }

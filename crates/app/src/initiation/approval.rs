@@ -131,15 +131,24 @@ pub async fn document(
                 .into(),
         ));
     }
+    let today = p.now().date_naive();
+    let (masthead, colophon) = crate::steps::masthead_and_colophon(
+        p,
+        &who.org.name_zh,
+        &[ids::ORG_NDRC, ids::ORG_FINANCE, ids::ORG_DATACENTER],
+        today,
+    )
+    .await?;
     Ok(OfficialDoc {
         issuer: who.org.name_zh.clone(),
-        letterhead: Some(format!("{}文件", who.org.name_zh)),
+        letterhead: Some(masthead),
         doc_number: doc_number.to_string(),
         title: format!("关于{}可行性研究报告的批复", project_title),
         recipient: company,
         body,
-        date: p.now().date_naive(),
+        date: today,
         record_number: fsr.number.clone(),
+        colophon: Some(colophon),
     })
 }
 

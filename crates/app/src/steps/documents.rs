@@ -196,3 +196,40 @@ async fn keep(
     }
     Ok(())
 }
+
+/// How a document of `issuer` is headed and closed in this deployment: its 发文机关标志 and
+/// its 版记 (抄送 the supervising organs of the given kinds, as the city's register names
+/// them; printed by the issuer's office on `on`).
+pub async fn masthead_and_colophon(
+    p: &Platform,
+    issuer: &str,
+    copy_kinds: &[&str],
+    on: chrono::NaiveDate,
+) -> Result<(String, gongwen::Colophon), AppError> {
+    let set = &p.settings.documents;
+    let masthead = set
+        .masthead
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("{issuer}文件"));
+    let printed_by = set
+        .printed_by
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("{issuer}办公室"));
+    let mut c = p.store.read().await?;
+    let orgs = store::orgs::all(&mut c).await?;
+    let copy_to = copy_kinds
+        .iter()
+        .filter_map(|k| orgs.iter().find(|o| o.kind == *k))
+        .map(|o| o.name_zh.clone())
+        .collect();
+    Ok((
+        masthead,
+        gongwen::Colophon {
+            copy_to,
+            printed_by,
+            printed_on: on,
+        },
+    ))
+}

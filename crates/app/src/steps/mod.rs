@@ -23,7 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 use store::Conn;
 
-pub use documents::{DocFiles, DocumentMaker, render};
+pub use documents::{DocFiles, DocumentMaker, masthead_and_colophon, render};
 pub use draws::Drawer;
 
 /// A boxed future, for the capabilities' async methods behind `dyn`.

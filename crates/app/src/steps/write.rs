@@ -286,11 +286,12 @@ async fn take(
         org_name: &who.org.name_zh,
         origin: &who.origin,
     };
-    store::events::append(
+    let stored = store::events::append(
         c,
         &item_event(row.item.id.get(), &row.number, &ev, &who_rec),
     )
     .await?;
+    store::queue::handled(c, who.user.id.get(), row.item.id.get(), stored.id).await?;
     Ok(row)
 }
 

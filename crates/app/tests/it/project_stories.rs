@@ -806,7 +806,8 @@ async fn r15_3_late_milestones_and_high_risks_are_raised_and_r15_4_findings_clos
         let e = perform(&p, &pm, project, reached("完成设计"))
             .await
             .unwrap_err();
-        assert!(field_error(&e, "actuals").contains("完成设计"));
+        // The refusal names the cell (R15.3): row 1's milestone.
+        assert!(field_error(&e, "actuals.0.milestone").contains("完成设计"));
         perform(&p, &pm, project, reached("完成招标"))
             .await
             .unwrap();

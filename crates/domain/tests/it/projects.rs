@@ -557,7 +557,12 @@ fn r14_2_budget_lines_are_checked_row_by_row_and_summed() {
             ]),
         )
         .unwrap_err();
-    let f = e.fields.iter().find(|f| f.field == "budget_lines").unwrap();
+    // The refusal names the cell (row from 0, column), so the form marks only that one.
+    let f = e
+        .fields
+        .iter()
+        .find(|f| f.field == "budget_lines.0.quantity")
+        .unwrap();
     assert!(f.message.zh.contains("第 1 行「数量」"), "{}", f.message.zh);
     assert_eq!(fsr_in_review().field("requested_total"), "280000000");
 }
@@ -614,7 +619,13 @@ fn r14_2_only_drawn_experts_give_opinions_and_approval_applies_cuts_with_reasons
             &approval(r#"[{"line":"1","approved":"800,000","reason":""}]"#),
         )
         .unwrap_err();
-    assert!(e.fields.iter().any(|f| f.field == "cuts"), "{:?}", e);
+    assert!(
+        e.fields
+            .iter()
+            .any(|f| f.field == "cuts" || f.field == "cuts.0.reason"),
+        "{:?}",
+        e
+    );
     let e = w
         .step(
             "fsr",

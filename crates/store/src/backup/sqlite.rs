@@ -19,14 +19,32 @@ fn apart_sqlite(name: String) -> Apart {
 pub(super) fn sqlite_tables(
     c: &rusqlite::Connection,
 ) -> Result<(Vec<String>, Vec<Apart>), StoreError> {
-    let mut stmt = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+    let mut stmt =
+        c.prepare("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table'")?;
     let all = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
+    // The search index (FTS5, migration 0012) and the tables it keeps its index in.
+    let search: Vec<&str> = all
+        .iter()
+        .filter(|(_, sql)| sql.starts_with("CREATE VIRTUAL TABLE"))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let is_search = |n: &str| {
+        search
+            .iter()
+            .any(|v| n == *v || n.strip_prefix(v).is_some_and(|r| r.starts_with('_')))
+    };
     let (mut digested, mut apart) = (Vec::new(), Vec::new());
-    for name in all {
+    for (name, _) in &all {
+        let name = name.clone();
         if name.starts_with("sqlite_") {
             apart.push(apart_sqlite(name));
+        } else if is_search(&name) {
+            apart.push(Apart {
+                name,
+                reason: "SQLite's full-text search index of the items (FTS5): carried by the snapshot, not digested, as it is derived from `items` and PostgreSQL keeps its own (pg_trgm)".into(),
+            });
         } else {
             digested.push(name);
         }

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/items", get(list).post(create))
+        .route("/workbench", get(workbench))
         .route("/items/{id}", get(item))
         .route("/items/{id}/actions", get(actions))
         .route("/items/{id}/actions/{action}", post(perform))
@@ -151,8 +152,64 @@ async fn list(
     Ok(Json(json!({
         "items": page.rows.iter().map(summary_json).collect::<Vec<_>>(),
         "total": page.total,
+        "more": page.more,
         "page": page.page,
         "per_page": page.per_page,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkbenchParams {
+    tab: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The caller's workbench (RX.3), a tab at a time: `todo` (待办: what awaits them, earliest
+/// deadline first, with the steps asked of them), `done` (已办) or `mine` (我发起的).
+async fn workbench(
+    State(s): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<WorkbenchParams>,
+) -> Result<Json<Value>, ApiError> {
+    let p = &s.platform;
+    let per_page = q.per_page.unwrap_or(25).clamp(1, 100);
+    let n = q.page.unwrap_or(1);
+    let (rows, total, page): (Vec<Value>, i64, i64) = match q.tab.as_deref().unwrap_or("todo") {
+        "todo" => {
+            let t = app::inbox::todo(p, &who, n, per_page).await?;
+            let rows = t
+                .rows
+                .iter()
+                .map(|t| {
+                    let mut v = item_json(&t.row);
+                    v["actions"] = actions_json(&t.actions);
+                    v
+                })
+                .collect();
+            (rows, t.total, t.page)
+        }
+        "done" => {
+            let t = app::inbox::done_by(p, &who, n, per_page).await?;
+            (t.rows.iter().map(item_json).collect(), t.total, t.page)
+        }
+        "mine" => {
+            let t = app::inbox::started_by(p, &who, n, per_page).await?;
+            (t.rows.iter().map(item_json).collect(), t.total, t.page)
+        }
+        _ => {
+            return Err(ApiError(AppError::Invalid(domain::Text::new(
+                "tab 只能是 todo、done 或 mine",
+                "tab is one of todo, done and mine",
+            ))));
+        }
+    };
+    Ok(Json(json!({
+        "items": rows,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
     })))
 }
 

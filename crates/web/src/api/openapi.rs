@@ -66,6 +66,13 @@ pub fn spec() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["kind"], "properties": {
                         "kind": { "type": "string" }, "action": { "type": "string" }, "then": { "type": "string" }, "fields": { "$ref": "#/components/schemas/Fields" } } } } } },
                     "responses": { "201": item_ok("Created"), "401": problem(), "422": problem() } } },
+            "/workbench": { "get": { "summary": "The caller's workbench a tab at a time: todo (待办, earliest deadline first, each with the steps asked of the caller), done (已办) or mine (我发起的)",
+                "parameters": [
+                    { "name": "tab", "in": "query", "schema": { "type": "string", "enum": ["todo", "done", "mine"], "default": "todo" } },
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
+                    { "name": "per_page", "in": "query", "schema": { "type": "integer", "maximum": 100, "default": 25 } } ],
+                "responses": { "200": { "description": "A page", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "items": { "type": "array", "items": { "$ref": "#/components/schemas/Item" } }, "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" } } } } } }, "401": problem(), "422": problem() } } },
             "/items/{id}": { "get": { "summary": "An item with its fields, history and the caller's actions", "parameters": [id], "responses": { "200": item_ok("The item"), "404": problem() } } },
             "/items/{id}/actions": { "get": { "summary": "The steps the caller may take now, each with its article", "parameters": [id],
                 "responses": { "200": { "description": "Actions", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Action" } } } } }, "404": problem() } } },

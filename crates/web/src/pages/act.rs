@@ -46,7 +46,12 @@ pub fn refused(p: &Platform, who: &Principal, d: &Denied, back: &str) -> Respons
         fields: d
             .fields
             .iter()
-            .map(|f| (label(&f.field), f.message.get(lang).to_string()))
+            .map(|f| {
+                (
+                    label(crate::views::field_of(&f.field)),
+                    f.message.get(lang).to_string(),
+                )
+            })
             .collect(),
         back: back.to_string(),
         frame,

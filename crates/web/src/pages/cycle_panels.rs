@@ -405,6 +405,78 @@ pub(super) async fn plan_panel(
     Ok(panel)
 }
 
+/// The accepted demands of the plan's year not yet in it, each with the demands merged into
+/// it and a link that opens a new line filled from them (art. 13(1)-(2)): for the planner.
+pub(super) async fn candidates_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Option<Panel>, AppError> {
+    if !app::items::may_create_under(p, who, ids::PLAN_ITEM, &v.row) {
+        return Ok(None);
+    }
+    let candidates = app::cycle::lines::plan_candidates(p, who, &v.row).await?;
+    let mut panel = new_panel(
+        "plan-candidates",
+        t(
+            lang,
+            "已采纳需求（待列入计划）",
+            "Accepted demands not yet in the plan",
+        ),
+        vec![
+            t(lang, "需求编号", "Demand"),
+            t(lang, "需求名称", "Title"),
+            t(lang, "需求单位", "Unit"),
+            t(lang, "合并的需求", "Merged into it"),
+            t(lang, "预算（万元）", "Budget (10k yuan)"),
+            t(lang, "操作", "Action"),
+        ],
+    );
+    if candidates.is_empty() {
+        panel.note = Some(t(
+            lang,
+            "本年度已采纳的需求均已列入计划。",
+            "Every accepted demand of the year is in the plan.",
+        ));
+    }
+    for c in &candidates {
+        let d = &c.demand;
+        let fen: i64 = std::iter::once(d)
+            .chain(&c.merged)
+            .filter_map(|r| r.item.field("budget").parse::<i64>().ok())
+            .sum();
+        panel.rows.push(vec![
+            item_link(d),
+            cell(d.title.clone()),
+            cell(if lang == Lang::En {
+                d.owner_name_en.clone()
+            } else {
+                d.owner_name_zh.clone()
+            }),
+            cell(
+                c.merged
+                    .iter()
+                    .map(|m| m.number.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            money_cell(&fen.to_string()),
+            Cell {
+                text: t(lang, "列入计划", "Add to the plan"),
+                href: Some(format!(
+                    "/items/new?kind={}&plan={}&demands={}",
+                    ids::PLAN_ITEM,
+                    v.row.number,
+                    c.numbers().join(",")
+                )),
+                class: "",
+            },
+        ]);
+    }
+    Ok(Some(panel))
+}
+
 fn money_cell(fen: &str) -> Cell {
     Cell {
         text: fen.parse::<i64>().map(|f| wan(Some(f))).unwrap_or_default(),

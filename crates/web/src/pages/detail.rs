@@ -424,6 +424,7 @@ fn password_field(action: &str, lang: Lang) -> FieldView {
         value: String::new(),
         error: String::new(),
         options: Vec::new(),
+        search_hint: String::new(),
         table: None,
     }
 }

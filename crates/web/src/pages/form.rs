@@ -72,6 +72,8 @@ pub(crate) struct FormSpec<'a> {
     pub version: Option<i64>,
     /// A single step's page rather than the item's form.
     pub single: bool,
+    /// Table columns whose values come from the record, offered as choices.
+    pub picks: crate::views::Picks,
 }
 
 pub(crate) async fn render(
@@ -110,12 +112,13 @@ pub(crate) async fn render(
         elsewhere: errors
             .iter()
             .filter(|e| {
-                !spec.base.inputs.contains(&e.field)
-                    && !submit.is_some_and(|t| t.inputs.contains(&e.field))
+                let field = crate::views::field_of(&e.field).to_string();
+                !spec.base.inputs.contains(&field)
+                    && !submit.is_some_and(|t| t.inputs.contains(&field))
             })
             .map(|e| {
                 let label = kind
-                    .field(&e.field)
+                    .field(crate::views::field_of(&e.field))
                     .map(|f| f.label.get(lang).to_string())
                     .unwrap_or_else(|| e.field.clone());
                 (label, e.message.get(lang).to_string())
@@ -140,10 +143,19 @@ pub(crate) async fn render(
                 .map(|c| c.get(lang).to_string())
                 .unwrap_or_default()
         }),
-        sections: with_orgs(
+        sections: super::choices::fill(
             p,
-            form_sections(kind, spec.base, &required, values, errors, lang),
-            lang,
+            who,
+            kind,
+            form_sections(
+                kind,
+                spec.base,
+                &required,
+                values,
+                errors,
+                &spec.picks,
+                lang,
+            ),
         )
         .await,
         frame,
@@ -153,40 +165,6 @@ pub(crate) async fn render(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     r
-}
-
-/// Fills the choices of organisation fields (the units invited to a campaign, R13.1).
-async fn with_orgs(
-    p: &Platform,
-    mut sections: Vec<SectionView>,
-    lang: domain::Lang,
-) -> Vec<SectionView> {
-    if !sections
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.kind == "orgs"))
-    {
-        return sections;
-    }
-    let units = app::cycle::demand_units(p).await.unwrap_or_default();
-    for f in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
-        if f.kind != "orgs" {
-            continue;
-        }
-        let chosen: Vec<&str> = f.value.split(',').collect();
-        f.options = units
-            .iter()
-            .map(|o| crate::views::Opt {
-                id: o.id.get().to_string(),
-                label: if lang == domain::Lang::En {
-                    o.name_en.clone()
-                } else {
-                    o.name_zh.clone()
-                },
-                selected: chosen.contains(&o.id.get().to_string().as_str()),
-            })
-            .collect();
-    }
-    sections
 }
 
 #[derive(serde::Deserialize)]
@@ -223,6 +201,7 @@ fn new_spec<'a>(kind: &'a ItemKind, t: &'a Transition, lang: domain::Lang) -> Fo
         cancel_url: format!("/items?kind={}", kind.id),
         version: None,
         single: false,
+        picks: Default::default(),
     }
 }
 
@@ -328,6 +307,7 @@ async fn edit_spec<'k>(
         cancel_url: format!("/items/{id}"),
         version: Some(v.row.version),
         single: false,
+        picks: Default::default(),
     };
     Ok((spec, values))
 }

@@ -12,7 +12,7 @@ use axum::response::Response;
 pub struct Tab {
     pub id: &'static str,
     pub label: String,
-    pub count: usize,
+    pub count: i64,
     pub active: bool,
 }
 
@@ -39,11 +39,20 @@ struct InboxPage {
     calendar: Option<String>,
     /// The principal's delegation (委托) in force, and those to them.
     delegations: Vec<String>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
 }
+
+/// Rows a workbench page shows.
+const PER_PAGE: i64 = 20;
 
 #[derive(serde::Deserialize)]
 pub struct TabQuery {
     tab: Option<String>,
+    page: Option<i64>,
 }
 
 pub async fn page(
@@ -55,7 +64,17 @@ pub async fn page(
     let err = |e| WebError::App(e, who.lang);
     let frame = Frame::new(p, &who, "home", frame_title(&who), "/");
     let t = frame.t;
-    let todo = app::inbox::inbox(p, &who).await.map_err(err)?;
+    let tab = q.tab.as_deref().unwrap_or("todo");
+    // The open tab reads its page; the others only their totals (a one-row page).
+    let size = |id: &str| {
+        if tab == id {
+            (q.page.unwrap_or(1).max(1), PER_PAGE)
+        } else {
+            (1, 1)
+        }
+    };
+    let (tp, tn) = size("todo");
+    let todo = app::inbox::todo(p, &who, tp, tn).await.map_err(err)?;
     let reminders = app::cycle::reminders(p, &who)
         .await
         .map_err(err)?
@@ -93,8 +112,10 @@ pub async fn page(
         })
         .collect();
     let calendar = app::inbox::calendar_warning(p, &who).map(|t| t.get(who.lang).to_string());
-    let done = app::inbox::done_by(p, &who).await.map_err(err)?;
-    let mine = app::inbox::started_by(p, &who).await.map_err(err)?;
+    let (dp, dn) = size("done");
+    let done = app::inbox::done_by(p, &who, dp, dn).await.map_err(err)?;
+    let (mp, mn) = size("mine");
+    let mine = app::inbox::started_by(p, &who, mp, mn).await.map_err(err)?;
     let copied = app::handling::copied_to(p, &who).await.map_err(err)?;
     let (mine_d, to_me) = app::handling::delegations(p, &who).await.map_err(err)?;
     // Names are read only when something on the page names someone (a hand-over, an urge, a
@@ -103,6 +124,7 @@ pub async fn page(
         || mine_d.is_some()
         || !to_me.is_empty()
         || todo
+            .rows
             .iter()
             .any(|t| t.handed_over.is_some() || !t.urges.is_empty());
     let names = if names_someone {
@@ -127,7 +149,6 @@ pub async fn page(
         }))
         .collect();
     let day = |a: &domain::Act| a.on.map(|d| d.to_string()).unwrap_or_default();
-    let tab = q.tab.as_deref().unwrap_or("todo");
     let kind_name = |k: &str| {
         p.policy
             .kind(k)
@@ -136,6 +157,7 @@ pub async fn page(
     };
     let rows: Vec<InboxRow> = match tab {
         "done" => done
+            .rows
             .iter()
             .map(|r| InboxRow {
                 row: row_view(p, r, t),
@@ -145,6 +167,7 @@ pub async fn page(
             })
             .collect(),
         "mine" => mine
+            .rows
             .iter()
             .map(|r| InboxRow {
                 row: row_view(p, r, t),
@@ -168,6 +191,7 @@ pub async fn page(
             })
             .collect(),
         _ => todo
+            .rows
             .iter()
             .map(|task| InboxRow {
                 row: row_view(p, &task.row, t),
@@ -191,18 +215,29 @@ pub async fn page(
             })
             .collect(),
     };
-    let tab_of = |id: &'static str, key: &str, count: usize| Tab {
+    let tab_of = |id: &'static str, key: &str, count: i64| Tab {
         id,
         label: t.s(key).to_string(),
         count,
         active: tab == id,
     };
     let tabs = vec![
-        tab_of("todo", "todo", todo.len()),
-        tab_of("done", "done", done.len()),
-        tab_of("mine", "mine", mine.len()),
-        tab_of("cc", "cc", copied.len()),
+        tab_of("todo", "todo", todo.total),
+        tab_of("done", "done", done.total),
+        tab_of("mine", "mine", mine.total),
+        tab_of("cc", "cc", i64::try_from(copied.len()).unwrap_or(0)),
     ];
+    // The pager of the open tab (抄送我的 is one page: the newest copies).
+    let (total, page, pages) = match tab {
+        "done" => (done.total, done.page, done.pages()),
+        "mine" => (mine.total, mine.page, mine.pages()),
+        "cc" => (i64::try_from(copied.len()).unwrap_or(0), 1, 1),
+        _ => (todo.total, todo.page, todo.pages()),
+    };
+    let page = page.min(pages);
+    let at = |n: i64| format!("/?tab={tab}&page={n}");
+    let prev_url = (page > 1).then(|| at(page - 1));
+    let next_url = (page < pages).then(|| at(page + 1));
     Ok(html(InboxPage {
         frame,
         tabs,
@@ -213,6 +248,11 @@ pub async fn page(
         delegations,
         todo: tab == "todo",
         admin: who.is_admin(p),
+        total,
+        page,
+        pages,
+        prev_url,
+        next_url,
     }))
 }
 

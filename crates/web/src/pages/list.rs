@@ -28,7 +28,8 @@ struct ListPage {
     years: Vec<Opt>,
     creations: Vec<(String, String)>,
     rows: Vec<RowView>,
-    total: i64,
+    /// "1000+" when a search counted up to its cap.
+    total: String,
     page: i64,
     pages: i64,
     prev_url: Option<String>,
@@ -159,7 +160,11 @@ pub async fn page(
             .map(|c| (c.id.clone(), c.label.get(lang).to_string()))
             .collect(),
         rows: result.rows.iter().map(|r| summary_view(p, r, t)).collect(),
-        total: result.total,
+        total: if result.more {
+            format!("{}+", result.total)
+        } else {
+            result.total.to_string()
+        },
         // A page past the end (an old link, a filter that narrowed) says where the end is and
         // leads back to it, never "第 2 / 1 页".
         page: result.page.min(pages),

@@ -137,6 +137,9 @@ pub async fn build(
         ids::PLAN => {
             out.push(super::cycle_panels::plan_opinion_panel(p, who, v, lang).await?);
             out.push(super::cycle_panels::plan_panel(p, who, v, lang).await?);
+            if let Some(panel) = super::cycle_panels::candidates_panel(p, who, v, lang).await? {
+                out.push(panel);
+            }
         }
         ids::COUNTY_PLAN => {
             let mut panel = new_panel(

@@ -44,6 +44,7 @@ async fn spec<'p>(
         cancel_url: format!("/items/{id}"),
         version: Some(v.row.version),
         single: true,
+        picks: super::picks::of(p, who, kind, t, &v.row).await,
     };
     Ok((spec, values))
 }

@@ -381,11 +381,36 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         c.goto(from).await.unwrap();
         let number = text_of(c, "item-number").await;
         c.goto(&plan_url).await.unwrap();
-        click(c, "add-plan-item").await;
-        fill(c, "f-seq", seq).await;
+        // Issue 12, point 3: the line is picked from the accepted demands and filled from
+        // the demand (its unit, the demand ticked, the next 序号); the planner names the
+        // project and sets its budget.
+        wait_text(c, "panel-plan-candidates", &number).await;
+        if seq == "1" {
+            c.execute(
+                "document.getElementById('panel-plan-candidates').scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+            shot(c, "y06b-plan-candidates").await;
+        }
+        click_css(
+            c,
+            &format!("#panel-plan-candidates a[href*='demands={number}']"),
+        )
+        .await;
+        assert_eq!(value_of_name(c, "seq").await, seq);
+        let filled = value_of_name(c, "unit").await;
+        assert!(filled.ends_with(unit), "{filled}");
+        let ticked = c
+            .execute(
+                "const e = document.querySelector(`#f-demands input[value=\"${arguments[0]}\"]`); return e ? e.checked : null;",
+                vec![serde_json::json!(number)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(ticked, serde_json::json!(true), "{number} is ticked");
         fill(c, "f-title", title).await;
-        fill(c, "f-unit", unit).await;
-        fill(c, "f-demands", &number).await;
         fill(c, "f-budget", budget).await;
         // Art. 5: the Bureau fixes the construction mode on the line.
         set_value(c, "f-mode", "special_fund").await;

@@ -217,8 +217,13 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
     click(c, "action-record_opinions").await;
     let drawn = fsr_field(&app, &fsr, "drawn_experts").await;
+    // Issue 12, point 3: one row per drawn expert, each already chosen; only the opinion and
+    // the score are typed.
     for (n, number) in drawn.split(',').enumerate() {
-        fill_name(c, &format!("expert_opinions.{n}.expert"), number).await;
+        assert_eq!(
+            value_of_name(c, &format!("expert_opinions.{n}.expert")).await,
+            number
+        );
         fill_name(
             c,
             &format!("expert_opinions.{n}.opinion"),
@@ -235,7 +240,9 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
     click(c, "action-approve").await;
     fill(c, "f-approval_no", "宛数政〔2027〕5号").await;
-    fill_name(c, "cuts.0.line", "2").await;
+    // The line a cut applies to is chosen from the report's budget lines, by their words.
+    let line = choose_name(c, "cuts.0.line", "2").await;
+    assert!(line.starts_with("2 · ") && line.contains(".00"), "{line}");
     fill_name(c, "cuts.0.approved", "450000").await;
     fill_name(c, "cuts.0.reason", "模型开发按评审意见核减").await;
     shot(c, "b06-approve").await;
@@ -315,8 +322,20 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         fill(c, "f-title", &format!("智能分析模型开发（第{n}包）")).await;
         set_value(c, "f-method", "public_tender").await;
         set_value(c, "f-opened", "2027-04-20").await;
-        fill(c, "f-bidders", &dev).await;
+        // R15.2: bidders and winner picked from the registered vendors, by name.
+        let bidder = tick(c, "bidders", "智慧城市", &dev).await;
+        assert!(bidder.contains("已登记"), "{bidder}");
+        let vendors = offered(c, "winner").await;
+        assert!(
+            vendors
+                .iter()
+                .any(|v| v.contains(&dev) && v.contains("智慧城市科技")),
+            "{vendors:?}"
+        );
         fill(c, "f-winner", &dev).await;
+        if n == 1 {
+            shot(c, "b07b-vendors-picked").await;
+        }
         fill_name(c, "allocation.0.line", "2").await;
         fill_name(c, "allocation.0.amount", amount).await;
         click(c, "save-draft").await;
@@ -344,7 +363,8 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     shot(c, "b10-inbox-alert").await;
     c.goto(&format!("{base}/items/{project}")).await.unwrap();
     click(c, "action-record_progress").await;
-    fill_name(c, "actuals.0.milestone", "完成招标").await;
+    // Issue 12, point 3: the milestone is chosen from the project's own, never retyped.
+    choose_name(c, "actuals.0.milestone", "完成招标").await;
     set_named(
         c,
         "actuals.0.actual",

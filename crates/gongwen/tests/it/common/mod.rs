@@ -101,6 +101,11 @@ pub fn task_book(rows: usize) -> OfficialDoc {
         ],
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         record_number: "RW-2027-0001".into(),
+        colophon: Some(gongwen::Colophon {
+            copy_to: vec!["南阳市发展和改革委员会".into(), "南阳市财政局".into()],
+            printed_by: "南阳市政务服务和大数据管理局办公室".into(),
+            printed_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        }),
     }
 }
 

@@ -235,3 +235,75 @@ pub async fn scrolls_sideways(c: &Client) -> bool {
     .as_bool()
     .unwrap_or(true)
 }
+
+/// Chooses `value` in the select named `name` (as a clerk picks from the list) and returns
+/// the option's text; fails if the select does not offer it.
+pub async fn choose_name(c: &Client, name: &str, value: &str) -> String {
+    let got = c
+        .execute(
+            "const e = document.querySelector(`select[name=\"${arguments[0]}\"]`); if (!e) return null; \
+             const o = [...e.options].find(o => o.value === arguments[1]); if (!o) return null; \
+             e.value = arguments[1]; e.dispatchEvent(new Event('change')); return o.text;",
+            vec![serde_json::json!(name), serde_json::json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("choose {name}: {e}"));
+    got.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("{name} offers no {value}"))
+}
+
+/// The value of the form control named `name`.
+pub async fn value_of_name(c: &Client, name: &str) -> String {
+    c.execute(
+        "const e = document.querySelector(`[name=\"${arguments[0]}\"]`); return e ? e.value : null;",
+        vec![serde_json::json!(name)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("value of {name}: {e}"))
+    .as_str()
+    .unwrap_or_else(|| panic!("no control named {name}"))
+    .to_string()
+}
+
+/// Searches the list of choices of field `field` for `search` (as a clerk types into its
+/// filter box), then ticks `value`; returns the ticked choice's text. Fails if a choice left
+/// in view does not match the search, or the value is not offered.
+pub async fn tick(c: &Client, field: &str, search: &str, value: &str) -> String {
+    let filter = c
+        .find(Locator::Css(&format!(
+            "input.pick-filter[data-filter='f-{field}']"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("{field} has no filter box"));
+    filter.send_keys(search).await.unwrap();
+    let shown = c
+        .execute(
+            "return [...document.querySelectorAll(`#f-${arguments[0]} label`)].filter(l => !l.hidden).map(l => l.textContent.trim());",
+            vec![serde_json::json!(field)],
+        )
+        .await
+        .unwrap();
+    let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|l| l.contains(search)),
+        "{field} filtered by {search} shows {shown:?}"
+    );
+    click_css(c, &format!("#f-{field} input[value='{value}']")).await;
+    shown
+        .into_iter()
+        .find(|l| l.contains(value))
+        .unwrap_or_else(|| panic!("{field} offers no {value}"))
+}
+
+/// The choices a searchable reference box (`input list=…`) offers: "number name（state）".
+pub async fn offered(c: &Client, field: &str) -> Vec<String> {
+    let got = c
+        .execute(
+            "return [...document.querySelectorAll(`#list-${arguments[0]} option`)].map(o => o.value + ' ' + o.textContent);",
+            vec![serde_json::json!(field)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(got).unwrap()
+}
