@@ -14,6 +14,10 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  var print = document.querySelector("[data-print]");
+  if (print) {
+    print.addEventListener("click", function () { window.print(); });
+  }
   var dialog = document.getElementById("confirm-dialog");
   document.addEventListener("click", function (e) {
     var button = e.target.closest("button[data-confirm]");

@@ -46,6 +46,7 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/items/import/template.xlsx", get(pages::import::template))
         .route("/items/{id}/versions", get(pages::versions::page))
         .route("/items/{id}/timeline", get(pages::progress::timeline))
+        .route("/items/{id}/print", get(pages::print::page))
         .route("/items/{id}/files", post(pages::versions::upload))
         .route("/items/{id}/files/{name}", get(pages::versions::file))
         .route("/items/{id}", get(pages::detail::page))

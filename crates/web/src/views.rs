@@ -105,6 +105,45 @@ pub fn display_value(def: &FieldDef, raw: &str, lang: Lang) -> String {
     }
 }
 
+/// A table as the record reads it: one line per row, "（1）专家：ZJ-2026-0003；意见：同意；
+/// 评分：84", amounts in yuan, empty cells left out.
+pub fn table_text(
+    columns: &[Column],
+    raw: &str,
+    names: &BTreeMap<String, String>,
+    lang: Lang,
+) -> String {
+    domain::table::rows(raw)
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let cells: Vec<String> = columns
+                .iter()
+                .filter_map(|c| {
+                    let v = r.get(&c.id).filter(|v| !v.is_empty())?;
+                    let v = match (&c.ty, v.parse::<i64>()) {
+                        (ColumnType::Money, Ok(fen)) => Money::from_fen(fen).yuan_string(),
+                        // An expert or a vendor by name as well as number.
+                        _ => match names.get(v.as_str()) {
+                            Some(title) => format!("{v} {title}"),
+                            None => v.clone(),
+                        },
+                    };
+                    Some(match lang {
+                        Lang::Zh => format!("{}：{v}", c.label.zh),
+                        Lang::En => format!("{}: {v}", c.label.en),
+                    })
+                })
+                .collect();
+            match lang {
+                Lang::Zh => format!("（{}）{}", n + 1, cells.join("；")),
+                Lang::En => format!("({}) {}", n + 1, cells.join("; ")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A value as it goes back into a form input (money back to yuan).
 pub fn input_value(def: &FieldDef, raw: &str) -> String {
     // Sent back unchanged, the masked value keeps what is stored (`app::personal`).

@@ -1,6 +1,7 @@
 //! The item page: header with number and state, the step bar, details or the approval record,
 //! and the steps this user may take now, each labelled with its article.
 
+use super::names::Names;
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::{WebError, html};
@@ -121,7 +122,8 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let mut page = build(p, frame, kind, &v, tab, who.lang);
+    let names = super::names::of(p, &who, kind, &v.row.item, &v.history).await;
+    let mut page = build(p, frame, kind, &v, tab, &names, who.lang);
     page.panels = panels;
     let done = q.done.as_deref().and_then(|d| {
         kind.transition(d)
@@ -197,6 +199,7 @@ fn build(
     kind: &ItemKind,
     v: &ItemView,
     tab: &str,
+    names: &Names,
     lang: Lang,
 ) -> DetailPage {
     let item = &v.row.item;
@@ -236,7 +239,7 @@ fn build(
         .map(|f| {
             (
                 f.label.get(lang).to_string(),
-                display_value(f, item.field(&f.id), lang),
+                shown(f, item.field(&f.id), names, lang),
             )
         })
         .collect();
@@ -268,7 +271,7 @@ fn build(
         history: v
             .history
             .iter()
-            .map(|e| history_row(p, kind, e, lang))
+            .map(|e| history_row(p, kind, e, names, lang))
             .collect(),
         actions,
         panels: Vec::new(),
@@ -279,7 +282,13 @@ fn build(
     }
 }
 
-fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) -> HistoryRow {
+pub(crate) fn history_row(
+    p: &app::Platform,
+    kind: &ItemKind,
+    e: &StoredEvent,
+    names: &Names,
+    lang: Lang,
+) -> HistoryRow {
     let ev = &e.event;
     let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or_default();
     let changes = &payload["changes"];
@@ -288,19 +297,27 @@ fn history_row(p: &app::Platform, kind: &ItemKind, e: &StoredEvent, lang: Lang) 
     // that prepares the content (draft, edit, submit) is read in its versions instead.
     let t = kind.transition(&ev.action);
     let mut opinion = Vec::new();
-    if let Some(t) = t.filter(|t| t.does != Some(domain::policy::Does::Prepare)) {
+    // A draw is the platform's choice, and what it chose belongs in the record too.
+    if let Some(t) = t.filter(|t| t.does != Some(domain::policy::Does::Prepare) || t.draw.is_some())
+    {
         for f in t.inputs.iter().filter_map(|f| kind.field(f)) {
             let Some(v) = changes[f.id.as_str()].as_str().filter(|v| !v.is_empty()) else {
                 continue;
             };
-            if f.system || f.personal {
+            // What a draw chose is the platform's (a system field), and belongs in the record.
+            if (f.system && t.draw.is_none()) || f.personal {
                 continue;
             }
-            opinion.push(format!(
-                "{}：{}",
-                f.label.get(lang),
-                display_value(f, v, lang)
-            ));
+            let shown = shown(f, v, names, lang);
+            let shown = match &f.ty {
+                // A table starts on its own line, a row a line.
+                domain::policy::FieldType::Table(_) => format!("\n{shown}"),
+                _ => shown,
+            };
+            opinion.push(match lang {
+                Lang::Zh => format!("{}：{shown}", f.label.zh),
+                Lang::En => format!("{}: {shown}", f.label.en),
+            });
         }
     }
     // A signed step says so, and whose key signed it (the signature panel verifies it).
@@ -616,4 +633,22 @@ pub async fn reveal(
         value,
         reason: reason.trim().to_string(),
     }))
+}
+
+/// A value as the item page and the record show it: numbers with the names they stand for,
+/// tables a row a line, anything else as `display_value` has it.
+pub(crate) fn shown(f: &domain::policy::FieldDef, raw: &str, names: &Names, lang: Lang) -> String {
+    match &f.ty {
+        domain::policy::FieldType::ItemRef { .. }
+        | domain::policy::FieldType::ItemRefs { .. }
+        | domain::policy::FieldType::Records
+            if !raw.is_empty() =>
+        {
+            super::names::named(raw, names)
+        }
+        domain::policy::FieldType::Table(columns) if !raw.is_empty() => {
+            crate::views::table_text(columns, raw, names, lang)
+        }
+        _ => display_value(f, raw, lang),
+    }
 }

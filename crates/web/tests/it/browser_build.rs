@@ -252,6 +252,48 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     let lines = wait_text(c, "panel-table-budget_lines", "模型开发按评审意见核减").await;
     assert!(lines.contains("780,000.00"), "approved total: {lines}");
     shot(c, "b07-approved").await;
+    // Issue 12, point 5: the approval sheet has every step's opinion and decision on A4: the
+    // Data Center's return and pass, the experts', the 批复 number and its cut, and the hash
+    // that ties the paper to the record.
+    c.goto(&format!("{base}/items/{fsr}?tab=record"))
+        .await
+        .unwrap();
+    let href = c
+        .find(Locator::Id("print-record"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&format!("{base}{href}")).await.unwrap();
+    let sheet = wait_text(c, "sheet-record", "宛数政〔2027〕5号").await;
+    for said in [
+        "GPU服务器按实际并发测算",
+        "同意报请评审",
+        "模型开发工作量偏高",
+        "模型开发按评审意见核减",
+        "李华",
+    ] {
+        assert!(sheet.contains(said), "the sheet lacks {said}: {sheet}");
+    }
+    let chain = text_of(c, "sheet-chain").await;
+    assert!(chain.contains("记录链末端摘要（SM3）"), "{chain}");
+    assert!(!scrolls_sideways(c).await, "the sheet scrolls sideways");
+    shot(c, "b07c-approval-sheet").await;
+    let a4 = fantoccini::wd::PrintConfiguration::builder()
+        .size(fantoccini::wd::PrintSize::A4)
+        .build()
+        .unwrap();
+    let printed = c.print(a4).await.unwrap();
+    assert!(printed.starts_with(b"%PDF"));
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/screenshots/b07c-approval-sheet.pdf"),
+        &printed,
+    )
+    .unwrap();
+    c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
     let cookie = session_cookie(c).await;
     let (pdf, sm3) = fetch(
         &base,
