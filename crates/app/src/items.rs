@@ -134,6 +134,17 @@ pub async fn view(p: &Platform, who: &Principal, id: ItemId) -> Result<ItemView,
 }
 
 /// An item by its number, if the principal may see it.
+/// The items of these ids the principal may see, with their fields (a list page that shows
+/// one of them, such as an expert's employer).
+pub async fn by_ids(p: &Platform, who: &Principal, ids: &[i64]) -> Result<Vec<ItemRow>, AppError> {
+    let mut c = p.store.read().await?;
+    Ok(store::items::by_ids(&mut c, ids)
+        .await?
+        .into_iter()
+        .filter(|r| domain::permissions::can_see(&p.policy, &who.actor, &r.item))
+        .collect())
+}
+
 pub async fn by_number(p: &Platform, who: &Principal, number: &str) -> Result<ItemRow, AppError> {
     let mut c = p.store.read().await?;
     let row = store::items::get_by_number(&mut c, number.trim())

@@ -174,6 +174,10 @@ pub(super) fn load<'a>(
             Some(f) => Some(ctx.known(f, &field_ids, "field")?.to_string()),
             None => None,
         },
+        unit_field: match &k.unit_field {
+            Some(f) => Some(ctx.known(f, &field_ids, "field")?.to_string()),
+            None => None,
+        },
         parent_field: match &k.parent_field {
             Some(p) => Some(ctx.known(p, &field_ids, "field")?.to_string()),
             None => None,

@@ -484,6 +484,9 @@ pub struct ItemKind {
     pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<String>,
+    /// The field a list shows as the item's unit when that is not the unit that keeps it (an
+    /// expert's employer, not the Bureau that keeps the registry).
+    pub unit_field: Option<String>,
     /// The handling acts allowed besides the steps (转办, 抄送, 催办).
     pub handling: Handling,
     /// Integer fields that rank the kind's items (a demand's scores), summed for the total.

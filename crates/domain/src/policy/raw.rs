@@ -131,6 +131,8 @@ pub struct RawKind {
     pub module: Option<String>,
     /// A choice field lists filter by besides the state (a demand's opinion).
     pub facet_field: Option<S>,
+    /// The field a list shows as the item's unit instead of the unit that keeps it.
+    pub unit_field: Option<S>,
     /// The handling acts the kind allows besides its steps (转办, 抄送, 催办).
     pub handling: Option<RawHandling>,
     /// Integer fields that rank the kind's items (an opinion's scores), summed for the total.

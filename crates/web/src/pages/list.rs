@@ -106,6 +106,19 @@ pub async fn page(
         .await
         .map_err(|e| WebError::App(e, lang))?;
     let facet_def = kind.facet_field.as_ref().and_then(|f| kind.field(f));
+    let mut rows: Vec<RowView> = result.rows.iter().map(|r| summary_view(p, r, t)).collect();
+    // A kind whose unit is one of its fields (an expert's employer) reads it from the items.
+    if let Some(unit) = &kind.unit_field {
+        let ids: Vec<i64> = result.rows.iter().map(|r| r.id.get()).collect();
+        let full = app::items::by_ids(p, &who, &ids)
+            .await
+            .map_err(|e| WebError::App(e, lang))?;
+        for row in &mut rows {
+            if let Some(r) = full.iter().find(|r| r.item.id.get() == row.id) {
+                row.unit = r.item.field(unit).to_string();
+            }
+        }
+    }
     Ok(html(ListPage {
         units: units
             .iter()
@@ -159,7 +172,7 @@ pub async fn page(
             .iter()
             .map(|c| (c.id.clone(), c.label.get(lang).to_string()))
             .collect(),
-        rows: result.rows.iter().map(|r| summary_view(p, r, t)).collect(),
+        rows,
         total: if result.more {
             format!("{}+", result.total)
         } else {

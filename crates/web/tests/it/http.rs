@@ -768,3 +768,24 @@ async fn an_unknown_address_gets_the_platforms_own_not_found_page() {
             .contains("problem+json")
     );
 }
+
+/// Issue 12, point 9: the expert list's 单位 is each expert's employer, not the Bureau that
+/// keeps the registry.
+#[tokio::test]
+async fn the_expert_list_shows_each_experts_employer_as_the_unit() {
+    let apps = spawn_apps("expert-unit", None).await;
+    let app = &apps[0];
+    let cookie = web_cookie(app, "bureau.planner").await;
+    let page = client()
+        .get(format!("{}/items?kind=expert", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body = page.split("<tbody>").nth(1).unwrap_or_default();
+    assert!(body.contains("郑州大学"), "{body}");
+    assert!(!body.contains("南阳市政务服务和大数据管理局"), "{body}");
+}
