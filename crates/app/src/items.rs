@@ -69,6 +69,17 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
     let base = Filter {
         kind: q.kind.clone(),
         states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
+        hidden_states: p
+            .policy
+            .kind(&q.kind)
+            .map(|k| {
+                k.states
+                    .iter()
+                    .filter(|s| s.hidden)
+                    .map(|s| s.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
         year: q.year,
         owner: q.owner.filter(|o| *o > 0).map(domain::OrgId::new),
         facet: q.facet.clone().filter(|f| !f.is_empty()),

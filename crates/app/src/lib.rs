@@ -8,6 +8,7 @@ pub mod initiation;
 // ... and by mechanism.
 pub mod admin;
 pub mod backup;
+pub mod batch;
 pub mod clock;
 pub mod contract;
 pub mod error;

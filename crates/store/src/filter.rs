@@ -10,6 +10,8 @@ use domain::OrgId;
 pub struct Filter {
     pub kind: String,
     pub states: Vec<String>,
+    /// States left out (a deleted draft), when `states` does not name any.
+    pub hidden_states: Vec<String>,
     pub year: Option<i64>,
     pub owner: Option<OrgId>,
     /// Only the owner may see these states.
@@ -132,6 +134,13 @@ pub(crate) fn conditions_but_text(f: &Filter, args: &mut Vec<Arg>) -> String {
     if !f.states.is_empty() {
         let list: Vec<String> = f.states.iter().map(|s| arg(Arg::S(s.clone()))).collect();
         sql.push_str(&format!(" AND i.state IN ({})", list.join(", ")));
+    } else if !f.hidden_states.is_empty() {
+        let list: Vec<String> = f
+            .hidden_states
+            .iter()
+            .map(|s| arg(Arg::S(s.clone())))
+            .collect();
+        sql.push_str(&format!(" AND i.state NOT IN ({})", list.join(", ")));
     }
     if let Some(y) = f.year {
         sql.push_str(&format!(" AND i.year = {}", arg(Arg::I(y))));

@@ -14,6 +14,13 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // 全选: ticks or clears every box of the list's batch form.
+  document.addEventListener("change", function (e) {
+    var all = e.target.closest ? e.target.closest("input[data-check-all]") : null;
+    if (!all || !all.form) { return; }
+    var boxes = all.form.querySelectorAll("input[name='" + all.getAttribute("data-check-all") + "']");
+    for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
+  });
   var print = document.querySelector("[data-print]");
   if (print) {
     print.addEventListener("click", function () { window.print(); });

@@ -428,6 +428,8 @@ pub struct RowView {
     pub facet: String,
     pub updated: String,
     pub due: Option<(String, bool)>,
+    /// The row can be ticked for the list's batch step (a draft to submit with others).
+    pub pick: bool,
 }
 
 pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
@@ -455,6 +457,7 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
         due: due_text(t, p, r.item.due),
+        pick: false,
     }
 }
 
@@ -483,6 +486,7 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
             .unwrap_or_default(),
         updated: short_time(&r.updated_at),
         due: due_text(t, p, r.due),
+        pick: false,
     }
 }
 

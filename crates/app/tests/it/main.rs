@@ -8,6 +8,7 @@ mod backup_stories;
 mod calendar_stories;
 mod cycle_stories;
 mod document_stories;
+mod draft_stories;
 mod duty_stories;
 mod fault_stories;
 mod fuzz;

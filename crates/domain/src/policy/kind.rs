@@ -134,6 +134,7 @@ pub(super) fn load<'a>(
             name: Text::new(&s.zh, &s.en),
             tag: s.tag.clone(),
             private: s.private,
+            hidden: s.hidden,
             note,
         });
     }

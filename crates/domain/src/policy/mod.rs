@@ -262,6 +262,9 @@ pub struct StateDef {
     pub tag: String,
     /// Only the owning organisation sees items in this state (a draft, R13.2).
     pub private: bool,
+    /// Lists and their totals leave it out unless asked for it by name: a deleted draft is
+    /// gone from the clerk's lists, yet its record stays (nothing is erased from the chain).
+    pub hidden: bool,
     /// Why nothing but the listed transitions can happen here (e.g. frozen after submission).
     pub note: Option<(Text, Article)>,
 }
@@ -333,6 +336,9 @@ pub struct Transition {
     pub undoes: Option<String>,
     /// Whether the step is a task: expected of someone now, so it is listed in their 待办.
     pub task: bool,
+    /// May be taken for several items at once from their list, each with what it holds
+    /// (批量提交); each is its own step, refused or taken on its own.
+    pub batch: bool,
     /// The separation of duties, on a step that decides (from the policy's `separate` rule).
     pub separation: Option<Separation>,
 }

@@ -256,6 +256,9 @@ pub struct RawState {
     pub tag: String,
     #[serde(default)]
     pub private: bool,
+    /// Lists leave it out unless asked for it (a deleted draft).
+    #[serde(default)]
+    pub hidden: bool,
     pub note_zh: Option<String>,
     pub note_en: Option<String>,
     pub note_article: Option<S>,
@@ -333,6 +336,10 @@ pub struct RawTransition {
     /// `false` for a step that is an action on a page, never a task in anyone's 待办 (an
     /// expert's 出库, a vendor's 暂停); default true.
     pub task: Option<bool>,
+    /// The step may be taken for several items at once from their list (批量提交 of imported
+    /// drafts), each with what it already holds; default false.
+    #[serde(default)]
+    pub batch: bool,
 }
 
 #[derive(Deserialize)]

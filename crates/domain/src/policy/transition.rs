@@ -84,6 +84,14 @@ pub(super) fn load(
             ));
         }
     }
+    // Taken for many items at once, a step has nobody to ask for a password or a second
+    // signature, and no form: only a plain step of existing items may be batched.
+    if t.batch && (!t.sign.is_empty() || !t.countersign.is_empty() || t.from.is_empty()) {
+        return Err(ctx.err(
+            &t.id,
+            "a `batch` step must start from a state and cannot be signed or countersigned".into(),
+        ));
+    }
     Ok(Transition {
         id: t.id.get_ref().clone(),
         label: Text::new(&t.zh, &t.en),
@@ -198,6 +206,7 @@ pub(super) fn load(
         does: t.does,
         undoes: t.undoes.as_ref().map(|u| u.get_ref().clone()),
         task: t.task.unwrap_or(true),
+        batch: t.batch,
         separation: uses.separation.clone(),
         draw: match &t.draw {
             Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),

@@ -34,9 +34,17 @@ struct ListPage {
     pages: i64,
     prev_url: Option<String>,
     next_url: Option<String>,
+    /// The page sizes offered: (rows, the list's address with it, in use).
+    sizes: Vec<(i64, String, bool)>,
+    /// A step the policy lets be taken for many of these items at once (批量提交), when this
+    /// person may take it: (action, label, its confirmation).
+    batch: Option<(String, String, String)>,
 }
 
-#[derive(serde::Deserialize, Default)]
+/// The page sizes a list offers (20 is the default).
+const SIZES: [i64; 3] = [20, 50, 100];
+
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct Filters {
     kind: Option<String>,
     state: Option<String>,
@@ -45,6 +53,14 @@ pub struct Filters {
     unit: Option<String>,
     facet: Option<String>,
     page: Option<i64>,
+    /// Rows a page (20, 50 or 100).
+    per: Option<i64>,
+}
+
+impl Filters {
+    fn per_page(&self) -> i64 {
+        self.per.filter(|n| SIZES.contains(n)).unwrap_or(SIZES[0])
+    }
 }
 
 fn url(kind: &str, f: &Filters, page: i64) -> String {
@@ -58,12 +74,13 @@ fn query_string(kind: &str, f: &Filters) -> String {
             .unwrap_or_default()
     };
     format!(
-        "kind={kind}&state={}&year={}&q={}&unit={}&facet={}",
+        "kind={kind}&state={}&year={}&q={}&unit={}&facet={}&per={}",
         enc(&f.state),
         enc(&f.year),
         enc(&f.q),
         enc(&f.unit),
-        enc(&f.facet)
+        enc(&f.facet),
+        f.per_page()
     )
 }
 
@@ -92,7 +109,7 @@ pub async fn page(
         .kind(&kind_id)
         .ok_or(WebError::App(app::AppError::NotFound, who.lang))?;
     let lang = who.lang;
-    let query = list_query(&kind_id, &f, 20);
+    let query = list_query(&kind_id, &f, f.per_page());
     let result = app::items::list(p, &who, &query)
         .await
         .map_err(|e| WebError::App(e, lang))?;
@@ -107,6 +124,25 @@ pub async fn page(
         .map_err(|e| WebError::App(e, lang))?;
     let facet_def = kind.facet_field.as_ref().and_then(|f| kind.field(f));
     let mut rows: Vec<RowView> = result.rows.iter().map(|r| summary_view(p, r, t)).collect();
+    let batch = kind
+        .transitions
+        .iter()
+        .find(|b| b.batch && b.roles.contains(&who.user.role) && !who.is_admin(p));
+    if let Some(b) = batch {
+        for (row, r) in rows.iter_mut().zip(&result.rows) {
+            row.pick = b.from.contains(&r.state);
+        }
+    }
+    let batch = batch.filter(|_| rows.iter().any(|r| r.pick)).map(|b| {
+        (
+            b.id.clone(),
+            b.label.get(lang).to_string(),
+            b.confirm
+                .as_ref()
+                .map(|c| c.get(lang).to_string())
+                .unwrap_or_default(),
+        )
+    });
     // A kind whose unit is one of its fields (an expert's employer) reads it from the items.
     if let Some(unit) = &kind.unit_field {
         let ids: Vec<i64> = result.rows.iter().map(|r| r.id.get()).collect();
@@ -184,6 +220,17 @@ pub async fn page(
         pages,
         prev_url: (result.page > 1).then(|| url(&kind_id, &f, (result.page - 1).min(pages))),
         next_url: (result.page < pages).then(|| url(&kind_id, &f, result.page + 1)),
+        sizes: SIZES
+            .iter()
+            .map(|n| {
+                let with = Filters {
+                    per: Some(*n),
+                    ..f.clone()
+                };
+                (*n, url(&kind_id, &with, 1), *n == f.per_page())
+            })
+            .collect(),
+        batch,
         frame,
     }))
 }

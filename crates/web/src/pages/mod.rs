@@ -3,6 +3,7 @@
 pub mod act;
 pub mod admin;
 pub mod articles;
+pub mod batch;
 pub mod build;
 mod choices;
 mod cycle_panels;

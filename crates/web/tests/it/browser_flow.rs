@@ -360,3 +360,57 @@ async fn rx3_the_inbox_an_item_and_a_list_fit_a_desktop_and_a_phone_in_chromium(
     shot(c, "m04-menu-open").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// Issue 12, point 11 (R13.2): a clerk ticks the unit's drafts in the list and submits them
+/// together; the one missing its parts is refused on its own with the reason, the other is
+/// submitted. The clerk then deletes the incomplete draft: it leaves the list, and its record
+/// says who deleted it. The list offers 20, 50 or 100 rows a page.
+#[tokio::test]
+async fn r13_2_drafts_are_submitted_together_and_a_draft_is_deleted_in_chromium() {
+    let app = common::spawn_apps("drafts", None).await.remove(0);
+    let base = app.base.clone();
+    let b = start_browser().await;
+    let c = &b.client;
+    login(c, &base, "mzj.clerk", "梁红").await;
+    c.goto(&format!("{base}/items/new?kind=demand"))
+        .await
+        .unwrap();
+    fill(c, "f-title", "养老机构视频监管（待补充）").await;
+    click(c, "save-draft").await;
+    wait_text(c, "item-state", "草稿").await;
+    let mut thin = c.current_url().await.unwrap();
+    thin.set_query(None);
+    let thin = thin.to_string();
+
+    c.goto(&format!("{base}/items?kind=demand&state=draft"))
+        .await
+        .unwrap();
+    wait_text(c, "list-table", "养老服务综合信息平台").await;
+    click(c, "per-50").await;
+    wait_text(c, "list-table", "50").await;
+    click_css(c, "#pick-all").await;
+    shot(c, "f09-drafts-ticked").await;
+    click_confirmed(c, "batch-submit").await;
+    let summary = wait_text(c, "batch-summary", "已办理 1 项").await;
+    assert!(summary.contains("1 项未办理"), "{summary}");
+    let result = text_of(c, "batch-result").await;
+    assert!(
+        result.contains("养老机构视频监管") && result.contains("未办理") && result.contains("补全"),
+        "{result}"
+    );
+    shot(c, "f10-batch-result").await;
+
+    c.goto(&thin).await.unwrap();
+    click_confirmed(c, "action-discard").await;
+    wait_text(c, "item-state", "已删除").await;
+    c.goto(&format!("{base}/items?kind=demand")).await.unwrap();
+    let list = text_of(c, "list-table").await;
+    assert!(!list.contains("养老机构视频监管"), "{list}");
+    assert!(list.contains("养老服务综合信息平台"), "{list}");
+    c.goto(&format!("{thin}?tab=record")).await.unwrap();
+    let record = text_of(c, "history").await;
+    assert!(
+        record.contains("删除草稿") && record.contains("梁红"),
+        "{record}"
+    );
+}

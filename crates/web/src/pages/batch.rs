@@ -1,0 +1,106 @@
+//! 批量提交 from a list (issue 12, point 11): the ticked items, each taken on its own by
+//! `app::batch`, and a page that says for each what happened — submitted, or refused with
+//! the reason and what to do — so a clerk never wonders which of twenty went through.
+
+use crate::AppState;
+use crate::auth::{WebUser, check_csrf};
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use app::AppError;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use domain::{ItemId, Lang};
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct BatchPage {
+    frame: Frame,
+    heading: String,
+    back: String,
+    done: usize,
+    /// (id, number, title, None when taken or the reason it was not).
+    rows: Vec<(i64, String, String, Option<String>)>,
+}
+
+pub async fn submit(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    check_csrf(&who, &form)?;
+    let p = &s.platform;
+    let lang = who.lang;
+    let value = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (kind_id, action) = (value("kind"), value("action"));
+    let kind = p
+        .policy
+        .kind(&kind_id)
+        .ok_or(WebError::App(AppError::NotFound, lang))?;
+    let step = kind
+        .transition(&action)
+        .ok_or(WebError::App(AppError::NotFound, lang))?;
+    let ids: Vec<ItemId> = form
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .map(ItemId::new)
+        .collect();
+    let once = super::once(&form, "/items/batch");
+    let outcomes = app::batch::perform_many(p, &who, &kind_id, &action, &ids, once.as_ref())
+        .await
+        .map_err(|e| WebError::App(e, lang))?;
+    let mut rows = Vec::new();
+    for o in &outcomes {
+        let (number, title) = match app::items::view(p, &who, o.id).await {
+            Ok(v) => (v.row.number, v.row.title),
+            Err(_) => (o.id.get().to_string(), String::new()),
+        };
+        let why = o.result.as_ref().err().map(|e| reason(e, lang));
+        rows.push((o.id.get(), number, title, why));
+    }
+    let heading = match lang {
+        Lang::Zh => format!("批量{}", step.label.zh),
+        Lang::En => format!("{} (batch)", step.label.en),
+    };
+    let frame = Frame::new(p, &who, &kind_id, &heading, "/items/batch")
+        .crumb(kind.name.get(lang), &format!("/items?kind={kind_id}"));
+    Ok(html(BatchPage {
+        done: outcomes.iter().filter(|o| o.result.is_ok()).count(),
+        back: format!("/items?kind={kind_id}"),
+        heading,
+        rows,
+        frame,
+    }))
+}
+
+/// Why one item was not taken, with the parts to fix, and what to do.
+fn reason(e: &AppError, lang: Lang) -> String {
+    match e {
+        AppError::Denied(d) => {
+            let mut out = d.reason.get(lang).to_string();
+            for f in &d.fields {
+                out.push_str(&format!("\n· {}", f.message.get(lang)));
+            }
+            out.push_str(match lang {
+                Lang::Zh => "\n请打开该项补全后再办理。",
+                Lang::En => "\nOpen it, complete it, then take the step again.",
+            });
+            out
+        }
+        AppError::Conflict => match lang {
+            Lang::Zh => "办理期间他人已修改此项，未作更改；请打开核对后再办理。".into(),
+            Lang::En => "Someone changed it meanwhile; nothing was done. Open it and check.".into(),
+        },
+        _ => match lang {
+            Lang::Zh => "未找到或无权办理此项。".into(),
+            Lang::En => "Not found, or not yours to act on.".into(),
+        },
+    }
+}
