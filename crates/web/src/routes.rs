@@ -46,6 +46,7 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         .route("/items/import/template.xlsx", get(pages::import::template))
         .route("/items/{id}/versions", get(pages::versions::page))
         .route("/items/batch", post(pages::batch::submit))
+        .route("/help", get(pages::help::page))
         .route("/items/{id}/timeline", get(pages::progress::timeline))
         .route("/items/{id}/print", get(pages::print::page))
         .route("/items/{id}/files", post(pages::versions::upload))

@@ -11,6 +11,7 @@ pub mod delegation;
 pub mod detail;
 pub mod form;
 pub mod handling;
+pub mod help;
 pub mod import;
 pub mod inbox;
 pub mod list;

@@ -413,4 +413,8 @@ async fn r13_2_drafts_are_submitted_together_and_a_draft_is_deleted_in_chromium(
         record.contains("删除草稿") && record.contains("梁红"),
         "{record}"
     );
+    // 帮助 opens the manual at the clerk's post.
+    click(c, "help-link").await;
+    wait_text(c, "manual-demand_clerk", "批量提交上报").await;
+    shot(c, "f11-help").await;
 }

@@ -789,3 +789,42 @@ async fn the_expert_list_shows_each_experts_employer_as_the_unit() {
     assert!(body.contains("郑州大学"), "{body}");
     assert!(!body.contains("南阳市政务服务和大数据管理局"), "{body}");
 }
+
+/// Issue 12, point 11: 帮助 opens the 操作手册 at the reader's own post, with the common
+/// operations, and leads to the other posts' sections.
+#[tokio::test]
+async fn help_opens_the_manual_at_the_readers_own_post() {
+    let apps = spawn_apps("help", None).await;
+    let app = &apps[0];
+    let cookie = web_cookie(app, "mzj.clerk").await;
+    let get = |path: &str| {
+        let (url, cookie) = (format!("{}{path}", app.base), cookie.clone());
+        async move {
+            client()
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let page = get("/help").await;
+    let own = page
+        .find("id=\"manual-demand_clerk\"")
+        .expect("the clerk's section");
+    let common = page
+        .find("id=\"manual-common\"")
+        .expect("the common section");
+    assert!(own < common, "the reader's own post comes first");
+    assert!(
+        page.contains("批量提交上报") && page.contains("<li>"),
+        "{page}"
+    );
+    assert!(page.contains("/help?role=company_pm"));
+    assert!(get("/").await.contains("id=\"help-link\""));
+    let other = get("/help?role=company_pm").await;
+    assert!(other.contains("id=\"manual-company_pm\""));
+}

@@ -1,0 +1,136 @@
+//! 操作手册 (issue 12, point 11): `docs/manual.md`, compiled into the binary, served at
+//! `/help` with the reader's own role first. The manual is one file with a section per role
+//! (`## 需求填报员（demand_clerk）`), so it is read and reviewed like any other doc; a test
+//! holds it to the policy: every role has a section, every section is a role.
+
+use crate::AppState;
+use crate::auth::WebUser;
+use crate::error::{WebError, html};
+use crate::frame::Frame;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+const MANUAL: &str = include_str!("../../../../docs/manual.md");
+
+/// The section every role reads.
+pub const COMMON: &str = "common";
+
+/// One section of the manual: its id (a role, or `common`), its heading, its text.
+pub struct Section {
+    pub id: String,
+    pub heading: String,
+    pub markdown: String,
+}
+
+/// The manual's opening words and its sections, in order.
+pub fn sections() -> (String, Vec<Section>) {
+    let mut intro = String::new();
+    let mut out: Vec<Section> = Vec::new();
+    for line in MANUAL.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            let (heading, id) = match h.rsplit_once('（') {
+                Some((name, rest)) => (name.to_string(), rest.trim_end_matches('）').to_string()),
+                None => (h.to_string(), String::new()),
+            };
+            out.push(Section {
+                id,
+                heading,
+                markdown: String::new(),
+            });
+        } else if line.starts_with("# ") {
+            continue;
+        } else if let Some(s) = out.last_mut() {
+            s.markdown.push_str(line);
+            s.markdown.push('\n');
+        } else {
+            intro.push_str(line);
+            intro.push('\n');
+        }
+    }
+    (intro, out)
+}
+
+/// Markdown of the manual (trusted: it is compiled in) as HTML.
+fn to_html(markdown: &str) -> String {
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new(markdown));
+    out
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    frame: Frame,
+    intro: String,
+    /// (id, heading, html) of the sections shown: the chosen role's, then the common one.
+    shown: Vec<(String, String, String)>,
+    /// (id, heading) of every role's section, for the others.
+    others: Vec<(String, String)>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct HelpQuery {
+    role: Option<String>,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    WebUser(who): WebUser,
+    Query(q): Query<HelpQuery>,
+) -> Result<Response, WebError> {
+    let p = &s.platform;
+    let (intro, all) = sections();
+    let role = q.role.unwrap_or_else(|| who.user.role.clone());
+    let title = frame_title(who.lang);
+    let frame = Frame::new(p, &who, "help", &title, "/help");
+    let pick = |id: &str| {
+        all.iter()
+            .find(|s| s.id == id)
+            .map(|s| (s.id.clone(), s.heading.clone(), to_html(&s.markdown)))
+    };
+    let shown = [pick(&role), pick(COMMON)].into_iter().flatten().collect();
+    Ok(html(HelpPage {
+        intro: to_html(&intro),
+        shown,
+        others: all
+            .iter()
+            .filter(|s| s.id != COMMON && s.id != role)
+            .map(|s| (s.id.clone(), s.heading.clone()))
+            .collect(),
+        frame,
+    }))
+}
+
+fn frame_title(lang: domain::Lang) -> String {
+    domain::Text::new("操作手册", "User manual (in Chinese)")
+        .get(lang)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12, point 11: the manual has a section for every role the policy names, and
+    /// nothing else but the common one; each has text.
+    #[test]
+    fn the_manual_has_a_section_for_every_role_of_the_policy() {
+        let policy = app::default_policy().unwrap();
+        let (intro, all) = sections();
+        assert!(!intro.trim().is_empty());
+        for r in &policy.roles {
+            let s = all.iter().find(|s| s.id == r.id);
+            assert!(s.is_some(), "the manual has no section for {}", r.id);
+            assert_eq!(s.unwrap().heading, r.name.zh, "{}'s heading", r.id);
+        }
+        for s in &all {
+            assert!(
+                s.id == COMMON || policy.role(&s.id).is_some(),
+                "section {} is not a role",
+                s.id
+            );
+            assert!(!s.markdown.trim().is_empty(), "section {} is empty", s.id);
+        }
+    }
+}
