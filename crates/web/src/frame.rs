@@ -41,21 +41,26 @@ impl Frame {
         if let Some(r) = role.filter(|r| r.sees != Visibility::None) {
             // Modules in the order of UI.md; within each, the kinds this role works on or
             // may read (a role that sees only its own unit's items skips kinds it never uses).
-            for (module, key) in [
-                ("demand", "nav_mod_demand"),
-                ("plan", "nav_mod_plan"),
-                ("build", "nav_mod_build"),
-                ("ops", "nav_mod_ops"),
+            // Each module has its own icon, so the menu reads at a glance.
+            for (module, key, icon) in [
+                ("demand", "nav_mod_demand", "demand"),
+                ("plan", "nav_mod_plan", "plan"),
+                ("build", "nav_mod_build", "build"),
+                ("ops", "nav_mod_ops", "ops"),
             ] {
                 let kinds: Vec<&domain::policy::ItemKind> = p
                     .policy
                     .kinds
                     .iter()
                     .filter(|k| k.module.as_deref().unwrap_or("demand") == module)
+                    // The menu lists what the role works on; a role that reads across units
+                    // (the supervisors) lists what it reads, one that sees its own unit's
+                    // items the published kinds its `menu` names (issue 12, point 11).
                     .filter(|k| {
-                        k.public
-                            || r.sees == Visibility::Submitted
-                            || k.transitions.iter().any(|t| t.roles.contains(&r.id))
+                        k.transitions.iter().any(|t| t.roles.contains(&r.id))
+                            || (r.sees == Visibility::Submitted
+                                && (r.reads.is_empty() || r.reads.contains(&k.id) || k.public))
+                            || (k.public && r.menu.contains(&k.id))
                     })
                     .collect();
                 if kinds.is_empty() {
@@ -71,7 +76,7 @@ impl Frame {
                     nav.push(Nav {
                         label: kind.name.get(who.lang).to_string(),
                         href: format!("/items?kind={}", kind.id),
-                        icon: "list",
+                        icon,
                         active: active == kind.id,
                     });
                 }

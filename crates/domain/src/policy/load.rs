@@ -105,6 +105,7 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
                 sees: r.sees,
                 // Checked against the kinds once they are loaded, below.
                 reads: r.reads.iter().map(|k| k.get_ref().clone()).collect(),
+                menu: r.menu.iter().map(|k| k.get_ref().clone()).collect(),
                 admin: r.admin,
             });
         }
@@ -125,7 +126,7 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
     }
     for (ctx, raw) in &files {
         for r in &raw.role {
-            for k in &r.reads {
+            for k in r.reads.iter().chain(&r.menu) {
                 ctx.known(k, &kind_ids, "item kind")?;
             }
         }

@@ -132,6 +132,9 @@ pub struct Role {
     /// When not empty, the only kinds `sees = "submitted"` reaches across units; any other
     /// kind the role sees as `sees = "own"` would (its unit's, and published kinds).
     pub reads: Vec<String>,
+    /// A role that sees its own unit's items: the published kinds its menu lists besides
+    /// those it takes steps on. Any published item stays readable from a link.
+    pub menu: Vec<String>,
     /// One of the three administrators (三员分立): holds no business role.
     pub admin: Option<AdminKind>,
 }

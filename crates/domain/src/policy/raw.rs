@@ -110,6 +110,10 @@ pub struct RawRole {
     /// ones); empty: every kind.
     #[serde(default)]
     pub reads: Vec<S>,
+    /// With `sees = "own"`: published kinds the role's menu lists although it takes no step
+    /// on them (a unit reads the campaign and the plan, not the vendor registry).
+    #[serde(default)]
+    pub menu: Vec<S>,
     pub admin: Option<crate::policy::AdminKind>,
 }
 

@@ -828,3 +828,40 @@ async fn help_opens_the_manual_at_the_readers_own_post() {
     let other = get("/help?role=company_pm").await;
     assert!(other.contains("id=\"manual-company_pm\""));
 }
+
+/// Issue 12, point 11: the menu lists the modules a role uses. A unit's clerk has its
+/// demands, the campaign, the plan, its projects and the registered systems, not the vendor
+/// or expert registries; the Bureau's planner, who keeps them, has those too.
+#[tokio::test]
+async fn the_menu_lists_what_the_role_works_on() {
+    let apps = spawn_apps("menu", None).await;
+    let app = &apps[0];
+    let menu = |user: &'static str| async move {
+        let cookie = web_cookie(app, user).await;
+        let page = client()
+            .get(format!("{}/", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let nav = page
+            .split("id=\"sidebar\"")
+            .nth(1)
+            .and_then(|s| s.split("</nav>").next())
+            .unwrap_or_default()
+            .to_string();
+        move |kind: &str| nav.contains(&format!("href=\"/items?kind={kind}\""))
+    };
+    let clerk = menu("mzj.clerk").await;
+    for kind in ["demand", "campaign", "plan", "project", "system"] {
+        assert!(clerk(kind), "the clerk's menu lacks {kind}");
+    }
+    for kind in ["vendor", "expert", "procurement", "inspection"] {
+        assert!(!clerk(kind), "the clerk's menu has {kind}");
+    }
+    let planner = menu("bureau.planner").await;
+    assert!(planner("vendor") && planner("expert"));
+}

@@ -18,14 +18,14 @@ use std::collections::BTreeMap;
 /// The navigation entries of each administrator: (words key, path, icon).
 pub fn modules(kind: AdminKind) -> &'static [(&'static str, &'static str, &'static str)] {
     match kind {
-        AdminKind::System => &[("nav_accounts", "/admin/accounts", "list")],
+        AdminKind::System => &[("nav_accounts", "/admin/accounts", "admin")],
         AdminKind::Security => &[
-            ("nav_grants", "/admin/accounts", "list"),
-            ("nav_orgs", "/admin/orgs", "list"),
+            ("nav_grants", "/admin/accounts", "admin"),
+            ("nav_orgs", "/admin/orgs", "admin"),
         ],
         AdminKind::Audit => &[
-            ("nav_trail", "/admin/trail", "list"),
-            ("nav_ledger", "/admin/ledger", "list"),
+            ("nav_trail", "/admin/trail", "admin"),
+            ("nav_ledger", "/admin/ledger", "admin"),
         ],
     }
 }
