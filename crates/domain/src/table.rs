@@ -162,6 +162,35 @@ fn cell_value(ty: &ColumnType, v: &str) -> Result<String, Text> {
             )
         }),
         ColumnType::ItemRef { .. } => item_number(v).ok_or_else(bad_number),
+        // The value, or its words in either language (a sheet typed in English).
+        ColumnType::Choice(options) => options
+            .iter()
+            .find(|(id, l)| id == v || l.zh == v || l.en.eq_ignore_ascii_case(v))
+            .map(|(id, _)| id.clone())
+            .ok_or_else(|| {
+                let list = |en: bool| {
+                    options
+                        .iter()
+                        .map(|(_, l)| if en { l.en.clone() } else { l.zh.clone() })
+                        .collect::<Vec<_>>()
+                };
+                Text::new(
+                    format!("请选择：{}。", list(false).join("、")),
+                    format!("choose one of: {}.", list(true).join(", ")),
+                )
+            }),
+    }
+}
+
+/// A stored cell as a reader of `lang` reads it: a choice by its words, anything else as kept.
+pub fn shown(column: &Column, value: &str, lang: crate::Lang) -> String {
+    match &column.ty {
+        ColumnType::Choice(options) => options
+            .iter()
+            .find(|(id, _)| id == value)
+            .map(|(_, l)| l.get(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
     }
 }
 
@@ -470,5 +499,32 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    /// Issue 12, point 10: a choice cell is kept as its value, read in either language, and
+    /// anything else is refused with the choices.
+    #[test]
+    fn a_choice_cell_takes_its_words_in_either_language_and_refuses_others() {
+        let category = Column {
+            id: "category".into(),
+            label: Text::new("费用类别", "Category"),
+            ty: ColumnType::Choice(vec![
+                ("硬件".into(), Text::new("硬件", "Hardware")),
+                ("软件".into(), Text::new("软件", "Software")),
+            ]),
+            required: true,
+            product: None,
+            one_of: None,
+            sum_into: None,
+        };
+        let columns = [category];
+        let kept = normalise(&columns, r#"[{"category":"software"},{"category":"硬件"}]"#).unwrap();
+        let rows = rows(&kept);
+        assert_eq!(rows[0]["category"], "软件");
+        assert_eq!(rows[1]["category"], "硬件");
+        assert_eq!(shown(&columns[0], "软件", crate::Lang::En), "Software");
+        assert_eq!(shown(&columns[0], "软件", crate::Lang::Zh), "软件");
+        let refused = normalise(&columns, r#"[{"category":"杂项"}]"#).unwrap_err();
+        assert!(refused.zh.contains("硬件、软件"), "{}", refused.zh);
     }
 }

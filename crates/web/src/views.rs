@@ -126,7 +126,7 @@ pub fn table_text(
                         // An expert or a vendor by name as well as number.
                         _ => match names.get(v.as_str()) {
                             Some(title) => format!("{v} {title}"),
-                            None => v.clone(),
+                            None => domain::table::shown(c, v, lang),
                         },
                     };
                     Some(match lang {
@@ -369,7 +369,7 @@ fn table_input(
                     .map(|c| {
                         let name = format!("{field}.{n}.{}", c.id);
                         let value = r.get(&c.id).cloned().unwrap_or_default();
-                        let options = pick(c)
+                        let mut options: Vec<Opt> = pick(c)
                             .map(|opts| {
                                 opts.iter()
                                     .map(|o| Opt {
@@ -380,6 +380,17 @@ fn table_input(
                                     .collect()
                             })
                             .unwrap_or_default();
+                        // A choice column offers its values in the reader's language.
+                        if let ColumnType::Choice(choices) = &c.ty {
+                            options = choices
+                                .iter()
+                                .map(|(id, l)| Opt {
+                                    id: id.clone(),
+                                    label: l.get(lang).to_string(),
+                                    selected: *id == value,
+                                })
+                                .collect();
+                        }
                         CellInput {
                             error: errors.iter().any(|e| e.field == name),
                             name,

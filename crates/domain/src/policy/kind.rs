@@ -295,10 +295,21 @@ fn load_columns(
                     }
                 },
             },
+            "choice" if !c.options.is_empty() => ColumnType::Choice(
+                c.options
+                    .iter()
+                    .map(|o| (o.id.clone(), Text::new(&o.zh, &o.en)))
+                    .collect(),
+            ),
+            "choice" => {
+                return Err(ctx.err(&c.ty, "a choice column needs its options".into()));
+            }
             other => {
                 return Err(ctx.err(
                     &c.ty,
-                    format!("unknown column type `{other}` (text, money, date, integer, item_ref)"),
+                    format!(
+                        "unknown column type `{other}` (text, money, date, integer, item_ref, choice)"
+                    ),
                 ));
             }
         };

@@ -222,6 +222,9 @@ pub enum ColumnType {
     ItemRef {
         kind: String,
     },
+    /// One of these values (kept as the value, shown in the reader's language): a budget
+    /// line's 费用类别.
+    Choice(Vec<(String, Text)>),
 }
 
 #[derive(Debug, Clone)]

@@ -240,6 +240,9 @@ pub struct RawColumn {
     pub one_of: Option<S>,
     /// The column's sum is kept in this money field of the item.
     pub sum_into: Option<S>,
+    /// For a `choice` column: the values it takes, each with its words in both languages.
+    #[serde(default)]
+    pub options: Vec<RawOption>,
 }
 
 #[derive(Deserialize)]

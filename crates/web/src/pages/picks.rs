@@ -64,7 +64,7 @@ pub(crate) async fn of(
                 {
                     t.cuts
                         .as_ref()
-                        .map(|k| budget_lines(kind, &k.of, row))
+                        .map(|k| budget_lines(kind, &k.of, row, who.lang))
                         .unwrap_or_default()
                 }
                 None => continue,
@@ -79,7 +79,7 @@ pub(crate) async fn of(
 
 /// "2 · 软件开发 · 定制开发 · 1,800,000.00": each line of the table by its number, its words
 /// and its amount, so a cut is chosen from the lines the report asks for.
-fn budget_lines(kind: &ItemKind, table: &str, row: &ItemRow) -> Vec<Opt> {
+fn budget_lines(kind: &ItemKind, table: &str, row: &ItemRow, lang: domain::Lang) -> Vec<Opt> {
     let Some(FieldType::Table(columns)) = kind.field(table).map(|f| &f.ty) else {
         return Vec::new();
     };
@@ -94,8 +94,8 @@ fn budget_lines(kind: &ItemKind, table: &str, row: &ItemRow) -> Vec<Opt> {
                     (ColumnType::Money, Ok(fen)) if c.sum_into.is_some() => {
                         parts.push(Money::from_fen(fen).yuan_string());
                     }
-                    (ColumnType::Text { .. }, _) if !v.is_empty() => {
-                        parts.push(v);
+                    (ColumnType::Text { .. } | ColumnType::Choice(_), _) if !v.is_empty() => {
+                        parts.push(domain::table::shown(c, &v, lang));
                     }
                     _ => {}
                 }

@@ -80,7 +80,7 @@ pub fn panels(policy: &domain::Policy, kind: &ItemKind, item: &Item, lang: Lang)
                 let v = r.get(&c.id).cloned().unwrap_or_default();
                 line.push(match (&c.ty, v.parse::<i64>()) {
                     (ColumnType::Money, Ok(fen)) => money_cell(fen),
-                    _ => cell(v),
+                    _ => cell(domain::table::shown(c, &v, lang)),
                 });
             }
             if let Some(b) = baseline.get(n) {

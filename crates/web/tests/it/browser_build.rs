@@ -137,7 +137,9 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     .iter()
     .enumerate()
     {
-        fill_name(c, &format!("budget_lines.{n}.category"), cat).await;
+        // Issue 12, point 10: the category is chosen from the policy's (shown in the
+        // reader's language), not typed.
+        choose_name(c, &format!("budget_lines.{n}.category"), cat).await;
         fill_name(c, &format!("budget_lines.{n}.item"), item).await;
         fill_name(c, &format!("budget_lines.{n}.quantity"), qty).await;
         fill_name(c, &format!("budget_lines.{n}.unit_price"), price).await;
