@@ -36,10 +36,12 @@ pub async fn perform_many(
     if !batchable || ids.len() > MAX_ITEMS {
         return Err(AppError::NotFound);
     }
+    let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+    let readable = crate::items::by_ids(p, who, &raw).await?;
     let mut out = Vec::new();
     for id in ids {
-        let result = match crate::items::view(p, who, *id).await {
-            Ok(v) if v.row.item.kind == kind => perform(
+        let result = match readable.iter().find(|r| r.item.id == *id) {
+            Some(r) if r.item.kind == kind => perform(
                 p,
                 who,
                 *id,
@@ -55,8 +57,7 @@ pub async fn perform_many(
             )
             .await
             .map(|_| ()),
-            Ok(_) => Err(AppError::NotFound),
-            Err(e) => Err(e),
+            _ => Err(AppError::NotFound),
         };
         out.push(Outcome { id: *id, result });
     }

@@ -56,13 +56,13 @@ pub const CHOICES: &[(&str, &str, &str, &str)] = &[
         DEMAND,
         DEMAND_OPINION,
         OPINION_ACCEPT,
-        "app::cycle::plan_candidates (accepted demands are offered to the plan)",
+        "app::cycle::lines::plan_candidates (accepted demands are offered to the plan)",
     ),
     (
         DEMAND,
         DEMAND_OPINION,
         OPINION_MERGE,
-        "app::cycle::plan_candidates (merged demands join the plan item of the one they merge into)",
+        "app::cycle::lines::plan_candidates (merged demands join the plan item of the one they merge into)",
     ),
 ];
 
@@ -130,8 +130,8 @@ pub const NEEDS: &[Need] = &[
         kind: PLAN_ITEM,
         states: &[PLAN_ITEM_LISTED],
         actions: &[],
-        fields: &["seq", "budget", "unit", "demands"],
-        who: "app::cycle::plan_view and app::taskbook (the plan's lines in the task book)",
+        fields: &["seq", "budget", "unit", "demands", "title", "plan"],
+        who: "app::cycle::plan_view and app::taskbook (the plan's lines in the task book), app::cycle::lines (a line filled from accepted demands)",
     },
     Need {
         kind: EMERGENCY,

@@ -192,12 +192,37 @@ pub async fn started_by(
     let (rows, total) =
         store::queue::started_by(&mut c, who.user.id.get(), (page - 1) * per_page, per_page)
             .await?;
-    Ok(Page {
+    Ok(readable(p, who, rows, total, page, per_page))
+}
+
+/// What the person's own record names, kept to what they may see now (someone who moved to
+/// another unit no longer reads its drafts) and out of hidden states (a deleted draft); what
+/// is left out is taken off the total.
+fn readable(
+    p: &Platform,
+    who: &Principal,
+    rows: Vec<ItemRow>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+) -> Page<ItemRow> {
+    let shown = |r: &ItemRow| {
+        domain::permissions::can_see(&p.policy, &who.actor, &r.item)
+            && !p
+                .policy
+                .kind(&r.item.kind)
+                .and_then(|k| k.state(&r.item.state))
+                .is_some_and(|s| s.hidden)
+    };
+    let before = rows.len();
+    let rows: Vec<ItemRow> = rows.into_iter().filter(shown).collect();
+    let dropped = i64::try_from(before - rows.len()).unwrap_or(0);
+    Page {
         rows,
-        total,
+        total: (total - dropped).max(0),
         page,
         per_page,
-    })
+    }
 }
 
 /// Items on which the principal took a step (已办), the most recently handled first. A copy
@@ -212,12 +237,7 @@ pub async fn done_by(
     let mut c = p.store.read().await?;
     let (rows, total) =
         store::queue::acted_on(&mut c, who.user.id.get(), (page - 1) * per_page, per_page).await?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        per_page,
-    })
+    Ok(readable(p, who, rows, total, page, per_page))
 }
 
 /// The newest 200 items of each kind the principal may see that `keep` accepts.

@@ -38,6 +38,17 @@ pub struct Page {
 /// Narrows a filter to what the principal may see: the domain's one visibility rule
 /// (`domain::permissions::sight`) as SQL, so a list shows exactly the items `view` would.
 pub fn visible_filter(p: &Platform, who: &Principal, kind: &str, mut f: Filter) -> Option<Filter> {
+    // A hidden state (a deleted draft) is left out unless asked for by name.
+    if f.states.is_empty()
+        && let Some(k) = p.policy.kind(kind)
+    {
+        f.hidden_states = k
+            .states
+            .iter()
+            .filter(|s| s.hidden)
+            .map(|s| s.id.clone())
+            .collect();
+    }
     match domain::permissions::sight(&p.policy, &who.actor, kind) {
         Sight::Nothing => return None,
         Sight::Own(org) => f.only_owner = Some(org),
@@ -69,17 +80,6 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
     let base = Filter {
         kind: q.kind.clone(),
         states: q.state.iter().filter(|s| !s.is_empty()).cloned().collect(),
-        hidden_states: p
-            .policy
-            .kind(&q.kind)
-            .map(|k| {
-                k.states
-                    .iter()
-                    .filter(|s| s.hidden)
-                    .map(|s| s.id.clone())
-                    .collect()
-            })
-            .unwrap_or_default(),
         year: q.year,
         owner: q.owner.filter(|o| *o > 0).map(domain::OrgId::new),
         facet: q.facet.clone().filter(|f| !f.is_empty()),
@@ -144,7 +144,6 @@ pub async fn view(p: &Platform, who: &Principal, id: ItemId) -> Result<ItemView,
     })
 }
 
-/// An item by its number, if the principal may see it.
 /// The items of these ids the principal may see, with their fields (a list page that shows
 /// one of them, such as an expert's employer).
 pub async fn by_ids(p: &Platform, who: &Principal, ids: &[i64]) -> Result<Vec<ItemRow>, AppError> {
@@ -156,6 +155,7 @@ pub async fn by_ids(p: &Platform, who: &Principal, ids: &[i64]) -> Result<Vec<It
         .collect())
 }
 
+/// An item by its number, if the principal may see it.
 pub async fn by_number(p: &Platform, who: &Principal, number: &str) -> Result<ItemRow, AppError> {
     let mut c = p.store.read().await?;
     let row = store::items::get_by_number(&mut c, number.trim())

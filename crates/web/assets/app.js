@@ -73,10 +73,11 @@
       if (!fields[i].querySelector("label .req")) { continue; }
       var picks = fields[i].querySelector(".pick-list");
       if (picks) {
-        if (!picks.querySelector("input:checked")) { return true; }
+        var more = fields[i].querySelector("input.pick-more");
+        if (!picks.querySelector("input:checked") && !(more && more.value.trim())) { return true; }
         continue;
       }
-      var input = fields[i].querySelector("input:not([type=checkbox]):not([type=hidden]):not(.pick-filter), textarea, select");
+      var input = fields[i].querySelector("input:not([type=checkbox]):not([type=hidden]):not(.pick-filter):not(.pick-more), textarea, select");
       if (input && input.name && !input.closest(".table-input") && input.value.trim() === "") { return true; }
     }
     return false;

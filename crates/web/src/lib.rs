@@ -8,6 +8,7 @@ pub mod contract;
 pub mod edges;
 mod error;
 mod frame;
+mod grid;
 mod i18n;
 mod pages;
 mod routes;

@@ -245,7 +245,18 @@ pub async fn campaign_answers(
         .split(',')
         .filter_map(|s| s.parse().ok())
         .collect();
-    let demands = children(p, who, ids::DEMAND, &campaign.number).await?;
+    // What a unit has handed in: a draft (or a deleted one) is not an answer (R13.1).
+    let handed_in = |d: &ItemRow| {
+        p.policy
+            .kind(ids::DEMAND)
+            .and_then(|k| k.state(&d.item.state))
+            .is_some_and(|s| !s.private)
+    };
+    let demands: Vec<ItemRow> = children(p, who, ids::DEMAND, &campaign.number)
+        .await?
+        .into_iter()
+        .filter(handed_in)
+        .collect();
     let orgs = {
         let mut c = p.store.read().await?;
         store::orgs::all(&mut c).await?

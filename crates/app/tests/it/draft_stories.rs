@@ -141,3 +141,75 @@ async fn r13_2_drafts_are_submitted_together_and_an_incomplete_one_is_refused_al
         );
     }
 }
+
+/// R13.2: a batch holding another unit's draft or an id the clerk may not read leaves it
+/// alone and says so; the clerk's own draft in the same batch is submitted once, however
+/// often it is ticked.
+#[tokio::test]
+async fn r13_2_a_batch_never_acts_on_another_units_draft() {
+    for p in each_backend("batch-others").await {
+        let clerk = principal(&p, "jyj.clerk").await.unwrap();
+        let other = principal(&p, "scj.clerk").await.unwrap();
+        let theirs = create(
+            &p,
+            &other,
+            "demand",
+            cmd("create", &[("title", "他人的草稿")]),
+        )
+        .await
+        .unwrap();
+        let mine = create(
+            &p,
+            &clerk,
+            "demand",
+            cmd(
+                "create",
+                &[
+                    ("title", "教育专网升级"),
+                    ("problem", "带宽不足"),
+                    ("scope", "全市中小学"),
+                    ("functions", "千兆到校"),
+                    ("logic", "汇聚→接入"),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+        let done = app::batch::perform_many(
+            &p,
+            &clerk,
+            "demand",
+            "submit",
+            &[theirs, mine, domain::ItemId::new(999_999)],
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(matches!(done[0].result, Err(app::AppError::NotFound)));
+        assert!(done[1].result.is_ok());
+        assert!(done[2].result.is_err());
+        assert_eq!(
+            view(&p, &other, theirs).await.unwrap().row.item.state,
+            "draft"
+        );
+        // A deleted draft is no answer to the campaign: the unit is still to be reminded.
+        let campaign = testkit::peek::first(&p, "campaign", "需求征集").await;
+        let gone = create(&p, &other, "demand", cmd("create", &[("title", "作废")]))
+            .await
+            .unwrap();
+        perform(&p, &other, gone, cmd("discard", &[]))
+            .await
+            .unwrap();
+        let answers = app::cycle::campaign_answers(&p, &other, &campaign)
+            .await
+            .unwrap();
+        let unit = answers.iter().find(|a| a.org.id == other.org.id);
+        assert!(
+            unit.is_none_or(|a| a
+                .submitted
+                .iter()
+                .all(|d| d.item.state != "discarded" && d.item.state != "draft")),
+            "drafts are not answers"
+        );
+    }
+}

@@ -131,6 +131,20 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
             }
         }
     }
+    // A menu lists published kinds only: the role could not read any other unit's items of
+    // another kind, so the entry would lead to an empty list.
+    for (ctx, raw) in &files {
+        for r in &raw.role {
+            for m in &r.menu {
+                if !kinds.iter().any(|k| k.id == *m.get_ref() && k.public) {
+                    return Err(ctx.err(
+                        m,
+                        format!("`{}` in a menu is not a published kind", m.get_ref()),
+                    ));
+                }
+            }
+        }
+    }
     let raw_kinds = files
         .iter()
         .flat_map(|(c, r)| r.kind.iter().map(move |k| (*c, k)));

@@ -46,21 +46,32 @@ pub async fn submit(
     let step = kind
         .transition(&action)
         .ok_or(WebError::App(AppError::NotFound, lang))?;
-    let ids: Vec<ItemId> = form
+    let mut ids: Vec<ItemId> = Vec::new();
+    for id in form
         .iter()
         .filter(|(k, _)| k == "ids")
         .filter_map(|(_, v)| v.parse().ok())
         .map(ItemId::new)
-        .collect();
+    {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    // A list page holds at most 100: more is not a form of ours.
+    ids.truncate(app::batch::MAX_ITEMS);
     let once = super::once(&form, "/items/batch");
     let outcomes = app::batch::perform_many(p, &who, &kind_id, &action, &ids, once.as_ref())
         .await
         .map_err(|e| WebError::App(e, lang))?;
+    let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+    let read = app::items::by_ids(p, &who, &raw)
+        .await
+        .map_err(|e| WebError::App(e, lang))?;
     let mut rows = Vec::new();
     for o in &outcomes {
-        let (number, title) = match app::items::view(p, &who, o.id).await {
-            Ok(v) => (v.row.number, v.row.title),
-            Err(_) => (o.id.get().to_string(), String::new()),
+        let (number, title) = match read.iter().find(|r| r.item.id == o.id) {
+            Some(r) => (r.number.clone(), r.title.clone()),
+            None => (o.id.get().to_string(), String::new()),
         };
         let why = o.result.as_ref().err().map(|e| reason(e, lang));
         rows.push((o.id.get(), number, title, why));
@@ -98,6 +109,15 @@ fn reason(e: &AppError, lang: Lang) -> String {
             Lang::Zh => "办理期间他人已修改此项，未作更改；请打开核对后再办理。".into(),
             Lang::En => "Someone changed it meanwhile; nothing was done. Open it and check.".into(),
         },
+        AppError::KeyReused => match lang {
+            Lang::Zh => "这一页已提交过一次、所选不同，未作更改；请刷新列表后重新勾选。".into(),
+            Lang::En => "This page was already sent with other ticks; nothing was done. Reload the list and tick again.".into(),
+        },
+        AppError::Unavailable(_) | AppError::Store(_) => match lang {
+            Lang::Zh => "系统暂时无法保存，此项未办理；请稍后重试。".into(),
+            Lang::En => "The platform cannot save right now; this one was not done. Try again later.".into(),
+        },
+        AppError::Invalid(t) => t.get(lang).to_string(),
         _ => match lang {
             Lang::Zh => "未找到或无权办理此项。".into(),
             Lang::En => "Not found, or not yours to act on.".into(),

@@ -65,6 +65,11 @@ pub(crate) async fn fill(
                     }
                     (true, None) => String::new(),
                 };
+                f.more_hint = t(
+                    lang,
+                    "其他编号（不在上列时填写，逗号分隔）",
+                    "Other numbers, separated by commas",
+                );
             }
             _ => {}
         }
@@ -92,13 +97,15 @@ async fn items_of(p: &Platform, who: &Principal, k: &str, chosen: &[String]) -> 
         .into_iter()
         .map(|r| (r.number, r.title, r.state))
         .collect();
-    // What the form already holds stays a choice, however old (or it would be lost).
+    // What the form already holds stays a choice, however old (or it would be lost on
+    // saving); one the person may not read stays as its bare number.
     for n in chosen.iter().filter(|n| !n.is_empty()) {
-        if !rows.iter().any(|(number, ..)| number == n)
-            && let Ok(r) = app::items::by_number(p, who, n).await
-            && r.item.kind == k
-        {
-            rows.insert(0, (r.number, r.title, r.item.state));
+        if rows.iter().any(|(number, ..)| number == n) {
+            continue;
+        }
+        match app::items::by_number(p, who, n).await {
+            Ok(r) if r.item.kind == k => rows.insert(0, (r.number, r.title, r.item.state)),
+            _ => rows.insert(0, (n.clone(), String::new(), String::new())),
         }
     }
     rows.into_iter()
@@ -108,7 +115,7 @@ async fn items_of(p: &Platform, who: &Principal, k: &str, chosen: &[String]) -> 
                 .map(|s| format!("（{}）", s.name.get(who.lang)))
                 .unwrap_or_default();
             Opt {
-                label: format!("{number} {title}{state}"),
+                label: format!("{number} {title}{state}").trim().to_string(),
                 selected: chosen.contains(&number),
                 id: number,
             }

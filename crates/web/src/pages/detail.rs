@@ -442,6 +442,7 @@ fn password_field(action: &str, lang: Lang) -> FieldView {
         error: String::new(),
         options: Vec::new(),
         search_hint: String::new(),
+        more_hint: String::new(),
         table: None,
     }
 }

@@ -179,8 +179,14 @@ pub fn input_of(form: &[(String, String)]) -> domain::Input {
     {
         input
             .entry(k.clone())
+            // Ticks and a box for other numbers share a name: an empty box adds nothing.
             .and_modify(|e: &mut String| {
-                e.push(',');
+                if v.trim().is_empty() {
+                    return;
+                }
+                if !e.trim().is_empty() {
+                    e.push(',');
+                }
                 e.push_str(v);
             })
             .or_insert_with(|| v.clone());

@@ -14,7 +14,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use domain::policy::FieldType;
 use domain::{ItemId, Lang};
 
 #[derive(Template)]
@@ -71,12 +70,13 @@ pub async fn page(
         ),
         (t("创建时间", "Created"), short_time(&v.row.created_at)),
     ];
-    // What the record holds, as the item page shows it; personal values (a contact's phone)
-    // stay on screen behind their reveal, never on paper; tables are in the steps' rows.
+    // What the record holds, as the item page shows it, tables a row a line (the budget
+    // lines the cuts refer to); personal values (a contact's phone) stay on screen behind
+    // their reveal, never on paper.
     facts.extend(
         kind.fields
             .iter()
-            .filter(|f| !f.system && !f.personal && !matches!(f.ty, FieldType::Table(_)))
+            .filter(|f| !f.system && !f.personal)
             .filter(|f| !item.field(&f.id).is_empty() && f.id != kind.title_field)
             .map(|f| {
                 (
