@@ -8,7 +8,7 @@ use domain::{Input, ItemId, available_actions};
 use store::Conn;
 pub use store::events::StoredEvent;
 use store::items::Filter;
-pub use store::items::{ItemRow, Summary};
+pub use store::items::{ItemRow, Order, Summary};
 
 /// What a list asks for; everything but the kind is optional.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +21,8 @@ pub struct ListQuery {
     pub owner: Option<i64>,
     /// The kind's facet value (a demand's opinion).
     pub facet: Option<String>,
+    /// Newest first unless asked otherwise.
+    pub order: Order,
     pub page: i64,
     pub per_page: i64,
 }
@@ -83,6 +85,7 @@ pub async fn list(p: &Platform, who: &Principal, q: &ListQuery) -> Result<Page, 
         year: q.year,
         owner: q.owner.filter(|o| *o > 0).map(domain::OrgId::new),
         facet: q.facet.clone().filter(|f| !f.is_empty()),
+        order: q.order,
         text: q
             .text
             .clone()

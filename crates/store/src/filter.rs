@@ -24,8 +24,32 @@ pub struct Filter {
     /// Only children of the item with this number.
     pub parent: Option<String>,
     pub facet: Option<String>,
+    /// The order the list is read in (newest first unless asked otherwise).
+    pub order: Order,
     pub page: i64,
     pub per_page: i64,
+}
+
+/// The orders a list can be read in (issue 12, point 11: column sorting). Newest and oldest
+/// first read the indexes in either direction; by amount sorts the rows the filters keep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+    /// The largest amount (budget) first, items without one last.
+    Amount,
+}
+
+impl Order {
+    /// The `ORDER BY` terms, with `id` the column that numbers the items in this query.
+    pub(crate) fn sql(self, id: &str) -> String {
+        match self {
+            Order::Newest => format!("{id} DESC"),
+            Order::Oldest => format!("{id} ASC"),
+            Order::Amount => format!("i.amount_fen DESC NULLS LAST, {id} DESC"),
+        }
+    }
 }
 
 /// Which SQL the text search is written in: SQLite reads its trigram index (`items_text`),

@@ -2,7 +2,7 @@
 
 use crate::cols::Cols;
 use crate::filter::{Arg, Engine, Sql, bind_all, conditions_but_text, fts_phrase, where_clause};
-pub use crate::filter::{Filter, SEARCH_COUNT_CAP};
+pub use crate::filter::{Filter, Order, SEARCH_COUNT_CAP};
 use crate::{Conn, StoreError};
 use domain::{Item, ItemId, OrgId};
 use serde::Serialize;
@@ -291,9 +291,11 @@ fn list_page_sql(f: &Filter, engine: Engine) -> Sql {
         let total = capped_count(from, &filter);
         let sql = format!(
             "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
-             (SELECT t.rowid FROM {from} WHERE {filter} ORDER BY t.rowid DESC LIMIT {per_page} OFFSET {offset}) \
-             ORDER BY i.id DESC",
-            columns(&total)
+             (SELECT t.rowid FROM {from} WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}) \
+             ORDER BY {}",
+            columns(&total),
+            f.order.sql("t.rowid"),
+            f.order.sql("i.id")
         );
         return Sql { sql, args };
     }
@@ -309,17 +311,18 @@ fn list_page_sql(f: &Filter, engine: Engine) -> Sql {
     } else {
         "CAST(COUNT(*) OVER () AS BIGINT)".to_string()
     };
+    let order = f.order.sql("i.id");
     let sql = match by_counts(f) {
         // Page through the index first, then read only the rows shown: skipping rows with
         // OFFSET then costs index entries, not table rows.
         true => format!(
             "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.id IN \
-             (SELECT i.id FROM items i{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}) ORDER BY i.id DESC",
+             (SELECT i.id FROM items i{} ORDER BY {order} LIMIT {per_page} OFFSET {offset}) ORDER BY {order}",
             columns(&total),
             w.sql
         ),
         false => format!(
-            "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY i.id DESC LIMIT {per_page} OFFSET {offset}",
+            "SELECT {} FROM items i JOIN orgs o ON o.id = i.owner_org_id{} ORDER BY {order} LIMIT {per_page} OFFSET {offset}",
             columns(&total),
             w.sql
         ),

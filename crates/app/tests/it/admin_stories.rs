@@ -228,6 +228,7 @@ async fn rx2_i10_no_administrator_sees_a_business_item_or_does_another_administr
                 text: None,
                 owner: None,
                 facet: None,
+                order: Default::default(),
                 page: 1,
                 per_page: 10,
             },
@@ -248,6 +249,7 @@ async fn rx2_i10_no_administrator_sees_a_business_item_or_does_another_administr
                 text: None,
                 owner: None,
                 facet: None,
+                order: Default::default(),
                 page: 1,
                 per_page: 10,
             };

@@ -115,3 +115,44 @@ async fn a_search_finds_words_anywhere_in_a_title_or_a_number_by_index_or_scan()
         assert!(odd.rows.is_empty());
     }
 }
+
+/// Issue 12, point 11 (RX.4): a list sorts by number either way and by budget, largest
+/// first and those without one last, with the same total, on both engines.
+#[tokio::test]
+async fn rx4_a_list_sorts_by_number_either_way_and_by_budget() {
+    for p in each_backend("list-order").await {
+        let planner = principal(&p, "bureau.planner").await.unwrap();
+        let page = |order: app::items::Order| {
+            let (p, planner) = (p.clone(), planner.clone());
+            async move {
+                list(
+                    &p,
+                    &planner,
+                    &ListQuery {
+                        kind: "demand".into(),
+                        order,
+                        page: 1,
+                        per_page: 100,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let newest = page(app::items::Order::Newest).await;
+        let oldest = page(app::items::Order::Oldest).await;
+        let by_budget = page(app::items::Order::Amount).await;
+        assert!(newest.rows.len() >= 3);
+        assert_eq!(newest.total, oldest.total);
+        assert_eq!(newest.total, by_budget.total);
+        let ids = |rows: &[app::items::Summary]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+        let mut reversed = ids(&oldest.rows);
+        reversed.reverse();
+        assert_eq!(ids(&newest.rows), reversed);
+        let amounts: Vec<Option<i64>> = by_budget.rows.iter().map(|r| r.amount_fen).collect();
+        let mut sorted = amounts.clone();
+        sorted.sort_by_key(|a| (a.is_none(), std::cmp::Reverse(*a)));
+        assert_eq!(amounts, sorted, "largest first, none last");
+    }
+}

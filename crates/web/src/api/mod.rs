@@ -139,6 +139,7 @@ async fn list(
         text: q.q,
         owner: None,
         facet: None,
+        order: Default::default(),
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(25),
     };

@@ -375,7 +375,12 @@ pub(crate) fn history_row(
             .role(&ev.role)
             .map(|r| r.name.get(lang).to_string())
             .unwrap_or_else(|| ev.role.clone()),
-        org: ev.org_name.clone(),
+        // The unit as the record names it, in English for an English reader (issue 12,
+        // point 10).
+        org: match lang {
+            Lang::En => names.get(&ev.org_name).unwrap_or(&ev.org_name).clone(),
+            Lang::Zh => ev.org_name.clone(),
+        },
         opinion: opinion.join(" · "),
         state_change,
     }

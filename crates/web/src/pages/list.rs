@@ -6,7 +6,7 @@ use crate::contract::ids;
 use crate::error::{WebError, html};
 use crate::frame::Frame;
 use crate::views::{Opt, RowView, summary_view};
-use app::items::ListQuery;
+use app::items::{ListQuery, Order};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -36,6 +36,8 @@ struct ListPage {
     next_url: Option<String>,
     /// The page sizes offered: (rows, the list's address with it, in use).
     sizes: Vec<(i64, String, bool)>,
+    /// The sortable headers' addresses and which sort is in use: (number's, budget's, current).
+    sorts: (String, String, String),
     /// A step the policy lets be taken for many of these items at once (批量提交), when this
     /// person may take it: (action, label, its confirmation).
     batch: Option<(String, String, String)>,
@@ -55,11 +57,30 @@ pub struct Filters {
     page: Option<i64>,
     /// Rows a page (20, 50 or 100).
     per: Option<i64>,
+    /// `old` (oldest first) or `budget` (largest first); newest first otherwise.
+    sort: Option<String>,
 }
 
 impl Filters {
     fn per_page(&self) -> i64 {
         self.per.filter(|n| SIZES.contains(n)).unwrap_or(SIZES[0])
+    }
+
+    fn order(&self) -> Order {
+        match self.sort.as_deref() {
+            Some("old") => Order::Oldest,
+            Some("budget") => Order::Amount,
+            _ => Order::Newest,
+        }
+    }
+
+    /// The list's address sorted by `sort` (from the first page).
+    fn sorted(&self, kind: &str, sort: &str) -> String {
+        let with = Filters {
+            sort: Some(sort.to_string()),
+            ..self.clone()
+        };
+        url(kind, &with, 1)
     }
 }
 
@@ -74,13 +95,14 @@ fn query_string(kind: &str, f: &Filters) -> String {
             .unwrap_or_default()
     };
     format!(
-        "kind={kind}&state={}&year={}&q={}&unit={}&facet={}&per={}",
+        "kind={kind}&state={}&year={}&q={}&unit={}&facet={}&per={}&sort={}",
         enc(&f.state),
         enc(&f.year),
         enc(&f.q),
         enc(&f.unit),
         enc(&f.facet),
-        f.per_page()
+        f.per_page(),
+        enc(&f.sort)
     )
 }
 
@@ -92,6 +114,7 @@ fn list_query(kind: &str, f: &Filters, per_page: i64) -> ListQuery {
         text: f.q.clone(),
         owner: f.unit.as_deref().and_then(|u| u.parse().ok()),
         facet: f.facet.clone().filter(|s| !s.is_empty()),
+        order: f.order(),
         page: f.page.unwrap_or(1),
         per_page,
     }
@@ -230,6 +253,23 @@ pub async fn page(
                 (*n, url(&kind_id, &with, 1), *n == f.per_page())
             })
             .collect(),
+        sorts: (
+            f.sorted(
+                &kind_id,
+                if f.order() == Order::Newest {
+                    "old"
+                } else {
+                    "new"
+                },
+            ),
+            f.sorted(&kind_id, "budget"),
+            match f.order() {
+                Order::Newest => "new",
+                Order::Oldest => "old",
+                Order::Amount => "budget",
+            }
+            .to_string(),
+        ),
         batch,
         frame,
     }))

@@ -8,7 +8,9 @@ use app::{Platform, Principal};
 use domain::policy::{ColumnType, FieldType, ItemKind};
 use std::collections::BTreeMap;
 
-/// Item number → its title.
+/// Item number → its title; for a reader in English also each unit's Chinese name → its
+/// English one (the record keeps the name a unit had that day, in Chinese). The keys cannot
+/// collide: a number is a prefix, a year and a sequence.
 pub type Names = BTreeMap<String, String>;
 
 /// Whether a field holds item numbers (a reference, references, or a table with a column of
@@ -70,6 +72,11 @@ pub(crate) async fn of(
         if let Ok(r) = app::items::by_number(p, who, &n).await {
             names.insert(n, r.title);
         }
+    }
+    if who.lang == domain::Lang::En
+        && let Ok(units) = app::accounts::orgs(p).await
+    {
+        names.extend(units.into_iter().map(|o| (o.name_zh, o.name_en)));
     }
     names
 }

@@ -388,6 +388,15 @@ async fn r13_2_drafts_are_submitted_together_and_a_draft_is_deleted_in_chromium(
     wait_text(c, "list-table", "养老服务综合信息平台").await;
     click(c, "per-50").await;
     wait_text(c, "list-table", "50").await;
+    // Sorted by budget: the draft with one before the draft without.
+    click(c, "sort-budget").await;
+    let sorted = wait_text(c, "sort-budget", "↓").await;
+    assert!(sorted.contains("预算"), "{sorted}");
+    let list = text_of(c, "list-table").await;
+    assert!(
+        list.find("养老服务综合信息平台") < list.find("养老机构视频监管"),
+        "{list}"
+    );
     click_css(c, "#pick-all").await;
     shot(c, "f09-drafts-ticked").await;
     click_confirmed(c, "batch-submit").await;

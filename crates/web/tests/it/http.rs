@@ -865,3 +865,75 @@ async fn the_menu_lists_what_the_role_works_on() {
     let planner = menu("bureau.planner").await;
     assert!(planner("vendor") && planner("expert"));
 }
+
+/// Issue 12, point 3 (R13.2): a reference picker offers only what the person may read: a
+/// unit's clerk requesting a change picks among its own unit's demands, and never sees the
+/// title of another unit's.
+#[tokio::test]
+async fn a_reference_picker_offers_only_what_the_person_may_read() {
+    let apps = spawn_apps("picker-sight", None).await;
+    let app = &apps[0];
+    let cookie = web_cookie(app, "mzj.clerk").await;
+    let page = client()
+        .get(format!(
+            "{}/items/new?kind=demand_change&action=create",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = page
+        .split("<datalist id=\"list-demand\">")
+        .nth(1)
+        .and_then(|s| s.split("</datalist>").next())
+        .unwrap_or_else(|| panic!("no picker for the demand: {page}"));
+    assert!(list.contains("养老服务综合信息平台"), "{list}");
+    for theirs in ["不动产登记", "食品安全智慧监管系统", "城市生命线"] {
+        assert!(!page.contains(theirs), "another unit's {theirs} is offered");
+    }
+}
+
+/// Issue 12, point 10: in English the record names each unit in English (the record keeps
+/// the Chinese name it had that day; the page reads it in the reader's language).
+#[tokio::test]
+async fn in_english_the_record_names_units_in_english() {
+    let apps = spawn_apps("record-en", None).await;
+    let app = &apps[0];
+    let cookie = web_cookie(app, "mzj.clerk").await;
+    client()
+        .get(format!("{}/lang/en?back=/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let id = testkit::peek::first(&app.platform, "demand", "养老服务综合信息平台")
+        .await
+        .item
+        .id
+        .get();
+    let page = client()
+        .get(format!("{}/items/{id}?tab=record", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let history = page
+        .split("id=\"history\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</ul>")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        history.contains("Nanyang Civil Affairs Bureau"),
+        "{history}"
+    );
+    assert!(!history.contains("南阳市民政局"), "{history}");
+}
