@@ -14,6 +14,9 @@ pub const MAX_ITEMS: usize = 100;
 #[derive(Debug)]
 pub struct Outcome {
     pub id: ItemId,
+    /// Its number and title as the person read them (empty for an item they may not read).
+    pub number: String,
+    pub title: String,
     pub result: Result<(), AppError>,
 }
 
@@ -40,7 +43,8 @@ pub async fn perform_many(
     let readable = crate::items::by_ids(p, who, &raw).await?;
     let mut out = Vec::new();
     for id in ids {
-        let result = match readable.iter().find(|r| r.item.id == *id) {
+        let row = readable.iter().find(|r| r.item.id == *id);
+        let result = match row {
             Some(r) if r.item.kind == kind => perform(
                 p,
                 who,
@@ -59,7 +63,12 @@ pub async fn perform_many(
             .map(|_| ()),
             _ => Err(AppError::NotFound),
         };
-        out.push(Outcome { id: *id, result });
+        out.push(Outcome {
+            id: *id,
+            number: row.map(|r| r.number.clone()).unwrap_or_default(),
+            title: row.map(|r| r.title.clone()).unwrap_or_default(),
+            result,
+        });
     }
     Ok(out)
 }

@@ -187,11 +187,30 @@ pub async fn started_by(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ItemRow>, AppError> {
+    own_record(p, who, Own::Started, page, per_page).await
+}
+
+/// Which part of the person's own record a workbench tab reads.
+enum Own {
+    Started,
+    Done,
+}
+
+/// One page of the items the person started or acted on, as their record has them.
+async fn own_record(
+    p: &Platform,
+    who: &Principal,
+    which: Own,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ItemRow>, AppError> {
     let (page, per_page) = (page.clamp(1, 1_000_000), per_page.clamp(1, 200));
+    let (user, offset) = (who.user.id.get(), (page - 1) * per_page);
     let mut c = p.store.read().await?;
-    let (rows, total) =
-        store::queue::started_by(&mut c, who.user.id.get(), (page - 1) * per_page, per_page)
-            .await?;
+    let (rows, total) = match which {
+        Own::Started => store::queue::started_by(&mut c, user, offset, per_page).await?,
+        Own::Done => store::queue::acted_on(&mut c, user, offset, per_page).await?,
+    };
     Ok(readable(p, who, rows, total, page, per_page))
 }
 
@@ -233,11 +252,7 @@ pub async fn done_by(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ItemRow>, AppError> {
-    let (page, per_page) = (page.clamp(1, 1_000_000), per_page.clamp(1, 200));
-    let mut c = p.store.read().await?;
-    let (rows, total) =
-        store::queue::acted_on(&mut c, who.user.id.get(), (page - 1) * per_page, per_page).await?;
-    Ok(readable(p, who, rows, total, page, per_page))
+    own_record(p, who, Own::Done, page, per_page).await
 }
 
 /// The newest 200 items of each kind the principal may see that `keep` accepts.

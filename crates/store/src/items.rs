@@ -22,6 +22,20 @@ pub struct ItemRow {
     pub updated_at: String,
 }
 
+impl ItemRow {
+    /// The owning unit's name in the reader's language.
+    pub fn owner_name(&self, lang: domain::Lang) -> &str {
+        owner_name(&self.owner_name_zh, &self.owner_name_en, lang)
+    }
+}
+
+fn owner_name<'a>(zh: &'a str, en: &'a str, lang: domain::Lang) -> &'a str {
+    match lang {
+        domain::Lang::Zh => zh,
+        domain::Lang::En => en,
+    }
+}
+
 const COLUMNS: &str = "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, i.state, i.fields, i.acts, \
                        i.policy_version, i.version, i.due, i.created_at, i.updated_at, o.name_zh, o.name_en";
 
@@ -268,6 +282,13 @@ pub struct Summary {
     pub amount_fen: Option<i64>,
     /// The kind's facet value (a demand's opinion), if it has one.
     pub facet: Option<String>,
+}
+
+impl Summary {
+    /// The owning unit's name in the reader's language.
+    pub fn owner_name(&self, lang: domain::Lang) -> &str {
+        owner_name(&self.owner_name_zh, &self.owner_name_en, lang)
+    }
 }
 
 /// The statement of `list_page`: one page of summaries, newest first, each row carrying the

@@ -310,11 +310,7 @@ pub fn row_view(p: &app::Platform, r: &ItemRow, t: Tr) -> RowView {
         id: r.item.id.get(),
         number: r.number.clone(),
         title: r.title.clone(),
-        unit: if t.is_en() {
-            r.owner_name_en.clone()
-        } else {
-            r.owner_name_zh.clone()
-        },
+        unit: r.owner_name(t.0).to_string(),
         state: state_tag(kind, &r.item.state, t.0),
         budget_wan: r
             .item
@@ -339,11 +335,7 @@ pub fn summary_view(p: &app::Platform, r: &Summary, t: Tr) -> RowView {
         id: r.id.get(),
         number: r.number.clone(),
         title: r.title.clone(),
-        unit: if t.is_en() {
-            r.owner_name_en.clone()
-        } else {
-            r.owner_name_zh.clone()
-        },
+        unit: r.owner_name(t.0).to_string(),
         state: state_tag(p.policy.kind(&r.kind), &r.state, t.0),
         budget_wan: r
             .amount_fen

@@ -16,6 +16,11 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// Its demands' budgets together, in fen: the line's starting budget.
+    pub fn budget_fen(&self) -> i64 {
+        budget_fen(std::iter::once(&self.demand).chain(&self.merged))
+    }
+
     /// All its demands' numbers, the accepted one first: what the line cites (依据需求).
     pub fn numbers(&self) -> Vec<String> {
         std::iter::once(&self.demand)
@@ -116,10 +121,7 @@ pub async fn line_from_demands(
             units.push(r.owner_name_zh.clone());
         }
     }
-    let budget: i64 = rows
-        .iter()
-        .filter_map(|r| r.item.field("budget").parse::<i64>().ok())
-        .sum();
+    let budget = budget_fen(&rows);
     out.insert("title".into(), first.title.clone());
     out.insert("unit".into(), units.join("、"));
     out.insert("budget".into(), budget.to_string());
@@ -141,6 +143,14 @@ pub async fn line_from_demands(
         out.insert("seq".into(), (last + 1).to_string());
     }
     Ok(out)
+}
+
+/// The demands' budgets together, in fen (a demand without one counts nothing).
+fn budget_fen<'a>(demands: impl IntoIterator<Item = &'a ItemRow>) -> i64 {
+    demands
+        .into_iter()
+        .filter_map(|r| r.item.field("budget").parse::<i64>().ok())
+        .sum()
 }
 
 fn split(numbers: &str) -> impl Iterator<Item = String> + '_ {

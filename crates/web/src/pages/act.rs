@@ -132,11 +132,7 @@ pub async fn perform_chosen(
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let action = form
-        .iter()
-        .find(|(k, _)| k == "_action")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let action = super::form_value(&form, "_action");
     let rest = form.into_iter().filter(|(k, _)| k != "_action").collect();
     perform(state, user, Path((id, action)), Form(rest)).await
 }

@@ -32,13 +32,10 @@ pub async fn submit(
     check_csrf(&who, &form)?;
     let p = &s.platform;
     let lang = who.lang;
-    let value = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let (kind_id, action) = (value("kind"), value("action"));
+    let (kind_id, action) = (
+        super::form_value(&form, "kind"),
+        super::form_value(&form, "action"),
+    );
     let kind = p
         .policy
         .kind(&kind_id)
@@ -63,16 +60,13 @@ pub async fn submit(
     let outcomes = app::batch::perform_many(p, &who, &kind_id, &action, &ids, once.as_ref())
         .await
         .map_err(|e| WebError::App(e, lang))?;
-    let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
-    let read = app::items::by_ids(p, &who, &raw)
-        .await
-        .map_err(|e| WebError::App(e, lang))?;
     let mut rows = Vec::new();
     for o in &outcomes {
-        let (number, title) = match read.iter().find(|r| r.item.id == o.id) {
-            Some(r) => (r.number.clone(), r.title.clone()),
-            None => (o.id.get().to_string(), String::new()),
+        let number = match o.number.as_str() {
+            "" => o.id.get().to_string(),
+            n => n.to_string(),
         };
+        let title = o.title.clone();
         let why = o.result.as_ref().err().map(|e| reason(e, lang));
         rows.push((o.id.get(), number, title, why));
     }

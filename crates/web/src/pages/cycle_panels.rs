@@ -331,8 +331,7 @@ pub(super) async fn plan_panel(
             cell(r.title.clone()),
             // As the task book has them: the unit typed on the line, else the one that owns it.
             cell(match r.item.field("unit") {
-                "" if lang == Lang::En => r.owner_name_en.clone(),
-                "" => r.owner_name_zh.clone(),
+                "" => r.owner_name(lang).to_string(),
                 u => u.to_string(),
             }),
             cell(r.item.field("demands").replace(',', "、")),
@@ -442,18 +441,11 @@ pub(super) async fn candidates_panel(
     }
     for c in &candidates {
         let d = &c.demand;
-        let fen: i64 = std::iter::once(d)
-            .chain(&c.merged)
-            .filter_map(|r| r.item.field("budget").parse::<i64>().ok())
-            .sum();
+        let fen = c.budget_fen();
         panel.rows.push(vec![
             item_link(d),
             cell(d.title.clone()),
-            cell(if lang == Lang::En {
-                d.owner_name_en.clone()
-            } else {
-                d.owner_name_zh.clone()
-            }),
+            cell(d.owner_name(lang)),
             cell(
                 c.merged
                     .iter()

@@ -1,6 +1,7 @@
 //! 委托: a person going on leave hands their items to a colleague of the same post until a day
 //! (issue 11, point 17), and ends it early when back. What was typed stays on a refusal.
 
+use super::form_value as value;
 use crate::AppState;
 use crate::auth::{WebUser, check_csrf};
 use crate::error::{WebError, html};
@@ -112,13 +113,6 @@ pub async fn page(State(s): State<AppState>, WebUser(who): WebUser) -> Result<Re
         (0, String::new(), String::new()),
     )
     .await
-}
-
-fn value(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(f, _)| f == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 pub async fn submit(

@@ -249,11 +249,7 @@ fn build(
         title: v.row.title.clone(),
         number: v.row.number.clone(),
         kind_name: kind.name.get(lang).to_string(),
-        owner: if lang == Lang::En {
-            v.row.owner_name_en.clone()
-        } else {
-            v.row.owner_name_zh.clone()
-        },
+        owner: v.row.owner_name(lang).to_string(),
         policy_version: item.policy_version.clone(),
         version: v.row.version,
         state: state_tag(Some(kind), &item.state, lang),
@@ -611,11 +607,7 @@ pub async fn reveal(
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, WebError> {
     crate::auth::check_csrf(&who, &form)?;
-    let reason = form
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let reason = super::form_value(&form, "reason");
     let p = &s.platform;
     let value = app::personal::reveal(p, &who, domain::ItemId::new(id), &field, &reason)
         .await

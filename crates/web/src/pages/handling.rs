@@ -120,12 +120,7 @@ pub async fn handle(
 
 /// The request a form makes: ids that do not parse name nobody (and are refused as such).
 fn request(act: HandlingAct, form: &[(String, String)]) -> Request {
-    let value = |k: &str| {
-        form.iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let value = |k: &str| super::form_value(form, k);
     let ids = |k: &str| -> Vec<i64> {
         form.iter()
             .filter(|(f, v)| f == k && !v.is_empty())

@@ -23,6 +23,20 @@ pub struct Section {
     pub markdown: String,
 }
 
+/// The manual as the pages show it: its opening words and each section as HTML, read once.
+static SHOWN: std::sync::LazyLock<(String, Vec<(Section, String)>)> =
+    std::sync::LazyLock::new(|| {
+        let (intro, all) = sections();
+        let all = all
+            .into_iter()
+            .map(|s| {
+                let html = to_html(&s.markdown);
+                (s, html)
+            })
+            .collect();
+        (to_html(&intro), all)
+    });
+
 /// The manual's opening words and its sections, in order.
 pub fn sections() -> (String, Vec<Section>) {
     let mut intro = String::new();
@@ -80,23 +94,23 @@ pub async fn page(
     Query(q): Query<HelpQuery>,
 ) -> Result<Response, WebError> {
     let p = &s.platform;
-    let (intro, all) = sections();
+    let (intro, all) = &*SHOWN;
     let role = q.role.unwrap_or_else(|| who.user.role.clone());
     let title = frame_title(who.lang);
     let frame = Frame::new(p, &who, "help", &title, "/help");
     let pick = |id: &str| {
         all.iter()
-            .find(|s| s.id == id)
-            .map(|s| (s.id.clone(), s.heading.clone(), to_html(&s.markdown)))
+            .find(|(s, _)| s.id == id)
+            .map(|(s, html)| (s.id.clone(), s.heading.clone(), html.clone()))
     };
     let shown = [pick(&role), pick(COMMON)].into_iter().flatten().collect();
     Ok(html(HelpPage {
-        intro: to_html(&intro),
+        intro: intro.clone(),
         shown,
         others: all
             .iter()
-            .filter(|s| s.id != COMMON && s.id != role)
-            .map(|s| (s.id.clone(), s.heading.clone()))
+            .filter(|(s, _)| s.id != COMMON && s.id != role)
+            .map(|(s, _)| (s.id.clone(), s.heading.clone()))
             .collect(),
         frame,
     }))

@@ -149,6 +149,14 @@ pub fn once(form: &[(String, String)], path: &str) -> Option<app::items::Idempot
 
 /// The form's fields without the framework's own (`_csrf`, `_once`, `op`).
 /// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
+/// The first value a form sent under `name`, or empty.
+pub(crate) fn form_value(form: &[(String, String)], name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 pub fn input_of(form: &[(String, String)]) -> domain::Input {
     let mut input = domain::Input::new();
     // Table cells come as `field.row.column`; each table becomes one JSON value.

@@ -52,12 +52,19 @@ pub(crate) async fn of(
     item: &domain::Item,
     history: &[StoredEvent],
 ) -> Names {
+    let fields: Vec<_> = kind
+        .fields
+        .iter()
+        .filter(|f| holds_numbers(&f.ty))
+        .collect();
     let mut numbers = Vec::new();
-    for f in kind.fields.iter().filter(|f| holds_numbers(&f.ty)) {
+    for f in &fields {
         numbers_in(&f.ty, item.field(&f.id), &mut numbers);
-        for e in history {
-            let payload: serde_json::Value =
-                serde_json::from_str(&e.event.payload).unwrap_or_default();
+    }
+    // Each event's payload read once, for every field that holds numbers.
+    for e in history.iter().filter(|_| !fields.is_empty()) {
+        let payload: serde_json::Value = serde_json::from_str(&e.event.payload).unwrap_or_default();
+        for f in &fields {
             if let Some(v) = payload["changes"][f.id.as_str()].as_str() {
                 numbers_in(&f.ty, v, &mut numbers);
             }

@@ -54,11 +54,7 @@ pub async fn page(
         (t("事项名称", "Title"), v.row.title.clone()),
         (
             t("所属单位", "Organisation"),
-            if lang == Lang::En {
-                v.row.owner_name_en.clone()
-            } else {
-                v.row.owner_name_zh.clone()
-            },
+            v.row.owner_name(lang).to_string(),
         ),
         (
             t("当前状态", "State"),

@@ -73,11 +73,7 @@ fn rows(p: &Platform, r: &Ranking, lang: Lang) -> Vec<RankRow> {
             id: x.row.item.id.get(),
             number: x.row.number.clone(),
             title: x.row.title.clone(),
-            unit: if lang == Lang::En {
-                x.row.owner_name_en.clone()
-            } else {
-                x.row.owner_name_zh.clone()
-            },
+            unit: x.row.owner_name(lang).to_string(),
             opinion: facet
                 .map(|f| display_value(f, x.row.item.field(&f.id), lang))
                 .unwrap_or_default(),

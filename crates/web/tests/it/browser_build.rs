@@ -260,14 +260,7 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     c.goto(&format!("{base}/items/{fsr}?tab=record"))
         .await
         .unwrap();
-    let href = c
-        .find(Locator::Id("print-record"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let href = href_of(c, "print-record").await;
     c.goto(&format!("{base}{href}")).await.unwrap();
     let sheet = wait_text(c, "sheet-record", "宛数政〔2027〕5号").await;
     for said in [
@@ -289,12 +282,7 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         .unwrap();
     let printed = c.print(a4).await.unwrap();
     assert!(printed.starts_with(b"%PDF"));
-    std::fs::write(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/screenshots/b07c-approval-sheet.pdf"),
-        &printed,
-    )
-    .unwrap();
+    keep("b07c-approval-sheet.pdf", &printed);
     c.goto(&format!("{base}/items/{fsr}")).await.unwrap();
     let cookie = session_cookie(c).await;
     let (pdf, sm3) = fetch(

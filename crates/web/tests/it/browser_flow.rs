@@ -223,14 +223,7 @@ async fn r13_4_the_bureau_ranks_the_years_demands_by_score_and_exports_them_in_c
     shot(c, "f09-ranking").await;
     click(c, "rank-by-score_need").await;
     wait_text(c, "ranking", "↓").await;
-    let href = c
-        .find(Locator::Id("ranking-export"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let href = href_of(c, "ranking-export").await;
     assert!(href.ends_with("?by=score_need"), "{href}");
     let (bytes, kind) = fetch(&base, &session_cookie(c).await, &href).await;
     assert!(bytes.starts_with(b"PK"), "an Excel workbook, got {kind}");

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{client, complete_demand, spawn_apps, token, web_cookie};
+use common::{client, complete_demand, get_page, spawn_apps, token, web_cookie};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -776,15 +776,7 @@ async fn the_expert_list_shows_each_experts_employer_as_the_unit() {
     let apps = spawn_apps("expert-unit", None).await;
     let app = &apps[0];
     let cookie = web_cookie(app, "bureau.planner").await;
-    let page = client()
-        .get(format!("{}/items?kind=expert", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = get_page(&app.base, &cookie, "/items?kind=expert").await;
     let body = page.split("<tbody>").nth(1).unwrap_or_default();
     assert!(body.contains("郑州大学"), "{body}");
     assert!(!body.contains("南阳市政务服务和大数据管理局"), "{body}");
@@ -797,21 +789,7 @@ async fn help_opens_the_manual_at_the_readers_own_post() {
     let apps = spawn_apps("help", None).await;
     let app = &apps[0];
     let cookie = web_cookie(app, "mzj.clerk").await;
-    let get = |path: &str| {
-        let (url, cookie) = (format!("{}{path}", app.base), cookie.clone());
-        async move {
-            client()
-                .get(url)
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
-    let page = get("/help").await;
+    let (_, page) = get_page(&app.base, &cookie, "/help").await;
     let own = page
         .find("id=\"manual-demand_clerk\"")
         .expect("the clerk's section");
@@ -824,9 +802,22 @@ async fn help_opens_the_manual_at_the_readers_own_post() {
         "{page}"
     );
     assert!(page.contains("/help?role=company_pm"));
-    assert!(get("/").await.contains("id=\"help-link\""));
-    let other = get("/help?role=company_pm").await;
+    assert!(
+        get_page(&app.base, &cookie, "/")
+            .await
+            .1
+            .contains("id=\"help-link\"")
+    );
+    let (_, other) = get_page(&app.base, &cookie, "/help?role=company_pm").await;
     assert!(other.contains("id=\"manual-company_pm\""));
+}
+
+/// The part of `page` after the first `from`, up to the next `end` (empty if absent).
+fn part<'a>(page: &'a str, from: &str, end: &str) -> &'a str {
+    page.split(from)
+        .nth(1)
+        .and_then(|s| s.split(end).next())
+        .unwrap_or_default()
 }
 
 /// Issue 12, point 11: the menu lists the modules a role uses. A unit's clerk has its
@@ -838,21 +829,8 @@ async fn the_menu_lists_what_the_role_works_on() {
     let app = &apps[0];
     let menu = |user: &'static str| async move {
         let cookie = web_cookie(app, user).await;
-        let page = client()
-            .get(format!("{}/", app.base))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let nav = page
-            .split("id=\"sidebar\"")
-            .nth(1)
-            .and_then(|s| s.split("</nav>").next())
-            .unwrap_or_default()
-            .to_string();
+        let (_, page) = get_page(&app.base, &cookie, "/").await;
+        let nav = part(&page, "id=\"sidebar\"", "</nav>").to_string();
         move |kind: &str| nav.contains(&format!("href=\"/items?kind={kind}\""))
     };
     let clerk = menu("mzj.clerk").await;
@@ -874,24 +852,17 @@ async fn a_reference_picker_offers_only_what_the_person_may_read() {
     let apps = spawn_apps("picker-sight", None).await;
     let app = &apps[0];
     let cookie = web_cookie(app, "mzj.clerk").await;
-    let page = client()
-        .get(format!(
-            "{}/items/new?kind=demand_change&action=create",
-            app.base
-        ))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let list = page
-        .split("<datalist id=\"list-demand\">")
-        .nth(1)
-        .and_then(|s| s.split("</datalist>").next())
-        .unwrap_or_else(|| panic!("no picker for the demand: {page}"));
-    assert!(list.contains("养老服务综合信息平台"), "{list}");
+    let (_, page) = get_page(
+        &app.base,
+        &cookie,
+        "/items/new?kind=demand_change&action=create",
+    )
+    .await;
+    let list = part(&page, "<datalist id=\"list-demand\">", "</datalist>");
+    assert!(
+        list.contains("养老服务综合信息平台"),
+        "no picker for the demand: {page}"
+    );
     for theirs in ["不动产登记", "食品安全智慧监管系统", "城市生命线"] {
         assert!(!page.contains(theirs), "another unit's {theirs} is offered");
     }
@@ -904,33 +875,14 @@ async fn in_english_the_record_names_units_in_english() {
     let apps = spawn_apps("record-en", None).await;
     let app = &apps[0];
     let cookie = web_cookie(app, "mzj.clerk").await;
-    client()
-        .get(format!("{}/lang/en?back=/", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    get_page(&app.base, &cookie, "/lang/en?back=/").await;
     let id = testkit::peek::first(&app.platform, "demand", "养老服务综合信息平台")
         .await
         .item
         .id
         .get();
-    let page = client()
-        .get(format!("{}/items/{id}?tab=record", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let history = page
-        .split("id=\"history\"")
-        .nth(1)
-        .unwrap_or_default()
-        .split("</ul>")
-        .next()
-        .unwrap_or_default();
+    let (_, page) = get_page(&app.base, &cookie, &format!("/items/{id}?tab=record")).await;
+    let history = part(&page, "id=\"history\"", "</ul>");
     assert!(
         history.contains("Nanyang Civil Affairs Bureau"),
         "{history}"

@@ -80,10 +80,26 @@ async fn try_start() -> Result<Browser, String> {
 }
 
 pub async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    keep(&format!("{name}.png"), &png);
+}
+
+/// Keeps a file the journey made (a screenshot, a printed PDF) beside the screenshots.
+pub fn keep(name: &str, bytes: &[u8]) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+/// The `href` of the link with this id.
+pub async fn href_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("link {id}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id} has no href"))
 }
 
 pub async fn fill(c: &Client, id: &str, text: &str) {
