@@ -196,25 +196,3 @@ impl From<AppError> for ApiError {
         ApiError(e)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// SECURITY.md: a write the storage cannot take answers 503 with Retry-After, on the web
-    /// pages and the API alike, and says nothing was changed.
-    #[test]
-    fn rx2_f3_unavailable_storage_answers_503_with_retry_after() {
-        let e = || AppError::Unavailable("database or disk is full".into());
-        for r in [
-            ApiError(e()).into_response(),
-            WebError::App(e(), domain::Lang::Zh).into_response(),
-        ] {
-            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-            assert_eq!(
-                r.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
-                Some(RETRY_AFTER_SECONDS.as_bytes())
-            );
-        }
-    }
-}

@@ -16,6 +16,16 @@ mod server;
 mod views;
 
 pub use edges::Edges;
+
+/// What the crate's own tests (`tests/it/inside.rs`) read of its insides: the interface's
+/// words, the manual's sections, the error answers. Not an interface for other crates.
+#[doc(hidden)]
+pub mod inside {
+    pub use crate::error::{ApiError, RETRY_AFTER_SECONDS, WebError};
+    pub use crate::i18n::{STRINGS, Tr};
+    pub use crate::pages::admin::WORDS as ADMIN_WORDS;
+    pub use crate::pages::help::{COMMON, sections};
+}
 pub use routes::{router, router_with};
 
 use app::Platform;

@@ -121,30 +121,3 @@ fn frame_title(lang: domain::Lang) -> String {
         .get(lang)
         .to_string()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Issue 12, point 11: the manual has a section for every role the policy names, and
-    /// nothing else but the common one; each has text.
-    #[test]
-    fn the_manual_has_a_section_for_every_role_of_the_policy() {
-        let policy = app::default_policy().unwrap();
-        let (intro, all) = sections();
-        assert!(!intro.trim().is_empty());
-        for r in &policy.roles {
-            let s = all.iter().find(|s| s.id == r.id);
-            assert!(s.is_some(), "the manual has no section for {}", r.id);
-            assert_eq!(s.unwrap().heading, r.name.zh, "{}'s heading", r.id);
-        }
-        for s in &all {
-            assert!(
-                s.id == COMMON || policy.role(&s.id).is_some(),
-                "section {} is not a role",
-                s.id
-            );
-            assert!(!s.markdown.trim().is_empty(), "section {} is empty", s.id);
-        }
-    }
-}

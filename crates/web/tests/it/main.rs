@@ -12,3 +12,4 @@ mod fuzz;
 mod http;
 mod http_admin;
 mod http_edges;
+mod inside;
