@@ -225,7 +225,7 @@ pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
 
 /// The policy that ships with the platform, the seed's measures by chapter: the root first,
 /// then the parts it lists, in its order (a test holds this list to the root's `parts`).
-pub const DEFAULT_POLICY: [(&str, &str); 11] = [
+pub const DEFAULT_POLICY: [(&str, &str); 12] = [
     (
         "policy.toml",
         include_str!("../../../policy/nanyang-2025/policy.toml"),
@@ -265,6 +265,10 @@ pub const DEFAULT_POLICY: [(&str, &str); 11] = [
     (
         "construction.toml",
         include_str!("../../../policy/nanyang-2025/construction.toml"),
+    ),
+    (
+        "acceptance.toml",
+        include_str!("../../../policy/nanyang-2025/acceptance.toml"),
     ),
     (
         "supervision.toml",

@@ -74,6 +74,9 @@ pub struct Context<'a> {
     /// The parent's budget lines with what siblings have committed, for a `within` rule; for
     /// a `covers` rule, with what items of the rule's kind have committed.
     pub budget: &'a [BudgetLine],
+    /// For each of the step's `blocked_by` rules, in order, the numbers of the items that
+    /// block it now (none: the rule holds).
+    pub blocking: &'a [Vec<String>],
 }
 
 /// A line of a project's baseline: what was approved and what contracts already took.
@@ -203,6 +206,7 @@ pub fn decide(
     permitted(policy, kind_def, t, item, actor, cx.as_effect)?;
     let window = rules::window(t, cx, actor)?;
     rules::requires(t, actor, item, input, cx)?;
+    rules::blocked(t, cx)?;
 
     let mut changes = BTreeMap::new();
     let mut errors = Vec::new();

@@ -214,6 +214,7 @@ mod tests {
             refs: &refs,
             as_effect: false,
             budget: &[],
+            blocking: &[],
         };
         let clerk = Actor {
             user: UserId::new(1),

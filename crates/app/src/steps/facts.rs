@@ -15,6 +15,8 @@ pub struct Facts {
     pub refs: BTreeMap<String, RefFact>,
     /// The parent's budget lines and what siblings committed, for a `within` rule.
     pub budget: Vec<domain::BudgetLine>,
+    /// For each `blocked_by` rule of the step, the numbers of the items blocking it.
+    pub blocking: Vec<Vec<String>>,
 }
 
 impl Facts {
@@ -31,6 +33,7 @@ impl Facts {
             refs: &self.refs,
             as_effect,
             budget: &self.budget,
+            blocking: &self.blocking,
         }
     }
 }
@@ -85,7 +88,9 @@ pub async fn gather(
             {
                 continue;
             }
-            let mut fact = ref_fact(p, row, &rule.same);
+            let mut compared = rule.same.clone();
+            compared.extend(rule.member.clone());
+            let mut fact = ref_fact(p, row, &compared);
             if !rule.parent_states.is_empty() {
                 fact.parent = parent_of(c, p, number).await?;
             }
@@ -131,7 +136,50 @@ pub async fn gather(
     if let Some(of) = commitments {
         facts.budget = committed_lines(c, kind, item, input, t, of).await?;
     }
+    for rule in &t.blocked_by {
+        facts
+            .blocking
+            .push(blocking(c, rule, t, item, input).await?);
+    }
     Ok(facts)
+}
+
+/// The numbers of the items a `blocked_by` rule finds open under the item, or under the item
+/// its `of` field names, oldest first. Whoever asks sees the numbers: the rule is about what
+/// exists, and a number says nothing the refusal should hide.
+async fn blocking(
+    c: &mut Conn,
+    rule: &domain::policy::BlockedBy,
+    t: &Transition,
+    item: Option<&Item>,
+    input: &Input,
+) -> Result<Vec<String>, AppError> {
+    let parent = match (&rule.of, item) {
+        (Some(field), _) => value_of(t, field, item, input).to_ascii_uppercase(),
+        (None, Some(i)) => match store::items::get(c, i.id).await? {
+            Some(row) => row.number,
+            None => return Ok(Vec::new()),
+        },
+        (None, None) => return Ok(Vec::new()),
+    };
+    if parent.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let f = Filter {
+        kind: rule.kind.clone(),
+        parent: Some(parent.trim().to_string()),
+        states: rule.states.clone(),
+        page: 1,
+        per_page: 100,
+        ..Filter::default()
+    };
+    let mut numbers: Vec<String> = store::items::list(c, &f)
+        .await?
+        .into_iter()
+        .map(|r| r.number)
+        .collect();
+    numbers.sort();
+    Ok(numbers)
 }
 
 /// The first item of the rule's kind and states that names `number`, under a parent in the

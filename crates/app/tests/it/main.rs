@@ -3,6 +3,7 @@
 //! `TEST_DATABASE_URL`, on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
+mod acceptance_stories;
 mod admin_stories;
 mod backup_stories;
 mod calendar_stories;

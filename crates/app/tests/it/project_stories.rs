@@ -255,33 +255,47 @@ async fn r14_1_a_signed_confirmation_verifies_until_its_content_is_changed_behin
             .unwrap();
         assert!(r.is_intact(), "{r}");
         // Someone with database access raises the budget of the signed entry.
-        {
-            let mut c = p.store.read().await.unwrap();
-            store::sqlx::query(
-                "UPDATE items SET fields = REPLACE(fields, '300000000', '390000000') WHERE id = $1",
-            )
+        let row = tamper_with_signed(&p, &clerk, id, "300000000", "390000000").await;
+        assert_eq!(row.item.field("budget"), "390000000");
+    }
+}
+
+/// Rewrites `from` as `to` in a signed item's fields behind the platform, then expects the
+/// signature shown as invalid and `audit verify` to name the item for its signature; returns
+/// the item as it now reads.
+pub(crate) async fn tamper_with_signed(
+    p: &app::Platform,
+    reader: &app::Principal,
+    id: ItemId,
+    from: &str,
+    to: &str,
+) -> store::items::ItemRow {
+    {
+        let mut c = p.store.read().await.unwrap();
+        store::sqlx::query("UPDATE items SET fields = REPLACE(fields, $1, $2) WHERE id = $3")
+            .bind(from)
+            .bind(to)
             .bind(id.get())
             .execute(&mut *c)
             .await
             .unwrap();
-        }
-        let row = view(&p, &clerk, id).await.unwrap().row;
-        assert_eq!(row.item.field("budget"), "390000000");
-        assert!(matches!(
-            app::signing::status(&p, &row).await.unwrap(),
-            Some((SignatureCheck::Invalid { .. }, _))
-        ));
-        let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
-            .await
-            .unwrap();
-        let b = r
-            .breaches
-            .first()
-            .cloned()
-            .expect("a changed signed entry must be reported");
-        assert_eq!(b.stream, row.number);
-        assert!(b.what.contains("signature"), "{}", b.what);
     }
+    let row = view(p, reader, id).await.unwrap().row;
+    assert!(matches!(
+        app::signing::status(p, &row).await.unwrap(),
+        Some((SignatureCheck::Invalid { .. }, _))
+    ));
+    let r = app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+        .await
+        .unwrap();
+    let b = r
+        .breaches
+        .first()
+        .cloned()
+        .expect("a changed signed item must be reported");
+    assert_eq!(b.stream, row.number);
+    assert!(b.what.contains("signature"), "{}", b.what);
+    row
 }
 
 pub(crate) fn lines(v2: bool) -> String {

@@ -128,6 +128,7 @@ fn demand_step_on(today: &str, calendar: &Calendar) -> Result<crate::decide::Eve
         refs: &refs,
         as_effect: false,
         budget: &[],
+        blocking: &[],
     };
     let clerk = Actor {
         user: UserId::new(1),

@@ -200,6 +200,18 @@ pub(super) fn check<'a>(
                     )));
                 }
             }
+            if let Some(m) = &r.member
+                && rk.field(m.get_ref()).map(|f| &f.ty) != Some(&FieldType::Orgs)
+            {
+                return Err(within(ctx.err(
+                    m,
+                    format!(
+                        "`member` `{}` must be an orgs field of `{}`",
+                        m.get_ref(),
+                        rk.id
+                    ),
+                )));
+            }
         }
         if let Some(c) = &t.covers {
             let Some(ck) = find(c.kind.get_ref()) else {
@@ -229,6 +241,9 @@ pub(super) fn check<'a>(
                         .into(),
                 ));
             }
+        }
+        for b in &t.blocked_by {
+            blocked_by(ctx, kind, b, &find, &states_of)?;
         }
         if let Some(f) = &t.actor_in
             && kind.field(f.get_ref()).map(|f| &f.ty) != Some(&FieldType::Orgs)
@@ -322,6 +337,51 @@ pub(super) fn check<'a>(
             let actions: HashSet<String> = ek.transitions.iter().map(|t| t.id.clone()).collect();
             ctx.known(&e.action, &actions, "transition")?;
         }
+    }
+    Ok(())
+}
+
+/// A `blocked_by`: its kind has a parent field pointing at the item whose children it looks
+/// at (the item itself, or the one its `of` field names), and its states are that kind's.
+fn blocked_by<'k>(
+    ctx: &Ctx,
+    kind: &ItemKind,
+    b: &super::raw::RawBlockedBy,
+    find: &dyn Fn(&str) -> Option<&'k ItemKind>,
+    states_of: &dyn Fn(&ItemKind) -> HashSet<String>,
+) -> Result<(), PolicyError> {
+    let Some(bk) = find(b.kind.get_ref()) else {
+        return Err(ctx.err(&b.kind, format!("unknown item kind `{}`", b.kind.get_ref())));
+    };
+    let parent_kind = match &b.of {
+        None => kind.id.clone(),
+        Some(f) => match kind.field(f.get_ref()).map(|f| &f.ty) {
+            Some(FieldType::ItemRef { kind }) => kind.clone(),
+            _ => {
+                return Err(ctx.err(
+                    f,
+                    format!("`of` `{}` must be an item_ref field", f.get_ref()),
+                ));
+            }
+        },
+    };
+    let under = bk
+        .parent_field
+        .as_ref()
+        .and_then(|p| bk.field(p))
+        .map(|f| &f.ty);
+    if !matches!(under, Some(FieldType::ItemRef { kind }) if *kind == parent_kind) {
+        return Err(ctx.err(
+            &b.kind,
+            format!(
+                "`blocked_by` looks at items under a `{parent_kind}`: `{}` needs a parent_field referring to `{parent_kind}`",
+                bk.id
+            ),
+        ));
+    }
+    let states = states_of(bk);
+    for s in &b.states {
+        ctx.known(s, &states, "state")?;
     }
     Ok(())
 }

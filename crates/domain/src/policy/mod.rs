@@ -60,7 +60,7 @@ pub struct NamedRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleBody {
     Forbid(Forbid),
-    Requires(RefRule),
+    Requires(Box<RefRule>),
     /// Applies by itself to every step that decides (the separation of duties).
     Separate(Separation),
 }
@@ -347,6 +347,19 @@ pub struct Transition {
     pub batch: bool,
     /// The separation of duties, on a step that decides (from the policy's `separate` rule).
     pub separation: Option<Separation>,
+    /// Refused while items of a kind are open under the item (or the item a field names).
+    pub blocked_by: Vec<BlockedBy>,
+}
+
+/// Items of `kind` in `states` under a parent block a step: the item itself, or the item its
+/// reference field `of` names (the project's open trial defects block its final acceptance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedBy {
+    pub kind: String,
+    pub states: Vec<String>,
+    pub of: Option<String>,
+    pub article: Article,
+    pub message: Text,
 }
 
 /// A condition on the item's own fields.
@@ -432,6 +445,8 @@ pub struct RefRule {
     /// Fields the item must hold with the referenced item's value (a project's construction
     /// mode is the one the Bureau fixed on its plan line, art. 5).
     pub same: Vec<String>,
+    /// An `orgs` field of the referenced item that must list the actor's unit.
+    pub member: Option<String>,
 }
 
 /// Items of `kind` in `states` whose `field` names the referenced item, under a parent in

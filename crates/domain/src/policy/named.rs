@@ -100,11 +100,9 @@ impl<'a> Rules<'a> {
                             })
                             .collect(),
                     }),
-                    (None, Some(q), None) => RuleBody::Requires(super::transition::ref_rule(
-                        ctx,
-                        q,
-                        Some(r.id.get_ref()),
-                    )?),
+                    (None, Some(q), None) => RuleBody::Requires(Box::new(
+                        super::transition::ref_rule(ctx, q, Some(r.id.get_ref()))?,
+                    )),
                     _ => {
                         return Err(ctx.err(
                             &r.id,

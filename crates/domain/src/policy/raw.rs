@@ -347,6 +347,25 @@ pub struct RawTransition {
     /// drafts), each with what it already holds; default false.
     #[serde(default)]
     pub batch: bool,
+    /// The step is refused while items of a kind are open under the item, or under the item a
+    /// reference field names (a trial defect not closed blocks the final acceptance, art. 16).
+    #[serde(default)]
+    pub blocked_by: Vec<RawBlockedBy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBlockedBy {
+    /// Items of this kind (its `parent_field` names their parent)...
+    pub kind: S,
+    /// ... in these states ...
+    pub states: Vec<S>,
+    /// ... under the item this reference field names; omitted, under the item itself.
+    pub of: Option<S>,
+    pub article: S,
+    /// What the refusal says before it lists the items' numbers.
+    pub zh: String,
+    pub en: String,
 }
 
 #[derive(Deserialize)]
@@ -450,6 +469,9 @@ pub struct RawRefRule {
     /// one its plan line fixed).
     #[serde(default)]
     pub same: Vec<S>,
+    /// An `orgs` field of the referenced item that must list the actor's unit (only the
+    /// project's user units log its trial defects).
+    pub member: Option<S>,
 }
 
 #[derive(Deserialize)]

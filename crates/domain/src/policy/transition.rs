@@ -208,6 +208,23 @@ pub(super) fn load(
         task: t.task.unwrap_or(true),
         batch: t.batch,
         separation: uses.separation.clone(),
+        blocked_by: t
+            .blocked_by
+            .iter()
+            .map(|b| {
+                Ok::<_, PolicyError>(super::BlockedBy {
+                    kind: b.kind.get_ref().clone(),
+                    states: b.states.iter().map(|s| s.get_ref().clone()).collect(),
+                    of: b
+                        .of
+                        .as_ref()
+                        .map(|f| ctx.known(f, k.field_ids, "field").map(str::to_string))
+                        .transpose()?,
+                    article: ctx.article(&b.article)?,
+                    message: Text::new(&b.zh, &b.en),
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?,
         draw: match &t.draw {
             Some(d) if super::DRAWS.contains(&d.get_ref().as_str()) => Some(d.get_ref().clone()),
             Some(d) => {
@@ -302,5 +319,6 @@ pub(super) fn ref_rule(
             message: Text::new(&n.zh, &n.en),
         }),
         same: r.same.iter().map(|s| s.get_ref().clone()).collect(),
+        member: r.member.as_ref().map(|m| m.get_ref().clone()),
     })
 }

@@ -75,6 +75,7 @@ impl World {
             refs: &self.refs,
             as_effect: false,
             budget: &[],
+            blocking: &[],
         }
     }
 
@@ -474,15 +475,16 @@ fn r3_1_classified_work_is_refused_with_a_clear_message_citing_art_3() {
     );
 }
 
-/// R3.2
+/// R3.2: a department raises demands and their changes, and (R16.2) logs the defects it
+/// finds while a project of its own is on trial; it creates nothing else.
 #[test]
 fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
     let p = policy();
     for kind in &p.kinds {
         for t in kind.creations() {
             let allowed = domain::decide::may_create(&p, &kind.id, &t.id, &clerk());
-            let expected =
-                matches!(kind.id.as_str(), "demand" | "demand_change") && t.id == "create";
+            let expected = matches!(kind.id.as_str(), "demand" | "demand_change" | "defect")
+                && t.id == "create";
             assert_eq!(allowed, expected, "{}:{}", kind.id, t.id);
         }
     }

@@ -45,6 +45,7 @@ pub(crate) fn cx() -> Context<'static> {
         refs: &REFS,
         as_effect: false,
         budget: &[],
+        blocking: &[],
     }
 }
 

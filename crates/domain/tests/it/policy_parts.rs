@@ -52,6 +52,8 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "risk",
             "inspection",
             "rectification",
+            "defect",
+            "final_acceptance",
             "guidance",
             "audit_finding"
         ]
@@ -332,4 +334,44 @@ fn rx1_a_single_file_policy_still_loads_when_it_holds_every_table() {
     let from_path = Policy::from_folder(&Path::new(&dir).join("one.toml")).unwrap();
     assert_eq!(from_path.kinds.len(), single.kinds.len());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 13 (art. 16): a `blocked_by` looks at items under a parent, so its kind must have a
+/// parent field referring to that item's kind; a loader error names the line.
+#[test]
+fn r16_2_a_blocked_by_of_a_kind_not_under_the_item_fails_to_load() {
+    let (broken, part) = edited(
+        "blocked_by = [{ kind = \"defect\", states = [\"open\", \"fixed\"], of = \"project\"",
+        "blocked_by = [{ kind = \"vendor\", states = [\"open\", \"fixed\"], of = \"project\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert_eq!(
+        err.line,
+        line_of(text_of(&broken, &part), "kind = \"vendor\", states")
+    );
+    assert!(
+        err.message
+            .contains("`vendor` needs a parent_field referring to `project`"),
+        "{err}"
+    );
+    let (broken, _) = edited(
+        "states = [\"open\", \"fixed\"], of = \"project\"",
+        "states = [\"open\", \"gone\"], of = \"project\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("gone"), "{err}");
+}
+
+/// Issue 13 (art. 16): `member` names an `orgs` field of the referenced kind.
+#[test]
+fn r16_2_a_member_rule_on_a_field_that_is_not_a_set_of_units_fails_to_load() {
+    let (broken, part) = edited("member = \"units\"", "member = \"title\"");
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert_eq!(err.file, format!("copy/{part}"));
+    assert!(
+        err.message
+            .contains("`member` `title` must be an orgs field of `project`"),
+        "{err}"
+    );
 }

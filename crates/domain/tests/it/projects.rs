@@ -110,6 +110,7 @@ impl World {
             refs: &self.refs,
             as_effect: self.as_effect,
             budget: &self.budget,
+            blocking: &[],
         };
         decide(&policy(), kind, item, action, who, input, &cx)
             .map(|ev| apply(item, ItemId::new(9), &ev))
