@@ -202,6 +202,23 @@ pub fn may_create_under(p: &Platform, who: &Principal, child: &str, parent: &Ite
     })
 }
 
+/// The creations of `child` the principal may take under `parent` as it is now, in the
+/// policy's order (the Data Center's 组织初验 under a completed project).
+pub fn creations_under(
+    p: &Platform,
+    who: &Principal,
+    child: &str,
+    parent: &ItemRow,
+) -> Vec<Transition> {
+    let Some(k) = p.policy.kind(child) else {
+        return Vec::new();
+    };
+    creations(p, who, child)
+        .into_iter()
+        .filter(|t| accepts(k, t, parent))
+        .collect()
+}
+
 /// Whether creation `t` of kind `k` names the parent's kind in its `requires` and every such
 /// rule accepts the parent's state. A creation that says nothing about the parent's kind is not
 /// a creation under it.

@@ -2,6 +2,7 @@
 //! art. 4-12 with one user per role, and demands in every state of art. 13. Only on an empty
 //! database.
 
+mod acceptance;
 mod city;
 mod demands;
 pub mod projects;

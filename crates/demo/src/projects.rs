@@ -1,7 +1,8 @@
 //! The served demo's construction work (art. 14-18), beyond the city and its demands: this
 //! year's plan reviewed by the NDRC, funded by Finance and its task book issued; one project
 //! waiting for its demand unit's signature, one signed whose feasibility study is with the Data
-//! Center, and one self-funded whose study is approved and whose filing is with the NDRC. Tests
+//! Center, one self-funded whose study is approved and whose filing is with the NDRC, and one on
+//! trial after its initial acceptance, with a defect open (`acceptance`). Tests
 //! start from the city alone, so their numbering does not depend on this.
 
 use crate::{DEMO_PASSWORD, act, principal};
@@ -193,7 +194,35 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     .await?;
     crate::supervision::approve_and_apply_for_filing(p, id, fsr).await?;
     crate::supervision::guidance_and_findings(p, &project_no).await?;
-    crate::supervision::next_years_plan(p).await
+    crate::supervision::next_years_plan(p).await?;
+    // Last, so the numbers above stay what they were: one self-funded project on trial.
+    let (id, project_no) = send(p, &entry(2), true).await?;
+    let fsr = act(
+        p,
+        &pm,
+        None,
+        "fsr",
+        "create",
+        &[
+            ("project", &project_no),
+            ("title", "12345热线智能分析可行性研究报告"),
+            ("summary", "对热线工单进行智能分类、热点发现和办理质量分析。"),
+            (
+                "budget_lines",
+                r#"[{"category":"软件","item":"智能分析系统开发","quantity":"1","unit_price":"690,000"},
+                    {"category":"硬件","item":"分析服务器","quantity":"2","unit_price":"90,000"},
+                    {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
+            ),
+            (
+                "milestones",
+                &format!(
+                    r#"[{{"name":"完成招标","planned":"{year}-04-30"}},{{"name":"上线试运行","planned":"{year}-09-30"}}]"#
+                ),
+            ),
+        ],
+    )
+    .await?;
+    crate::acceptance::on_trial(p, id, &project_no, fsr).await
 }
 
 /// The Company drafts the entry and sends it for confirmation; when `signed`, the natural

@@ -295,20 +295,11 @@ pub(crate) fn blocked(t: &Transition, cx: &Context<'_>) -> Result<(), Denied> {
         if open.is_empty() {
             continue;
         }
+        // The article goes with the refusal (the page cites it once), not into its words.
         return Err(Denied {
             reason: Text::new(
-                format!(
-                    "{}：{}（{}）",
-                    rule.message.zh,
-                    open.join("、"),
-                    rule.article.cite(crate::Lang::Zh)
-                ),
-                format!(
-                    "{}: {} ({})",
-                    rule.message.en,
-                    open.join(", "),
-                    rule.article.cite(crate::Lang::En)
-                ),
+                format!("{}：{}。", rule.message.zh, open.join("、")),
+                format!("{}: {}.", rule.message.en, open.join(", ")),
             ),
             article: Some(rule.article.clone()),
             fields: Vec::new(),

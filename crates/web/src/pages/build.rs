@@ -147,12 +147,9 @@ pub async fn panels(
                 &app::cycle::children(p, who, ids::RECTIFICATION, number).await?,
                 lang,
             );
-            if may_create(p, who, ids::RECTIFICATION) {
-                panel.links.push((
-                    t(lang, "下达整改", "Raise a rectification"),
-                    format!("/items/new?kind=rectification&inspection={number}"),
-                    "new-rectification".into(),
-                ));
+            // Only while the inspection takes them (not once an initial acceptance passed).
+            if let Some(k) = p.policy.kind(ids::RECTIFICATION) {
+                panel.links = super::children::creation_links(p, who, k, &v.row);
             }
             out.push(panel);
         }

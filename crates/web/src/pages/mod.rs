@@ -5,6 +5,7 @@ pub mod admin;
 pub mod articles;
 pub mod batch;
 pub mod build;
+mod children;
 mod choices;
 mod cycle_panels;
 pub mod delegation;

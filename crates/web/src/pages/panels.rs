@@ -167,6 +167,7 @@ pub async fn build(
         }
         _ => {}
     }
+    super::children::panels(p, who, v, &mut out).await?;
     Ok(out)
 }
 

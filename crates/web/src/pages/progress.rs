@@ -152,23 +152,9 @@ pub async fn panels(
     if let Some(panel) = milestones_panel(v, lang, p.today()) {
         out.push(panel);
     }
-    for (kind, id, zh, en, link_zh, link_en) in [
-        (
-            ids::RISK,
-            "risks",
-            "风险登记",
-            "Risk register",
-            "登记风险",
-            "Record a risk",
-        ),
-        (
-            ids::INSPECTION,
-            "inspections",
-            "监督检查",
-            "Inspections",
-            "登记监督检查",
-            "Record an inspection",
-        ),
+    for (kind, id, zh, en) in [
+        (ids::RISK, "risks", "风险登记", "Risk register"),
+        (ids::INSPECTION, "inspections", "监督检查", "Inspections"),
     ] {
         // Shown while the project's state lets the kind be recorded, or once there is one.
         let building = app::items::parent_accepts(p, kind, &v.row);
@@ -198,12 +184,12 @@ pub async fn panels(
                 super::panels::state_cell(p, r, lang),
             ]);
         }
-        if building && !app::items::creations(p, who, kind).is_empty() {
-            panel.links.push((
-                t(lang, link_zh, link_en),
-                format!("/items/new?kind={kind}&project={number}"),
-                format!("new-{kind}"),
-            ));
+        // One link per step that creates one here now (登记监督检查 while it is built,
+        // 组织初验 once it is reported done), in the step's words.
+        if let Some(k) = p.policy.kind(kind) {
+            panel
+                .links
+                .extend(super::children::creation_links(p, who, k, &v.row));
         }
         out.push(panel);
     }
