@@ -184,6 +184,8 @@ pub const USERS: &[(&str, &str, &str, &str)] = &[
     ("admin.sys", "系统管理员", "datacenter", "sys_admin"),
     ("admin.sec", "安全管理员", "datacenter", "sec_admin"),
     ("admin.audit", "安全审计员", "datacenter", "audit_admin"),
+    // Last, so the ids of the accounts above stay what they were.
+    ("dc.om", "孙伟", "datacenter", "datacenter_om"),
 ];
 
 /// Systems already built, so that the analysis can show overlaps (R13.4).

@@ -5,6 +5,7 @@
 mod acceptance;
 mod city;
 mod demands;
+mod operations;
 pub mod projects;
 mod registry;
 mod supervision;
@@ -86,6 +87,8 @@ async fn seed_systems(p: &Platform) -> Result<(), AppError> {
             ("unit", *unit),
             ("description", *description),
             ("built", *built),
+            ("om_owner", "datacenter"),
+            ("mlps_level", "2"),
         ];
         act(p, &analyst, None, "system", "create", &fields).await?;
     }

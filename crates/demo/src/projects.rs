@@ -222,7 +222,8 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         ],
     )
     .await?;
-    crate::acceptance::on_trial(p, id, &project_no, fsr).await
+    crate::acceptance::on_trial(p, id, &project_no, fsr).await?;
+    crate::operations::seed(p).await
 }
 
 /// The Company drafts the entry and sends it for confirmation; when `signed`, the natural

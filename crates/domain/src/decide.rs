@@ -362,7 +362,14 @@ pub fn decide(
         _ => t.to.clone(),
     };
     let stays = item.is_some_and(|i| i.state == to);
-    let (due, due_assumed) = rules::due(t, item, (waiting, stays), cx);
+    let days = match &t.deadline_by {
+        Some(by) => by
+            .days
+            .get(rules::value_after(&changes, item, &by.field))
+            .copied(),
+        None => t.deadline_days,
+    };
+    let (due, due_assumed) = rules::due(days, item, (waiting, stays), cx);
     Ok(Event {
         kind: kind.to_string(),
         action: t.id.clone(),

@@ -13,15 +13,15 @@ use std::collections::BTreeSet;
 /// keeps the running deadline; otherwise `deadline_days` working days from today, always
 /// with a date: a year the holiday table lacks is counted Monday to Friday and marked.
 pub(crate) fn due(
-    t: &Transition,
+    days: Option<u32>,
     item: Option<&Item>,
     (waiting, stays): (bool, bool),
     cx: &Context<'_>,
 ) -> (Option<NaiveDate>, BTreeSet<i32>) {
-    if waiting || (stays && t.deadline_days.is_none()) {
+    if waiting || (stays && days.is_none()) {
         return (item.and_then(|i| i.due), BTreeSet::new());
     }
-    match t.deadline_days {
+    match days {
         Some(days) => {
             let c = cx.calendar.working_days_after(cx.now.date_naive(), days);
             (Some(c.value), c.assumed)

@@ -86,6 +86,10 @@ pub enum FileType {
     Xlsx,
     Png,
     Jpeg,
+    /// A zip that is none of the documents above: a source archive.
+    Zip,
+    /// gzip (a .tar.gz source archive).
+    Gzip,
 }
 
 impl FileType {
@@ -99,7 +103,14 @@ impl FileType {
             FileType::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             FileType::Png => "image/png",
             FileType::Jpeg => "image/jpeg",
+            FileType::Zip => "application/zip",
+            FileType::Gzip => "application/gzip",
         }
+    }
+
+    /// A source archive, taken only by a field that says `archives`.
+    pub fn is_archive(self) -> bool {
+        matches!(self, FileType::Zip | FileType::Gzip)
     }
 
     fn extensions(self) -> &'static [&'static str] {
@@ -110,6 +121,8 @@ impl FileType {
             FileType::Xlsx => &["xlsx"],
             FileType::Png => &["png"],
             FileType::Jpeg => &["jpg", "jpeg"],
+            FileType::Zip => &["zip"],
+            FileType::Gzip => &["gz", "tgz"],
         }
     }
 }
@@ -125,6 +138,9 @@ pub fn sniff(bytes: &[u8]) -> Option<FileType> {
     }
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Some(FileType::Jpeg);
+    }
+    if bytes.starts_with(&[0x1F, 0x8B]) {
+        return Some(FileType::Gzip);
     }
     if !bytes.starts_with(b"PK\x03\x04") {
         return None;
@@ -145,8 +161,17 @@ pub fn sniff(bytes: &[u8]) -> Option<FileType> {
             .ok()?;
         head.contains("ofdspec").then_some(FileType::Ofd)
     } else {
-        None
+        Some(FileType::Zip)
     }
+}
+
+/// The refusal of a file of no accepted type (a source archive counts only where the field
+/// takes archives).
+fn not_accepted() -> AppError {
+    refused(
+        "只能上传 PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG 或 JPG 文件；文件内容无法识别为其中任何一种。",
+        "Only PDF, OFD, Word (.docx), Excel (.xlsx), PNG or JPG files; the content is none of these.",
+    )
 }
 
 fn refused(zh: impl Into<String>, en: impl Into<String>) -> AppError {
@@ -198,10 +223,7 @@ async fn attach_unrecorded(
         ));
     }
     let Some(ty) = sniff(&bytes) else {
-        return Err(refused(
-            "只能上传 PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG 或 JPG 文件；文件内容无法识别为其中任何一种。",
-            "Only PDF, OFD, Word (.docx), Excel (.xlsx), PNG or JPG files; the content is none of these.",
-        ));
+        return Err(not_accepted());
     };
     let ext = name
         .rsplit_once('.')
@@ -230,6 +252,9 @@ async fn attach_unrecorded(
         .filter(|f| kind.field(f).is_some_and(|d| d.ty == FieldType::Files))
         .ok_or(AppError::NotFound)?
         .clone();
+    if ty.is_archive() && !kind.field(&field).is_some_and(|d| d.archives) {
+        return Err(not_accepted());
+    }
     let cmd = Command {
         action: "attach".into(),
         input: Input::new(),

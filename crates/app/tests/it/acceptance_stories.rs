@@ -14,7 +14,7 @@ use testkit::each_backend;
 const PDF: &[u8] = b"%PDF-1.7\n% acceptance papers\n%%EOF\n";
 
 /// The article a refusal cites.
-fn article_of(e: &app::AppError) -> String {
+pub(crate) fn article_of(e: &app::AppError) -> String {
     match e {
         app::AppError::Denied(d) => d
             .article
@@ -79,18 +79,18 @@ async fn open_initial(p: &app::Platform, number: &str) -> ItemId {
     .unwrap()
 }
 
-async fn state(p: &app::Platform, id: ItemId) -> String {
+pub(crate) async fn state(p: &app::Platform, id: ItemId) -> String {
     let pm = principal(p, "company.pm").await.unwrap();
     view(p, &pm, id).await.unwrap().row.item.state
 }
 
-async fn number_of(p: &app::Platform, id: ItemId) -> String {
+pub(crate) async fn number_of(p: &app::Platform, id: ItemId) -> String {
     let pm = principal(p, "company.pm").await.unwrap();
     view(p, &pm, id).await.unwrap().row.number
 }
 
 /// A project on trial: its initial acceptance passed at the first check.
-async fn project_on_trial(p: &app::Platform) -> (ItemId, String) {
+pub(crate) async fn project_on_trial(p: &app::Platform) -> (ItemId, String) {
     let (project, number) = completed_project(p).await;
     let analyst = principal(p, "dc.analyst").await.unwrap();
     let check = open_initial(p, &number).await;
@@ -242,7 +242,7 @@ fn defect() -> Command {
 }
 
 /// A final acceptance of the project, organised by the Company (meeting held, accepted).
-fn organise(number: &str) -> Command {
+pub(crate) fn organise(number: &str) -> Command {
     cmd(
         "create",
         input(&[
@@ -316,7 +316,7 @@ async fn r16_2_an_open_trial_defect_blocks_the_final_acceptance_until_the_unit_c
 }
 
 /// The project's units as its form holds them (unit ids).
-async fn unit_of(p: &app::Platform, number: &str) -> String {
+pub(crate) async fn unit_of(p: &app::Platform, number: &str) -> String {
     let pm = principal(p, "company.pm").await.unwrap();
     let mut c = p.store.read().await.unwrap();
     let row = store::items::get_by_number(&mut c, number)
@@ -334,7 +334,7 @@ async fn unit_of(p: &app::Platform, number: &str) -> String {
 }
 
 /// The sign-off as the page sends it: the password and the version that was read.
-async fn sign_off(p: &app::Platform, id: ItemId, password: &str) -> Command {
+pub(crate) async fn sign_off(p: &app::Platform, id: ItemId, password: &str) -> Command {
     let clerk = principal(p, "zrzy.clerk").await.unwrap();
     let version = view(p, &clerk, id).await.unwrap().row.version.to_string();
     cmd(
@@ -412,4 +412,31 @@ async fn r16_3_the_demand_unit_signs_off_the_final_acceptance_and_the_project_is
         // Someone with database access rewrites the signed conclusion.
         tamper_with_signed(&p, &clerk, fa, "同意通过竣工验收", "有条件通过验收").await;
     }
+}
+
+/// A project accepted and handed over: on trial with nothing open, its final acceptance
+/// organised, confirmed and signed off by the natural resources bureau.
+pub(crate) async fn handed_over_project(p: &app::Platform) -> (ItemId, String) {
+    let (project, number) = project_on_trial(p).await;
+    let pm = principal(p, "company.pm").await.unwrap();
+    let mut organised = organise(&number);
+    organised
+        .input
+        .insert("units".into(), unit_of(p, &number).await);
+    let fa = create(p, &pm, "final_acceptance", organised).await.unwrap();
+    app::files::attach(p, &pm, fa, "竣工验收纪要.pdf", PDF.to_vec())
+        .await
+        .unwrap();
+    perform(p, &pm, fa, cmd("submit", Input::new()))
+        .await
+        .unwrap();
+    let planner = principal(p, "bureau.planner").await.unwrap();
+    perform(p, &planner, fa, cmd("confirm", Input::new()))
+        .await
+        .unwrap();
+    let clerk = principal(p, "zrzy.clerk").await.unwrap();
+    perform(p, &clerk, fa, sign_off(p, fa, DEMO_PASSWORD).await)
+        .await
+        .unwrap();
+    (project, number)
 }

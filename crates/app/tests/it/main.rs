@@ -16,6 +16,7 @@ mod fuzz;
 mod handling_stories;
 mod identity_stories;
 mod ledger_stories;
+mod operations_stories;
 mod personal_stories;
 mod plan_line_stories;
 mod project_stories;

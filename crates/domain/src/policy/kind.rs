@@ -85,6 +85,10 @@ pub(super) fn load<'a>(
             Some(s) => Some(ctx.known(s, &section_ids, "section")?.to_string()),
             None => None,
         };
+        if f.archives && ty != FieldType::Files {
+            return Err(ctx.err(&f.id, "`archives` is for a `files` field".into()));
+        }
+        let archives = f.archives;
         fields.push(FieldDef {
             id: f.id.get_ref().clone(),
             label: Text::new(&f.zh, &f.en),
@@ -94,6 +98,7 @@ pub(super) fn load<'a>(
             default: f.default.clone(),
             system: f.system,
             copies: f.copies,
+            archives,
             personal: f.personal,
             product: match f.product.as_slice() {
                 [] => None,
@@ -139,6 +144,16 @@ pub(super) fn load<'a>(
         });
     }
 
+    let choices: std::collections::BTreeMap<String, Vec<String>> = fields
+        .iter()
+        .filter_map(|f: &FieldDef| match &f.ty {
+            FieldType::Choice(options) => Some((
+                f.id.clone(),
+                options.iter().map(|(id, _)| id.clone()).collect(),
+            )),
+            _ => None,
+        })
+        .collect();
     let transitions = k
         .transition
         .iter()
@@ -152,6 +167,7 @@ pub(super) fn load<'a>(
                     field_ids: &field_ids,
                     state_ids: &state_ids,
                     transition_ids: &transition_ids,
+                    choices: &choices,
                 },
                 &rules.uses(ctx, t)?,
             )
@@ -184,6 +200,15 @@ pub(super) fn load<'a>(
             None => None,
         },
         handling: load_handling(ctx, k, role_ids)?,
+        import: match k.import {
+            true if !transition_ids.contains("create") => {
+                return Err(ctx.err(
+                    &k.id,
+                    "`import` imports rows through the kind's `create` step, which it lacks".into(),
+                ));
+            }
+            import => import,
+        },
         ranking: k
             .ranking
             .iter()

@@ -243,6 +243,9 @@ pub struct FieldDef {
     /// A new item's form copies the same-named fields of the item this reference names (a
     /// project starts from its plan line's title, budget and content).
     pub copies: bool,
+    /// A `files` field that also takes source archives (.zip, .tar.gz): the source code a
+    /// vendor delivers, kept with its digest (art. 19).
+    pub archives: bool,
     /// Personal data (SECURITY.md: phone and ID numbers): kept SM4-encrypted at rest, shown
     /// masked (`138****5678`) unless a user asks with a reason, which is recorded.
     pub personal: bool,
@@ -349,6 +352,15 @@ pub struct Transition {
     pub separation: Option<Separation>,
     /// Refused while items of a kind are open under the item (or the item a field names).
     pub blocked_by: Vec<BlockedBy>,
+    /// The deadline in working days by the value of a choice field (a ticket's priority).
+    pub deadline_by: Option<DeadlineBy>,
+}
+
+/// Working days to the next step, by each option of a choice field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineBy {
+    pub field: String,
+    pub days: BTreeMap<String, u32>,
 }
 
 /// Items of `kind` in `states` under a parent block a step: the item itself, or the item its
@@ -518,6 +530,8 @@ pub struct ItemKind {
     pub handling: Handling,
     /// Integer fields that rank the kind's items (a demand's scores), summed for the total.
     pub ranking: Vec<String>,
+    /// The list offers an Excel import of its `create` step (demands, the equipment list).
+    pub import: bool,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,

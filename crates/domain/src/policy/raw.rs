@@ -142,6 +142,9 @@ pub struct RawKind {
     /// Integer fields that rank the kind's items (an opinion's scores), summed for the total.
     #[serde(default)]
     pub ranking: Vec<S>,
+    /// The list offers an Excel import of the kind's ordinary creation (`create`).
+    #[serde(default)]
+    pub import: bool,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]
@@ -199,6 +202,9 @@ pub struct RawField {
     /// For an `item_ref`: a new item copies the same-named fields of the item it names.
     #[serde(default)]
     pub copies: bool,
+    /// For a `files` field: also takes source archives (.zip, .tar.gz).
+    #[serde(default)]
+    pub archives: bool,
     /// Personal data (a phone number, an ID number): kept encrypted, shown masked.
     #[serde(default)]
     pub personal: bool,
@@ -351,6 +357,16 @@ pub struct RawTransition {
     /// reference field names (a trial defect not closed blocks the final acceptance, art. 16).
     #[serde(default)]
     pub blocked_by: Vec<RawBlockedBy>,
+    /// The next step is due this many working days after this one, by the value of a choice
+    /// field (a ticket's priority); instead of `deadline_days`.
+    pub deadline_by: Option<RawDeadlineBy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeadlineBy {
+    pub field: S,
+    pub days: BTreeMap<String, u32>,
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,8 @@ pub(super) struct Known<'a> {
     pub field_ids: &'a HashSet<String>,
     pub state_ids: &'a HashSet<String>,
     pub transition_ids: &'a HashSet<String>,
+    /// The kind's choice fields and their option ids.
+    pub choices: &'a BTreeMap<String, Vec<String>>,
 }
 
 pub(super) fn load(
@@ -208,6 +210,10 @@ pub(super) fn load(
         task: t.task.unwrap_or(true),
         batch: t.batch,
         separation: uses.separation.clone(),
+        deadline_by: match &t.deadline_by {
+            None => None,
+            Some(d) => Some(deadline_by(ctx, d, k, t)?),
+        },
         blocked_by: t
             .blocked_by
             .iter()
@@ -320,5 +326,41 @@ pub(super) fn ref_rule(
         }),
         same: r.same.iter().map(|s| s.get_ref().clone()).collect(),
         member: r.member.as_ref().map(|m| m.get_ref().clone()),
+    })
+}
+
+/// A `deadline_by`: a choice field of the kind, a number of days for each of its options, and
+/// no `deadline_days` beside it (one deadline a step).
+fn deadline_by(
+    ctx: &Ctx,
+    d: &super::raw::RawDeadlineBy,
+    k: &Known,
+    t: &RawTransition,
+) -> Result<super::DeadlineBy, PolicyError> {
+    let field = ctx.known(&d.field, k.field_ids, "field")?.to_string();
+    if t.deadline_days.is_some() {
+        return Err(ctx.err(
+            &d.field,
+            "a step has `deadline_days` or `deadline_by`, not both".into(),
+        ));
+    }
+    let options = k.choices.get(&field).ok_or_else(|| {
+        ctx.err(
+            &d.field,
+            format!("`deadline_by` needs a choice field, not `{field}`"),
+        )
+    })?;
+    let given: Vec<&String> = d.days.keys().collect();
+    let mut wanted: Vec<&String> = options.iter().collect();
+    wanted.sort();
+    if given != wanted {
+        return Err(ctx.err(
+            &d.field,
+            format!("`deadline_by` gives days for {given:?}; `{field}` has the options {wanted:?}"),
+        ));
+    }
+    Ok(super::DeadlineBy {
+        field,
+        days: d.days.clone(),
     })
 }

@@ -83,14 +83,40 @@ fn rx1_explaining_a_paragraph_leaves_out_the_other_paragraphs() {
     );
 }
 
-/// Art. 20 (hardware maintenance) is not built yet: the explanation says so and lists nothing.
+/// Art. 24 (the special fund) is not built yet: the explanation says so and lists nothing.
 #[test]
-fn rx1_explaining_art_20_says_it_is_not_modelled_yet() {
+fn rx1_explaining_art_24_says_it_is_not_modelled_yet() {
     let p = shipped();
-    let e = p.explain(&art("20")).unwrap();
+    let e = p.explain(&art("24")).unwrap();
     assert_eq!(e.article.status, ArticleStatus::NotYet);
-    assert_eq!(e.article.heading.zh, "硬件设备运维范围");
+    assert_eq!(e.article.heading.zh, "专项资金和年度投资计划");
     assert!(e.is_empty());
+}
+
+/// Issue 13: art. 16 lists the acceptance's steps (initial acceptance, trial defects, the
+/// final acceptance and its sign-off) and art. 20 the hardware rule of the tickets.
+#[test]
+fn r16_r20_explaining_art_16_and_20_lists_their_rules() {
+    let p = shipped();
+    let e = p.explain(&art("16")).unwrap();
+    let all = steps(&e);
+    for step in [
+        "inspection.pass_initial",
+        "inspection.fail_initial",
+        "defect.create",
+        "final_acceptance.sign_off",
+        "project.accept_initial",
+    ] {
+        assert!(all.contains(&step.to_string()), "{step} in {all:?}");
+    }
+    let e = p.explain(&art("20")).unwrap();
+    assert_eq!(e.article.status, ArticleStatus::Modelled);
+    assert!(
+        steps(&e).contains(&"ticket.create".to_string()),
+        "{:?}",
+        steps(&e)
+    );
+    assert!(steps(&e).contains(&"equipment.create".to_string()));
 }
 
 #[test]

@@ -36,7 +36,6 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "demand",
             "campaign",
             "demand_change",
-            "system",
             "plan_opinion",
             "plan",
             "plan_item",
@@ -54,6 +53,11 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "rectification",
             "defect",
             "final_acceptance",
+            "system",
+            "code_custody",
+            "account_custody",
+            "equipment",
+            "ticket",
             "guidance",
             "audit_finding"
         ]
@@ -198,8 +202,8 @@ fn rx1_a_rule_no_step_uses_is_refused() {
     );
 }
 
-/// R32.1, RX.1: all 32 articles are listed in order with their heading words; articles 16 and
-/// 26 are not modelled yet.
+/// R32.1, RX.1: all 32 articles are listed in order with their heading words; article 16 is
+/// modelled in part, 20 whole (issue 13), 26 not yet.
 #[test]
 fn rx1_the_policy_lists_all_32_articles_with_their_headings_and_status() {
     let p = shipped();
@@ -213,7 +217,7 @@ fn rx1_the_policy_lists_all_32_articles_with_their_headings_and_status() {
     );
     let a = |n| p.article(n).unwrap();
     assert_eq!(a(16).status, ArticleStatus::Partly);
-    assert_eq!(a(20).status, ArticleStatus::NotYet);
+    assert_eq!(a(20).status, ArticleStatus::Modelled);
     assert_eq!(a(26).status, ArticleStatus::NotYet);
     assert_eq!(a(13).status, ArticleStatus::Modelled);
     assert_eq!(p.chapter(a(13).chapter).unwrap().name.zh, "实施流程");
@@ -265,18 +269,19 @@ fn rx1_every_cited_article_is_listed_and_not_yet_means_nothing_cites_it() {
 
 #[test]
 fn rx1_a_transition_citing_an_article_marked_not_yet_fails_to_load() {
-    // The system register's step cites art. 19 today; art. 20 (hardware) is not modelled.
+    // The system register's step cites art. 19 today; art. 24 (the special fund) is not
+    // modelled.
     let (broken, part) = edited(
         "required = [\"name\", \"description\"]\narticle = \"19\"",
-        "required = [\"name\", \"description\"]\narticle = \"20\"",
+        "required = [\"name\", \"description\"]\narticle = \"24\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, format!("copy/{part}"));
     assert_eq!(
         err.line,
-        line_of(text_of(&broken, &part), "article = \"20\"")
+        line_of(text_of(&broken, &part), "article = \"24\"")
     );
-    assert!(err.message.contains("art. 20 is marked `not yet`"), "{err}");
+    assert!(err.message.contains("art. 24 is marked `not yet`"), "{err}");
 }
 
 #[test]
@@ -298,19 +303,19 @@ fn rx1_a_citation_of_an_article_the_measures_do_not_have_fails_to_load() {
 #[test]
 fn rx1_an_article_marked_partly_that_nothing_cites_fails_to_load() {
     let (broken, _) = edited(
-        "zh = \"硬件设备运维范围\"\nen = \"Hardware maintenance\"\nstatus = \"not yet\"",
-        "zh = \"硬件设备运维范围\"\nen = \"Hardware maintenance\"\nstatus = \"partly\"",
+        "en = \"The special fund and the investment plan\"\nstatus = \"not yet\"",
+        "en = \"The special fund and the investment plan\"\nstatus = \"partly\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, "copy/articles.toml");
     let heading = line_of(
         text_of(&broken, "articles.toml"),
-        "\"Hardware maintenance\"",
+        "\"The special fund and the investment plan\"",
     );
     assert_eq!(err.line, heading + 1);
     assert!(
         err.message
-            .contains("art. 20 is marked `partly` but nothing in the policy cites it"),
+            .contains("art. 24 is marked `partly` but nothing in the policy cites it"),
         "{err}"
     );
 }
@@ -372,6 +377,39 @@ fn r16_2_a_member_rule_on_a_field_that_is_not_a_set_of_units_fails_to_load() {
     assert!(
         err.message
             .contains("`member` `title` must be an orgs field of `project`"),
+        "{err}"
+    );
+}
+
+/// Issue 13 (R19.3): a ticket's deadline by priority gives days for every option of a choice
+/// field, and a step has one deadline; `import` needs a `create`; `archives` is for files.
+#[test]
+fn r19_3_a_deadline_by_priority_must_cover_every_option_and_stand_alone() {
+    let (broken, _) = edited(
+        "days = { p1 = 1, p2 = 2, p3 = 5, p4 = 10 } }\narticle = \"19\"\nreq = \"R19.3\"\nstyle = \"primary\"",
+        "days = { p1 = 1, p2 = 2, p3 = 5 } }\narticle = \"19\"\nreq = \"R19.3\"\nstyle = \"primary\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("`priority` has the options"), "{err}");
+    let (broken, _) = edited(
+        "deadline_by = { field = \"priority\"",
+        "deadline_days = 3\ndeadline_by = { field = \"priority\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("not both"), "{err}");
+    let (broken, _) = edited(
+        "deadline_by = { field = \"priority\"",
+        "deadline_by = { field = \"summary\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("needs a choice field"), "{err}");
+    let (broken, _) = edited(
+        "system = true\narchives = true",
+        "system = true\narchives = true\n[[kind.field]]\nid = \"x\"\nzh = \"x\"\nen = \"x\"\ntype = \"text\"\narchives = true",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(
+        err.message.contains("`archives` is for a `files` field"),
         "{err}"
     );
 }

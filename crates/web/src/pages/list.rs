@@ -27,6 +27,8 @@ struct ListPage {
     export_url: String,
     years: Vec<Opt>,
     creations: Vec<(String, String)>,
+    /// The kind's list offers an import and the person may create it.
+    importable: bool,
     rows: Vec<RowView>,
     /// "1000+" when a search counted up to its cap.
     total: String,
@@ -227,6 +229,10 @@ pub async fn page(
                 selected: query.year == Some(i64::from(y)),
             })
             .collect(),
+        importable: kind.import
+            && app::items::creations(p, &who, &kind_id)
+                .iter()
+                .any(|t| t.id == ids::CREATE),
         creations: app::items::creations(p, &who, &kind_id)
             .iter()
             .map(|c| (c.id.clone(), c.label.get(lang).to_string()))
