@@ -70,20 +70,26 @@ fn queues(p: &Platform, who: &Principal) -> Vec<Filter> {
     let mut out = Vec::new();
     for kind in &p.policy.kinds {
         for s in &kind.states {
-            let task = kind.transitions.iter().any(|t| {
-                t.task
-                    && !t.internal
-                    && t.undoes.is_none()
-                    && t.from.contains(&s.id)
-                    && t.from != [t.to.clone()]
-                    && t.roles.contains(&who.user.role)
-            });
-            if !task {
+            let steps: Vec<&Transition> = kind
+                .transitions
+                .iter()
+                .filter(|t| domain::handling::is_task_from(t, &s.id, &who.user.role))
+                .collect();
+            if steps.is_empty() {
                 continue;
             }
+            // Where every task from the state is a recurring duty, only the items due within
+            // its window are candidates (read by the due-date index, counted apart).
+            let within = steps
+                .iter()
+                .map(|t| t.task_within_days)
+                .collect::<Option<Vec<u32>>>()
+                .and_then(|days| days.into_iter().max());
             let base = Filter {
                 kind: kind.id.clone(),
                 states: vec![s.id.clone()],
+                due_until: within
+                    .map(|days| (p.today() + chrono::Days::new(u64::from(days))).to_string()),
                 ..Filter::default()
             };
             let Some(mut f) = visible_filter(p, who, &kind.id, base) else {
@@ -102,10 +108,11 @@ fn queues(p: &Platform, who: &Principal) -> Vec<Filter> {
 /// The item as a task of the principal, if the domain has a task step on it for them now.
 fn task_of(p: &Platform, who: &Principal, row: ItemRow) -> Option<Task> {
     let kind = p.policy.kind(&row.item.kind)?;
-    let actions: Vec<Transition> = domain::handling::tasks(&p.policy, &row.item, &who.actor)
-        .into_iter()
-        .cloned()
-        .collect();
+    let actions: Vec<Transition> =
+        domain::handling::tasks(&p.policy, &row.item, &who.actor, p.today())
+            .into_iter()
+            .cloned()
+            .collect();
     if actions.is_empty() {
         return None;
     }

@@ -1,5 +1,6 @@
-//! The served demo's O&M (art. 19-20): the hardware the Data Center took over when it was
-//! formed, and a ticket on the first registered system.
+//! The served demo's O&M and security (art. 19-22): the hardware the Data Center took over
+//! when it was formed, a ticket and an overdue MLPS assessment on the first registered system,
+//! and a data-security rule.
 
 use crate::{act, principal};
 use app::{AppError, Platform};

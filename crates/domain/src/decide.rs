@@ -369,7 +369,10 @@ pub fn decide(
             .copied(),
         None => t.deadline_days,
     };
-    let (due, due_assumed) = rules::due(days, item, (waiting, stays), cx);
+    let (due, due_assumed) = match &t.next_due {
+        Some(next) => (rules::next_due(next, &changes, item), BTreeSet::new()),
+        None => rules::due(days, item, (waiting, stays), cx),
+    };
     Ok(Event {
         kind: kind.to_string(),
         action: t.id.clone(),

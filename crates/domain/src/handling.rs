@@ -126,25 +126,56 @@ pub(crate) fn held_by_other(
 }
 
 /// The steps expected of the actor now (their 待办): not an edit that keeps the item where
-/// it is, nor taking their own step back (撤回), nor a step the policy says is no task.
+/// it is, nor taking their own step back (撤回), nor a step the policy says is no task; a
+/// recurring duty (`task_within_days`) only from so many days before the item is due `today`.
 /// The cheap tests (state, role, the step's nature) come first: a workbench checks every
 /// item on its page, and a refusal's words are not built for steps that could never be it.
-pub fn tasks<'p>(policy: &'p Policy, item: &Item, actor: &Actor) -> Vec<&'p Transition> {
+pub fn tasks<'p>(
+    policy: &'p Policy,
+    item: &Item,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+) -> Vec<&'p Transition> {
+    tasks_at(policy, item, actor, Some(today))
+}
+
+/// [`tasks`] on `today`, or with every recurring duty counted whenever it is due (`None`:
+/// who may hand an item over or copy it does not depend on the day).
+fn tasks_at<'p>(
+    policy: &'p Policy,
+    item: &Item,
+    actor: &Actor,
+    today: Option<chrono::NaiveDate>,
+) -> Vec<&'p Transition> {
     let Some(kind) = policy.kind(&item.kind) else {
         return Vec::new();
+    };
+    let due_by = |days: u32| match (today, item.due) {
+        (None, _) => true,
+        (Some(today), Some(due)) => today
+            .checked_add_days(chrono::Days::new(u64::from(days)))
+            .is_none_or(|last| due <= last),
+        (Some(_), None) => false,
     };
     kind.transitions
         .iter()
         .filter(|t| {
-            t.task
-                && !t.internal
-                && t.undoes.is_none()
-                && t.from.contains(&item.state)
-                && t.from != [t.to.clone()]
-                && t.roles.contains(&actor.role)
+            is_task_from(t, &item.state, &actor.role) && t.task_within_days.is_none_or(due_by)
         })
         .filter(|t| permitted_now(policy, kind, t, item, actor).is_ok())
         .collect()
+}
+
+/// Whether `t` is, by its nature, a task of `role` on an item in `state`: a step the policy
+/// does not mark as no task, not internal, not a withdrawal, and one that moves the item or
+/// is a recurring duty. (Whether it is due yet is the caller's question.)
+pub fn is_task_from(t: &Transition, state: &str, role: &str) -> bool {
+    t.task
+        && !t.internal
+        && t.undoes.is_none()
+        && t.from.iter().any(|s| s == state)
+        && (t.from != [t.to.clone()] || t.task_within_days.is_some())
+        && t.roles.iter().any(|r| r == role)
 }
 
 fn refusal(reason: Text) -> Denied {
@@ -206,7 +237,7 @@ pub fn may_hand_over(
             None,
         ));
     }
-    let mine = tasks(policy, &as_mine, actor);
+    let mine = tasks_at(policy, &as_mine, actor, None);
     if mine.is_empty() {
         return Err(refusal(Text::new(
             "您当前没有需要办理的步骤，不能转办。",
@@ -260,7 +291,7 @@ pub fn may_copy(
         .acts
         .iter()
         .any(|a| a.user == actor.user && !is_handling(a));
-    if took_part || !tasks(policy, item, actor).is_empty() {
+    if took_part || !tasks_at(policy, item, actor, None).is_empty() {
         return Ok(());
     }
     Err(refusal(Text::new(

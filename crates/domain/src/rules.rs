@@ -30,6 +30,30 @@ pub(crate) fn due(
     }
 }
 
+/// The next due date of a recurring duty: the date its `from` field holds after the step plus
+/// the months its level gives (or the sooner interval); none for a level without one.
+pub(crate) fn next_due(
+    n: &crate::policy::NextDue,
+    changes: &std::collections::BTreeMap<String, String>,
+    item: Option<&Item>,
+) -> Option<NaiveDate> {
+    let from = crate::decide::parse_date(value_after(changes, item, &n.from))?;
+    let sooner = n
+        .sooner
+        .as_ref()
+        .filter(|(field, values, _)| {
+            values
+                .iter()
+                .any(|v| v == value_after(changes, item, field))
+        })
+        .map(|(_, _, months)| *months);
+    let months = match sooner {
+        Some(m) => m,
+        None => *n.months.get(value_after(changes, item, &n.by))?,
+    };
+    from.checked_add_months(chrono::Months::new(months))
+}
+
 /// The open window that allows the step, or why there is none (with the dates, R13.1).
 pub(crate) fn window<'c>(
     t: &Transition,

@@ -24,6 +24,8 @@ pub struct Filter {
     /// Only children of the item with this number.
     pub parent: Option<String>,
     pub facet: Option<String>,
+    /// Only items due on or before this day (YYYY-MM-DD): a recurring duty's window.
+    pub due_until: Option<String>,
     /// The order the list is read in (newest first unless asked otherwise).
     pub order: Order,
     pub page: i64,
@@ -180,6 +182,13 @@ pub(crate) fn conditions_but_text(f: &Filter, args: &mut Vec<Arg>) -> String {
     }
     if let Some(o) = f.only_owner {
         sql.push_str(&format!(" AND i.owner_org_id = {}", arg(Arg::I(o.get()))));
+    }
+    // The same expression as the `items_queue` index, so the window is a range of it.
+    if let Some(d) = &f.due_until {
+        sql.push_str(&format!(
+            " AND COALESCE(i.due, '9999-12-31') <= {}",
+            arg(Arg::S(d.clone()))
+        ));
     }
     if let (Some(viewer), false) = (f.viewer_org, f.private_states.is_empty()) {
         let list: Vec<String> = f

@@ -47,6 +47,7 @@ impl Frame {
                 ("plan", "nav_mod_plan", "plan"),
                 ("build", "nav_mod_build", "build"),
                 ("ops", "nav_mod_ops", "ops"),
+                ("security", "nav_mod_security", "security"),
             ] {
                 let kinds: Vec<&domain::policy::ItemKind> = p
                     .policy

@@ -20,6 +20,7 @@ mod operations_stories;
 mod personal_stories;
 mod plan_line_stories;
 mod project_stories;
+mod security_stories;
 mod stories;
 mod supervision_stories;
 mod workbench_stories;

@@ -354,6 +354,21 @@ pub struct Transition {
     pub blocked_by: Vec<BlockedBy>,
     /// The deadline in working days by the value of a choice field (a ticket's priority).
     pub deadline_by: Option<DeadlineBy>,
+    /// A recurring duty (a system's assessment): a task in the 待办 from this many days
+    /// before the item's due date, though the step keeps the item where it is.
+    pub task_within_days: Option<u32>,
+    /// The item's next due date, in calendar months from a date field (level 3: yearly).
+    pub next_due: Option<NextDue>,
+}
+
+/// The next due date: `from` plus the months `months` gives for the value of `by` (none for a
+/// value it does not list), or `sooner`'s months while its field holds one of its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextDue {
+    pub from: String,
+    pub by: String,
+    pub months: BTreeMap<String, u32>,
+    pub sooner: Option<(String, Vec<String>, u32)>,
 }
 
 /// Working days to the next step, by each option of a choice field.

@@ -360,6 +360,31 @@ pub struct RawTransition {
     /// The next step is due this many working days after this one, by the value of a choice
     /// field (a ticket's priority); instead of `deadline_days`.
     pub deadline_by: Option<RawDeadlineBy>,
+    /// A recurring duty: a task from this many days before the item's due date.
+    pub task_within_days: Option<u32>,
+    /// The item's next due date from a date field and an interval by a choice field.
+    pub next_due: Option<RawNextDue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNextDue {
+    /// The date field counted from (the day of the last assessment)...
+    pub from: S,
+    /// ... by the months each option of this choice field gives (a level without one has no
+    /// next date) ...
+    pub by: S,
+    pub months: BTreeMap<String, u32>,
+    /// ... or sooner while a field holds one of these values (a failed assessment).
+    pub sooner: Option<RawSooner>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSooner {
+    pub field: S,
+    pub values: Vec<String>,
+    pub months: u32,
 }
 
 #[derive(Deserialize)]

@@ -210,6 +210,11 @@ pub(super) fn load(
         task: t.task.unwrap_or(true),
         batch: t.batch,
         separation: uses.separation.clone(),
+        task_within_days: t.task_within_days,
+        next_due: match &t.next_due {
+            None => None,
+            Some(n) => Some(next_due(ctx, n, k, t)?),
+        },
         deadline_by: match &t.deadline_by {
             None => None,
             Some(d) => Some(deadline_by(ctx, d, k, t)?),
@@ -362,5 +367,49 @@ fn deadline_by(
     Ok(super::DeadlineBy {
         field,
         days: d.days.clone(),
+    })
+}
+
+/// A `next_due`: a date field, a choice field whose options (some or all) give the months, an
+/// optional sooner interval on a field of the kind, and no other deadline on the step.
+fn next_due(
+    ctx: &Ctx,
+    n: &super::raw::RawNextDue,
+    k: &Known,
+    t: &RawTransition,
+) -> Result<super::NextDue, PolicyError> {
+    let from = ctx.known(&n.from, k.field_ids, "field")?.to_string();
+    let by = ctx.known(&n.by, k.field_ids, "field")?.to_string();
+    if t.deadline_days.is_some() || t.deadline_by.is_some() {
+        return Err(ctx.err(
+            &n.from,
+            "a step has one of `deadline_days`, `deadline_by` and `next_due`".into(),
+        ));
+    }
+    let options = k.choices.get(&by).ok_or_else(|| {
+        ctx.err(
+            &n.by,
+            format!("`next_due` counts by a choice field, not `{by}`"),
+        )
+    })?;
+    if let Some(unknown) = n.months.keys().find(|m| !options.contains(m)) {
+        return Err(ctx.err(
+            &n.by,
+            format!("`{by}` has no option `{unknown}` (options: {options:?})"),
+        ));
+    }
+    let sooner = match &n.sooner {
+        None => None,
+        Some(s) => Some((
+            ctx.known(&s.field, k.field_ids, "field")?.to_string(),
+            s.values.clone(),
+            s.months,
+        )),
+    };
+    Ok(super::NextDue {
+        from,
+        by,
+        months: n.months.clone(),
+        sooner,
     })
 }

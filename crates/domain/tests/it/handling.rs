@@ -45,10 +45,15 @@ fn handed(item: &Item, from: &Actor, to: &Actor) -> Item {
 }
 
 fn task_ids(p: &Policy, item: &Item, who: &Actor) -> Vec<String> {
-    handling::tasks(p, item, who)
-        .iter()
-        .map(|t| t.id.clone())
-        .collect()
+    handling::tasks(
+        p,
+        item,
+        who,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+    )
+    .iter()
+    .map(|t| t.id.clone())
+    .collect()
 }
 
 /// A hand-over (转办) makes the colleague the only one of the post who takes the next step,

@@ -58,6 +58,9 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "account_custody",
             "equipment",
             "ticket",
+            "assessment",
+            "data_rule",
+            "attestation",
             "guidance",
             "audit_finding"
         ]
@@ -412,4 +415,22 @@ fn r19_3_a_deadline_by_priority_must_cover_every_option_and_stand_alone() {
         err.message.contains("`archives` is for a `files` field"),
         "{err}"
     );
+}
+
+/// Issue 13 (R21.1): an assessment's next date counts months by options of a choice field the
+/// kind has, and stands alone as the step's deadline.
+#[test]
+fn r21_1_a_next_due_by_level_names_real_options_and_is_the_only_deadline() {
+    let (broken, _) = edited(
+        "months = { \"2\" = 24, \"3\" = 12",
+        "months = { \"2\" = 24, \"5\" = 12",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("has no option `5`"), "{err}");
+    let (broken, _) = edited(
+        "task_within_days = 60",
+        "task_within_days = 60\ndeadline_days = 5",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("one of `deadline_days`"), "{err}");
 }
