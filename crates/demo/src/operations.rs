@@ -1,5 +1,5 @@
 //! The served demo's O&M and security (art. 19-22): the hardware the Data Center took over
-//! when it was formed, a ticket and an overdue MLPS assessment on the first registered system,
+//! when it was formed, the city's service portal with a ticket and an overdue MLPS assessment,
 //! and a data-security rule.
 
 use crate::{act, principal};
@@ -42,35 +42,53 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         ];
         act(p, &om, None, "equipment", "create", &fields).await?;
     }
-    let f = store_filter();
-    let first = app::items::list(p, &om, &f).await?;
-    if let Some(system) = first.rows.last() {
-        let fields = [
-            ("system", system.number.as_str()),
-            ("om_owner", "datacenter"),
-            ("summary", "登录后首页加载缓慢"),
-            ("category", "software"),
-            ("priority", "p3"),
-            ("description", "早上八点半高峰期首页需要十秒以上才能打开。"),
-        ];
-        act(
-            p,
-            &principal(p, "jtj.clerk").await?,
-            None,
-            "ticket",
-            "create",
-            &fields,
-        )
-        .await?;
-    }
+    // A level-3 system of its own, so the O&M demo does not depend on which city was seeded.
+    let fields = [
+        ("name", "南阳市政务服务网"),
+        ("unit", "南阳市政务服务和大数据管理局"),
+        ("description", "全市政务服务事项的网上办理入口"),
+        ("built", "2021"),
+        ("om_owner", "datacenter"),
+        ("mlps_level", "3"),
+        ("golive", "2021-06-30"),
+        ("addresses", "https://zwfw.nanyang.gov.cn"),
+    ];
+    let id = act(p, &om, None, "system", "create", &fields).await?;
+    let number = app::items::view(p, &om, id).await?.row.number;
+    let fields = [
+        ("system", number.as_str()),
+        ("om_owner", "datacenter"),
+        ("summary", "登录后首页加载缓慢"),
+        ("category", "software"),
+        ("priority", "p3"),
+        ("description", "早上八点半高峰期首页需要十秒以上才能打开。"),
+    ];
+    let clerk = principal(p, "jtj.clerk").await?;
+    act(p, &clerk, None, "ticket", "create", &fields).await?;
+    // Art. 21: its MLPS assessment (level 3, yearly) is a month overdue.
+    let last = (p.today() - chrono::Duration::days(400)).to_string();
+    let fields = [
+        ("system", number.as_str()),
+        ("subject", "南阳市政务服务网等级保护测评"),
+        ("assessment_kind", "mlps"),
+        ("mlps_level", "3"),
+        ("assessed_on", last.as_str()),
+        ("assessor", "河南省信息安全测评中心"),
+        ("result", "basic"),
+        ("score", "78"),
+    ];
+    let pm = principal(p, "company.pm").await?;
+    act(p, &pm, None, "assessment", "create", &fields).await?;
+    // Art. 22: the Data Center's rule for the last stage of the data's life.
+    let rule = [
+        ("stage", "destroy"),
+        ("title", "政务数据销毁管理规定"),
+        (
+            "content",
+            "存储介质报废前须由两人以上消磁或物理销毁，登记介质编号、方式和见证人。",
+        ),
+        ("effective", "2026-01-01"),
+    ];
+    act(p, &om, None, "data_rule", "create", &rule).await?;
     Ok(())
-}
-
-fn store_filter() -> app::items::ListQuery {
-    app::items::ListQuery {
-        kind: "system".into(),
-        page: 1,
-        per_page: 20,
-        ..Default::default()
-    }
 }

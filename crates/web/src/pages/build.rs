@@ -55,6 +55,11 @@ pub async fn panels(
     let lang = who.lang;
     let number = &v.row.number;
     let mut out = Vec::new();
+    // Any signed item (a to-build confirmation, a final acceptance's sign-off) shows who
+    // signed and whether the signature still matches the content.
+    if let Some(panel) = signature_panel(p, &v.row, lang).await? {
+        out.push(panel);
+    }
     match kind.id.as_str() {
         ids::PLAN_ITEM => {
             let mut panel = list_panel("projects", t(lang, "建设项目", "Projects"), lang);
@@ -85,9 +90,6 @@ pub async fn panels(
             out.push(panel);
         }
         ids::PROJECT => {
-            if let Some(panel) = signature_panel(p, &v.row, lang).await? {
-                out.push(panel);
-            }
             super::progress::panels(p, who, v, &mut out).await?;
             let buys = app::cycle::children(p, who, ids::PROCUREMENT, number).await?;
             if let Some(panel) = execution_panel(&v.row.item, &buys, lang) {
@@ -192,8 +194,8 @@ async fn signature_panel(
         "signature",
         t(
             lang,
-            "需求单位书面确认（电子签名）",
-            "Demand unit's written confirmation (signature)",
+            "书面确认（电子签名）",
+            "Written confirmation (electronic signature)",
         ),
         vec![
             t(lang, "签署人", "Signed by"),

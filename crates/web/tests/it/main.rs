@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
 mod browser;
+mod browser_accept;
 mod browser_admin;
 mod browser_build;
 mod browser_flow;
