@@ -46,6 +46,27 @@ async fn criteria(c: &Client, results: [&str; 4]) {
     fill_name(c, "conclusion_note", "按第十六条四项内容检查").await;
 }
 
+/// The Company's final acceptance form, filled from the project's page (not yet saved).
+async fn organise_final_acceptance(c: &Client) {
+    click(c, "new-final_acceptance").await;
+    set_value(c, "f-meeting_date", "2026-11-20").await;
+    fill(
+        c,
+        "f-participants",
+        "市属国有专业公司、市政务服务和大数据管理局、市自然资源和规划局",
+    )
+    .await;
+    set_value(c, "f-conclusion", "pass").await;
+    fill(c, "f-opinion", "同意通过竣工验收").await;
+    set_value(c, "f-handover_date", "2026-11-25").await;
+    fill(
+        c,
+        "f-handover_note",
+        "源代码和管理员账号移交市政务大数据中心",
+    )
+    .await;
+}
+
 /// Issue 13's "must show" in Chromium (R16.1, R16.2, R16.3, R19.1, R20.1, R21.1).
 #[tokio::test]
 async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
@@ -121,16 +142,15 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     // The Company answers with its evidence; the Data Center closes it and checks again.
     switch_user(c, &base, "company.pm", "陈刚").await;
     c.goto(&format!("{base}/items/{rect}")).await.unwrap();
-    let evidence = testkit::scratch_dir("evidence").join("加密整改报告.pdf");
-    std::fs::write(&evidence, b"%PDF-1.7\n% encryption\n%%EOF\n").unwrap();
-    c.find(fantoccini::Locator::Id("upload-file"))
-        .await
-        .unwrap()
-        .send_keys(&evidence.display().to_string())
-        .await
-        .unwrap();
-    click(c, "upload-submit").await;
-    wait_text(c, "panel-attachments", "加密整改报告.pdf").await;
+    upload(
+        c,
+        "加密整改报告.pdf",
+        b"%PDF-1.7
+% encryption
+%%EOF
+",
+    )
+    .await;
     fill(c, "f-answer-response", "已启用数据库透明加密。").await;
     click(c, "action-answer").await;
     wait_text(c, "item-state", "已整改待核查").await;
@@ -159,23 +179,7 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     c.goto(&format!("{base}/items/{}", trial.item.id.get()))
         .await
         .unwrap();
-    click(c, "new-final_acceptance").await;
-    set_value(c, "f-meeting_date", "2026-11-20").await;
-    fill(
-        c,
-        "f-participants",
-        "市属国有专业公司、市政务服务和大数据管理局、市自然资源和规划局",
-    )
-    .await;
-    set_value(c, "f-conclusion", "pass").await;
-    fill(c, "f-opinion", "同意通过竣工验收").await;
-    set_value(c, "f-handover_date", "2026-11-25").await;
-    fill(
-        c,
-        "f-handover_note",
-        "源代码和管理员账号移交市政务大数据中心",
-    )
-    .await;
+    organise_final_acceptance(c).await;
     click(c, "save-draft").await;
     wait_text(c, "form-errors", &defect.number).await;
     assert_eq!(
@@ -203,36 +207,19 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     c.goto(&format!("{base}/items/{}", trial.item.id.get()))
         .await
         .unwrap();
-    click(c, "new-final_acceptance").await;
-    set_value(c, "f-meeting_date", "2026-11-20").await;
-    fill(
-        c,
-        "f-participants",
-        "市属国有专业公司、市政务服务和大数据管理局、市自然资源和规划局",
-    )
-    .await;
-    set_value(c, "f-conclusion", "pass").await;
-    fill(c, "f-opinion", "同意通过竣工验收").await;
-    set_value(c, "f-handover_date", "2026-11-25").await;
-    fill(
-        c,
-        "f-handover_note",
-        "源代码和管理员账号移交市政务大数据中心",
-    )
-    .await;
+    organise_final_acceptance(c).await;
     click(c, "save-draft").await;
     wait_text(c, "item-state", "验收材料整理中").await;
     let fa = id_in_url(c).await;
-    let minutes = testkit::scratch_dir("minutes").join("竣工验收纪要.pdf");
-    std::fs::write(&minutes, b"%PDF-1.7\n% minutes\n%%EOF\n").unwrap();
-    c.find(fantoccini::Locator::Id("upload-file"))
-        .await
-        .unwrap()
-        .send_keys(&minutes.display().to_string())
-        .await
-        .unwrap();
-    click(c, "upload-submit").await;
-    wait_text(c, "panel-attachments", "竣工验收纪要.pdf").await;
+    upload(
+        c,
+        "竣工验收纪要.pdf",
+        b"%PDF-1.7
+% minutes
+%%EOF
+",
+    )
+    .await;
     click(c, "action-submit").await;
     wait_text(c, "item-state", "待主管部门确认").await;
     switch_user(c, &base, "bureau.planner", "张明").await;

@@ -444,16 +444,7 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
     let finding = item_id(c).await;
     switch_user(c, &base, "company.pm", "陈刚").await;
     c.goto(&format!("{base}/items/{finding}")).await.unwrap();
-    let evidence = testkit::scratch_dir("evidence").join("代码审计报告.pdf");
-    std::fs::write(&evidence, b"%PDF-1.7\n% code audit\n%%EOF\n").unwrap();
-    c.find(Locator::Id("upload-file"))
-        .await
-        .unwrap()
-        .send_keys(&evidence.display().to_string())
-        .await
-        .unwrap();
-    click(c, "upload-submit").await;
-    wait_text(c, "panel-attachments", "代码审计报告.pdf").await;
+    upload(c, "代码审计报告.pdf", b"%PDF-1.7\n% code audit\n%%EOF\n").await;
     fill(c, "f-answer-response", "已完成代码审计，修复两处高危漏洞。").await;
     click(c, "action-answer").await;
     wait_text(c, "item-state", "已整改待核查").await;

@@ -219,6 +219,21 @@ pub async fn fetch(base: &str, cookie: &str, path: &str) -> (Vec<u8>, String) {
     (r.bytes().await.unwrap().to_vec(), sm3)
 }
 
+/// Uploads a file of these bytes under this name through the item page's upload form, and
+/// waits until the attachments list shows it.
+pub async fn upload(c: &Client, name: &str, bytes: &[u8]) {
+    let path = testkit::scratch_dir("upload").join(name);
+    std::fs::write(&path, bytes).unwrap();
+    c.find(Locator::Id("upload-file"))
+        .await
+        .unwrap()
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    click(c, "upload-submit").await;
+    wait_text(c, "panel-attachments", name).await;
+}
+
 /// Types into the input named `name` (table cells have names, not ids).
 pub async fn fill_name(c: &Client, name: &str, text: &str) {
     let el = c
