@@ -89,6 +89,13 @@ export CLIPPY_ARGS="${CLIPPY_ARGS--D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 # compile of its library for an empty harness cost 14 s of a clean build. Those libraries and
 # binaries are still built, and linted, as what the tests use; examples say `test = true`.
 targets=(--tests)
+# A crate without a harness would never compile a unit test someone adds: refuse one.
+for src in crates/web/src crates/demo/src crates/tongchou/src/main.rs; do
+  if grep -rl '#\[cfg(test)\]' "$src" >/dev/null 2>&1; then
+    echo "$src has a #[cfg(test)] module, but its crate builds no unit-test harness (test = false): move it to tests/it" >&2
+    exit 1
+  fi
+done
 phase "build the tests, with clippy -D warnings on every target of the workspace"
 cargo test --workspace "${targets[@]}" --no-run "$@"
 

@@ -315,7 +315,18 @@ pub(crate) fn countersign_complete(t: &Transition, item: &Item, actor: &Actor) -
 /// The step is refused while items a `blocked_by` rule names are open, listing their numbers
 /// (a trial defect not yet closed blocks the final acceptance, art. 16).
 pub(crate) fn blocked(t: &Transition, cx: &Context<'_>) -> Result<(), Denied> {
-    for (rule, open) in t.blocked_by.iter().zip(cx.blocking) {
+    for (i, rule) in t.blocked_by.iter().enumerate() {
+        // A caller that did not read what might block the step cannot take it.
+        let Some(open) = cx.blocking.get(i) else {
+            return Err(Denied {
+                reason: Text::new(
+                    format!("未能核对{}，请稍后重试。", rule.message.zh),
+                    format!("Could not check: {}; try again.", rule.message.en),
+                ),
+                article: Some(rule.article.clone()),
+                fields: Vec::new(),
+            });
+        };
         if open.is_empty() {
             continue;
         }

@@ -140,6 +140,27 @@ async fn r16_1_initial_acceptance_passes_only_on_all_four_criteria_after_rectifi
             .unwrap();
         assert_eq!(state(&p, check).await, "initial_failed");
         assert_eq!(state(&p, project).await, "completed");
+        // A failed round is rectified and checked again, not replaced by a fresh one.
+        let fresh = create(
+            &p,
+            &analyst,
+            "inspection",
+            cmd(
+                "create_initial",
+                input(&[
+                    ("project", &number),
+                    ("title", "重新初验"),
+                    ("inspected_on", "2027-12-05"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            refusal(&fresh).contains(&number_of(&p, check).await),
+            "{}",
+            refusal(&fresh)
+        );
 
         let check_no = number_of(&p, check).await;
         let rect = create(
@@ -307,6 +328,12 @@ async fn r16_2_an_open_trial_defect_blocks_the_final_acceptance_until_the_unit_c
         let fixed = input(&[("fix_note", "按自然月导出")]);
         perform(&p, &pm, d, cmd("fix", fixed)).await.unwrap();
         let ok = input(&[("confirm_note", "已复核，导出正常")]);
+        // Only the unit that logged it says it is fixed.
+        assert!(
+            perform(&p, &stranger, d, cmd("close", ok.clone()))
+                .await
+                .is_err()
+        );
         perform(&p, &clerk, d, cmd("close", ok)).await.unwrap();
         assert_eq!(state(&p, d).await, "closed");
         create(&p, &pm, "final_acceptance", acceptance)
@@ -369,15 +396,38 @@ async fn r16_3_the_demand_unit_signs_off_the_final_acceptance_and_the_project_is
         let fa = create(&p, &pm, "final_acceptance", organised)
             .await
             .unwrap();
+        // The units that sign stay the project's: the edit does not take them.
+        let moved = input(&[("units", "1")]);
+        let e = perform(&p, &pm, fa, cmd("edit", moved)).await.unwrap_err();
+        assert!(
+            field_error(&e, "units").contains("不能在本步骤填写"),
+            "{e:?}"
+        );
 
         // The minutes are part of what is sent to the Bureau.
         let e = perform(&p, &pm, fa, cmd("submit", Input::new()))
             .await
             .unwrap_err();
         assert!(field_error(&e, "minutes").contains("请填写"), "{e:?}");
+        // A defect logged after the acceptance was organised still blocks it.
+        let mut late = defect();
+        late.input.insert("project".into(), number.clone());
+        let d = create(&p, &clerk, "defect", late).await.unwrap();
         app::files::attach(&p, &pm, fa, "竣工验收纪要.pdf", PDF.to_vec())
             .await
             .unwrap();
+        let e = perform(&p, &pm, fa, cmd("submit", Input::new()))
+            .await
+            .unwrap_err();
+        assert!(
+            refusal(&e).contains(&number_of(&p, d).await),
+            "{}",
+            refusal(&e)
+        );
+        let fixed = input(&[("fix_note", "已修复")]);
+        perform(&p, &pm, d, cmd("fix", fixed)).await.unwrap();
+        let ok = input(&[("confirm_note", "已复核")]);
+        perform(&p, &clerk, d, cmd("close", ok)).await.unwrap();
         perform(&p, &pm, fa, cmd("submit", Input::new()))
             .await
             .unwrap();

@@ -310,6 +310,13 @@ async fn r19_3_a_ticket_is_due_by_its_priority_and_answered_by_whoever_maintains
         )
         .await
         .unwrap();
+        // The unit that raised it confirms it, not another.
+        let other = principal(&p, "zrzy.clerk").await.unwrap();
+        assert!(
+            perform(&p, &other, t, cmd("close", Input::new()))
+                .await
+                .is_err()
+        );
         perform(&p, &clerk, t, cmd("close", Input::new()))
             .await
             .unwrap();

@@ -164,7 +164,7 @@ async fn r22_1_r23_1_a_unit_attests_to_its_duties_and_the_data_center_acknowledg
         )
         .await
         .unwrap_err();
-        assert!(!refusal(&e).is_empty());
+        assert!(refusal(&e).contains("运维工程师"), "{}", refusal(&e));
 
         let system = system_at(&p, "3").await;
         let attestation = create(

@@ -154,6 +154,11 @@ pub(super) fn load<'a>(
             _ => None,
         })
         .collect();
+    let dates: HashSet<String> = fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Date)
+        .map(|f| f.id.clone())
+        .collect();
     let transitions = k
         .transition
         .iter()
@@ -168,6 +173,7 @@ pub(super) fn load<'a>(
                     state_ids: &state_ids,
                     transition_ids: &transition_ids,
                     choices: &choices,
+                    dates: &dates,
                 },
                 &rules.uses(ctx, t)?,
             )

@@ -243,6 +243,15 @@ pub(super) fn check<'a>(
             }
         }
         for b in &t.blocked_by {
+            if b.of.is_none() && t.from.is_empty() {
+                return Err(ctx.err(
+                    &b.kind,
+                    "a step that creates the item has no children yet: `blocked_by` needs `of`, the reference whose children it looks at".into(),
+                ));
+            }
+            if b.states.is_empty() {
+                return Err(ctx.err(&b.kind, "`blocked_by` needs the states that block".into()));
+            }
             blocked_by(ctx, kind, b, &find, &states_of)?;
         }
         if let Some(f) = &t.actor_in

@@ -18,6 +18,8 @@ pub(super) struct Known<'a> {
     pub transition_ids: &'a HashSet<String>,
     /// The kind's choice fields and their option ids.
     pub choices: &'a BTreeMap<String, Vec<String>>,
+    /// The kind's date fields.
+    pub dates: &'a HashSet<String>,
 }
 
 pub(super) fn load(
@@ -379,6 +381,12 @@ fn next_due(
     t: &RawTransition,
 ) -> Result<super::NextDue, PolicyError> {
     let from = ctx.known(&n.from, k.field_ids, "field")?.to_string();
+    if !k.dates.contains(&from) {
+        return Err(ctx.err(
+            &n.from,
+            format!("`next_due` counts from a date field, not `{from}`"),
+        ));
+    }
     let by = ctx.known(&n.by, k.field_ids, "field")?.to_string();
     if t.deadline_days.is_some() || t.deadline_by.is_some() {
         return Err(ctx.err(
@@ -400,11 +408,18 @@ fn next_due(
     }
     let sooner = match &n.sooner {
         None => None,
-        Some(s) => Some((
-            ctx.known(&s.field, k.field_ids, "field")?.to_string(),
-            s.values.clone(),
-            s.months,
-        )),
+        Some(s) => {
+            let field = ctx.known(&s.field, k.field_ids, "field")?.to_string();
+            if let Some(options) = k.choices.get(&field)
+                && let Some(unknown) = s.values.iter().find(|v| !options.contains(v))
+            {
+                return Err(ctx.err(
+                    &s.field,
+                    format!("`{field}` has no option `{unknown}` (options: {options:?})"),
+                ));
+            }
+            Some((field, s.values.clone(), s.months))
+        }
     };
     Ok(super::NextDue {
         from,

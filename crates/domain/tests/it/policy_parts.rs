@@ -275,8 +275,8 @@ fn rx1_a_transition_citing_an_article_marked_not_yet_fails_to_load() {
     // The system register's step cites art. 19 today; art. 24 (the special fund) is not
     // modelled.
     let (broken, part) = edited(
-        "required = [\"name\", \"description\"]\narticle = \"19\"",
-        "required = [\"name\", \"description\"]\narticle = \"24\"",
+        "required = [\"name\", \"description\", \"om_owner\", \"mlps_level\"]\narticle = \"19\"",
+        "required = [\"name\", \"description\", \"om_owner\", \"mlps_level\"]\narticle = \"24\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, format!("copy/{part}"));

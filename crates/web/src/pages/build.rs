@@ -57,7 +57,9 @@ pub async fn panels(
     let mut out = Vec::new();
     // Any signed item (a to-build confirmation, a final acceptance's sign-off) shows who
     // signed and whether the signature still matches the content.
-    if let Some(panel) = signature_panel(p, &v.row, lang).await? {
+    if kind.transitions.iter().any(|t| !t.sign.is_empty())
+        && let Some(panel) = signature_panel(p, &v.row, lang).await?
+    {
         out.push(panel);
     }
     match kind.id.as_str() {
@@ -181,7 +183,8 @@ pub async fn panels(
     Ok(out)
 }
 
-/// The demand unit's signature: who signed, when, and whether it still matches the content.
+/// The item's signature (a demand unit's confirmation or sign-off): who signed, when, and
+/// whether it still matches the content.
 async fn signature_panel(
     p: &Platform,
     row: &ItemRow,

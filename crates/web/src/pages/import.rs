@@ -36,6 +36,7 @@ fn page_for(s: &AppState, who: &app::Principal, kind_id: &str) -> Result<ImportP
     let kind = p
         .policy
         .kind(kind_id)
+        .filter(|k| k.import)
         .filter(|_| {
             app::items::creations(p, who, kind_id)
                 .iter()

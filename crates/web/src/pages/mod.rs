@@ -148,8 +148,6 @@ pub fn once(form: &[(String, String)], path: &str) -> Option<app::items::Idempot
     ))
 }
 
-/// The form's fields without the framework's own (`_csrf`, `_once`, `op`).
-/// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
 /// The first value a form sent under `name`, or empty.
 pub(crate) fn form_value(form: &[(String, String)], name: &str) -> String {
     form.iter()
@@ -158,6 +156,8 @@ pub(crate) fn form_value(form: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The form's fields without the framework's own (`_csrf`, `_once`, `op`).
+/// The typed values by field; a field sent several times (checked units) becomes `a,b,c`.
 pub fn input_of(form: &[(String, String)]) -> domain::Input {
     let mut input = domain::Input::new();
     // Table cells come as `field.row.column`; each table becomes one JSON value.
