@@ -79,6 +79,23 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     ];
     let pm = principal(p, "company.pm").await?;
     act(p, &pm, None, "assessment", "create", &fields).await?;
+    // R16.4: three months of its use, drawn on its page.
+    for (back, visits, users, cases) in [
+        (3, "182340", "41200", "9870"),
+        (2, "201553", "45890", "10422"),
+        (1, "226871", "50312", "11908"),
+    ] {
+        let month = p.today() - chrono::Months::new(back);
+        let period = month.format("%Y-%m").to_string();
+        let fields = [
+            ("system", number.as_str()),
+            ("period", period.as_str()),
+            ("visits", visits),
+            ("users", users),
+            ("transactions", cases),
+        ];
+        act(p, &om, None, "usage", "create", &fields).await?;
+    }
     // Art. 22: the Data Center's rule for the last stage of the data's life.
     let rule = [
         ("stage", "destroy"),

@@ -229,6 +229,19 @@ pub fn decide(
             continue;
         };
         match normalise(def, raw) {
+            // A day that is to come cannot be the day something was done.
+            Ok(v)
+                if def.not_future
+                    && crate::fields::parse_date(&v).is_some_and(|d| d > now.date_naive()) =>
+            {
+                errors.push(FieldError {
+                    field: field.clone(),
+                    message: Text::new(
+                        "日期不能晚于今天。",
+                        "The date cannot be later than today.",
+                    ),
+                });
+            }
             Ok(v) => {
                 if item.is_none_or(|i| i.field(field) != v) {
                     changes.insert(field.clone(), v);

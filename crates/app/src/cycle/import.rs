@@ -116,8 +116,8 @@ async fn import_unrecorded(
         Err(e) => return Ok(Imported::Unreadable(Text::new(e.zh(), e.en()))),
     };
     let now = p.now();
-    let facts = crate::facts::Facts::default();
-    let cx = facts.context(p, now, false);
+    let create = kind.transition(ids::CREATE).ok_or(AppError::NotFound)?;
+    let mut c = p.store.read().await?;
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for row in &table.rows {
@@ -127,6 +127,9 @@ async fn import_unrecorded(
             .map(|(i, c)| (c.0.clone(), cell_value(kind, &c.0, row.get(i))))
             .collect();
         // A draft needs only what creation requires; the submission later checks the rest.
+        // What the row refers to is read for it (a usage row's system must be in use).
+        let facts = crate::facts::gather(&mut c, p, &who.actor, kind, create, None, &input).await?;
+        let cx = facts.context(p, now, false);
         let mut problems = Vec::new();
         match domain::decide(
             &p.policy,
@@ -138,6 +141,13 @@ async fn import_unrecorded(
             &cx,
         ) {
             Ok(_) => {}
+            // A reason about what the row names is the row's problem, at that column.
+            Err(d) if d.fields.is_empty() && !create.requires.is_empty() => {
+                problems.push(domain::FieldError {
+                    field: create.requires[0].field.clone(),
+                    message: d.reason,
+                });
+            }
             Err(d) if d.fields.is_empty() => return Err(AppError::Denied(d)),
             Err(d) => problems = d.fields,
         }
@@ -160,6 +170,7 @@ async fn import_unrecorded(
         }
         inputs.push(input);
     }
+    drop(c);
     if !errors.is_empty() {
         return Ok(Imported::Refused(errors));
     }

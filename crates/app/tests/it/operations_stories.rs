@@ -323,3 +323,77 @@ async fn r19_3_a_ticket_is_due_by_its_priority_and_answered_by_whoever_maintains
         assert_eq!(state(&p, t).await, "closed");
     }
 }
+
+/// R16.4 (art. 16): after handover the user unit records the system's use month by month
+/// (typed, or imported from Excel with every row checked), listed under the system.
+#[tokio::test]
+async fn r16_4_a_systems_use_is_recorded_month_by_month_and_imported_from_excel() {
+    for p in each_backend("usage").await {
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        let (_, system) = system_maintained_by(&p, "datacenter").await;
+        let typed = input(&[
+            ("system", &system),
+            ("period", "2027-10"),
+            ("visits", "182340"),
+            ("users", "41200"),
+        ]);
+        create(&p, &clerk, "usage", cmd("create", typed))
+            .await
+            .unwrap();
+        let sheet = |rows: &[[&str; 6]]| {
+            use sheets::{Cell, Column, ColumnKind, Sheet};
+            let headers = [
+                "信息系统",
+                "月份",
+                "访问量（次）",
+                "活跃用户数",
+                "办件量（件）",
+                "推广情况",
+            ];
+            let columns = headers
+                .iter()
+                .map(|h| Column::new(*h, ColumnKind::Text))
+                .collect();
+            let rows = rows
+                .iter()
+                .map(|r| r.iter().map(|v| Cell::from(*v)).collect())
+                .collect();
+            sheets::write(&[Sheet {
+                rows,
+                ..Sheet::new("使用情况", columns)
+            }])
+            .unwrap()
+        };
+        let bad = [system.as_str(), "2027-11", "很多", "", "", ""];
+        let Imported::Refused(errors) = app::import::import(&p, &clerk, "usage", sheet(&[bad]))
+            .await
+            .unwrap()
+        else {
+            panic!("a visit count in words refuses the file");
+        };
+        assert!(errors[0].column.contains("C 列"), "{errors:?}");
+        let good = [
+            system.as_str(),
+            "2027-11",
+            "201553",
+            "45890",
+            "10422",
+            "政务服务网首页推广",
+        ];
+        let Imported::Done(ids) = app::import::import(&p, &clerk, "usage", sheet(&[good]))
+            .await
+            .unwrap()
+        else {
+            panic!("the corrected file imports");
+        };
+        assert_eq!(ids.len(), 1);
+        let months: Vec<String> = app::cycle::children(&p, &clerk, "usage", &system)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.item.field("period").to_string())
+            .collect();
+        assert_eq!(months.len(), 2, "{months:?}");
+        assert!(months.contains(&"2027-11".to_string()));
+    }
+}

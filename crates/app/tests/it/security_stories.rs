@@ -201,3 +201,33 @@ async fn r22_1_r23_1_a_unit_attests_to_its_duties_and_the_data_center_acknowledg
         assert_eq!(state(&p, attestation).await, "acknowledged");
     }
 }
+
+/// R21.1: an assessment is recorded on the day it was held, not a day to come, which would
+/// push the next date out and take the overdue task away without an assessment.
+#[tokio::test]
+async fn r21_1_an_assessment_dated_in_the_future_is_refused_at_its_field() {
+    for p in each_backend("assessment-future").await {
+        let system = system_at(&p, "3").await;
+        let a = assessed(&p, &system, "3", 400, "pass").await.unwrap();
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let later = (p.today() + chrono::Duration::days(30)).to_string();
+        let e = perform(
+            &p,
+            &pm,
+            a,
+            cmd(
+                "record",
+                input(&[
+                    ("mlps_level", "3"),
+                    ("assessed_on", &later),
+                    ("assessor", "河南省信息安全测评中心"),
+                    ("result", "pass"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(super::project_stories::field_error(&e, "assessed_on").contains("不能晚于今天"));
+        assert!(in_company_todo(&p, a).await, "still overdue");
+    }
+}

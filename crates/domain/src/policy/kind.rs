@@ -89,6 +89,10 @@ pub(super) fn load<'a>(
             return Err(ctx.err(&f.id, "`archives` is for a `files` field".into()));
         }
         let archives = f.archives;
+        if f.not_future && ty != FieldType::Date {
+            return Err(ctx.err(&f.id, "`not_future` is for a `date` field".into()));
+        }
+        let not_future = f.not_future;
         fields.push(FieldDef {
             id: f.id.get_ref().clone(),
             label: Text::new(&f.zh, &f.en),
@@ -99,6 +103,7 @@ pub(super) fn load<'a>(
             system: f.system,
             copies: f.copies,
             archives,
+            not_future,
             personal: f.personal,
             product: match f.product.as_slice() {
                 [] => None,
@@ -214,6 +219,34 @@ pub(super) fn load<'a>(
                 ));
             }
             import => import,
+        },
+        chart: match &k.chart {
+            None => None,
+            Some(c) => {
+                let x = ctx.known(&c.x, &field_ids, "field")?.to_string();
+                let mut series = Vec::new();
+                for s in &c.series {
+                    let id = ctx.known(s, &field_ids, "field")?.to_string();
+                    let numeric = fields.iter().any(|f: &FieldDef| {
+                        f.id == id && matches!(f.ty, FieldType::Integer { .. } | FieldType::Money)
+                    });
+                    if !numeric {
+                        return Err(ctx.err(
+                            s,
+                            format!("a chart's series `{id}` must be an integer or money field"),
+                        ));
+                    }
+                    series.push(id);
+                }
+                if series.is_empty() || k.parent_field.is_none() {
+                    return Err(ctx.err(
+                        &c.x,
+                        "a chart needs a series and a parent_field (its parent's page draws it)"
+                            .into(),
+                    ));
+                }
+                Some(super::Chart { x, series })
+            }
         },
         ranking: k
             .ranking

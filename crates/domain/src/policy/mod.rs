@@ -246,6 +246,8 @@ pub struct FieldDef {
     /// A `files` field that also takes source archives (.zip, .tar.gz): the source code a
     /// vendor delivers, kept with its digest (art. 19).
     pub archives: bool,
+    /// A `date` field that records what happened (an assessment held): no later than today.
+    pub not_future: bool,
     /// Personal data (SECURITY.md: phone and ID numbers): kept SM4-encrypted at rest, shown
     /// masked (`138****5678`) unless a user asks with a reason, which is recorded.
     pub personal: bool,
@@ -369,6 +371,14 @@ pub struct NextDue {
     pub by: String,
     pub months: BTreeMap<String, u32>,
     pub sooner: Option<(String, Vec<String>, u32)>,
+}
+
+/// Figures of a kind's items drawn on their parent's page: ordered by `x`, one column per
+/// series, the first drawn as bars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    pub x: String,
+    pub series: Vec<String>,
 }
 
 /// Working days to the next step, by each option of a choice field.
@@ -547,6 +557,8 @@ pub struct ItemKind {
     pub ranking: Vec<String>,
     /// The list offers an Excel import of its `create` step (demands, the equipment list).
     pub import: bool,
+    /// The parent's page draws these items' figures (a system's usage by month).
+    pub chart: Option<Chart>,
     pub fields: Vec<FieldDef>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<Transition>,

@@ -145,6 +145,8 @@ pub struct RawKind {
     /// The list offers an Excel import of the kind's ordinary creation (`create`).
     #[serde(default)]
     pub import: bool,
+    /// The parent's page draws these items' figures by `x` (a system's usage by month).
+    pub chart: Option<RawChart>,
     #[serde(default)]
     pub section: Vec<RawSection>,
     #[serde(default)]
@@ -205,6 +207,9 @@ pub struct RawField {
     /// For a `files` field: also takes source archives (.zip, .tar.gz).
     #[serde(default)]
     pub archives: bool,
+    /// For a `date` field: a day that has happened (an assessment held), not a later one.
+    #[serde(default)]
+    pub not_future: bool,
     /// Personal data (a phone number, an ID number): kept encrypted, shown masked.
     #[serde(default)]
     pub personal: bool,
@@ -532,4 +537,13 @@ pub struct RawNamedBy {
 pub struct RawEffect {
     pub on: S,
     pub action: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChart {
+    /// The field the figures are ordered by (a month, `2026-11`).
+    pub x: S,
+    /// Integer or money fields, one column each; the first is drawn as bars.
+    pub series: Vec<S>,
 }

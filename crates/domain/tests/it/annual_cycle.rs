@@ -476,8 +476,8 @@ fn r3_1_classified_work_is_refused_with_a_clear_message_citing_art_3() {
 }
 
 /// R3.2: a department raises demands and their changes, logs the defects it finds while a
-/// project of its own is on trial (R16.2), opens O&M tickets (R19.3) and attests yearly to
-/// its security duties (R23.1); it creates nothing else.
+/// project of its own is on trial (R16.2), records how it uses its systems (R16.4), opens O&M
+/// tickets (R19.3) and attests yearly to its security duties (R23.1); it creates nothing else.
 #[test]
 fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
     let p = policy();
@@ -486,7 +486,7 @@ fn r3_2_departments_raise_demands_but_cannot_create_projects_of_their_own() {
             let allowed = domain::decide::may_create(&p, &kind.id, &t.id, &clerk());
             let expected = matches!(
                 kind.id.as_str(),
-                "demand" | "demand_change" | "defect" | "ticket" | "attestation"
+                "demand" | "demand_change" | "defect" | "ticket" | "attestation" | "usage"
             ) && t.id == "create";
             assert_eq!(allowed, expected, "{}:{}", kind.id, t.id);
         }

@@ -53,6 +53,7 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "rectification",
             "defect",
             "final_acceptance",
+            "usage",
             "system",
             "code_custody",
             "account_custody",

@@ -280,6 +280,18 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     );
     shot(c, "a04-hardware-refused").await;
 
+    // R16.4: the demo portal's use, month by month, drawn on its page.
+    let portal = testkit::peek::first(&app.platform, "system", "政务服务网").await;
+    c.goto(&format!("{base}/items/{}", portal.item.id.get()))
+        .await
+        .unwrap();
+    let usage = text_of(c, "panel-chart-usage").await;
+    assert!(
+        usage.contains("226871") && usage.contains("访问量"),
+        "{usage}"
+    );
+    shot(c, "a05-usage-chart").await;
+
     // R21.1: the demo's overdue assessment is in the Company's 待办, in red.
     switch_user(c, &base, "company.pm", "陈刚").await;
     let inbox = text_of(c, "inbox").await;
@@ -288,5 +300,5 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
         inbox.contains("已逾期") || inbox.contains("逾期"),
         "{inbox}"
     );
-    shot(c, "a05-assessment-overdue").await;
+    shot(c, "a06-assessment-overdue").await;
 }
