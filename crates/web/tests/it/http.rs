@@ -889,3 +889,28 @@ async fn in_english_the_record_names_units_in_english() {
     );
     assert!(!history.contains("南阳市民政局"), "{history}");
 }
+
+/// Issue 13 (R20.1): a list offers the Excel import only where the policy says `import`, and
+/// the button opens that kind's import (the equipment list's, not the demands'); the import
+/// page of a kind without it is not found.
+#[tokio::test]
+async fn r20_1_the_equipment_list_offers_its_own_import_and_other_lists_none() {
+    let apps = spawn_apps("import-link", None).await;
+    let app = &apps[0];
+    let om = web_cookie(app, "dc.om").await;
+    let (_, page) = get_page(&app.base, &om, "/items?kind=equipment").await;
+    assert!(page.contains("/items/import?kind=equipment"), "{page}");
+    let (status, page) = get_page(&app.base, &om, "/items/import?kind=equipment").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("导入划转设备清单"), "{page}");
+    let (_, page) = get_page(&app.base, &om, "/items?kind=system").await;
+    assert!(
+        !page.contains("/items/import"),
+        "systems are registered one by one"
+    );
+    let (status, _) = get_page(&app.base, &om, "/items/import?kind=system").await;
+    assert_eq!(status, 404);
+    let clerk = web_cookie(app, "mzj.clerk").await;
+    let (_, page) = get_page(&app.base, &clerk, "/items?kind=demand").await;
+    assert!(page.contains("/items/import?kind=demand"));
+}
