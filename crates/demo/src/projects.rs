@@ -138,58 +138,28 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     send(p, &entry(0), false).await?;
     // One signed, its feasibility study with the Data Center.
     let (_, project_no) = send(p, &entry(1), true).await?;
-    let fsr = act(
-        p,
-        &pm,
-        None,
-        "fsr",
-        "create",
-        &[
-            ("project", &project_no),
-            ("title", "不动产登记一窗受理系统可行性研究报告"),
-            ("summary", "建设一窗受理、并行办理、结果共享的不动产登记业务系统。"),
-            (
-                "budget_lines",
-                r#"[{"category":"硬件","item":"应用服务器","quantity":"4","unit_price":"120,000"},
+    let milestones = format!(
+        r#"[{{"name":"完成招标","planned":"{year}-05-31"}},{{"name":"上线试运行","planned":"{year}-10-31"}},{{"name":"竣工验收","planned":"{year}-12-31"}}]"#
+    );
+    let fsr = study(p, &project_no, "不动产登记一窗受理系统可行性研究报告", "建设一窗受理、并行办理、结果共享的不动产登记业务系统。", r#"[{"category":"硬件","item":"应用服务器","quantity":"4","unit_price":"120,000"},
                     {"category":"软件","item":"一窗受理系统开发","quantity":"1","unit_price":"980,000"},
                     {"category":"服务","item":"数据迁移与治理","quantity":"1","unit_price":"260,000"},
-                    {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
-            ),
-            (
-                "milestones",
-                &format!(
-                    r#"[{{"name":"完成招标","planned":"{year}-05-31"}},{{"name":"上线试运行","planned":"{year}-10-31"}},{{"name":"竣工验收","planned":"{year}-12-31"}}]"#
-                ),
-            ),
-        ],
-    )
-    .await?;
+                    {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#, &milestones).await?;
     act(p, &pm, Some(fsr), "fsr", "submit", &[]).await?;
     // One self-funded, its study approved and its filing with the NDRC.
     let (id, project_no) = send(p, &entry(3), true).await?;
-    let fsr = act(
+    let milestones = format!(
+        r#"[{{"name":"完成招标","planned":"{year}-06-30"}},{{"name":"上线试运行","planned":"{year}-11-30"}}]"#
+    );
+    let fsr = study(
         p,
-        &pm,
-        None,
-        "fsr",
-        "create",
-        &[
-            ("project", &project_no),
-            ("title", "政务数据共享交换平台扩容可行性研究报告"),
-            ("summary", "扩容接口网关和数据缓存，支撑各部门日均千万级的数据调用。"),
-            (
-                "budget_lines",
-                r#"[{"category":"软件","item":"接口网关扩容","quantity":"1","unit_price":"520,000"},
+        &project_no,
+        "政务数据共享交换平台扩容可行性研究报告",
+        "扩容接口网关和数据缓存，支撑各部门日均千万级的数据调用。",
+        r#"[{"category":"软件","item":"接口网关扩容","quantity":"1","unit_price":"520,000"},
                     {"category":"硬件","item":"缓存服务器","quantity":"3","unit_price":"110,000"},
                     {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
-            ),
-            (
-                "milestones",
-                &format!(
-                    r#"[{{"name":"完成招标","planned":"{year}-06-30"}},{{"name":"上线试运行","planned":"{year}-11-30"}}]"#
-                ),
-            ),
-        ],
+        &milestones,
     )
     .await?;
     crate::supervision::approve_and_apply_for_filing(p, id, fsr).await?;
@@ -197,33 +167,43 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     crate::supervision::next_years_plan(p).await?;
     // Last, so the numbers above stay what they were: one self-funded project on trial.
     let (id, project_no) = send(p, &entry(2), true).await?;
-    let fsr = act(
+    let milestones = format!(
+        r#"[{{"name":"完成招标","planned":"{year}-04-30"}},{{"name":"上线试运行","planned":"{year}-09-30"}}]"#
+    );
+    let fsr = study(
         p,
-        &pm,
-        None,
-        "fsr",
-        "create",
-        &[
-            ("project", &project_no),
-            ("title", "12345热线智能分析可行性研究报告"),
-            ("summary", "对热线工单进行智能分类、热点发现和办理质量分析。"),
-            (
-                "budget_lines",
-                r#"[{"category":"软件","item":"智能分析系统开发","quantity":"1","unit_price":"690,000"},
+        &project_no,
+        "12345热线智能分析可行性研究报告",
+        "对热线工单进行智能分类、热点发现和办理质量分析。",
+        r#"[{"category":"软件","item":"智能分析系统开发","quantity":"1","unit_price":"690,000"},
                     {"category":"硬件","item":"分析服务器","quantity":"2","unit_price":"90,000"},
                     {"category":"其他","item":"等保测评","quantity":"1","unit_price":"80,000"}]"#,
-            ),
-            (
-                "milestones",
-                &format!(
-                    r#"[{{"name":"完成招标","planned":"{year}-04-30"}},{{"name":"上线试运行","planned":"{year}-09-30"}}]"#
-                ),
-            ),
-        ],
+        &milestones,
     )
     .await?;
     crate::acceptance::on_trial(p, id, &project_no, fsr).await?;
     crate::operations::seed(p).await
+}
+
+/// The Company drafts the feasibility study of project `project_no` with its budget lines and
+/// milestones (JSON tables, as the form sends them).
+async fn study(
+    p: &Platform,
+    project_no: &str,
+    title: &str,
+    summary: &str,
+    budget_lines: &str,
+    milestones: &str,
+) -> Result<domain::ItemId, AppError> {
+    let pm = principal(p, "company.pm").await?;
+    let fields = [
+        ("project", project_no),
+        ("title", title),
+        ("summary", summary),
+        ("budget_lines", budget_lines),
+        ("milestones", milestones),
+    ];
+    act(p, &pm, None, "fsr", "create", &fields).await
 }
 
 /// The Company drafts the entry and sends it for confirmation; when `signed`, the natural

@@ -9,7 +9,7 @@ use super::project_stories::{cmd, field_error, input};
 use app::import::Imported;
 use app::items::{create, perform, view};
 use demo::principal;
-use domain::{Input, ItemId};
+use domain::Input;
 use testkit::each_backend;
 
 /// The O&M registration of a handed-over project, as the Data Center enters it.
@@ -57,8 +57,8 @@ async fn r19_1_a_handed_over_project_is_registered_for_om_with_its_owner() {
     }
 }
 
-/// A registered system of the demo city maintained by `owner`, its number.
-async fn system_maintained_by(p: &app::Platform, owner: &str) -> (ItemId, String) {
+/// A system the Data Center registers, maintained by `owner` at this MLPS level; its number.
+pub(crate) async fn registered_system(p: &app::Platform, owner: &str, level: &str) -> String {
     let om = principal(p, "dc.om").await.unwrap();
     let id = create(
         p,
@@ -71,13 +71,13 @@ async fn system_maintained_by(p: &app::Platform, owner: &str) -> (ItemId, String
                 ("unit", "南阳市交通运输局"),
                 ("description", "路内泊位管理和停车缴费"),
                 ("om_owner", owner),
-                ("mlps_level", "2"),
+                ("mlps_level", level),
             ]),
         ),
     )
     .await
     .unwrap();
-    (id, number_of(p, id).await)
+    number_of(p, id).await
 }
 
 /// R19.2 (art. 19): the Data Center holds the source code (repository, version, delivery
@@ -88,7 +88,7 @@ async fn r19_2_source_code_and_accounts_are_held_by_the_data_center() {
     for p in each_backend("om-custody").await {
         let om = principal(&p, "dc.om").await.unwrap();
         let pm = principal(&p, "company.pm").await.unwrap();
-        let (_, system) = system_maintained_by(&p, "datacenter").await;
+        let system = registered_system(&p, "datacenter", "2").await;
         let code = create(
             &p,
             &om,
@@ -186,7 +186,7 @@ async fn r20_1_a_hardware_ticket_for_equipment_off_the_transferred_list_is_refus
     for p in each_backend("om-hardware").await {
         let om = principal(&p, "dc.om").await.unwrap();
         let clerk = principal(&p, "jtj.clerk").await.unwrap();
-        let (_, system) = system_maintained_by(&p, "datacenter").await;
+        let system = registered_system(&p, "datacenter", "2").await;
         let e = create(&p, &clerk, "ticket", ticket(&system, "hardware", "", "p2"))
             .await
             .unwrap_err();
@@ -263,7 +263,7 @@ async fn r19_3_a_ticket_is_due_by_its_priority_and_answered_by_whoever_maintains
         let om = principal(&p, "dc.om").await.unwrap();
         let pm = principal(&p, "company.pm").await.unwrap();
         let clerk = principal(&p, "jtj.clerk").await.unwrap();
-        let (_, ours) = system_maintained_by(&p, "datacenter").await;
+        let ours = registered_system(&p, "datacenter", "2").await;
         // Thursday 30 September 2027; the National Day holiday follows (counted Monday to
         // Friday where the table lacks 2027).
         let urgent = create(&p, &clerk, "ticket", ticket(&ours, "software", "", "p1"))
@@ -288,7 +288,7 @@ async fn r19_3_a_ticket_is_due_by_its_priority_and_answered_by_whoever_maintains
         assert_eq!(low_due, expect(10));
         assert!(low_due > urgent_due);
 
-        let (_, operated) = system_maintained_by(&p, "company").await;
+        let operated = registered_system(&p, "company", "2").await;
         let mut theirs = ticket(&operated, "software", "", "p3");
         theirs.input.insert("om_owner".into(), "company".into());
         let t = create(&p, &clerk, "ticket", theirs).await.unwrap();
@@ -330,7 +330,7 @@ async fn r19_3_a_ticket_is_due_by_its_priority_and_answered_by_whoever_maintains
 async fn r16_4_a_systems_use_is_recorded_month_by_month_and_imported_from_excel() {
     for p in each_backend("usage").await {
         let clerk = principal(&p, "zrzy.clerk").await.unwrap();
-        let (_, system) = system_maintained_by(&p, "datacenter").await;
+        let system = registered_system(&p, "datacenter", "2").await;
         let typed = input(&[
             ("system", &system),
             ("period", "2027-10"),

@@ -1,7 +1,7 @@
 //! Issue 13, art. 21-23: the Company's assessments on their cycle, the Data Center's rules for
 //! the eight stages of data, and each unit's attestation, as stories on SQLite and PostgreSQL.
 
-use super::acceptance_stories::{number_of, state};
+use super::acceptance_stories::state;
 use super::duty_stories::refusal;
 use super::project_stories::{cmd, input};
 use app::items::{create, perform, view};
@@ -9,27 +9,9 @@ use demo::principal;
 use domain::ItemId;
 use testkit::each_backend;
 
-/// A registered system at this MLPS level; its number.
+/// A registered system at this MLPS level, maintained by the Data Center; its number.
 async fn system_at(p: &app::Platform, level: &str) -> String {
-    let om = principal(p, "dc.om").await.unwrap();
-    let id = create(
-        p,
-        &om,
-        "system",
-        cmd(
-            "create",
-            input(&[
-                ("name", "不动产登记系统"),
-                ("unit", "南阳市自然资源和规划局"),
-                ("description", "不动产登记受理和发证"),
-                ("om_owner", "datacenter"),
-                ("mlps_level", level),
-            ]),
-        ),
-    )
-    .await
-    .unwrap();
-    number_of(p, id).await
+    super::operations_stories::registered_system(p, "datacenter", level).await
 }
 
 /// The Company records an MLPS assessment of the system held `days_ago` with this result.
