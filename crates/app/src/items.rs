@@ -66,6 +66,10 @@ pub fn visible_filter(p: &Platform, who: &Principal, kind: &str, mut f: Filter) 
             f.viewer_org = Some(org);
             f.private_states = private_states;
         }
+        Sight::Party { org, party, .. } => {
+            f.viewer_org = Some(org);
+            f.party = Some(party);
+        }
     }
     Some(f)
 }

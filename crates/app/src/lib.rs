@@ -20,7 +20,7 @@ mod record;
 pub mod steps;
 
 // The use cases by their short names, as the web, the CLI and the tests call them.
-pub use construction::progress;
+pub use construction::{dossier, progress};
 pub use cycle::{import, similar, taskbook};
 pub use identity::accounts;
 pub use initiation::{approval, experts};

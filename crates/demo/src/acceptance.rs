@@ -1,7 +1,8 @@
 //! The served demo's acceptance work (art. 16): the 12345 hotline analysis, self-funded, filed
 //! with the NDRC, built, its cybersecurity review passed, through the Data Center's initial
 //! acceptance and now on trial at the natural resources bureau, which has logged one defect the
-//! Company has still to fix. So the final acceptance shows what blocks it.
+//! Company has named its development vendor to fix. So the final acceptance shows what blocks
+//! it, and the vendor's login has something to answer.
 
 use crate::{act, principal};
 use app::{AppError, Platform};
@@ -100,7 +101,7 @@ pub async fn on_trial(
         &criteria,
     )
     .await?;
-    act(
+    let defect = act(
         p,
         &principal(p, "zrzy.clerk").await?,
         None,
@@ -115,6 +116,17 @@ pub async fn on_trial(
                 "在「热点分析」页选择本月后点“导出”，下载的文件没有数据；应有本月全部工单的热点。",
             ),
         ],
+    )
+    .await?;
+    // The Company names the development vendor, whose staff answer it with their own login.
+    let vendor = principal(p, crate::VENDOR_LOGIN).await?.org.code;
+    act(
+        p,
+        &pm,
+        Some(defect),
+        "defect",
+        "assign",
+        &[("vendor", &vendor)],
     )
     .await?;
     Ok(())

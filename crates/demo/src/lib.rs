@@ -11,6 +11,7 @@ mod registry;
 mod supervision;
 
 pub use city::USERS;
+pub use registry::VENDOR_LOGIN;
 
 use app::accounts::{NewAccount, NewOrg, add};
 use app::items::{Command, create, perform};

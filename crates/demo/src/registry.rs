@@ -50,8 +50,13 @@ const EXPERTS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The vendor whose staff log in (issue 13, point 3): the development vendor the demo's
+/// trial defect is assigned to.
+pub const VENDOR_LOGIN: &str = "vendor.dev";
+
 pub async fn seed(p: &Platform) -> Result<(), AppError> {
     let pm = principal(p, "company.pm").await?;
+    let mut numbers = Vec::new();
     for (name, kind, code, contact) in VENDORS {
         let fields = [
             ("name", *name),
@@ -59,8 +64,35 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
             ("credit_code", *code),
             ("contact", *contact),
         ];
-        act(p, &pm, None, "vendor", "create", &fields).await?;
+        let id = act(p, &pm, None, "vendor", "create", &fields).await?;
+        numbers.push(app::items::view(p, &pm, id).await?.row.number);
     }
+    // The development vendor's own unit, coded by its registry number, and one of its staff.
+    let sec = principal(p, "admin.sec").await?;
+    app::admin::grants::add_org(
+        p,
+        &sec,
+        &app::admin::grants::NewOrg {
+            code: &numbers[1],
+            name_zh: VENDORS[1].0,
+            name_en: "Nanyang Smart City Technology Co., Ltd.",
+            kind: "Vendor",
+            county: "",
+        },
+    )
+    .await?;
+    app::accounts::add(
+        p,
+        "demo",
+        &app::accounts::NewAccount {
+            username: VENDOR_LOGIN,
+            display_name: "李工",
+            org_code: &numbers[1],
+            role: "vendor_staff",
+            password: crate::DEMO_PASSWORD,
+        },
+    )
+    .await?;
     let planner = principal(p, "bureau.planner").await?;
     for (name, employer, code, specialty) in EXPERTS {
         let fields = [

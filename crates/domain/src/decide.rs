@@ -21,6 +21,9 @@ pub struct Actor {
     pub org: OrgId,
     pub org_kind: String,
     pub role: String,
+    /// The registered party (a vendor's number) a party's staff act for; `None` for
+    /// everyone else.
+    pub party: Option<String>,
 }
 
 /// Raw values typed by the actor, by field id.
@@ -624,6 +627,7 @@ pub fn apply(prev: Option<&Item>, id: ItemId, event: &Event) -> Item {
         acts: Vec::new(),
         policy_version: event.policy_version.clone(),
         due: None,
+        parties: Vec::new(),
     });
     item.state = event.to.clone();
     for (k, v) in &event.changes {

@@ -36,6 +36,10 @@ pub struct Item {
     pub policy_version: String,
     /// The next step is due on this date, when the policy gives a deadline.
     pub due: Option<chrono::NaiveDate>,
+    /// The parties (vendors) this item or one of its children names: their staff see it.
+    /// Kept by the store beside the fields; a step's own change is read from the fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<String>,
 }
 
 impl Item {

@@ -22,10 +22,20 @@ pub enum Sight {
         private_states: Vec<String>,
         public_states: Vec<String>,
     },
+    /// A party's staff (a vendor's, art. 15): the own unit's items and those that name the
+    /// party, in a party field of their own or of one of their children (kept by the store
+    /// as the item's parties). `fields` are the kind's party fields, read directly so that a
+    /// step's own change counts before the store has kept it.
+    Party {
+        org: OrgId,
+        party: String,
+        fields: Vec<String>,
+    },
 }
 
 /// The one visibility rule: a role sees its own unit's items, and (as `sees = "submitted"`,
-/// or for a published kind) everyone's once they have left their private states.
+/// or for a published kind) everyone's once they have left their private states; a party's
+/// staff see what names their party.
 pub fn sight(policy: &Policy, actor: &Actor, kind: &str) -> Sight {
     let (Some(role), Some(kind)) = (policy.role(&actor.role), policy.kind(kind)) else {
         return Sight::Nothing;
@@ -53,6 +63,20 @@ pub fn sight(policy: &Policy, actor: &Actor, kind: &str) -> Sight {
     };
     match sees {
         Visibility::None => Sight::Nothing,
+        // Without a party to act for (an organisation not linked to one), nothing.
+        Visibility::Party => match &actor.party {
+            Some(party) => Sight::Party {
+                org: actor.org,
+                party: party.clone(),
+                fields: kind
+                    .fields
+                    .iter()
+                    .filter(|f| f.party)
+                    .map(|f| f.id.clone())
+                    .collect(),
+            },
+            None => Sight::Nothing,
+        },
         // A published kind (campaign notices, the annual plan) reaches every business role.
         Visibility::Own if kind.public => own_and_public(),
         Visibility::Own => Sight::Own(actor.org),
@@ -69,6 +93,11 @@ impl Sight {
             Sight::OwnAndPublic {
                 org, public_states, ..
             } => item.owner_org == *org || public_states.contains(&item.state),
+            Sight::Party { org, party, fields } => {
+                item.owner_org == *org
+                    || item.parties.contains(party)
+                    || fields.iter().any(|f| item.field(f) == party)
+            }
         }
     }
 }

@@ -67,3 +67,26 @@ pub async fn latest(c: &mut Conn, item_id: i64, name: &str) -> Result<Option<Fil
     })
     .transpose()
 }
+
+/// Every file kept with an item, oldest first (an acceptance dossier lists and checks them).
+pub async fn of_item(c: &mut Conn, item_id: i64) -> Result<Vec<File>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, name, media_type, sm3, content, created_at FROM files \
+         WHERE item_id = $1 ORDER BY id",
+    )
+    .bind(item_id)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(File {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                media_type: r.try_get(2)?,
+                sm3: r.try_get(3)?,
+                content: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}

@@ -20,6 +20,9 @@ pub struct Filter {
     pub only_owner: Option<OrgId>,
     /// A private state is visible only to this organisation.
     pub viewer_org: Option<OrgId>,
+    /// Only the items this party (a vendor) reaches, or that `viewer_org` owns: a vendor's
+    /// staff.
+    pub party: Option<String>,
     pub text: Option<String>,
     /// Only children of the item with this number.
     pub parent: Option<String>,
@@ -188,6 +191,13 @@ pub(crate) fn conditions_but_text(f: &Filter, args: &mut Vec<Arg>) -> String {
         sql.push_str(&format!(
             " AND COALESCE(i.due, '9999-12-31') <= {}",
             arg(Arg::S(d.clone()))
+        ));
+    }
+    if let Some(party) = &f.party {
+        let owner = arg(Arg::I(f.viewer_org.map_or(0, OrgId::get)));
+        let word = arg(Arg::S(format!("% {party} %")));
+        sql.push_str(&format!(
+            " AND (i.owner_org_id = {owner} OR i.reach LIKE {word})"
         ));
     }
     if let (Some(viewer), false) = (f.viewer_org, f.private_states.is_empty()) {

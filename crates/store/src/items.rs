@@ -37,7 +37,7 @@ fn owner_name<'a>(zh: &'a str, en: &'a str, lang: domain::Lang) -> &'a str {
 }
 
 const COLUMNS: &str = "i.id, i.kind, i.number, i.year, i.title, i.owner_org_id, i.state, i.fields, i.acts, \
-                       i.policy_version, i.version, i.due, i.created_at, i.updated_at, o.name_zh, o.name_en";
+                       i.policy_version, i.version, i.due, i.created_at, i.updated_at, o.name_zh, o.name_en, i.reach";
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -57,6 +57,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ItemRow, StoreError> {
             acts: serde_json::from_str(&acts).map_err(corrupt)?,
             policy_version: r.try_get(9)?,
             due: due.map(|d| d.parse()).transpose().map_err(corrupt)?,
+            parties: r
+                .try_get::<String, _>(16)?
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
         },
         number: r.try_get(2)?,
         year: r.try_get(3)?,
@@ -104,7 +109,7 @@ pub async fn next_number(c: &mut Conn, prefix: &str, year: i32) -> Result<String
 }
 
 /// Values kept beside the item as columns, derived from its fields by the policy.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Derived<'a> {
     pub title: &'a str,
     pub amount_fen: Option<i64>,
@@ -112,6 +117,9 @@ pub struct Derived<'a> {
     pub parent: Option<&'a str>,
     /// The value lists filter by besides the state (a demand's opinion).
     pub facet: Option<&'a str>,
+    /// For a kind with party fields: the parties (vendors) they name; `None` for a kind
+    /// without any, whose writes leave every item's reach alone.
+    pub parties: Option<Vec<&'a str>>,
 }
 
 /// Inserts a new item and returns its id.
@@ -125,8 +133,8 @@ pub async fn insert(
 ) -> Result<ItemId, StoreError> {
     let row = sqlx::query(
         "INSERT INTO items (kind, number, year, title, owner_org_id, state, fields, acts, policy_version, version, due, \
-         amount_fen, created_at, updated_at, parent, facet) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15) RETURNING id",
+         amount_fen, created_at, updated_at, parent, facet, parties) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(&item.kind)
     .bind(number)
@@ -143,8 +151,13 @@ pub async fn insert(
     .bind(at)
     .bind(d.parent)
     .bind(d.facet)
+    .bind(party_words(d))
     .fetch_one(&mut *c)
     .await?;
+    let id = ItemId::new(row.try_get(0)?);
+    if d.parties.is_some() {
+        refresh_reach(c, number, d.parent).await?;
+    }
     add_to_counts(
         c,
         &item.kind,
@@ -154,7 +167,44 @@ pub async fn insert(
         1,
     )
     .await?;
-    Ok(ItemId::new(row.try_get(0)?))
+    Ok(id)
+}
+
+/// A kind's party values as kept in `parties`: space-separated, with a space at each end so
+/// that a party is matched as a whole word.
+fn party_words(d: &Derived<'_>) -> String {
+    match &d.parties {
+        Some(p) if !p.is_empty() => format!(" {} ", p.join(" ")),
+        _ => String::new(),
+    }
+}
+
+/// Keeps the reach of the item numbered `number` and of the item it belongs to: the parties
+/// each names, with those its children name (a vendor on a contract sees its project).
+async fn refresh_reach(c: &mut Conn, number: &str, parent: Option<&str>) -> Result<(), StoreError> {
+    for n in std::iter::once(number).chain(parent) {
+        let rows = sqlx::query("SELECT parties FROM items WHERE number = $1 OR parent = $1")
+            .bind(n)
+            .fetch_all(&mut *c)
+            .await?;
+        let mut all = std::collections::BTreeSet::new();
+        for r in &rows {
+            let p: String = r.try_get(0)?;
+            all.extend(p.split_whitespace().map(str::to_string));
+        }
+        let words: Vec<String> = all.into_iter().collect();
+        let reach = if words.is_empty() {
+            String::new()
+        } else {
+            format!(" {} ", words.join(" "))
+        };
+        sqlx::query("UPDATE items SET reach = $1 WHERE number = $2")
+            .bind(reach)
+            .bind(n)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Keeps `item_counts` in step with `items` (same transaction).
@@ -198,7 +248,7 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, amount_fen = $6, updated_at = $7, \
-         parent = $10, facet = $11, version = version + 1 WHERE id = $8 AND version = $9",
+         parent = $10, facet = $11, parties = $12, version = version + 1 WHERE id = $8 AND version = $9",
     )
     .bind(&item.state)
     .bind(serde_json::to_string(&item.fields).map_err(corrupt)?)
@@ -211,10 +261,19 @@ pub async fn update(
     .bind(read.version)
     .bind(d.parent)
     .bind(d.facet)
+    .bind(party_words(d))
     .execute(&mut *c)
     .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
+    }
+    if d.parties.is_some() {
+        let number: String = sqlx::query("SELECT number FROM items WHERE id = $1")
+            .bind(item.id.get())
+            .fetch_one(&mut *c)
+            .await?
+            .try_get(0)?;
+        refresh_reach(c, &number, d.parent).await?;
     }
     if read.state != item.state {
         add_to_counts(c, &item.kind, read.state, read.year, item.owner_org, -1).await?;
@@ -433,7 +492,7 @@ pub(crate) fn list_page_inline(
 /// Whether every filter is a column of `item_counts` (kind, state, year, owner), so the total
 /// is a sum over a few rows rather than a count of items.
 fn by_counts(f: &Filter) -> bool {
-    f.text.is_none() && f.parent.is_none() && f.facet.is_none()
+    f.text.is_none() && f.parent.is_none() && f.facet.is_none() && f.party.is_none()
 }
 
 /// How many items match (for the pager's total).
@@ -486,4 +545,16 @@ pub async fn by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<ItemRow>, StoreErro
     let place = |r: &ItemRow| ids.iter().position(|i| *i == r.item.id.get());
     rows.sort_by_key(place);
     Ok(rows)
+}
+
+/// Every item that belongs to the item numbered `parent`, of any kind, oldest first (an
+/// acceptance dossier walks a project's record).
+pub async fn children(c: &mut Conn, parent: &str) -> Result<Vec<ItemRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.parent = $1 ORDER BY i.id"
+    ))
+    .bind(parent)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter().map(from_row).collect()
 }

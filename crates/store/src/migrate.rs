@@ -64,6 +64,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "workbench",
         include_str!("../migrations/sqlite/0012_workbench.sql"),
     ),
+    (
+        13,
+        "parties",
+        include_str!("../migrations/sqlite/0013_parties.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +130,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "workbench",
         include_str!("../migrations/postgres/0012_workbench.sql"),
+    ),
+    (
+        13,
+        "parties",
+        include_str!("../migrations/postgres/0013_parties.sql"),
     ),
 ];
 

@@ -64,11 +64,13 @@ pub async fn by_due(
 }
 
 /// How many items match any of `filters`, from the counts kept with the items (the filters
-/// of a queue are all columns of `item_counts`); a filter with a due window is counted on the
-/// due-date index instead.
+/// of a queue are all columns of `item_counts`); a filter with a due window, or a party's
+/// (which reads the items' reach), is counted on the items instead.
 pub async fn count(c: &mut Conn, filters: &[Filter]) -> Result<i64, StoreError> {
-    let (dated, filters): (Vec<Filter>, Vec<Filter>) =
-        filters.iter().cloned().partition(|f| f.due_until.is_some());
+    let (dated, filters): (Vec<Filter>, Vec<Filter>) = filters
+        .iter()
+        .cloned()
+        .partition(|f| f.due_until.is_some() || f.party.is_some());
     let mut total = 0;
     for f in &dated {
         let mut args = Vec::new();

@@ -61,7 +61,7 @@ impl Frame {
                         k.transitions.iter().any(|t| t.roles.contains(&r.id))
                             || (r.sees == Visibility::Submitted
                                 && (r.reads.is_empty() || r.reads.contains(&k.id) || k.public))
-                            || (k.public && r.menu.contains(&k.id))
+                            || ((k.public || r.sees == Visibility::Party) && r.menu.contains(&k.id))
                     })
                     .collect();
                 if kinds.is_empty() {

@@ -136,11 +136,19 @@ pub async fn add_org(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Result<()
 async fn add_org_checked(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Result<(), AppError> {
     require(p, who, AdminKind::Security)?;
     let code = o.code.trim().to_string();
-    let code_ok = !code.is_empty()
-        && code.len() <= 32
-        && code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let party = p
+        .policy
+        .org_kinds
+        .iter()
+        .find(|k| k.id == o.kind)
+        .and_then(|k| k.party.clone());
+    // A vendor's unit is coded by its number in the registry, which links its staff to it.
+    let code_ok = party.is_some()
+        || !code.is_empty()
+            && code.len() <= 32
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !code_ok {
         return Err(field_error(
             "code",
@@ -181,6 +189,16 @@ async fn add_org_checked(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Resul
                         format!("单位编码 {code} 已存在"),
                         format!("The code {code} is taken."),
                     ));
+                }
+                if let Some(kind) = &party {
+                    let found = store::items::get_by_number(c, &code).await?;
+                    if found.is_none_or(|r| r.item.kind != *kind) {
+                        return Err(field_error(
+                            "code",
+                            format!("单位编码须为参建单位库中的编号（如 GS-2026-0001），{code} 不在库中；请先登记该参建单位"),
+                            format!("The code must be the vendor's number in the registry (such as GS-2026-0001); {code} is not there. Register the vendor first."),
+                        ));
+                    }
                 }
                 let new = store::orgs::NewOrg {
                     code: &code,

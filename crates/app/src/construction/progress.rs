@@ -160,6 +160,7 @@ mod tests {
             acts: Vec::new(),
             policy_version: "x".into(),
             due: None,
+            parties: Vec::new(),
         };
         item.fields.insert(
             "milestones".into(),

@@ -66,7 +66,7 @@ async fn delegate_unrecorded(
         .write(move |c| {
             Box::pin(async move {
                 let day = today.to_string();
-                let Some((colleague, user)) = actor_of(c, to).await? else {
+                let Some((colleague, user)) = actor_of(c, &p2.policy, to).await? else {
                     return Err(refuse(
                         "所选同事不存在，请重新选择。",
                         "That colleague does not exist; choose again.",

@@ -161,10 +161,13 @@ async fn decide(
             // A colleague away on a delegation (委托): it goes on to whom they delegated to.
             let away = store::delegations::in_force(c, *to, &today.to_string()).await?;
             let (to, via) = match &away {
-                Some(d) => (&d.to_user, actor_of(c, d.from_user).await?.map(|a| a.1)),
+                Some(d) => (
+                    &d.to_user,
+                    actor_of(c, policy, d.from_user).await?.map(|a| a.1),
+                ),
                 None => (to, None),
             };
-            let Some((colleague, user)) = actor_of(c, *to).await? else {
+            let Some((colleague, user)) = actor_of(c, policy, *to).await? else {
                 return Err(refuse(
                     "所选同事不存在，请重新选择。",
                     "That colleague does not exist; choose again.",
@@ -238,7 +241,7 @@ async fn decide(
                 .collect();
             let mut names = Vec::new();
             for u in &holder {
-                if let Some((_, user)) = actor_of(c, *u).await? {
+                if let Some((_, user)) = actor_of(c, policy, *u).await? {
                     names.push(user.display_name);
                 }
             }
@@ -249,26 +252,22 @@ async fn decide(
 
 /// Whether this user of this unit may read the item.
 fn reads(policy: &domain::Policy, u: &User, unit: &Org, item: &domain::Item) -> bool {
-    u.org == unit.id && domain::permissions::can_see(policy, &actor(u, unit), item)
+    u.org == unit.id
+        && domain::permissions::can_see(policy, &crate::identity::actor(policy, u, unit), item)
 }
 
-fn actor(u: &User, org: &Org) -> Actor {
-    Actor {
-        user: u.id,
-        org: org.id,
-        org_kind: org.kind.clone(),
-        role: u.role.clone(),
-    }
-}
-
-async fn actor_of(c: &mut Conn, id: UserId) -> Result<Option<(Actor, User)>, AppError> {
+async fn actor_of(
+    c: &mut Conn,
+    policy: &domain::Policy,
+    id: UserId,
+) -> Result<Option<(Actor, User)>, AppError> {
     let Some(u) = store::users::get(c, id).await? else {
         return Ok(None);
     };
     let Some(org) = store::orgs::get(c, u.org).await? else {
         return Ok(None);
     };
-    Ok(Some((actor(&u, &org), u)))
+    Ok(Some((crate::identity::actor(policy, &u, &org), u)))
 }
 
 /// What the principal may do with the item besides its steps, for its page.
@@ -308,7 +307,7 @@ pub async fn offers(p: &Platform, who: &Principal, row: &ItemRow) -> Result<Offe
         let Some(unit) = units.iter().find(|o| o.id == u.org) else {
             continue;
         };
-        let a = actor(u, unit);
+        let a = crate::identity::actor(policy, u, unit);
         if hand_over && handling::may_hand_over(policy, kind, item, &who.actor, &a).is_ok() {
             out.colleagues.push(u.clone());
         }

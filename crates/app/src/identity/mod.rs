@@ -167,12 +167,7 @@ pub async fn authenticate(p: &Platform, token: &str, kind: &str) -> Result<Princ
             })
             .await?;
     }
-    let actor = Actor {
-        user: user.id,
-        org: org.id,
-        org_kind: org.kind.clone(),
-        role: user.role.clone(),
-    };
+    let actor = actor(&p.policy, &user, &org);
     Ok(Principal {
         origin: Origin::default(),
         user,
@@ -284,12 +279,7 @@ pub async fn principal_of(p: &Platform, username: &str) -> Result<Principal, App
     let org = store::orgs::get(&mut c, user.org)
         .await?
         .ok_or(AppError::NotFound)?;
-    let actor = domain::Actor {
-        user: user.id,
-        org: org.id,
-        org_kind: org.kind.clone(),
-        role: user.role.clone(),
-    };
+    let actor = actor(&p.policy, &user, &org);
     Ok(Principal {
         origin: Origin::default(),
         user,
@@ -300,4 +290,21 @@ pub async fn principal_of(p: &Platform, username: &str) -> Result<Principal, App
         lang: domain::Lang::Zh,
         kind: "internal".into(),
     })
+}
+
+/// The actor a user of an organisation is. A party's staff (a vendor's) act for the
+/// registered party whose number is their organisation's code (checked when the organisation
+/// is created).
+pub fn actor(policy: &domain::Policy, user: &store::users::User, org: &store::orgs::Org) -> Actor {
+    let party = policy
+        .org_kind(&org.kind)
+        .and_then(|k| k.party.as_ref())
+        .map(|_| org.code.clone());
+    Actor {
+        user: user.id,
+        org: org.id,
+        org_kind: org.kind.clone(),
+        role: user.role.clone(),
+        party,
+    }
 }

@@ -221,6 +221,7 @@ mod tests {
             org: OrgId::new(10),
             org_kind: "GovernmentDept".into(),
             role: "demand_clerk".into(),
+            party: None,
         };
         let input: Input = [
             ("title", "不动产登记一网通办升级"),

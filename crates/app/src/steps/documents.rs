@@ -47,8 +47,11 @@ pub trait DocumentMaker: Send + Sync {
     }
 }
 
-static MAKERS: [&dyn DocumentMaker; 2] =
-    [&crate::taskbook::TaskBook, &crate::approval::FsrApproval];
+static MAKERS: [&dyn DocumentMaker; 3] = [
+    &crate::taskbook::TaskBook,
+    &crate::approval::FsrApproval,
+    &crate::construction::dossier::Dossier,
+];
 
 pub(super) fn maker(name: &str) -> Option<&'static dyn DocumentMaker> {
     MAKERS.iter().copied().find(|m| m.name() == name)

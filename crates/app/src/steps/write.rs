@@ -260,6 +260,17 @@ async fn take(
             .as_ref()
             .map(|f| next.field(f))
             .filter(|v| !v.is_empty()),
+        parties: {
+            let named: Vec<&domain::policy::FieldDef> =
+                kind_def.fields.iter().filter(|f| f.party).collect();
+            (!named.is_empty()).then(|| {
+                named
+                    .iter()
+                    .map(|f| next.field(&f.id))
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            })
+        },
     };
     let row = match current {
         None => {

@@ -490,3 +490,83 @@ pub(crate) async fn handed_over_project(p: &app::Platform) -> (ItemId, String) {
         .unwrap();
     (project, number)
 }
+
+/// R16.3 (art. 16): once signed off, the Company compiles the acceptance dossier: a Word file
+/// and a PDF listing every document of the project with its SM3 digest, their own digests in
+/// the record. Each listed document verifies against the record; one whose bytes are altered
+/// in the database no longer does.
+#[tokio::test]
+async fn r16_3_the_acceptance_dossier_lists_every_document_with_its_digest_and_verifies() {
+    for p in each_backend("dossier").await {
+        let (project, _) = handed_over_project(&p).await;
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let fa = app::cycle::children(&p, &pm, "final_acceptance", &number_of(&p, project).await)
+            .await
+            .unwrap()[0]
+            .item
+            .id;
+        let e = perform(&p, &pm, fa, cmd("compile_dossier", Input::new()))
+            .await
+            .unwrap_err();
+        assert!(super::project_stories::field_error(&e, "dossier_no").contains("填写"));
+        let numbered = input(&[("dossier_no", "宛数建〔2028〕8号")]);
+        perform(&p, &pm, fa, cmd("compile_dossier", numbered))
+            .await
+            .unwrap();
+        let item = view(&p, &pm, fa).await.unwrap().row.item;
+        let pdf = app::taskbook::file(&p, &pm, fa, app::dossier::PDF)
+            .await
+            .unwrap();
+        assert_eq!(crypto::sm3_hex(&pdf.content), item.field("dossier_pdf_sm3"));
+        let docx = app::taskbook::file(&p, &pm, fa, app::dossier::DOCX)
+            .await
+            .unwrap();
+        assert_eq!(
+            crypto::sm3_hex(&docx.content),
+            item.field("dossier_docx_sm3")
+        );
+        let listed = app::dossier::check(&p, &pm, fa).await.unwrap();
+        let minutes = listed
+            .iter()
+            .find(|e| e.name == "竣工验收纪要.pdf")
+            .expect("the minutes are listed");
+        assert_eq!(minutes.sm3, crypto::sm3_hex(PDF));
+        assert!(
+            listed.iter().any(|e| e.name == app::approval::PDF),
+            "the 批复"
+        );
+        assert!(listed.iter().all(|e| e.verified), "{listed:?}");
+        let text = String::from_utf8_lossy(&unzip_document(&docx.content)).into_owned();
+        assert!(
+            text.contains(&minutes.sm3[..16]),
+            "the digest is in the dossier"
+        );
+
+        // One byte of the minutes changed in the database: that document no longer verifies.
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("UPDATE files SET content = $1 WHERE name = $2")
+                .bind(b"%PDF-1.7\n% acceptance paperS\n%%EOF\n".to_vec())
+                .bind("竣工验收纪要.pdf")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        let again = app::dossier::check(&p, &pm, fa).await.unwrap();
+        let bad: Vec<&str> = again
+            .iter()
+            .filter(|e| !e.verified)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(bad, ["竣工验收纪要.pdf"]);
+    }
+}
+
+/// The text of a .docx's main part.
+fn unzip_document(docx: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut part = zip.by_name("word/document.xml").unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut part, &mut out).unwrap();
+    out
+}

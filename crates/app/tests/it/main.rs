@@ -23,4 +23,5 @@ mod project_stories;
 mod security_stories;
 mod stories;
 mod supervision_stories;
+mod vendor_stories;
 mod workbench_stories;

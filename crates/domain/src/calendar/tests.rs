@@ -135,6 +135,7 @@ fn demand_step_on(today: &str, calendar: &Calendar) -> Result<crate::decide::Eve
         org: OrgId::new(10),
         org_kind: "GovernmentDept".into(),
         role: "demand_clerk".into(),
+        party: None,
     };
     let input: Input = [
         ("title", "不动产登记一网通办升级"),

@@ -93,6 +93,9 @@ pub(super) fn load<'a>(
             return Err(ctx.err(&f.id, "`not_future` is for a `date` field".into()));
         }
         let not_future = f.not_future;
+        if f.party && !matches!(ty, FieldType::ItemRef { .. }) {
+            return Err(ctx.err(&f.id, "`party` is for an `item_ref` field".into()));
+        }
         fields.push(FieldDef {
             id: f.id.get_ref().clone(),
             label: Text::new(&f.zh, &f.en),
@@ -104,6 +107,7 @@ pub(super) fn load<'a>(
             copies: f.copies,
             archives,
             not_future,
+            party: f.party,
             personal: f.personal,
             product: match f.product.as_slice() {
                 [] => None,

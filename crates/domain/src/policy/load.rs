@@ -75,6 +75,8 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
                 name: Text::new(&o.zh, &o.en),
                 article: ctx.article(&o.article)?,
                 demand_unit: o.demand_unit,
+                // Checked against the kinds once they are loaded, below.
+                party: o.party.as_ref().map(|k| k.get_ref().clone()),
             });
         }
     }
@@ -130,11 +132,21 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
                 ctx.known(k, &kind_ids, "item kind")?;
             }
         }
+        for o in &raw.org_kind {
+            if let Some(k) = &o.party {
+                ctx.known(k, &kind_ids, "item kind")?;
+            }
+        }
     }
     // A menu lists published kinds only: the role could not read any other unit's items of
     // another kind, so the entry would lead to an empty list.
     for (ctx, raw) in &files {
-        for r in &raw.role {
+        // A party's menu lists the kinds it works on, which it sees where they name it.
+        for r in raw
+            .role
+            .iter()
+            .filter(|r| r.sees != super::Visibility::Party)
+        {
             for m in &r.menu {
                 if !kinds.iter().any(|k| k.id == *m.get_ref() && k.public) {
                     return Err(ctx.err(

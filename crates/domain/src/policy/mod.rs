@@ -107,6 +107,9 @@ pub struct OrgKind {
     pub article: Article,
     /// May raise demands (art. 4, R4.1).
     pub demand_unit: bool,
+    /// Its staff act for a registered item of this kind (a vendor, art. 15) whose number is
+    /// the organisation's code: they see what names that party and nothing else.
+    pub party: Option<String>,
 }
 
 /// Which items a role may read.
@@ -119,6 +122,9 @@ pub enum Visibility {
     Submitted,
     /// Nothing: administrators see no business items (三员分立).
     None,
+    /// A party's staff (a vendor's, art. 15): their own unit's items, the items whose party
+    /// fields name their party, and the items those belong to (the projects they work on).
+    Party,
 }
 
 /// A role and the duties of the measures it carries (art. 5-12).
@@ -248,6 +254,8 @@ pub struct FieldDef {
     pub archives: bool,
     /// A `date` field that records what happened (an assessment held): no later than today.
     pub not_future: bool,
+    /// An `item_ref` naming a party (a vendor): its staff see this item and its parent.
+    pub party: bool,
     /// Personal data (SECURITY.md: phone and ID numbers): kept SM4-encrypted at rest, shown
     /// masked (`138****5678`) unless a user asks with a reason, which is recorded.
     pub personal: bool,
@@ -525,7 +533,7 @@ pub const SIGNATURE_FIELDS: [&str; 3] = ["signature", "signer_key", "signed_at"]
 pub const DRAWS: [&str; 1] = ["experts"];
 
 /// Documents the platform knows how to generate.
-pub const DOCUMENTS: [&str; 2] = ["taskbook", "fsr_approval"];
+pub const DOCUMENTS: [&str; 3] = ["taskbook", "fsr_approval", "acceptance_dossier"];
 
 /// A kind of item (demand, change request, plan...).
 #[derive(Debug, Clone)]

@@ -94,6 +94,9 @@ pub struct RawOrgKind {
     pub article: S,
     #[serde(default)]
     pub demand_unit: bool,
+    /// Its staff act for one registered item of this kind (a vendor of the registry), whose
+    /// number is the organisation's code.
+    pub party: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +210,10 @@ pub struct RawField {
     /// For a `files` field: also takes source archives (.zip, .tar.gz).
     #[serde(default)]
     pub archives: bool,
+    /// For an `item_ref`: the registered party it names (a vendor) sees the item and the
+    /// item it belongs to.
+    #[serde(default)]
+    pub party: bool,
     /// For a `date` field: a day that has happened (an assessment held), not a later one.
     #[serde(default)]
     pub not_future: bool,

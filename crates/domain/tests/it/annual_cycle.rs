@@ -34,6 +34,7 @@ fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
         org: OrgId::new(org),
         org_kind: org_kind.into(),
         role: role.into(),
+        party: None,
     }
 }
 

@@ -55,6 +55,7 @@ pub(crate) fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
         org: OrgId::new(org),
         org_kind: org_kind.into(),
         role: role.into(),
+        party: None,
     }
 }
 
@@ -319,6 +320,7 @@ fn r5_12_the_state_action_role_matrix_of_the_demand() {
             acts: vec![],
             policy_version: p.version.clone(),
             due: None,
+            parties: Vec::new(),
         };
         for role in &p.roles {
             let org_kind = role.org_kinds[0].clone();

@@ -10,6 +10,7 @@ fn actor(user: i64, org: i64, org_kind: &str, role: &str) -> Actor {
         org: OrgId::new(org),
         org_kind: org_kind.into(),
         role: role.into(),
+        party: None,
     }
 }
 
@@ -31,6 +32,7 @@ fn rx1_the_state_action_role_matrix_of_every_kind() {
                 acts: vec![],
                 policy_version: p.version.clone(),
                 due: None,
+                parties: Vec::new(),
             };
             for role in &p.roles {
                 let org_kind = role.org_kinds.first().cloned().unwrap_or_default();

@@ -52,6 +52,7 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "inspection",
             "rectification",
             "defect",
+            "deliverable",
             "final_acceptance",
             "usage",
             "system",
