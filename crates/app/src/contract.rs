@@ -31,6 +31,7 @@ pub mod ids {
     pub const EXPERT: &str = "expert";
     pub const EXPERT_ACTIVE: &str = "active";
     pub const PROCUREMENT: &str = "procurement";
+    pub const FINAL_ACCEPTANCE: &str = "final_acceptance";
     /// A unit's demand has been handed in (the campaign's who-has-submitted list).
     pub const SUBMIT: &str = "submit";
     pub const EDIT: &str = "edit";
@@ -160,6 +161,18 @@ pub const NEEDS: &[Need] = &[
         actions: &[],
         fields: &["milestones", "actuals", "mode"],
         who: "app::progress (late milestones in the inbox, R15.3), app::approval (self-funded note)",
+    },
+    Need {
+        kind: FINAL_ACCEPTANCE,
+        states: &[],
+        actions: &[],
+        fields: &[
+            "project",
+            "dossier_no",
+            "dossier_docx_sm3",
+            "dossier_pdf_sm3",
+        ],
+        who: "app::dossier (the acceptance dossier of the project, R16.3)",
     },
     Need {
         kind: RISK,

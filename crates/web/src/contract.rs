@@ -23,6 +23,7 @@ pub mod ids {
     pub const RISK: &str = "risk";
     pub const INSPECTION: &str = "inspection";
     pub const RECTIFICATION: &str = "rectification";
+    pub const FINAL_ACCEPTANCE: &str = "final_acceptance";
     pub const CREATE: &str = "create";
     pub const EXPERT: &str = "expert";
     /// Who sees the overlap check on a demand: those who analyse and plan (R13.4).
@@ -34,6 +35,13 @@ use ids::*;
 
 /// Everything the pages name.
 pub const NEEDS: &[Need] = &[
+    Need {
+        kind: FINAL_ACCEPTANCE,
+        states: &[],
+        actions: &[],
+        fields: &["dossier_no", "dossier_docx_sm3", "dossier_pdf_sm3"],
+        who: "web::pages::build (the acceptance dossier's panel)",
+    },
     Need {
         kind: DEMAND,
         states: &[],

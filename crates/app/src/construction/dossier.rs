@@ -97,7 +97,7 @@ pub async fn entries(
                 kind_zh: kind_zh.clone(),
                 item_title: row.title.clone(),
                 verified: named && crypto::sm3_hex(&f.content) == f.sm3,
-                name: f.name,
+                name: crate::steps::documents::label_of(&f.name).unwrap_or(f.name),
                 sm3: f.sm3,
                 kept_at: f.created_at.chars().take(10).collect(),
             });
@@ -168,7 +168,7 @@ async fn document(p: &Platform, fa: &ItemRow, dossier_no: &str) -> Result<Offici
                 .to_vec(),
             rows,
             total_row: None,
-            widths: vec![7, 20, 27, 13, 33],
+            widths: vec![8, 20, 19, 15, 38],
         }),
         Block::Heading(1, "核验情况".into()),
     ];
@@ -198,6 +198,10 @@ pub struct Dossier;
 impl DocumentMaker for Dossier {
     fn name(&self) -> &'static str {
         "acceptance_dossier"
+    }
+
+    fn title_zh(&self) -> &'static str {
+        "验收档案"
     }
 
     fn files(&self) -> DocFiles {

@@ -152,6 +152,10 @@ impl DocumentMaker for TaskBook {
         "taskbook"
     }
 
+    fn title_zh(&self) -> &'static str {
+        "年度建设任务书"
+    }
+
     fn files(&self) -> DocFiles {
         DocFiles {
             purpose: "taskbook",

@@ -160,6 +160,10 @@ impl DocumentMaker for FsrApproval {
         "fsr_approval"
     }
 
+    fn title_zh(&self) -> &'static str {
+        "可行性研究报告批复"
+    }
+
     fn files(&self) -> DocFiles {
         DocFiles {
             purpose: "fsr_approval",

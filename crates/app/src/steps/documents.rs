@@ -27,6 +27,8 @@ pub struct DocFiles {
 pub trait DocumentMaker: Send + Sync {
     /// The name a transition's `document` gives.
     fn name(&self) -> &'static str;
+    /// What the document is called, in Chinese (an acceptance dossier lists it so).
+    fn title_zh(&self) -> &'static str;
     fn files(&self) -> DocFiles;
     /// The fields of the item's kind the maker reads (besides the digests).
     fn reads(&self) -> &'static [&'static str];
@@ -55,6 +57,20 @@ static MAKERS: [&dyn DocumentMaker; 3] = [
 
 pub(super) fn maker(name: &str) -> Option<&'static dyn DocumentMaker> {
     MAKERS.iter().copied().find(|m| m.name() == name)
+}
+
+/// What a generated file is called in Chinese ("可研批复（PDF）"), if the platform made it.
+pub fn label_of(file: &str) -> Option<String> {
+    MAKERS.iter().find_map(|m| {
+        let f = m.files();
+        if file == f.docx {
+            Some(format!("{}（Word）", m.title_zh()))
+        } else if file == f.pdf {
+            Some(format!("{}（PDF）", m.title_zh()))
+        } else {
+            None
+        }
+    })
 }
 
 pub(super) fn names() -> Vec<&'static str> {

@@ -10,7 +10,7 @@
 //! preparer registered by name in [`documents`] or [`draws`]. `perform` never changes for
 //! either, and `check_policy` refuses a policy that declares a document or draw nobody makes.
 
-mod documents;
+pub(crate) mod documents;
 mod draws;
 pub mod facts;
 pub(crate) mod write;

@@ -272,10 +272,20 @@ async fn take(
             })
         },
     };
+    // A registered party (a vendor) is seen by its own staff: it names itself.
+    let party_kind = p
+        .policy
+        .org_kinds
+        .iter()
+        .any(|o| o.party.as_deref() == Some(kind));
     let row = match current {
         None => {
             let year = chrono::Datelike::year(&now);
             let number = store::items::next_number(c, &kind_def.prefix, year).await?;
+            let mut derived = derived;
+            if party_kind {
+                derived.parties = Some(vec![number.as_str()]);
+            }
             let id = store::items::insert(c, &number, year, &derived, &next, &at).await?;
             store::items::get(c, id).await?.ok_or(AppError::NotFound)?
         }
@@ -285,6 +295,11 @@ async fn take(
                 year: row.year,
                 version: row.version,
             };
+            let number = row.number.clone();
+            let mut derived = derived;
+            if party_kind {
+                derived.parties = Some(vec![number.as_str()]);
+            }
             store::items::update(c, &read, &next, &derived, &at).await?;
             row.version += 1;
             row.title = derived.title.to_string();

@@ -532,8 +532,8 @@ async fn r16_3_the_acceptance_dossier_lists_every_document_with_its_digest_and_v
             .expect("the minutes are listed");
         assert_eq!(minutes.sm3, crypto::sm3_hex(PDF));
         assert!(
-            listed.iter().any(|e| e.name == app::approval::PDF),
-            "the 批复"
+            listed.iter().any(|e| e.name == "可行性研究报告批复（PDF）"),
+            "the 批复, by its name"
         );
         assert!(listed.iter().all(|e| e.verified), "{listed:?}");
         let text = String::from_utf8_lossy(&unzip_document(&docx.content)).into_owned();

@@ -96,6 +96,11 @@ async fn r16_2_a_vendor_named_on_a_defect_answers_it_with_its_own_login_and_sees
         assert_eq!(projects.len(), before.len() + 1, "{projects:?}");
         assert!(listed(&p, &vendor, "defect").await.contains(&d_no));
         assert!(listed(&p, &vendor, "demand").await.is_empty());
+        // Its own entry in the registry, and no other vendor's.
+        assert_eq!(
+            listed(&p, &vendor, "vendor").await,
+            vec![vendor.org.code.clone()]
+        );
         assert!(listed(&p, &vendor, "plan").await.is_empty());
         let tasks = app::inbox::inbox(&p, &vendor).await.unwrap();
         assert!(

@@ -157,6 +157,9 @@ pub async fn panels(
             }
             out.push(panel);
         }
+        ids::FINAL_ACCEPTANCE if !v.row.item.field("dossier_pdf_sm3").is_empty() => {
+            out.push(dossier_panel(p, who, v, lang).await?);
+        }
         ids::FSR => {
             out.push(versions_panel(p, who, v, lang).await?);
             if let Some(panel) = experts_panel(p, who, v, lang).await? {
@@ -181,6 +184,79 @@ pub async fn panels(
         _ => {}
     }
     Ok(out)
+}
+
+/// The acceptance dossier (R16.3): its two files to download, and every document it lists,
+/// each checked against the record as it stands now.
+async fn dossier_panel(
+    p: &Platform,
+    who: &Principal,
+    v: &ItemView,
+    lang: Lang,
+) -> Result<Panel, AppError> {
+    let mut panel = new_panel(
+        "dossier",
+        t(lang, "验收档案", "Acceptance dossier"),
+        vec![
+            t(lang, "序号", "No."),
+            t(lang, "所属事项", "Item"),
+            t(lang, "文件名称", "File"),
+            t(lang, "归档日期", "Kept on"),
+            t(lang, "SM3 摘要", "SM3 digest"),
+            t(lang, "核验", "Check"),
+        ],
+    );
+    let id = v.row.item.id;
+    for (fmt, label) in [("docx", "Word (.docx)"), ("pdf", "PDF")] {
+        panel.links.push((
+            format!("{} {label}", t(lang, "下载", "Download")),
+            format!("/items/{}/files/acceptance-dossier.{fmt}", id.get()),
+            format!("dossier-{fmt}"),
+        ));
+    }
+    let listed = app::dossier::check(p, who, id).await?;
+    let bad = listed.iter().filter(|e| !e.verified).count();
+    for (n, e) in listed.iter().enumerate() {
+        panel.rows.push(vec![
+            cell((n + 1).to_string()),
+            cell(format!("{} {}", e.item, e.item_title)),
+            cell(e.name.clone()),
+            cell(e.kept_at.clone()),
+            Cell {
+                text: e.sm3.clone(),
+                href: None,
+                class: "mono small",
+            },
+            Cell {
+                text: if e.verified {
+                    t(lang, "✓ 一致", "✓ matches")
+                } else {
+                    t(lang, "✗ 不一致", "✗ differs")
+                },
+                href: None,
+                class: if e.verified {
+                    "sig-valid"
+                } else {
+                    "sig-invalid"
+                },
+            },
+        ]);
+    }
+    panel.note = Some(format!(
+        "{} {}（Word {}；PDF {}）",
+        v.row.item.field("dossier_no"),
+        t(lang, "档案文件 SM3：", "dossier files' SM3:"),
+        v.row.item.field("dossier_docx_sm3"),
+        v.row.item.field("dossier_pdf_sm3"),
+    ));
+    if bad > 0 {
+        panel.warning = Some(t(
+            lang,
+            &format!("{bad} 份文件与平台记录不一致，请联系审计部门核查。"),
+            &format!("{bad} file(s) no longer match the record; ask Audit to investigate."),
+        ));
+    }
+    Ok(panel)
 }
 
 /// The item's signature (a demand unit's confirmation or sign-off): who signed, when, and

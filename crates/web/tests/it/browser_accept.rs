@@ -1,7 +1,9 @@
 //! Issue 13 in real headless Chromium: the Data Center's initial acceptance fails on one
 //! criterion and passes after the rectification; a trial defect blocks the final acceptance
 //! until the user unit closes it; the unit signs the final acceptance off with its password;
-//! the system is registered for O&M with its owner; a hardware ticket for equipment off the
+//! the vendor's own login answers the defect; the dossier lists every document with its
+//! digest and downloads as the record names it; the system is registered for O&M with its
+//! owner; a hardware ticket for equipment off the
 //! transferred list is refused citing art. 20; an overdue assessment is red in the Company's
 //! 待办.
 
@@ -11,7 +13,7 @@ use crate::common;
 
 use app::items::Command;
 use common::chrome::*;
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 
 async fn act(app: &common::TestApp, user: &str, id: i64, action: &str, fields: &[(&str, &str)]) {
     let who = demo::principal(&app.platform, user).await.unwrap();
@@ -188,12 +190,32 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
         "kept"
     );
     shot(c, "a02-final-blocked").await;
+    // Art. 15-16: the Company named its development vendor, whose own login finds the defect
+    // in its 待办, sees that project and no other, and reports the fix.
+    switch_user(c, &base, demo::VENDOR_LOGIN, "李工").await;
+    wait_text(c, "inbox", &defect.number).await;
+    c.goto(&format!("{base}/items?kind=project")).await.unwrap();
+    wait_text(c, "list-table", &trial.number).await;
+    let listed = c
+        .find(Locator::Id("list-table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.matches("XM-").count(),
+        1,
+        "only its own project: {listed}"
+    );
     c.goto(&format!("{base}/items/{}", defect.item.id.get()))
         .await
         .unwrap();
     fill(c, "f-fix-fix_note", "修复导出查询条件").await;
+    shot(c, "a02b-vendor-fixes").await;
     click(c, "action-fix").await;
     wait_text(c, "item-state", "已整改待确认").await;
+    wait_text(c, "history", "李工").await;
     switch_user(c, &base, "zrzy.clerk", "刘静").await;
     c.goto(&format!("{base}/items/{}", defect.item.id.get()))
         .await
@@ -234,6 +256,43 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     c.goto(&format!("{base}/items/{fa}")).await.unwrap();
     wait_text(c, "panel-signature", "签名有效").await;
     shot(c, "a03-signed-off").await;
+    // R16.3: the Company compiles the dossier; every document it lists matches the record,
+    // and the downloaded files are the ones whose digests the record holds.
+    switch_user(c, &base, "company.pm", "陈刚").await;
+    c.goto(&format!("{base}/items/{fa}")).await.unwrap();
+    fill(c, "f-compile_dossier-dossier_no", "宛数建〔2026〕8号").await;
+    click_confirmed(c, "action-compile_dossier").await;
+    wait_text(c, "done", "生成验收档案").await;
+    c.goto(&format!("{base}/items/{fa}")).await.unwrap();
+    wait_text(c, "panel-dossier", "竣工验收纪要.pdf").await;
+    let panel = c
+        .find(Locator::Id("panel-dossier"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!panel.contains("不一致"), "{panel}");
+    assert!(
+        panel.contains(&crypto::sm3_hex(b"%PDF-1.7\n% minutes\n%%EOF\n")),
+        "{panel}"
+    );
+    c.execute(
+        "document.getElementById('panel-dossier').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(c, "a03b-dossier").await;
+    let fa_row = testkit::peek::first(&app.platform, "final_acceptance", "热线").await;
+    let cookie = session_cookie(c).await;
+    for (fmt, field) in [("pdf", "dossier_pdf_sm3"), ("docx", "dossier_docx_sm3")] {
+        let path = format!("/items/{fa}/files/acceptance-dossier.{fmt}");
+        let (bytes, sm3) = fetch(&base, &cookie, &path).await;
+        keep(&format!("a03c-dossier.{fmt}"), &bytes);
+        assert_eq!(crypto::sm3_hex(&bytes), sm3);
+        assert_eq!(sm3, fa_row.item.field(field), "{fmt}");
+    }
     c.goto(&format!("{base}/items/{}", trial.item.id.get()))
         .await
         .unwrap();
