@@ -107,5 +107,33 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
         ("effective", "2026-01-01"),
     ];
     act(p, &om, None, "data_rule", "create", &rule).await?;
+    transfer_awaiting_finance(p).await
+}
+
+/// Art. 9: the Company applies to take over the assets of the city management platform built
+/// before the platform; the transfer waits in Finance's 待办.
+async fn transfer_awaiting_finance(p: &Platform) -> Result<(), AppError> {
+    let pm = principal(p, "company.pm").await?;
+    let unit = principal(p, "jtj.clerk").await?.org.id.get().to_string();
+    let fields = [
+        ("title", "城市综合管理服务平台资产划转"),
+        ("from_unit", unit.as_str()),
+        ("origin", "built_before"),
+        (
+            "asset_list",
+            "城市综合管理服务平台软件 1 套，原值 320 万元，部署于市政务云；视频汇聚服务器 2 台，原值 46 万元，存放于市民中心机房A区。",
+        ),
+        ("total_value", "3660000"),
+    ];
+    let id = act(p, &pm, None, "asset_transfer", "create", &fields).await?;
+    app::files::attach(
+        p,
+        &pm,
+        id,
+        "资产清单及权属证明.pdf",
+        b"%PDF-1.7\n% asset list\n%%EOF\n".to_vec(),
+    )
+    .await?;
+    act(p, &pm, Some(id), "asset_transfer", "submit", &[]).await?;
     Ok(())
 }

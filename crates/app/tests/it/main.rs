@@ -5,6 +5,7 @@
 
 mod acceptance_stories;
 mod admin_stories;
+mod asset_stories;
 mod backup_stories;
 mod calendar_stories;
 mod cycle_stories;
