@@ -225,7 +225,7 @@ pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
 
 /// The policy that ships with the platform, the seed's measures by chapter: the root first,
 /// then the parts it lists, in its order (a test holds this list to the root's `parts`).
-pub const DEFAULT_POLICY: [(&str, &str); 15] = [
+pub const DEFAULT_POLICY: [(&str, &str); 16] = [
     (
         "policy.toml",
         include_str!("../../../policy/nanyang-2025/policy.toml"),
@@ -273,6 +273,10 @@ pub const DEFAULT_POLICY: [(&str, &str); 15] = [
     (
         "assets.toml",
         include_str!("../../../policy/nanyang-2025/assets.toml"),
+    ),
+    (
+        "om-measures.toml",
+        include_str!("../../../policy/nanyang-2025/om-measures.toml"),
     ),
     (
         "operations.toml",

@@ -46,12 +46,26 @@ id_type!(OrgId, "The id of an organisation in the registry.");
 id_type!(UserId, "The id of a user account.");
 
 /// A provision of the measures: `13` is article 13, `13.2` its second paragraph (第十三条第二款).
+/// A provision of a document issued under the measures carries that document's short title:
+/// `《运维管理办法》5` is article 5 of the Data Center's O&M measures (art. 19).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Article(String);
 
+/// The short title of a citation of another document, and the provision after it.
+fn split_source(s: &str) -> (Option<&str>, &str) {
+    match s.strip_prefix('《').and_then(|rest| rest.split_once('》')) {
+        Some((title, rest)) => (Some(title), rest),
+        None => (None, s),
+    }
+}
+
 impl Article {
     pub fn parse(s: &str) -> Option<Article> {
-        let mut parts = s.split('.');
+        let (source, provision) = split_source(s);
+        if source.is_some_and(|t| t.trim().is_empty() || t.contains('《')) {
+            return None;
+        }
+        let mut parts = provision.split('.');
         let art: u32 = parts.next()?.parse().ok()?;
         let para: Option<u32> = match parts.next() {
             Some(p) => Some(p.parse().ok()?),
@@ -72,9 +86,19 @@ impl Article {
         &self.0
     }
 
+    /// The short title of the document it belongs to, when it is not the measures
+    /// (`运维管理办法` for `《运维管理办法》5`).
+    pub fn source(&self) -> Option<&str> {
+        split_source(&self.0).0
+    }
+
+    fn provision(&self) -> &str {
+        split_source(&self.0).1
+    }
+
     /// The article's number: 13 for `13.2`.
     pub fn number(&self) -> u32 {
-        self.0
+        self.provision()
             .split('.')
             .next()
             .and_then(|n| n.parse().ok())
@@ -83,25 +107,35 @@ impl Article {
 
     /// The paragraph, if the citation names one: 2 for `13.2`.
     pub fn paragraph(&self) -> Option<u32> {
-        self.0.split('.').nth(1).and_then(|p| p.parse().ok())
+        self.provision()
+            .split('.')
+            .nth(1)
+            .and_then(|p| p.parse().ok())
     }
 
     /// Whether a citation of `cited` concerns this provision: `13` covers `13` and every
-    /// `13.x`; `13.2` covers `13.2` and the article as a whole (`13`).
+    /// `13.x`; `13.2` covers `13.2` and the article as a whole (`13`). Articles of different
+    /// documents never cover each other.
     pub fn covers(&self, cited: &Article) -> bool {
-        self.number() == cited.number()
+        self.source() == cited.source()
+            && self.number() == cited.number()
             && match (self.paragraph(), cited.paragraph()) {
                 (Some(asked), Some(cited)) => asked == cited,
                 _ => true,
             }
     }
 
-    /// `第十三条第二款` / `art. 13(2)`.
+    /// `第十三条第二款` / `art. 13(2)`; `《运维管理办法》第五条` / `《运维管理办法》 art. 5`.
     pub fn cite(&self, lang: crate::Lang) -> String {
-        let mut parts = self.0.split('.');
+        let mut parts = self.provision().split('.');
         let art = parts.next().unwrap_or_default();
         let para = parts.next();
-        match lang {
+        let of = match (self.source(), lang) {
+            (Some(t), crate::Lang::Zh) => format!("《{t}》"),
+            (Some(t), crate::Lang::En) => format!("《{t}》 "),
+            (None, _) => String::new(),
+        };
+        of + &match lang {
             crate::Lang::Zh => {
                 let mut s = format!("第{}条", chinese_number(art.parse().unwrap_or(0)));
                 if let Some(p) = para {
@@ -252,6 +286,23 @@ mod tests {
         );
         assert!(Article::parse("13.x").is_none());
         assert!(Article::parse("0").is_none());
+    }
+
+    /// Issue 13, point 7: an article of a document issued under the measures (the Data
+    /// Center's O&M measures, art. 19) is cited with that document's title, and covers only
+    /// its own document's articles.
+    #[test]
+    fn an_article_of_another_document_is_cited_with_its_title() {
+        let a = Article::parse("《运维管理办法》5").unwrap();
+        assert_eq!(a.source(), Some("运维管理办法"));
+        assert_eq!(a.number(), 5);
+        assert_eq!(a.cite(crate::Lang::Zh), "《运维管理办法》第五条");
+        assert_eq!(a.cite(crate::Lang::En), "《运维管理办法》 art. 5");
+        assert!(!a.covers(&Article::parse("5").unwrap()));
+        assert!(!Article::parse("5").unwrap().covers(&a));
+        assert!(a.covers(&Article::parse("《运维管理办法》5.1").unwrap()));
+        assert!(Article::parse("《》5").is_none());
+        assert!(Article::parse("《运维管理办法》").is_none());
     }
 
     #[test]

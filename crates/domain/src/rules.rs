@@ -327,6 +327,19 @@ pub(crate) fn blocked(t: &Transition, cx: &Context<'_>) -> Result<(), Denied> {
                 fields: Vec::new(),
             });
         };
+        if rule.when_none {
+            if open.is_empty() {
+                return Err(Denied {
+                    reason: Text::new(
+                        format!("{}。", rule.message.zh),
+                        format!("{}.", rule.message.en),
+                    ),
+                    article: Some(rule.article.clone()),
+                    fields: Vec::new(),
+                });
+            }
+            continue;
+        }
         if open.is_empty() {
             continue;
         }

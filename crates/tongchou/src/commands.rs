@@ -274,9 +274,13 @@ fn policy_explain(
         eprintln!(
             "{}",
             if zh {
-                format!("“{asked}”不是条款编号，应写作 14 或 13.2（第十三条第二款）。")
+                format!(
+                    "“{asked}”不是条款编号，应写作 14、13.2（第十三条第二款）或《运维管理办法》5。"
+                )
             } else {
-                format!("`{asked}` is not an article: write 14, or 13.2 for art. 13(2).")
+                format!(
+                    "`{asked}` is not an article: write 14, 13.2 for art. 13(2), or 《运维管理办法》5."
+                )
             }
         );
         return Ok(ExitCode::from(2));

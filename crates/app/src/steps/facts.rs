@@ -169,6 +169,7 @@ async fn blocking(
         kind: rule.kind.clone(),
         parent: Some(parent.trim().to_string()),
         states: rule.states.clone(),
+        facet: rule.facet.clone(),
         page: 1,
         per_page: 100,
         ..Filter::default()

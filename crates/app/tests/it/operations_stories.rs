@@ -397,3 +397,113 @@ async fn r16_4_a_systems_use_is_recorded_month_by_month_and_imported_from_excel(
         assert!(months.contains(&"2027-11".to_string()));
     }
 }
+
+/// An account of `system` the Data Center holds.
+async fn held_account(p: &app::Platform, system: &str, role: &str) -> domain::ItemId {
+    let om = principal(p, "dc.om").await.unwrap();
+    let fields = input(&[
+        ("system", system),
+        (
+            "account",
+            if role == "admin" {
+                "sysadmin"
+            } else {
+                "operator01"
+            },
+        ),
+        ("account_role", role),
+        ("holder", "王强"),
+        ("holder_unit", "南阳市自然资源和规划局"),
+    ]);
+    create(p, &om, "account_custody", cmd("create", fields))
+        .await
+        .unwrap()
+}
+
+/// R19.2 (art. 19, 《运维管理办法》第三条): a system handed over awaits custody, flagged in the
+/// Data Center's 待办, until its source code and an administrator account are held; confirming
+/// it before then is refused saying which is missing. The step cites the Data Center's own
+/// measures by their title.
+#[tokio::test]
+async fn r19_2_a_system_handed_over_without_its_code_or_admin_account_is_flagged() {
+    for p in each_backend("om-custody-flag").await {
+        let om = principal(&p, "dc.om").await.unwrap();
+        let (_, project) = handed_over_project(&p).await;
+        let system = create(&p, &om, "system", register(&project, "datacenter"))
+            .await
+            .unwrap();
+        assert_eq!(state(&p, system).await, "awaiting_custody");
+        let tasks = app::inbox::inbox(&p, &om).await.unwrap();
+        let task = tasks
+            .iter()
+            .find(|t| t.row.item.id == system)
+            .expect("flagged");
+        assert_eq!(task.actions[0].id, "confirm_custody");
+        assert_eq!(
+            task.actions[0].article.cite(domain::Lang::Zh),
+            "《运维管理办法》第三条"
+        );
+        assert!(task.row.item.due.is_some(), "with its ten working days");
+
+        let confirm = || cmd("confirm_custody", Input::new());
+        let e = perform(&p, &om, system, confirm()).await.unwrap_err();
+        assert!(refusal(&e).contains("源代码"), "{}", refusal(&e));
+        let number = number_of(&p, system).await;
+        let code = input(&[
+            ("system", &number),
+            ("repository", "https://git.nanyang.gov.cn/ywtg/platform"),
+            ("version", "v1.0.0"),
+            ("delivered_on", "2028-01-15"),
+        ]);
+        create(&p, &om, "code_custody", cmd("create", code))
+            .await
+            .unwrap();
+        // A user account is not an administrator's.
+        held_account(&p, &number, "user").await;
+        let e = perform(&p, &om, system, confirm()).await.unwrap_err();
+        assert!(refusal(&e).contains("管理员账号"), "{}", refusal(&e));
+        held_account(&p, &number, "admin").await;
+        perform(&p, &om, system, confirm()).await.unwrap();
+        assert_eq!(state(&p, system).await, "registered");
+        let tasks = app::inbox::inbox(&p, &om).await.unwrap();
+        assert!(!tasks.iter().any(|t| t.row.item.id == system));
+    }
+}
+
+/// R19.2 (《运维管理办法》第五条): an account whose holder left is flagged in the Data Center's
+/// 待办, due in three working days, until it is withdrawn or handed to a new holder.
+#[tokio::test]
+async fn r19_2_an_account_whose_holder_left_is_flagged_until_withdrawn_or_handed_on() {
+    for p in each_backend("om-holder-left").await {
+        let om = principal(&p, "dc.om").await.unwrap();
+        let system = registered_system(&p, "datacenter", "2").await;
+        let account = held_account(&p, &system, "admin").await;
+        let left = input(&[("left_note", "王强已于本月调离市自然资源和规划局")]);
+        perform(&p, &om, account, cmd("report_holder_left", left))
+            .await
+            .unwrap();
+        let held = view(&p, &om, account).await.unwrap().row.item;
+        assert_eq!(held.state, "holder_left");
+        let tasks = app::inbox::inbox(&p, &om).await.unwrap();
+        let task = tasks
+            .iter()
+            .find(|t| t.row.item.id == account)
+            .expect("flagged to the Data Center");
+        let due = task.row.item.due.expect("due");
+        assert_eq!(
+            due,
+            p.settings.calendar.working_days_after(p.today(), 3).value
+        );
+        assert!(task.actions.iter().any(|a| a.id == "reassign"));
+        let on = input(&[
+            ("holder", "刘静"),
+            ("holder_unit", "南阳市自然资源和规划局"),
+        ]);
+        perform(&p, &om, account, cmd("reassign", on))
+            .await
+            .unwrap();
+        let row = view(&p, &om, account).await.unwrap().row;
+        assert_eq!(row.item.state, "active");
+        assert_eq!(row.item.field("holder"), "刘静");
+    }
+}

@@ -23,10 +23,13 @@ pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,
     text: &'a str,
     listed: &'a Listed,
+    /// The articles of the documents issued under the measures, by short title.
+    issued: &'a super::issued::Issued,
 }
 
 /// Before the articles are read nothing is listed: citations are checked only afterwards.
 static NONE_LISTED: Listed = BTreeMap::new();
+static NONE_ISSUED: super::issued::Issued = BTreeMap::new();
 
 /// The line of a byte offset of `text`, counting from 1.
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
@@ -39,15 +42,18 @@ impl<'a> Ctx<'a> {
             file,
             text,
             listed: &NONE_LISTED,
+            issued: &NONE_ISSUED,
         }
     }
 
-    /// The same file, now checking each citation against the listed articles.
-    pub(super) fn citing(&self, listed: &'a Listed) -> Ctx<'a> {
+    /// The same file, now checking each citation against the listed articles (the measures'
+    /// and those of the documents issued under them).
+    pub(super) fn citing(&self, listed: &'a Listed, issued: &'a super::issued::Issued) -> Ctx<'a> {
         Ctx {
             file: self.file,
             text: self.text,
             listed,
+            issued,
         }
     }
 
@@ -73,9 +79,29 @@ impl<'a> Ctx<'a> {
         let Some(article) = Article::parse(s.get_ref()) else {
             return Err(self.err(
                 s,
-                format!("`{}` is not an article like 13 or 13.2", s.get_ref()),
+                format!(
+                    "`{}` is not an article like 13, 13.2 or 《运维管理办法》5",
+                    s.get_ref()
+                ),
             ));
         };
+        if let Some(title) = article.source() {
+            return match self.issued.get(title) {
+                Some(numbers) if numbers.contains(&article.number()) => Ok(article),
+                Some(numbers) => Err(self.err(
+                    s,
+                    format!(
+                        "art. {} is not among the articles of 《{title}》 (it has {})",
+                        article.number(),
+                        numbers.len()
+                    ),
+                )),
+                None => Err(self.err(
+                    s,
+                    format!("《{title}》 is not a document the policy loads (`[[issued]]`)"),
+                )),
+            };
+        }
         match self.listed.get(&article.number()) {
             Some(ArticleStatus::NotYet) => Err(self.err(
                 s,

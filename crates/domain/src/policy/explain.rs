@@ -17,6 +17,8 @@ use crate::text::Text;
 pub struct Explanation<'p> {
     pub asked: Article,
     pub article: &'p ArticleDef,
+    /// The document the article belongs to, when it is not the measures.
+    pub issued: Option<&'p super::IssuedDoc>,
     pub chapter: Option<&'p Chapter>,
     pub org_kinds: Vec<&'p OrgKind>,
     pub duties: Vec<Duty<'p>>,
@@ -107,6 +109,22 @@ impl ExplainError {
     /// `第三十三条不在本办法中：本办法共三十二条。`
     pub fn message(&self) -> Text {
         let n = self.asked.number();
+        if let Some(title) = self.asked.source() {
+            return match self.last {
+                Some(last) => Text::new(
+                    format!(
+                        "《{title}》没有第{}条：它共{}条。",
+                        chinese_number(n),
+                        chinese_number(last)
+                    ),
+                    format!("《{title}》 has no art. {n}: it has {last} articles."),
+                ),
+                None => Text::new(
+                    format!("《{title}》不是本制度加载的文件。"),
+                    format!("《{title}》 is not a document the policy loads."),
+                ),
+            };
+        }
         match self.last {
             Some(last) => Text::new(
                 format!(
@@ -146,10 +164,24 @@ impl Policy {
 /// `13.2` that paragraph and citations of art. 13 as a whole. An article the measures do not
 /// have is an error; one nothing cites gives an empty explanation.
 pub fn explain<'p>(policy: &'p Policy, asked: &Article) -> Result<Explanation<'p>, ExplainError> {
-    let Some(article) = policy.article(asked.number()) else {
+    let issued = match asked.source() {
+        Some(title) => Some(policy.issued(title).ok_or_else(|| ExplainError {
+            asked: asked.clone(),
+            last: None,
+        })?),
+        None => None,
+    };
+    let found = match issued {
+        Some(doc) => doc.article(asked.number()),
+        None => policy.article(asked.number()),
+    };
+    let Some(article) = found else {
         return Err(ExplainError {
             asked: asked.clone(),
-            last: policy.articles.last().map(|a| a.number),
+            last: match issued {
+                Some(doc) => doc.articles.last().map(|a| a.number),
+                None => policy.articles.last().map(|a| a.number),
+            },
         });
     };
     let hits = |a: &Article| asked.covers(a);
@@ -219,6 +251,7 @@ pub fn explain<'p>(policy: &'p Policy, asked: &Article) -> Result<Explanation<'p
     Ok(Explanation {
         asked: asked.clone(),
         article,
+        issued,
         chapter: policy.chapter(article.chapter),
         org_kinds: policy
             .org_kinds

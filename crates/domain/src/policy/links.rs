@@ -392,5 +392,31 @@ fn blocked_by<'k>(
     for s in &b.states {
         ctx.known(s, &states, "state")?;
     }
+    // A facet value is one of the options of the kind's facet field.
+    if let Some(v) = &b.facet {
+        let options = bk
+            .facet_field
+            .as_ref()
+            .and_then(|f| bk.field(f))
+            .and_then(|f| match &f.ty {
+                FieldType::Choice(options) => Some(options),
+                _ => None,
+            });
+        let Some(options) = options else {
+            return Err(ctx.err(
+                v,
+                format!(
+                    "`facet` needs `{}` to have a facet_field with options",
+                    bk.id
+                ),
+            ));
+        };
+        if !options.iter().any(|(id, _)| id == v.get_ref()) {
+            return Err(ctx.err(
+                v,
+                format!("`{}` is not an option of `{}`'s facet", v.get_ref(), bk.id),
+            ));
+        }
+    }
     Ok(())
 }

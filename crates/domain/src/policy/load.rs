@@ -49,7 +49,11 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
     }
     let outline = super::articles::load(&plain.iter().zip(&raws).collect::<Vec<_>>())?;
     // From here on every citation is checked against the articles listed.
-    let ctxs: Vec<Ctx> = plain.iter().map(|c| c.citing(&outline.listed)).collect();
+    let issued_numbers = super::issued::numbers(&plain.iter().zip(&raws).collect::<Vec<_>>())?;
+    let ctxs: Vec<Ctx> = plain
+        .iter()
+        .map(|c| c.citing(&outline.listed, &issued_numbers))
+        .collect();
     let files: Vec<(&Ctx, &RawFile)> = ctxs.iter().zip(&raws).collect();
     // Not empty: the root was found above.
     let root_ctx = &ctxs[0];
@@ -81,6 +85,7 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
         }
     }
 
+    let issued = super::issued::load(&files, &org_ids)?;
     let role_ids = unique(
         files
             .iter()
@@ -180,6 +185,7 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
         roles,
         rules: named,
         kinds,
+        issued,
     };
     super::articles::check_status(&ctxs, &outline, &policy)?;
     Ok(policy)

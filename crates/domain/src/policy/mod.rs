@@ -6,6 +6,7 @@
 mod articles;
 mod ctx;
 mod explain;
+mod issued;
 mod kind;
 mod links;
 mod load;
@@ -20,6 +21,7 @@ pub use ctx::PolicyError;
 pub use explain::{
     Cite, Duty, ExplainError, Explanation, GuardUse, KindCitations, RuleUse, Step, explain,
 };
+pub use issued::IssuedDoc;
 pub use outline::{Line, outline};
 pub use sources::{ROOT, parts_of};
 
@@ -45,6 +47,9 @@ pub struct Policy {
     /// and `requires`; kept here to say what each is called and who uses it).
     pub rules: Vec<NamedRule>,
     pub kinds: Vec<ItemKind>,
+    /// Documents issued under the measures, loaded beside them (the Data Center's O&M
+    /// measures, art. 19), each cited by its short title.
+    pub issued: Vec<IssuedDoc>,
 }
 
 /// A rule written once, named, and used by transitions (`rules = ["not_classified"]`).
@@ -398,11 +403,16 @@ pub struct DeadlineBy {
 
 /// Items of `kind` in `states` under a parent block a step: the item itself, or the item its
 /// reference field `of` names (the project's open trial defects block its final acceptance).
+/// With `when_none` it is the other way round: the step waits until there is one (a handed-over
+/// system's custody is complete once its source code and an administrator account are held).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockedBy {
     pub kind: String,
     pub states: Vec<String>,
     pub of: Option<String>,
+    /// Only those with this value of their kind's facet field.
+    pub facet: Option<String>,
+    pub when_none: bool,
     pub article: Article,
     pub message: Text,
 }
@@ -589,6 +599,11 @@ impl Policy {
     /// The article of this number the policy lists (`13`), with its heading and status.
     pub fn article(&self, number: u32) -> Option<&ArticleDef> {
         self.articles.iter().find(|a| a.number == number)
+    }
+
+    /// The document issued under the measures with this short title (`运维管理办法`).
+    pub fn issued(&self, short: &str) -> Option<&IssuedDoc> {
+        self.issued.iter().find(|d| d.short == short)
     }
 
     pub fn chapter(&self, number: u32) -> Option<&Chapter> {

@@ -28,15 +28,38 @@ pub fn outline(p: &Policy, e: &Explanation, lang: Lang) -> Vec<Line> {
         0,
         format!("{} {}", cite(&e.asked), e.article.heading.get(lang)),
     );
-    push(
-        &mut out,
-        0,
-        format!(
+    let status = match e.issued {
+        // A document issued under the measures: who issued which version, in force when.
+        Some(doc) => {
+            let issuer = p
+                .org_kind(&doc.issuer)
+                .map(|o| o.name.get(lang).to_string())
+                .unwrap_or_else(|| doc.issuer.clone());
+            if zh {
+                format!(
+                    "{}（{issuer}制定，依据本办法{}），版本 {}，自 {} 起施行",
+                    doc.title.zh,
+                    doc.basis.cite(lang),
+                    doc.version,
+                    doc.effective
+                )
+            } else {
+                format!(
+                    "{} (issued by the {issuer} under {} of the measures), version {}, in force from {}",
+                    doc.title.en,
+                    doc.basis.cite(lang),
+                    doc.version,
+                    doc.effective
+                )
+            }
+        }
+        None => format!(
             "{} · {}",
             e.chapter.map(|c| c.title(lang)).unwrap_or_default(),
             e.article.status.label().get(lang)
         ),
-    );
+    };
+    push(&mut out, 0, status);
     if let Some(note) = &e.article.note {
         push(&mut out, 0, note.get(lang).to_string());
     }

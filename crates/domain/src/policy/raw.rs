@@ -25,6 +25,38 @@ pub struct RawFile {
     pub rule: Vec<RawRule>,
     #[serde(default)]
     pub kind: Vec<RawKind>,
+    /// Documents issued under the measures (`[[issued]]`), with their articles.
+    #[serde(default)]
+    pub issued: Vec<RawIssued>,
+}
+
+/// A document issued under the measures by a body they name (the Data Center's O&M measures).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIssued {
+    /// The title citations use, without 《》: `运维管理办法`.
+    pub short: S,
+    pub title_zh: String,
+    pub title_en: String,
+    /// The organisation kind that issues it.
+    pub issuer: S,
+    pub version: String,
+    pub effective: S,
+    /// The article of the measures it is issued under.
+    pub basis: S,
+    #[serde(default)]
+    pub article: Vec<RawIssuedArticle>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIssuedArticle {
+    pub number: Spanned<u32>,
+    /// Heading words.
+    pub zh: String,
+    pub en: String,
+    pub text_zh: String,
+    pub text_en: String,
 }
 
 #[derive(Deserialize)]
@@ -415,6 +447,12 @@ pub struct RawBlockedBy {
     pub states: Vec<S>,
     /// ... under the item this reference field names; omitted, under the item itself.
     pub of: Option<S>,
+    /// ... with this value of their kind's facet field (an administrator account).
+    pub facet: Option<S>,
+    /// Blocked while there is none such, rather than while there is one (a system handed
+    /// over is not in custody until its source code is held).
+    #[serde(default)]
+    pub when_none: bool,
     pub article: S,
     /// What the refusal says before it lists the items' numbers.
     pub zh: String,

@@ -233,6 +233,8 @@ pub(super) fn load(
                         .as_ref()
                         .map(|f| ctx.known(f, k.field_ids, "field").map(str::to_string))
                         .transpose()?,
+                    facet: b.facet.as_ref().map(|f| f.get_ref().clone()),
+                    when_none: b.when_none,
                     article: ctx.article(&b.article)?,
                     message: Text::new(&b.zh, &b.en),
                 })

@@ -173,3 +173,57 @@ fn r4_1_explaining_art_4_shows_the_demand_unit_kinds_and_the_guard_citing_it() {
             .any(|(k, t)| k.id == "demand" && t.id == "create")
     );
 }
+
+/// Issue 13, point 7 (art. 19): the Data Center's own O&M measures are loaded beside the
+/// measures with their issuer, version and effective date; `explain 《运维管理办法》5` lists the
+/// account-custody steps citing it, and art. 5 of the measures is not confused with it.
+#[test]
+fn r19_the_data_centers_om_measures_are_loaded_with_their_issuer_and_cited_by_title() {
+    let p = shipped();
+    let doc = p.issued("运维管理办法").unwrap();
+    assert_eq!(doc.issuer, "DataCenter");
+    assert_eq!(doc.version, "2026.1");
+    assert_eq!(doc.effective.to_string(), "2026-03-01");
+    assert_eq!(doc.basis.as_str(), "19");
+    let e = p.explain(&art("《运维管理办法》5")).unwrap();
+    let all = steps(&e);
+    for step in [
+        "account_custody.create",
+        "account_custody.report_holder_left",
+        "account_custody.reassign",
+    ] {
+        assert!(all.contains(&step.to_string()), "{step} in {all:?}");
+    }
+    assert!(!steps(&p.explain(&art("5")).unwrap()).contains(&"account_custody.create".into()));
+    let lines = domain::policy::outline(&p, &e, domain::Lang::Zh);
+    assert_eq!(lines[0].1, "《运维管理办法》第五条 账号托管");
+    assert!(
+        lines[1].1.contains("市政务大数据中心制定"),
+        "{}",
+        lines[1].1
+    );
+    assert!(lines[1].1.contains("版本 2026.1"), "{}", lines[1].1);
+    let err = p.explain(&art("《运维管理办法》9")).unwrap_err();
+    assert_eq!(err.message().zh, "《运维管理办法》没有第九条：它共八条。");
+}
+
+/// A citation of an article the issued document lacks, or of a document the policy does not
+/// load, fails to load where it is written.
+#[test]
+fn r19_a_citation_of_an_issued_documents_missing_article_fails_to_load() {
+    for (cited, says) in [
+        (
+            "《运维管理办法》9",
+            "not among the articles of 《运维管理办法》",
+        ),
+        ("《机房管理办法》1", "is not a document the policy loads"),
+    ] {
+        let (files, part) = crate::edited(
+            "article = \"《运维管理办法》5\"",
+            &format!("article = \"{cited}\""),
+        );
+        let err = domain::Policy::from_sources("copy", &files).unwrap_err();
+        assert!(err.file.ends_with(&part), "{err}");
+        assert!(err.message.contains(says), "{err}");
+    }
+}

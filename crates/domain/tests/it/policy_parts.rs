@@ -393,8 +393,8 @@ fn r16_2_a_member_rule_on_a_field_that_is_not_a_set_of_units_fails_to_load() {
 #[test]
 fn r19_3_a_deadline_by_priority_must_cover_every_option_and_stand_alone() {
     let (broken, _) = edited(
-        "days = { p1 = 1, p2 = 2, p3 = 5, p4 = 10 } }\narticle = \"19\"\nreq = \"R19.3\"\nstyle = \"primary\"",
-        "days = { p1 = 1, p2 = 2, p3 = 5 } }\narticle = \"19\"\nreq = \"R19.3\"\nstyle = \"primary\"",
+        "days = { p1 = 1, p2 = 2, p3 = 5, p4 = 10 } }\narticle = \"《运维管理办法》6\"",
+        "days = { p1 = 1, p2 = 2, p3 = 5 } }\narticle = \"《运维管理办法》6\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert!(err.message.contains("`priority` has the options"), "{err}");

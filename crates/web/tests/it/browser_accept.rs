@@ -31,6 +31,17 @@ async fn act(app: &common::TestApp, user: &str, id: i64, action: &str, fields: &
         .unwrap_or_else(|e| panic!("{user} {action}: {e:?}"));
 }
 
+/// A zip of the delivered sources, as a vendor hands it over.
+fn source_archive() -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    w.start_file("README.md", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, b"12345 hotline analysis sources").unwrap();
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
 async fn id_in_url(c: &Client) -> String {
     let url = c.current_url().await.unwrap();
     url.path().trim_start_matches("/items/").to_string()
@@ -310,13 +321,54 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     set_value(c, "f-mlps_level", "3").await;
     set_value(c, "f-golive", "2026-11-25").await;
     click(c, "save-draft").await;
-    wait_text(c, "item-state", "在用").await;
+    wait_text(c, "item-state", "待托管交接").await;
     let system = id_in_url(c).await;
     assert!(
         page_text(c)
             .await
             .contains("市属国有专业公司（运营性质项目）")
     );
+    // R19.2 (《运维管理办法》第三条): its source code and an administrator account come into
+    // the Data Center's custody before the handover is complete.
+    wait_text(c, "actions", "《运维管理办法》第三条").await;
+    click(c, "action-confirm_custody").await;
+    wait_text(c, "refused-reason", "尚未托管该系统的源代码").await;
+    wait_text(c, "refused-article", "第十九条").await;
+    c.goto(&format!("{base}/items/{system}")).await.unwrap();
+    click(c, "new-code_custody").await;
+    fill(
+        c,
+        "f-repository",
+        "https://git.nanyang.gov.cn/12345/analysis",
+    )
+    .await;
+    fill(c, "f-version", "v1.0.0 (9f3c2ab)").await;
+    set_value(c, "f-delivered_on", "2026-11-25").await;
+    click(c, "save-draft").await;
+    wait_text(c, "item-state", "已托管").await;
+    upload(c, "analysis-v1.0.0.zip", &source_archive()).await;
+    c.goto(&format!("{base}/items/{system}")).await.unwrap();
+    click(c, "new-account_custody").await;
+    fill(c, "f-account", "sysadmin").await;
+    set_value(c, "f-account_role", "admin").await;
+    fill(c, "f-holder", "孙伟").await;
+    fill(c, "f-holder_unit", "南阳市政务大数据中心").await;
+    click(c, "save-draft").await;
+    wait_text(c, "item-state", "在用").await;
+    c.goto(&format!("{base}/items/{system}")).await.unwrap();
+    wait_text(c, "panel-children-code_custody", "v1.0.0").await;
+    wait_text(c, "panel-children-account_custody", "sysadmin").await;
+    click(c, "action-confirm_custody").await;
+    wait_text(c, "item-state", "在用").await;
+    let state = c
+        .find(Locator::Id("item-state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!state.contains("待托管"), "{state}");
+    shot(c, "a03d-custody").await;
 
     // R20.1: a hardware ticket without listed equipment is refused, citing art. 20.
     let number = testkit::peek::item(&app.platform, system.parse().unwrap())

@@ -482,9 +482,23 @@ async fn rx1_an_articles_page_lists_the_steps_citing_it_and_says_when_it_is_not_
         page.contains("编制可研报告") && page.contains("可由："),
         "{page}"
     );
-    let page = get("/articles/16").await.unwrap().text().await.unwrap();
+    let page = get("/articles/26").await.unwrap().text().await.unwrap();
     assert!(page.contains("尚未建模"), "{page}");
     assert_eq!(get("/articles/33").await.unwrap().status(), 404);
+    // Issue 13, point 7: an article of the Data Center's own O&M measures, with its issuer.
+    let page = get("/articles/《运维管理办法》5")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("《运维管理办法》第五条 账号托管"), "{page}");
+    assert!(page.contains("市政务大数据中心制定"), "{page}");
+    assert!(page.contains("登记持有人离职"), "{page}");
+    assert_eq!(
+        get("/articles/《运维管理办法》9").await.unwrap().status(),
+        404
+    );
     // A demand's record cites its articles, each a link to its page.
     let list: Value = c
         .get(format!("{}/api/v1/items?kind=demand", app.base))
