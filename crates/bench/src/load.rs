@@ -23,6 +23,10 @@ pub enum Op {
     SearchWord,
     /// GET demands whose title holds one demand's own words (one match).
     SearchRare,
+    /// GET a page of 25 systems of the registry (pages 1-20), as the O&M engineer.
+    Registry,
+    /// GET a system's page (HTML, with its tickets, custody and usage), as the O&M engineer.
+    SystemPage,
     /// POST a new demand, created and submitted in one step, as a clerk.
     Submit,
     /// POST `start_analysis` on a submitted demand, as the analyst; each id once.
@@ -38,6 +42,8 @@ impl Op {
             Op::Done => "done 25",
             Op::SearchWord => "search word",
             Op::SearchRare => "search rare",
+            Op::Registry => "registry 25",
+            Op::SystemPage => "system page",
             Op::Submit => "submit demand",
             Op::Transition => "transition",
         }
@@ -50,6 +56,11 @@ pub struct Target {
     pub client: reqwest::Client,
     pub analyst: String,
     pub clerk: String,
+    /// The O&M engineer's token and session cookie (the registry runs).
+    pub om: String,
+    pub om_cookie: String,
+    /// The seeded systems' ids.
+    pub systems: Vec<i64>,
     /// Submitted demands nobody has acted on yet; the transition run takes them one by one.
     pub fresh: Mutex<VecDeque<i64>>,
     /// Makes Idempotency-Keys unique across runs and reused databases.
@@ -111,6 +122,47 @@ pub async fn login(
         Some(t) if status.is_success() => Ok(t.to_string()),
         _ => bail!("login {username} refused: {status} {body}"),
     }
+}
+
+/// Logs in through the login form, as a browser on the same site would, and returns the
+/// session cookie (`name=value`) the answer sets before its redirect.
+pub async fn web_login(base: &str, username: &str, password: &str) -> Result<String> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let resp = client
+        .post(format!("{base}/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .with_context(|| format!("web login {username}"))?;
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    match cookie {
+        Some(c) => Ok(c),
+        None => bail!("web login {username} refused: {}", resp.status()),
+    }
+}
+
+/// Fails unless the system's page is its page (not the login page a lost session gets), with
+/// its tickets listed.
+pub async fn check_page(client: &reqwest::Client, base: &str, cookie: &str, id: i64) -> Result<()> {
+    let resp = client
+        .get(format!("{base}/items/{id}"))
+        .header("cookie", cookie)
+        .send()
+        .await?;
+    let page = String::from_utf8_lossy(&finish(resp).await?).into_owned();
+    if !(page.contains("id=\"item-state\"") && page.contains("panel-children-ticket")) {
+        bail!("/items/{id} is not the system's page with its tickets");
+    }
+    Ok(())
 }
 
 /// What one run measured.
@@ -184,6 +236,33 @@ async fn worker(t: &Target, op: Op, w: usize, deadline: Instant) -> Outcome {
             }
             Op::SearchWord => search(t, crate::seed::topic(k)).await,
             Op::SearchRare => search(t, &format!("第{}号", 1 + (k * 7_919) % 90_000)).await,
+            Op::Registry => {
+                let url = format!(
+                    "{}/api/v1/items?kind=system&per_page=25&page={}",
+                    t.base,
+                    1 + k % 20
+                );
+                async {
+                    finish(t.client.get(url).bearer_auth(&t.om).send().await?).await?;
+                    Ok(())
+                }
+                .await
+            }
+            Op::SystemPage => {
+                let id = t.systems[(k * 7_919) % t.systems.len().max(1)];
+                let url = format!("{}/items/{id}", t.base);
+                async {
+                    let page = t
+                        .client
+                        .get(url)
+                        .header("cookie", &t.om_cookie)
+                        .send()
+                        .await?;
+                    finish(page).await?;
+                    Ok(())
+                }
+                .await
+            }
             Op::Submit => submit(t, w, k).await,
             Op::Transition => match t.take_fresh() {
                 Some(id) => transition(t, id).await,

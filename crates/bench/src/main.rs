@@ -4,6 +4,7 @@
 
 mod load;
 mod mem;
+mod registry;
 mod seed;
 mod stats;
 
@@ -53,6 +54,12 @@ struct Args {
     /// Worker threads of the server's runtime (the load generator has two of its own).
     #[arg(long, default_value_t = 2)]
     server_threads: usize,
+    /// Systems to seed for the registry runs (issue 13); 0 leaves them out.
+    #[arg(long, default_value_t = 0)]
+    systems: usize,
+    /// Tickets to seed over those systems.
+    #[arg(long, default_value_t = 0)]
+    tickets: usize,
     /// Keep the temporary database after the run.
     #[arg(long)]
     keep: bool,
@@ -61,7 +68,7 @@ struct Args {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "list,all-states,workbench,done,search-word,search-rare,submit,transition,writers"
+        default_value = "list,all-states,workbench,done,search-word,search-rare,registry,system-page,submit,transition,writers"
     )]
     ops: Vec<Run>,
 }
@@ -75,6 +82,8 @@ enum Run {
     Done,
     SearchWord,
     SearchRare,
+    Registry,
+    SystemPage,
     Submit,
     Transition,
     Writers,
@@ -124,6 +133,23 @@ fn main() -> Result<()> {
     println!("## Seeding");
     let seeded = server.block_on(seed::seed(&platform, args.demands, args.seed_tasks))?;
     report_seed(&seeded, args.demands, &url);
+    let systems = if args.systems > 0 {
+        let r = server.block_on(registry::seed(
+            &platform,
+            args.systems,
+            args.tickets,
+            args.seed_tasks,
+        ))?;
+        println!(
+            "seeded {} systems and {} tickets in {:.1} s",
+            r.systems.len(),
+            r.tickets,
+            r.elapsed.as_secs_f64()
+        );
+        r.systems
+    } else {
+        Vec::new()
+    };
     let after_seed = mem::rss();
     println!(
         "rss after seeding: {:.1} MB now, {:.1} MB peak during seeding",
@@ -168,7 +194,7 @@ fn main() -> Result<()> {
         }
     );
     let fresh: VecDeque<i64> = seeded.submitted.into_iter().collect();
-    let rows = loader.block_on(drive(&args, base, dur, fresh))?;
+    let rows = loader.block_on(drive(&args, base, dur, fresh, systems))?;
     let after = mem::rss();
     println!();
     println!("## Results");
@@ -292,7 +318,13 @@ fn report_seed(s: &seed::Seeded, n: usize, url: &str) {
 }
 
 /// Logs in, then runs every operation at every concurrency, then the writers run.
-async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -> Result<Vec<Row>> {
+async fn drive(
+    args: &Args,
+    base: String,
+    dur: Duration,
+    fresh: VecDeque<i64>,
+    systems: Vec<i64>,
+) -> Result<Vec<Row>> {
     let top = args
         .concurrency
         .iter()
@@ -304,6 +336,11 @@ async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -
     let started = Instant::now();
     let analyst = load::login(&client, &base, "dc.analyst", demo::DEMO_PASSWORD).await?;
     let clerk = load::login(&client, &base, "zrzy.clerk", demo::DEMO_PASSWORD).await?;
+    let om = load::login(&client, &base, "dc.om", demo::DEMO_PASSWORD).await?;
+    let om_cookie = load::web_login(&base, "dc.om", demo::DEMO_PASSWORD).await?;
+    if let Some(id) = systems.first() {
+        load::check_page(&client, &base, &om_cookie, *id).await?;
+    }
     println!(
         "logged in dc.analyst and zrzy.clerk over the API in {:.2} s (production hash cost)",
         started.elapsed().as_secs_f64()
@@ -320,6 +357,9 @@ async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -
         client,
         analyst,
         clerk,
+        om,
+        om_cookie,
+        systems,
         fresh: std::sync::Mutex::new(fresh),
         nonce,
         sent: AtomicU64::new(0),
@@ -336,11 +376,15 @@ async fn drive(args: &Args, base: String, dur: Duration, fresh: VecDeque<i64>) -
         (Run::Done, Op::Done),
         (Run::SearchWord, Op::SearchWord),
         (Run::SearchRare, Op::SearchRare),
+        (Run::Registry, Op::Registry),
+        (Run::SystemPage, Op::SystemPage),
         (Run::Submit, Op::Submit),
         (Run::Transition, Op::Transition),
     ]
     .into_iter()
     .filter(|(run, _)| args.ops.contains(run))
+    // The registry runs need the systems seeded (`--systems`).
+    .filter(|(run, _)| args.systems > 0 || !matches!(run, Run::Registry | Run::SystemPage))
     .map(|(_, op)| op);
     for op in selected {
         for &c in &args.concurrency {

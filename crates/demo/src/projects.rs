@@ -200,6 +200,10 @@ async fn study(
         ("project", project_no),
         ("title", title),
         ("summary", summary),
+        (
+            "security_plan",
+            "按等保三级建设；身份认证和传输采用国密 SM2、SM3、SM4；数据分级分类、敏感字段脱敏。",
+        ),
         ("budget_lines", budget_lines),
         ("milestones", milestones),
     ];

@@ -55,17 +55,19 @@ pub async fn latest(c: &mut Conn, item_id: i64, name: &str) -> Result<Option<Fil
     .bind(name)
     .fetch_optional(&mut *c)
     .await?;
-    r.map(|r| {
-        Ok(File {
-            id: r.try_get(0)?,
-            name: r.try_get(1)?,
-            media_type: r.try_get(2)?,
-            sm3: r.try_get(3)?,
-            content: r.try_get(4)?,
-            created_at: r.try_get(5)?,
-        })
+    r.as_ref().map(file_of).transpose()
+}
+
+/// A file from a row of `id, name, media_type, sm3, content, created_at`.
+fn file_of(r: &sqlx::any::AnyRow) -> Result<File, StoreError> {
+    Ok(File {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        media_type: r.try_get(2)?,
+        sm3: r.try_get(3)?,
+        content: r.try_get(4)?,
+        created_at: r.try_get(5)?,
     })
-    .transpose()
 }
 
 /// Every file kept with an item, oldest first (an acceptance dossier lists and checks them).
@@ -77,16 +79,5 @@ pub async fn of_item(c: &mut Conn, item_id: i64) -> Result<Vec<File>, StoreError
     .bind(item_id)
     .fetch_all(&mut *c)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(File {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                media_type: r.try_get(2)?,
-                sm3: r.try_get(3)?,
-                content: r.try_get(4)?,
-                created_at: r.try_get(5)?,
-            })
-        })
-        .collect()
+    rows.iter().map(file_of).collect()
 }

@@ -175,6 +175,13 @@ async fn serve(
                 .unwrap_or_default();
             println!("  {username:<18} {name:<6} {org:<10} {role_name}");
         }
+        // The vendor's staff, whose unit is coded by its registry number (seeded with it).
+        println!(
+            "  {:<18} {:<6} {:<10} 参建单位人员",
+            demo::VENDOR_LOGIN,
+            "李工",
+            "参建单位"
+        );
     }
     let checkpoints = p.clone();
     tokio::spawn(async move {

@@ -503,6 +503,7 @@ fn fsr_in_review() -> Item {
                 ("project", "XM-2026-0001"),
                 ("title", "城市运行管理平台可行性研究报告"),
                 ("summary", "建设内容"),
+                ("security_plan", "等保三级，商用密码应用"),
                 ("budget_lines", lines()),
                 (
                     "milestones",
@@ -1006,4 +1007,44 @@ fn r14_2_a_negative_amount_reads_with_its_sign_first() {
         "-123,450.50"
     );
     assert_eq!(domain::Money::from_fen(-45).yuan_string(), "-0.45");
+}
+
+/// R21.1 (art. 21): the Company answers for security from the design stage: a feasibility
+/// study without its security plan is refused at submission, citing art. 21.
+#[test]
+fn r21_1_a_feasibility_study_goes_to_review_only_with_its_security_plan() {
+    let w = World::new().with("project", fact("XM-2026-0001", "confirmed", None));
+    let draft = |plan: &str| {
+        w.step(
+            "fsr",
+            None,
+            "create",
+            &pm(),
+            &input(&[
+                ("project", "XM-2026-0001"),
+                ("title", "城市运行管理平台可行性研究报告"),
+                ("summary", "建设内容"),
+                ("security_plan", plan),
+                ("budget_lines", lines()),
+                (
+                    "milestones",
+                    r#"[{"name":"上线试运行","planned":"2027-09-30"}]"#,
+                ),
+            ]),
+        )
+        .unwrap()
+    };
+    let e = w
+        .step("fsr", Some(&draft("")), "submit", &pm(), &Input::new())
+        .unwrap_err();
+    assert_eq!(e.article.unwrap().as_str(), "21");
+    assert!(e.reason.zh.contains("安全保障方案"), "{}", e.reason.zh);
+    w.step(
+        "fsr",
+        Some(&draft("等保三级，商用密码应用")),
+        "submit",
+        &pm(),
+        &Input::new(),
+    )
+    .unwrap();
 }

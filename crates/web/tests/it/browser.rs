@@ -612,7 +612,7 @@ async fn r13_a_whole_year_runs_from_campaign_to_task_book_in_chromium() {
         .unwrap();
     wait_text(c, "article-status", "建模").await;
     shot(c, "y11-article").await;
-    c.goto(&format!("{base}/articles/16")).await.unwrap();
+    c.goto(&format!("{base}/articles/26")).await.unwrap();
     wait_text(c, "article", "尚未建模").await;
     shot(c, "y12-article-not-modelled").await;
     b.client.clone().close().await.unwrap();

@@ -122,6 +122,12 @@ async fn r14_a_task_book_item_becomes_an_approved_filed_project_in_chromium() {
         "建设工单智能分类、热点发现和质量分析三个模块。",
     )
     .await;
+    fill(
+        c,
+        "f-security_plan",
+        "等保三级；国密 SM2/SM3/SM4；工单数据分级分类和脱敏。",
+    )
+    .await;
     let design = {
         testkit::peek::first(&app.platform, "vendor", "设计研究")
             .await
