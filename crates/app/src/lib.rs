@@ -163,6 +163,7 @@ impl Platform {
             logins: Arc::default(),
         };
         signing::reseal_under_kek(&p).await?;
+        steps::parties::fill_missing(&p).await?;
         Ok(p)
     }
 

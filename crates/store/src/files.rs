@@ -70,14 +70,15 @@ fn file_of(r: &sqlx::any::AnyRow) -> Result<File, StoreError> {
     })
 }
 
-/// Every file kept with an item, oldest first (an acceptance dossier lists and checks them).
-pub async fn of_item(c: &mut Conn, item_id: i64) -> Result<Vec<File>, StoreError> {
-    let rows = sqlx::query(
+/// The newest file of an item kept under this digest, if any (a document its record names).
+pub async fn by_digest(c: &mut Conn, item_id: i64, sm3: &str) -> Result<Option<File>, StoreError> {
+    let r = sqlx::query(
         "SELECT id, name, media_type, sm3, content, created_at FROM files \
-         WHERE item_id = $1 ORDER BY id",
+         WHERE item_id = $1 AND sm3 = $2 ORDER BY id DESC LIMIT 1",
     )
     .bind(item_id)
-    .fetch_all(&mut *c)
+    .bind(sm3)
+    .fetch_optional(&mut *c)
     .await?;
-    rows.iter().map(file_of).collect()
+    r.as_ref().map(file_of).transpose()
 }

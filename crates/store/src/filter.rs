@@ -195,9 +195,13 @@ pub(crate) fn conditions_but_text(f: &Filter, args: &mut Vec<Arg>) -> String {
     }
     if let Some(party) = &f.party {
         let owner = arg(Arg::I(f.viewer_org.map_or(0, OrgId::get)));
-        let word = arg(Arg::S(format!("% {party} %")));
+        let escaped = party
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let word = arg(Arg::S(format!("% {escaped} %")));
         sql.push_str(&format!(
-            " AND (i.owner_org_id = {owner} OR i.reach LIKE {word})"
+            " AND (i.owner_org_id = {owner} OR i.reach LIKE {word} ESCAPE '\\')"
         ));
     }
     if let (Some(viewer), false) = (f.viewer_org, f.private_states.is_empty()) {

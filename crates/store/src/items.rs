@@ -246,6 +246,16 @@ pub async fn update(
     d: &Derived<'_>,
     at: &str,
 ) -> Result<(), StoreError> {
+    // Its number, and the parent it had, for the reach kept beside it.
+    let was: (String, Option<String>) = if d.parties.is_some() {
+        let r = sqlx::query("SELECT number, parent FROM items WHERE id = $1")
+            .bind(item.id.get())
+            .fetch_one(&mut *c)
+            .await?;
+        (r.try_get(0)?, r.try_get(1)?)
+    } else {
+        (String::new(), None)
+    };
     let done = sqlx::query(
         "UPDATE items SET state = $1, fields = $2, acts = $3, title = $4, due = $5, amount_fen = $6, updated_at = $7, \
          parent = $10, facet = $11, parties = $12, version = version + 1 WHERE id = $8 AND version = $9",
@@ -268,12 +278,11 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     if d.parties.is_some() {
-        let number: String = sqlx::query("SELECT number FROM items WHERE id = $1")
-            .bind(item.id.get())
-            .fetch_one(&mut *c)
-            .await?
-            .try_get(0)?;
-        refresh_reach(c, &number, d.parent).await?;
+        refresh_reach(c, &was.0, d.parent).await?;
+        // Moved under another item: the one it left no longer reaches its parties.
+        if let Some(old) = was.1.as_deref().filter(|old| Some(*old) != d.parent) {
+            refresh_reach(c, old, None).await?;
+        }
     }
     if read.state != item.state {
         add_to_counts(c, &item.kind, read.state, read.year, item.owner_org, -1).await?;
@@ -557,4 +566,30 @@ pub async fn children(c: &mut Conn, parent: &str) -> Result<Vec<ItemRow>, StoreE
     .fetch_all(&mut *c)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Items of `kind` with no parties kept (written before the store kept them, or naming none).
+pub async fn without_parties(c: &mut Conn, kind: &str) -> Result<Vec<ItemRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.kind = $1 AND i.parties = '' ORDER BY i.id"
+    ))
+    .bind(kind)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Keeps the parties an item names, and the reach of the item and of its parent.
+pub async fn keep_parties(
+    c: &mut Conn,
+    number: &str,
+    parent: Option<&str>,
+    parties: &[&str],
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE items SET parties = $1 WHERE number = $2")
+        .bind(format!(" {} ", parties.join(" ")))
+        .bind(number)
+        .execute(&mut *c)
+        .await?;
+    refresh_reach(c, number, parent).await
 }

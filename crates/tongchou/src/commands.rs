@@ -176,12 +176,19 @@ async fn serve(
             println!("  {username:<18} {name:<6} {org:<10} {role_name}");
         }
         // The vendor's staff, whose unit is coded by its registry number (seeded with it).
-        println!(
-            "  {:<18} {:<6} {:<10} 参建单位人员",
-            demo::VENDOR_LOGIN,
-            "李工",
-            "参建单位"
-        );
+        if let Ok(vendor) = app::identity::principal_of(&p, demo::VENDOR_LOGIN).await {
+            let role_name = p
+                .policy
+                .role(&vendor.user.role)
+                .map(|r| r.name.zh.clone())
+                .unwrap_or_default();
+            println!(
+                "  {:<18} {:<6} {:<10} {role_name}",
+                demo::VENDOR_LOGIN,
+                vendor.user.display_name,
+                vendor.org.code
+            );
+        }
     }
     let checkpoints = p.clone();
     tokio::spawn(async move {

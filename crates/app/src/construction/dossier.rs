@@ -29,12 +29,24 @@ pub struct Entry {
     pub verified: bool,
 }
 
-/// The items of the project in the dossier's order: its demands and plan line, the project,
-/// what belongs to it and what belongs to those (an inspection's rectifications).
-async fn items_of(c: &mut Conn, project: &ItemRow) -> Result<Vec<ItemRow>, AppError> {
+/// The items of the project in the dossier's order: its plan line's demands and the line, the
+/// project, what belongs to it and what belongs to those (an inspection's rectifications), up
+/// to the final acceptance's sign-off (a system registered after the handover is O&M's, not
+/// the acceptance's).
+async fn items_of(
+    c: &mut Conn,
+    p: &Platform,
+    project: &ItemRow,
+    until: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Result<Vec<ItemRow>, AppError> {
     let mut out = Vec::new();
-    if let Some(line) = store::items::get_by_number(c, project.item.field("plan_item")).await? {
-        for d in line.item.field("demands").split(',').map(str::trim) {
+    let line_field = p
+        .policy
+        .kind(&project.item.kind)
+        .and_then(|k| k.parent_field.clone())
+        .unwrap_or_default();
+    if let Some(line) = store::items::get_by_number(c, project.item.field(&line_field)).await? {
+        for d in domain::fields::numbers_in(line.item.field("demands")) {
             if let Some(row) = store::items::get_by_number(c, d).await? {
                 out.push(row);
             }
@@ -52,54 +64,88 @@ async fn items_of(c: &mut Conn, project: &ItemRow) -> Result<Vec<ItemRow>, AppEr
         }
         level = next;
     }
+    let made = |r: &ItemRow| chrono::DateTime::parse_from_rfc3339(&r.created_at).ok();
+    out.retain(|r| match (until, made(r)) {
+        (Some(until), Some(made)) => made <= until,
+        _ => true,
+    });
     Ok(out)
 }
 
-/// The files of the project's items, with the item each belongs to, the dossier's own left
-/// out.
-async fn files_of(
-    c: &mut Conn,
-    project: &ItemRow,
-) -> Result<Vec<(ItemRow, Vec<store::files::File>)>, AppError> {
+/// The documents an item's record names: each line (`digest name`) of its file fields, and the
+/// digest of each document the platform generated with it (a 批复's Word and PDF), by field.
+/// The dossier's own files are not its contents.
+fn documents_of(p: &Platform, row: &ItemRow) -> Vec<(String, String)> {
+    let Some(kind) = p.policy.kind(&row.item.kind) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for row in items_of(c, project).await? {
-        let files: Vec<store::files::File> = store::files::of_item(c, row.item.id.get())
-            .await?
-            .into_iter()
-            .filter(|f| f.name != DOCX && f.name != PDF)
-            .collect();
-        if !files.is_empty() {
-            out.push((row, files));
+    for f in kind
+        .fields
+        .iter()
+        .filter(|f| f.ty == domain::policy::FieldType::Files)
+    {
+        for line in row.item.field(&f.id).lines() {
+            if let Some((digest, name)) = line.split_once(' ') {
+                out.push((name.trim().to_string(), digest.to_string()));
+            }
         }
     }
-    Ok(out)
+    for files in crate::steps::documents::generated() {
+        if files.purpose == PURPOSE {
+            continue;
+        }
+        for (name, field) in [(files.docx, files.docx_sm3), (files.pdf, files.pdf_sm3)] {
+            let digest = row.item.field(field);
+            if kind.field(field).is_some() && !digest.is_empty() {
+                out.push((name.to_string(), digest.to_string()));
+            }
+        }
+    }
+    out
 }
 
-/// Every document of the project (`project` is the project row), each checked against the
-/// record.
+/// The sign-off's time: the dossier covers what the record held by then.
+fn signed_at(fa: &ItemRow) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(fa.item.field("signed_at")).ok()
+}
+
+/// Every document of the project of the final acceptance `fa` that `who` may read, each
+/// checked: the record names it (the item's file field or generated-document field, as the
+/// hash-chained record keeps them), a file is kept under that digest, and its bytes still give
+/// it. A file removed or altered is listed as not matching, never left out.
 pub async fn entries(
     c: &mut Conn,
     p: &Platform,
+    who: &Principal,
+    fa: &ItemRow,
     project: &ItemRow,
 ) -> Result<Vec<Entry>, AppError> {
     let mut out = Vec::new();
-    for (row, files) in files_of(c, project).await? {
-        let record = store::events::stream(c, &format!("item:{}", row.item.id.get())).await?;
+    for row in items_of(c, p, project, signed_at(fa)).await? {
+        if !domain::permissions::can_see(&p.policy, &who.actor, &row.item) {
+            continue;
+        }
         let kind_zh = p
             .policy
             .kind(&row.item.kind)
             .map(|k| k.name.zh.clone())
             .unwrap_or_default();
-        for f in files {
-            let named = record.iter().any(|e| e.event.payload.contains(&f.sm3));
+        for (name, digest) in documents_of(p, &row) {
+            let kept = store::files::by_digest(c, row.item.id.get(), &digest).await?;
+            let verified = kept
+                .as_ref()
+                .is_some_and(|f| crypto::sm3_hex(&f.content) == digest);
             out.push(Entry {
                 item: row.number.clone(),
                 kind_zh: kind_zh.clone(),
                 item_title: row.title.clone(),
-                verified: named && crypto::sm3_hex(&f.content) == f.sm3,
-                name: crate::steps::documents::label_of(&f.name).unwrap_or(f.name),
-                sm3: f.sm3,
-                kept_at: f.created_at.chars().take(10).collect(),
+                verified,
+                name: crate::steps::documents::label_of(&name).unwrap_or(name),
+                sm3: digest,
+                kept_at: kept
+                    .map(|f| f.created_at.chars().take(10).collect())
+                    .unwrap_or_default(),
             });
         }
     }
@@ -107,8 +153,8 @@ pub async fn entries(
 }
 
 /// The dossier of the final acceptance `fa` as the record stands now: every document of its
-/// project, each checked (the page beside the dossier, and `verified` false for any file whose
-/// bytes or record no longer agree).
+/// project the reader may see, each checked (the page beside the dossier, and `verified` false
+/// for any file whose bytes or record no longer agree).
 pub async fn check(
     p: &Platform,
     who: &Principal,
@@ -119,7 +165,7 @@ pub async fn check(
     let project = store::items::get_by_number(&mut c, row.item.field("project"))
         .await?
         .ok_or(AppError::NotFound)?;
-    entries(&mut c, p, &project).await
+    entries(&mut c, p, who, &row, &project).await
 }
 
 /// A digest in four groups of sixteen, so that a table cell can break it.
@@ -132,12 +178,17 @@ fn grouped(sm3: &str) -> String {
 }
 
 /// The dossier of the final acceptance `fa` as it will be kept.
-async fn document(p: &Platform, fa: &ItemRow, dossier_no: &str) -> Result<OfficialDoc, AppError> {
+async fn document(
+    p: &Platform,
+    who: &Principal,
+    fa: &ItemRow,
+    dossier_no: &str,
+) -> Result<OfficialDoc, AppError> {
     let mut c = p.store.read().await?;
     let project = store::items::get_by_number(&mut c, fa.item.field("project"))
         .await?
         .ok_or(AppError::NotFound)?;
-    let listed = entries(&mut c, p, &project).await?;
+    let listed = entries(&mut c, p, who, fa, &project).await?;
     let issuer = store::orgs::get(&mut c, fa.item.owner_org)
         .await?
         .map(|o| o.name_zh)
@@ -227,11 +278,12 @@ impl DocumentMaker for Dossier {
             if number.is_empty() {
                 return Ok(None);
             }
-            Ok(Some(document(read.p, read.row, number).await?))
+            Ok(Some(document(read.p, read.who, read.row, number).await?))
         })
     }
 
-    /// The files the dossier lists: one kept in between would be missing from it.
+    /// The items the dossier reads, at their versions (no file is read inside the writer): a
+    /// document kept in between would be missing from it.
     fn depends<'c>(
         &'c self,
         c: &'c mut Conn,
@@ -242,11 +294,19 @@ impl DocumentMaker for Dossier {
             else {
                 return Ok(Vec::new());
             };
-            Ok(files_of(c, &project)
-                .await?
-                .iter()
-                .flat_map(|(row, files)| files.iter().map(|f| format!("{}:{}", row.number, f.id)))
-                .collect())
+            let mut out = vec![format!("{}:{}", project.number, project.version)];
+            let mut level = vec![project.number];
+            for _ in 0..2 {
+                let mut next = Vec::new();
+                for parent in &level {
+                    for r in store::items::children(c, parent).await? {
+                        out.push(format!("{}:{}", r.number, r.version));
+                        next.push(r.number);
+                    }
+                }
+                level = next;
+            }
+            Ok(out)
         })
     }
 }

@@ -59,6 +59,11 @@ pub(super) fn maker(name: &str) -> Option<&'static dyn DocumentMaker> {
     MAKERS.iter().copied().find(|m| m.name() == name)
 }
 
+/// The files of every document the platform generates.
+pub fn generated() -> impl Iterator<Item = DocFiles> {
+    MAKERS.iter().map(|m| m.files())
+}
+
 /// What a generated file is called in Chinese ("可研批复（PDF）"), if the platform made it.
 pub fn label_of(file: &str) -> Option<String> {
     MAKERS.iter().find_map(|m| {

@@ -13,6 +13,7 @@
 pub(crate) mod documents;
 mod draws;
 pub mod facts;
+pub mod parties;
 pub(crate) mod write;
 
 use crate::items::{Command, ItemRow, ItemView, Target};

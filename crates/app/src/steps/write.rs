@@ -260,32 +260,15 @@ async fn take(
             .as_ref()
             .map(|f| next.field(f))
             .filter(|v| !v.is_empty()),
-        parties: {
-            let named: Vec<&domain::policy::FieldDef> =
-                kind_def.fields.iter().filter(|f| f.party).collect();
-            (!named.is_empty()).then(|| {
-                named
-                    .iter()
-                    .map(|f| next.field(&f.id))
-                    .filter(|v| !v.is_empty())
-                    .collect()
-            })
-        },
+        // Set below, once the item's number is known.
+        parties: None,
     };
-    // A registered party (a vendor) is seen by its own staff: it names itself.
-    let party_kind = p
-        .policy
-        .org_kinds
-        .iter()
-        .any(|o| o.party.as_deref() == Some(kind));
     let row = match current {
         None => {
             let year = chrono::Datelike::year(&now);
             let number = store::items::next_number(c, &kind_def.prefix, year).await?;
             let mut derived = derived;
-            if party_kind {
-                derived.parties = Some(vec![number.as_str()]);
-            }
+            derived.parties = super::parties::of(p, kind_def, &next, &number);
             let id = store::items::insert(c, &number, year, &derived, &next, &at).await?;
             store::items::get(c, id).await?.ok_or(AppError::NotFound)?
         }
@@ -297,9 +280,7 @@ async fn take(
             };
             let number = row.number.clone();
             let mut derived = derived;
-            if party_kind {
-                derived.parties = Some(vec![number.as_str()]);
-            }
+            derived.parties = super::parties::of(p, kind_def, &next, &number);
             store::items::update(c, &read, &next, &derived, &at).await?;
             row.version += 1;
             row.title = derived.title.to_string();

@@ -559,6 +559,42 @@ async fn r16_3_the_acceptance_dossier_lists_every_document_with_its_digest_and_v
             .map(|e| e.name.as_str())
             .collect();
         assert_eq!(bad, ["竣工验收纪要.pdf"]);
+
+        // Bytes and digest both replaced: the record still names the old digest.
+        let forged = b"%PDF-1.7\n% other minutes\n%%EOF\n".to_vec();
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("UPDATE files SET content = $1, sm3 = $2 WHERE name = $3")
+                .bind(forged.clone())
+                .bind(crypto::sm3_hex(&forged))
+                .bind("竣工验收纪要.pdf")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        let again = app::dossier::check(&p, &pm, fa).await.unwrap();
+        let minutes = again.iter().find(|e| e.name == "竣工验收纪要.pdf").unwrap();
+        assert!(!minutes.verified, "a forged file is not the recorded one");
+        assert_eq!(
+            minutes.sm3,
+            crypto::sm3_hex(PDF),
+            "the record's digest is listed"
+        );
+        // The file row gone: still listed, as not matching.
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("DELETE FROM files WHERE name = $1")
+                .bind("竣工验收纪要.pdf")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        let again = app::dossier::check(&p, &pm, fa).await.unwrap();
+        assert!(
+            again
+                .iter()
+                .any(|e| e.name == "竣工验收纪要.pdf" && !e.verified)
+        );
     }
 }
 

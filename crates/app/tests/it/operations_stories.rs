@@ -109,18 +109,15 @@ async fn r19_2_source_code_and_accounts_are_held_by_the_data_center() {
         let e = app::files::attach(&p, &om, code, "src.txt", archive).await;
         // Only recognised file types are kept; a zip archive is one.
         assert!(e.is_err());
-        let zip = {
-            let mut buf = std::io::Cursor::new(Vec::new());
-            let mut w = zip::ZipWriter::new(&mut buf);
-            w.start_file("README.md", zip::write::SimpleFileOptions::default())
-                .unwrap();
-            std::io::Write::write_all(&mut w, b"parking platform sources").unwrap();
-            w.finish().unwrap();
-            buf.into_inner()
-        };
-        app::files::attach(&p, &om, code, "platform-v2.3.1.zip", zip)
-            .await
-            .unwrap();
+        app::files::attach(
+            &p,
+            &om,
+            code,
+            "platform-v2.3.1.zip",
+            zip_of("parking sources"),
+        )
+        .await
+        .unwrap();
         let row = view(&p, &om, code).await.unwrap().row;
         assert!(!row.item.field("archive").is_empty());
         let account = create(
@@ -398,6 +395,17 @@ async fn r16_4_a_systems_use_is_recorded_month_by_month_and_imported_from_excel(
     }
 }
 
+/// A zip archive of sources, as a vendor delivers them.
+fn zip_of(text: &str) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    w.start_file("README.md", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
 /// An account of `system` the Data Center holds.
 async fn held_account(p: &app::Platform, system: &str, role: &str) -> domain::ItemId {
     let om = principal(p, "dc.om").await.unwrap();
@@ -455,7 +463,13 @@ async fn r19_2_a_system_handed_over_without_its_code_or_admin_account_is_flagged
             ("version", "v1.0.0"),
             ("delivered_on", "2028-01-15"),
         ]);
-        create(&p, &om, "code_custody", cmd("create", code))
+        let code = create(&p, &om, "code_custody", cmd("create", code))
+            .await
+            .unwrap();
+        // Recorded is not held: its archive is not there yet.
+        let e = perform(&p, &om, system, confirm()).await.unwrap_err();
+        assert!(refusal(&e).contains("源代码"), "{}", refusal(&e));
+        app::files::attach(&p, &om, code, "ywtg-v1.0.0.zip", zip_of("platform sources"))
             .await
             .unwrap();
         // A user account is not an administrator's.

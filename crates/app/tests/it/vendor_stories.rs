@@ -196,8 +196,9 @@ async fn r15_4_a_vendor_uploads_a_deliverable_the_company_signs_for() {
                 ("version", "V1.2"),
             ])
         };
-        // A project the vendor has no part in.
-        let (_, elsewhere) = super::project_stories::approved_project(&p).await;
+        // A project on trial too, that names another vendor or none: refused as one it
+        // cannot see, not for its state.
+        let (_, elsewhere) = project_on_trial(&p).await;
         // Refused as a project it cannot see: nothing of it is told, nothing is kept.
         let e = create(
             &p,
@@ -207,7 +208,11 @@ async fn r15_4_a_vendor_uploads_a_deliverable_the_company_signs_for() {
         )
         .await
         .unwrap_err();
-        assert_eq!(super::acceptance_stories::article_of(&e), "15");
+        assert!(
+            super::duty_stories::refusal(&e).contains("上级事项"),
+            "{}",
+            super::duty_stories::refusal(&e)
+        );
         assert!(listed(&p, &vendor, "deliverable").await.is_empty());
         let id = create(
             &p,
@@ -232,5 +237,35 @@ async fn r15_4_a_vendor_uploads_a_deliverable_the_company_signs_for() {
         assert_eq!(state(&p, id).await, "received");
         let files = view(&p, &vendor, id).await.unwrap().row.item.fields["files"].clone();
         assert!(files.contains(&crypto::sm3_hex(PDF)), "{files}");
+    }
+}
+
+/// Items written before the store kept their parties (an earlier version's database, an older
+/// backup) are filled when the platform opens: the vendor's list and its pages agree again.
+#[tokio::test]
+async fn r16_2_parties_written_before_they_were_kept_are_filled_at_start() {
+    for p in each_backend("vendor-fill").await {
+        let (_, number) = project_on_trial(&p).await;
+        let d = logged_defect(&p, &number).await;
+        let vendor = principal(&p, VENDOR_LOGIN).await.unwrap();
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let named = input(&[("vendor", &vendor.org.code)]);
+        perform(&p, &pm, d, cmd("assign", named)).await.unwrap();
+        let d_no = number_of(&p, d).await;
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("UPDATE items SET parties = '', reach = ''")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        assert!(!listed(&p, &vendor, "defect").await.contains(&d_no));
+        app::steps::parties::fill_missing(&p).await.unwrap();
+        assert!(listed(&p, &vendor, "defect").await.contains(&d_no));
+        assert!(listed(&p, &vendor, "project").await.contains(&number));
+        assert_eq!(
+            listed(&p, &vendor, "vendor").await,
+            vec![vendor.org.code.clone()]
+        );
     }
 }

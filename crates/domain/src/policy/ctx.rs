@@ -86,6 +86,12 @@ impl<'a> Ctx<'a> {
             ));
         };
         if let Some(title) = article.source() {
+            if article.paragraph().is_some() {
+                return Err(self.err(
+                    s,
+                    format!("cite 《{title}》 by article (《{title}》5): its articles have no paragraphs"),
+                ));
+            }
             return match self.issued.get(title) {
                 Some(numbers) if numbers.contains(&article.number()) => Ok(article),
                 Some(numbers) => Err(self.err(

@@ -143,6 +143,49 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
             }
         }
     }
+    // A party field names an entry of a kind some organisation kind acts for, and a role that
+    // sees what names its party belongs to such organisations only.
+    let party_kinds: Vec<&str> = org_kinds
+        .iter()
+        .filter_map(|o| o.party.as_deref())
+        .collect();
+    for (ctx, raw) in &files {
+        for k in &raw.kind {
+            for f in k.field.iter().filter(|f| f.party) {
+                let refers = f.ref_kind.as_ref().map_or(k.id.get_ref(), |r| r.get_ref());
+                if !party_kinds.contains(&refers.as_str()) {
+                    return Err(ctx.err(
+                        &f.id,
+                        format!(
+                            "`party` field `{}` refers to `{refers}`, which no organisation kind acts for (`party = \"...\"` on an org_kind)",
+                            f.id.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+        for r in raw
+            .role
+            .iter()
+            .filter(|r| r.sees == super::Visibility::Party)
+        {
+            for ok in &r.org_kinds {
+                let acts = org_kinds
+                    .iter()
+                    .any(|o| o.id == *ok.get_ref() && o.party.is_some());
+                if !acts {
+                    return Err(ctx.err(
+                        ok,
+                        format!(
+                            "role `{}` sees what names its party, but `{}` acts for none (give it `party`)",
+                            r.id.get_ref(),
+                            ok.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     // A menu lists published kinds only: the role could not read any other unit's items of
     // another kind, so the entry would lead to an empty list.
     for (ctx, raw) in &files {

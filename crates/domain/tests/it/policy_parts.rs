@@ -438,3 +438,25 @@ fn r21_1_a_next_due_by_level_names_real_options_and_is_the_only_deadline() {
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert!(err.message.contains("one of `deadline_days`"), "{err}");
 }
+
+/// Issue 13, point 3: a party field names an entry of the kind an organisation kind acts for,
+/// and a role that sees what names its party belongs to such organisations only.
+#[test]
+fn r15_4_a_party_field_or_role_without_a_party_kind_fails_to_load() {
+    let (broken, part) = edited(
+        "en = \"Vendor inspected\"\ntype = \"item_ref\"\nref_kind = \"vendor\"",
+        "en = \"Vendor inspected\"\ntype = \"item_ref\"\nref_kind = \"expert\"",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.file.ends_with(&part), "{err}");
+    assert!(
+        err.message.contains("no organisation kind acts for"),
+        "{err}"
+    );
+    let (broken, _) = edited(
+        "org_kinds = [\"Vendor\"]",
+        "org_kinds = [\"Vendor\", \"County\"]",
+    );
+    let err = Policy::from_sources("copy", &broken).unwrap_err();
+    assert!(err.message.contains("`County` acts for none"), "{err}");
+}

@@ -345,8 +345,12 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     fill(c, "f-version", "v1.0.0 (9f3c2ab)").await;
     set_value(c, "f-delivered_on", "2026-11-25").await;
     click(c, "save-draft").await;
-    wait_text(c, "item-state", "已托管").await;
+    wait_text(c, "item-state", "待上传归档包").await;
     upload(c, "analysis-v1.0.0.zip", &source_archive()).await;
+    c.goto(&format!("{base}/items/{}", id_in_url(c).await))
+        .await
+        .unwrap();
+    wait_text(c, "item-state", "已托管").await;
     c.goto(&format!("{base}/items/{system}")).await.unwrap();
     click(c, "new-account_custody").await;
     fill(c, "f-account", "sysadmin").await;
@@ -359,7 +363,7 @@ async fn r16_r19_r20_r21_from_initial_acceptance_to_om_in_chromium() {
     wait_text(c, "panel-children-code_custody", "v1.0.0").await;
     wait_text(c, "panel-children-account_custody", "sysadmin").await;
     click(c, "action-confirm_custody").await;
-    wait_text(c, "item-state", "在用").await;
+    wait_text(c, "done", "确认托管交接完成").await;
     let state = c
         .find(Locator::Id("item-state"))
         .await
