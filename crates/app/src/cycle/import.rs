@@ -93,7 +93,9 @@ async fn import_unrecorded(
 ) -> Result<Imported, AppError> {
     let kind = p.policy.kind(kind_id).ok_or(AppError::NotFound)?;
     let columns = import_columns(kind);
+    // The template comes in the reader's language: a sheet headed in either is read.
     let headers: Vec<String> = columns.iter().map(|c| c.1.zh.clone()).collect();
+    let english: Vec<String> = columns.iter().map(|c| c.1.en.clone()).collect();
     let table = {
         let headers = headers.clone();
         // At most sheets::IMPORTS_AT_ONCE uploads are read at once (issue 10, finding 6); the
@@ -106,7 +108,10 @@ async fn import_unrecorded(
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-            sheets::read(&bytes, &h)
+            sheets::read(&bytes, &h).or_else(|zh| {
+                let en: Vec<&str> = english.iter().map(String::as_str).collect();
+                sheets::read(&bytes, &en).map_err(|_| zh)
+            })
         })
         .await
         .map_err(|_| AppError::Conflict)?
@@ -164,7 +169,10 @@ async fn import_unrecorded(
             errors.push(ImportError {
                 row: row.number,
                 column: table.place(row, i),
-                label: columns.get(i).map(|c| c.1.zh.clone()).unwrap_or_default(),
+                label: columns
+                    .get(i)
+                    .map(|c| c.1.get(who.lang).to_string())
+                    .unwrap_or_default(),
                 message: f.message,
             });
         }
@@ -220,8 +228,8 @@ fn cell_value(kind: &ItemKind, field: &str, cell: &str) -> String {
     }
 }
 
-/// The import template of `kind` (.xlsx), with the instructions sheet.
-pub fn import_template(kind: &ItemKind) -> Result<Vec<u8>, AppError> {
+/// The import template of `kind` (.xlsx) in `lang`, with the instructions sheet.
+pub fn import_template(kind: &ItemKind, lang: domain::Lang) -> Result<Vec<u8>, AppError> {
     use sheets::{Column, ColumnKind, Sheet};
     let columns = import_columns(kind)
         .into_iter()
@@ -231,26 +239,41 @@ pub fn import_template(kind: &ItemKind) -> Result<Vec<u8>, AppError> {
                 Some(FieldType::LongText { .. }) => ColumnKind::LongText,
                 _ => ColumnKind::Text,
             };
-            let c = Column::new(&label.zh, ty).help(&help.zh);
+            let c = Column::new(label.get(lang), ty).help(help.get(lang));
             let c = match kind.field(&id).map(|f| &f.ty) {
                 Some(FieldType::Choice(options)) => {
-                    c.choices(options.iter().map(|(_, l)| l.zh.clone()))
+                    c.choices(options.iter().map(|(_, l)| l.get(lang).to_string()))
                 }
                 _ => c,
             };
             if required { c.required() } else { c }
         })
         .collect();
-    let sheet = Sheet::new(&kind.name.zh, columns).title(format!("{}导入模板", kind.name.zh));
-    let instructions = vec![
-        format!(
-            "每行填写一项{}，导入后成为本单位的草稿，需逐项核对后提交。",
-            kind.name.zh
+    let name = kind.name.get(lang);
+    let (sheet, instructions) = match lang {
+        domain::Lang::Zh => (
+            Sheet::new(name, columns).title(format!("{name}导入模板")),
+            vec![
+                format!("每行填写一项{name}，导入后成为本单位的草稿，需逐项核对后提交。"),
+                "标 * 的列为提交时必填项（《暂行办法》第十三条第二款）。".to_string(),
+                "金额以元为单位，可带两位小数。".to_string(),
+                "任何一行有误时整批不导入，系统会按行、列指出问题。".to_string(),
+            ],
         ),
-        "标 * 的列为提交时必填项（《暂行办法》第十三条第二款）。".to_string(),
-        "金额以元为单位，可带两位小数。".to_string(),
-        "任何一行有误时整批不导入，系统会按行、列指出问题。".to_string(),
-    ];
+        domain::Lang::En => (
+            Sheet::new(name, columns).title(format!("{name}: import template")),
+            vec![
+                format!(
+                    "One {} a row; each becomes a draft of your unit, to be checked and submitted one by one.",
+                    name.to_lowercase()
+                ),
+                "Columns marked * are required to submit (art. 13(2) of the measures).".to_string(),
+                "Amounts in yuan, with up to two decimals.".to_string(),
+                "If any row is wrong nothing is imported; the platform names each row and column."
+                    .to_string(),
+            ],
+        ),
+    };
     sheets::template(&sheet, &instructions)
         .map_err(|e| AppError::Invalid(Text::new(e.zh(), e.en())))
 }

@@ -196,6 +196,20 @@ pub async fn add_orgs_if_none(p: &Platform, orgs: &[NewOrg<'_>]) -> Result<bool,
             return Ok(false);
         }
     }
+    // A vendor's unit is coded by its registry entry, which an empty database does not have
+    // yet: it is added afterwards, by the security administrator (`grants::add_org`).
+    if let Some(o) = orgs
+        .iter()
+        .find(|o| p.policy.org_kind(o.kind).is_some_and(|k| k.party.is_some()))
+    {
+        return Err(invalid(
+            format!("单位 {} 须在参建单位库登记后，由安全管理员添加。", o.code),
+            format!(
+                "The unit {} is added by the security administrator once its registry entry exists.",
+                o.code
+            ),
+        ));
+    }
     let orgs: Vec<(String, String, String, String, Option<String>)> = orgs
         .iter()
         .map(|o| {

@@ -82,6 +82,27 @@ async fn registry(c: &mut Conn) -> Result<Vec<Candidate>, AppError> {
         .collect())
 }
 
+/// Why an expert stays out, as the record keeps it (in Chinese, the record's language) and in
+/// English for a reader who reads English (issue 12, point 10).
+pub const REASONS: [(&str, &str); 2] = [
+    (
+        "与报告编制单位为同一单位，回避",
+        "works for the unit that wrote the report: excluded",
+    ),
+    (
+        "与本项目参建单位为同一单位，回避",
+        "works for one of the project's vendors: excluded",
+    ),
+];
+
+/// A recorded reason in the reader's words; one the platform does not know stays as recorded.
+pub fn reason(why: &str) -> Text {
+    REASONS
+        .iter()
+        .find(|(zh, _)| *zh == why)
+        .map_or_else(|| Text::new(why, why), |(zh, en)| Text::new(*zh, *en))
+}
+
 /// The units whose experts must stay out: the report's author and the project's vendors.
 async fn conflicts(c: &mut Conn, fsr: &ItemRow) -> Result<Vec<Conflict>, AppError> {
     let mut out = Vec::new();
@@ -93,7 +114,7 @@ async fn conflicts(c: &mut Conn, fsr: &ItemRow) -> Result<Vec<Conflict>, AppErro
         out.push(Conflict {
             name: author.name_zh,
             credit_code: String::new(),
-            why: "与报告编制单位为同一单位，回避",
+            why: REASONS[0].0,
         });
     }
     // The vendors of the project: the report's compiler, and every bidder and winner of its
@@ -118,7 +139,7 @@ async fn conflicts(c: &mut Conn, fsr: &ItemRow) -> Result<Vec<Conflict>, AppErro
             out.push(Conflict {
                 name: v.item.field("name").to_string(),
                 credit_code: v.item.field("credit_code").to_string(),
-                why: "与本项目参建单位为同一单位，回避",
+                why: REASONS[1].0,
             });
         }
     }

@@ -187,6 +187,9 @@ pub async fn verify(
     for b in files_match_record(&mut c).await? {
         found.push(b);
     }
+    for b in crate::record::reach::sight_matches_fields(&mut c, policy).await? {
+        found.push(b);
+    }
     Ok(Report {
         events: found.events,
         checkpoints: found.checkpoints,

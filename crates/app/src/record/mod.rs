@@ -6,6 +6,7 @@ pub mod audit;
 pub mod files;
 pub mod keys;
 pub mod personal;
+mod reach;
 mod replay;
 pub mod signing;
 

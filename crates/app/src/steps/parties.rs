@@ -4,33 +4,34 @@
 //! the start-up fill of items written before the store kept them.
 
 use crate::{AppError, Platform};
-use domain::Item;
+use domain::Policy;
 use domain::policy::ItemKind;
+use std::collections::BTreeMap;
 
 /// Whether items of `kind` are parties themselves (the vendor registry's entries).
-pub fn is_party_kind(p: &Platform, kind: &str) -> bool {
-    p.policy
+pub fn is_party_kind(policy: &Policy, kind: &str) -> bool {
+    policy
         .org_kinds
         .iter()
         .any(|o| o.party.as_deref() == Some(kind))
 }
 
-/// What the store keeps as the item's parties; `None` for a kind that names none (its writes
-/// leave every reach alone).
+/// What the store keeps as the parties of an item with these fields; `None` for a kind that
+/// names none (its writes leave every reach alone).
 pub fn of<'a>(
-    p: &Platform,
+    policy: &Policy,
     kind: &ItemKind,
-    item: &'a Item,
+    fields: &'a BTreeMap<String, String>,
     number: &'a str,
 ) -> Option<Vec<&'a str>> {
-    if is_party_kind(p, &kind.id) {
+    if is_party_kind(policy, &kind.id) {
         return Some(vec![number]);
     }
     let named: Vec<&str> = kind
         .fields
         .iter()
         .filter(|f| f.party)
-        .map(|f| item.field(&f.id))
+        .map(|f| fields.get(&f.id).map_or("", String::as_str))
         .collect();
     let any_field = kind.fields.iter().any(|f| f.party);
     any_field.then(|| named.into_iter().filter(|v| !v.is_empty()).collect())
@@ -44,7 +45,7 @@ pub async fn fill_missing(p: &Platform) -> Result<(), AppError> {
         .policy
         .kinds
         .iter()
-        .filter(|k| is_party_kind(p, &k.id) || k.fields.iter().any(|f| f.party))
+        .filter(|k| is_party_kind(&p.policy, &k.id) || k.fields.iter().any(|f| f.party))
         .cloned()
         .collect();
     let policy = p.clone();
@@ -53,7 +54,8 @@ pub async fn fill_missing(p: &Platform) -> Result<(), AppError> {
             Box::pin(async move {
                 for kind in &kinds {
                     for row in store::items::without_parties(c, &kind.id).await? {
-                        let Some(parties) = of(&policy, kind, &row.item, &row.number) else {
+                        let Some(parties) = of(&policy.policy, kind, &row.item.fields, &row.number)
+                        else {
                             continue;
                         };
                         if parties.is_empty() {

@@ -268,7 +268,7 @@ async fn take(
             let year = chrono::Datelike::year(&now);
             let number = store::items::next_number(c, &kind_def.prefix, year).await?;
             let mut derived = derived;
-            derived.parties = super::parties::of(p, kind_def, &next, &number);
+            derived.parties = super::parties::of(&p.policy, kind_def, &next.fields, &number);
             let id = store::items::insert(c, &number, year, &derived, &next, &at).await?;
             store::items::get(c, id).await?.ok_or(AppError::NotFound)?
         }
@@ -280,7 +280,7 @@ async fn take(
             };
             let number = row.number.clone();
             let mut derived = derived;
-            derived.parties = super::parties::of(p, kind_def, &next, &number);
+            derived.parties = super::parties::of(&p.policy, kind_def, &next.fields, &number);
             store::items::update(c, &read, &next, &derived, &at).await?;
             row.version += 1;
             row.title = derived.title.to_string();

@@ -874,3 +874,110 @@ async fn r13_5_the_bureau_reads_the_data_centers_compilation_opinion_beside_the_
             .unwrap();
     }
 }
+
+/// Issue 12, point 10: the import template comes in the reader's language, and a sheet headed
+/// in English imports as one headed in Chinese; a refusal names the column in English.
+#[tokio::test]
+async fn rx_4_an_english_import_template_reads_like_the_chinese_one() {
+    use sheets::{Cell, Column, ColumnKind, Sheet};
+    for p in each_backend("import-en").await {
+        let clerk = principal(&p, "wjw.clerk").await.unwrap();
+        let kind = p.policy.kind("demand").unwrap();
+        let template = app::import::import_template(kind, domain::Lang::En).unwrap();
+        assert!(template.starts_with(b"PK"), "an .xlsx");
+        // The English labels of the columns the Chinese template test uses, from the policy.
+        let zh = [
+            "需求名称",
+            "联系人及电话",
+            "涉密情况",
+            "解决的问题",
+            "使用范围",
+            "功（性）能要求",
+            "功能逻辑",
+            "技术路线要求（必要时）",
+            "预算估算（元）",
+            "预期效益",
+        ];
+        let en: Vec<String> = zh
+            .iter()
+            .map(|h| {
+                kind.fields
+                    .iter()
+                    .find(|f| f.label.zh == *h)
+                    .unwrap_or_else(|| panic!("no field {h}"))
+                    .label
+                    .en
+                    .clone()
+            })
+            .collect();
+        let columns = en
+            .iter()
+            .map(|h| Column::new(h, ColumnKind::Text))
+            .collect();
+        let row = |title: &str, budget: &str| {
+            // The classification left empty: it takes its default, 非涉密.
+            [
+                title,
+                "周敏 0377-1",
+                "",
+                "问题",
+                "范围",
+                "功能",
+                "逻辑",
+                "",
+                budget,
+                "",
+            ]
+            .iter()
+            .map(|v| {
+                if v.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::from(*v)
+                }
+            })
+            .collect::<Vec<_>>()
+        };
+        let sheet = Sheet {
+            rows: vec![
+                row("Imaging cloud", "100000"),
+                row("Online booking", "ten thousand"),
+            ],
+            ..Sheet::new("Demands", columns)
+        };
+        let result = app::import::import(
+            &p,
+            &clerk,
+            "demand",
+            sheets::write(std::slice::from_ref(&sheet)).unwrap(),
+        )
+        .await
+        .unwrap();
+        let Imported::Refused(errors) = result else {
+            panic!("expected a refusal, got {result:?}");
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, 3, "{errors:?}");
+        let good = Sheet {
+            rows: vec![row("Imaging cloud", "100000")],
+            ..sheet
+        };
+        let Imported::Done(ids) =
+            app::import::import(&p, &clerk, "demand", sheets::write(&[good]).unwrap())
+                .await
+                .unwrap()
+        else {
+            panic!("the English sheet imports");
+        };
+        assert_eq!(ids.len(), 1);
+        assert_eq!(
+            view(&p, &clerk, ids[0])
+                .await
+                .unwrap()
+                .row
+                .item
+                .field("budget"),
+            "10000000"
+        );
+    }
+}

@@ -948,3 +948,15 @@ async fn r14_1_repeated_wrong_signing_passwords_lock_the_account() {
         assert_eq!(attempts, 6);
     }
 }
+
+/// Issue 12, point 10: an expert's recorded reason for staying out (kept in Chinese, the
+/// record's language) reads in English for an English reader; an unknown one stays as kept.
+#[test]
+fn r14_2_a_recusal_reason_reads_in_the_readers_language() {
+    for (zh, _) in app::experts::REASONS {
+        let t = app::experts::reason(zh);
+        assert_eq!(t.zh, zh);
+        assert!(t.en.contains("excluded"), "{}", t.en);
+    }
+    assert_eq!(app::experts::reason("另有原因").en, "另有原因");
+}

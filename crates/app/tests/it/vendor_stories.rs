@@ -269,3 +269,41 @@ async fn r16_2_parties_written_before_they_were_kept_are_filled_at_start() {
         );
     }
 }
+
+/// A vendor given sight behind the platform's back (its number added to an item's reach in
+/// the database) is named by `audit verify`; the reach the writer keeps verifies intact.
+#[tokio::test]
+async fn r16_2_a_reach_altered_in_the_database_is_named_by_audit_verify() {
+    for p in each_backend("vendor-reach-tamper").await {
+        let (_, number) = project_on_trial(&p).await;
+        let d = logged_defect(&p, &number).await;
+        let vendor = principal(&p, VENDOR_LOGIN).await.unwrap();
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let named = input(&[("vendor", &vendor.org.code)]);
+        perform(&p, &pm, d, cmd("assign", named)).await.unwrap();
+        let verify = || async {
+            app::audit::verify(&p.store, &p.trust().unwrap(), &p.policy)
+                .await
+                .unwrap()
+        };
+        assert!(verify().await.is_intact(), "{}", verify().await);
+        // Another project, which names no vendor: given to this one in the database.
+        let (other, _) = project_on_trial(&p).await;
+        {
+            let mut c = p.store.read().await.unwrap();
+            store::sqlx::query("UPDATE items SET reach = $1 WHERE id = $2")
+                .bind(format!(" {} ", vendor.org.code))
+                .bind(other.get())
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+        assert!(
+            app::items::view(&p, &vendor, other).await.is_ok(),
+            "the tamper grants sight"
+        );
+        let r = verify().await;
+        assert!(!r.is_intact());
+        assert!(r.to_string().contains("behind the platform's back"), "{r}");
+    }
+}

@@ -355,13 +355,25 @@ async fn experts_panel(
     let mut excluded = Vec::new();
     for line in v.row.item.field("excluded_experts").lines() {
         let (number, why) = line.split_once('：').unwrap_or((line, ""));
+        let why = app::experts::reason(why);
+        let why = why.get(lang);
         excluded.push(match app::items::by_number(p, who, number).await.ok() {
-            Some(r) => format!(
-                "{number} {}（{}）：{why}",
-                r.item.field("name"),
-                r.item.field("employer")
-            ),
-            None => line.to_string(),
+            Some(r) => match lang {
+                Lang::Zh => format!(
+                    "{number} {}（{}）：{why}",
+                    r.item.field("name"),
+                    r.item.field("employer")
+                ),
+                Lang::En => format!(
+                    "{number} {} ({}): {why}",
+                    r.item.field("name"),
+                    r.item.field("employer")
+                ),
+            },
+            None => match lang {
+                Lang::Zh => line.to_string(),
+                Lang::En => format!("{number}: {why}"),
+            },
         });
     }
     if !excluded.is_empty() {

@@ -87,7 +87,8 @@ pub async fn template(
         .policy
         .kind(&q.kind)
         .ok_or(WebError::App(AppError::NotFound, who.lang))?;
-    let bytes = app::import::import_template(kind).map_err(|e| WebError::App(e, who.lang))?;
+    let bytes =
+        app::import::import_template(kind, who.lang).map_err(|e| WebError::App(e, who.lang))?;
     Ok(super::download(
         &match who.lang {
             domain::Lang::Zh => format!("{}导入模板.xlsx", kind.name.zh),
