@@ -192,11 +192,19 @@ async fn add_org_checked(p: &Platform, who: &Principal, o: &NewOrg<'_>) -> Resul
                 }
                 if let Some(kind) = &party {
                     let found = store::items::get_by_number(c, &code).await?;
-                    if found.is_none_or(|r| r.item.kind != *kind) {
+                    let Some(entry) = found.filter(|r| r.item.kind == *kind) else {
                         return Err(field_error(
                             "code",
                             format!("单位编码须为参建单位库中的编号（如 GS-2026-0001），{code} 不在库中；请先登记该参建单位"),
                             format!("The code must be the vendor's number in the registry (such as GS-2026-0001); {code} is not there. Register the vendor first."),
+                        ));
+                    };
+                    // The unit is the registered vendor, by the name the registry holds.
+                    if entry.title != zh {
+                        return Err(field_error(
+                            "name_zh",
+                            format!("单位名称须与参建单位库中 {code} 的名称一致：{}", entry.title),
+                            format!("The name must be the one the registry holds for {code}: {}", entry.title),
                         ));
                     }
                 }

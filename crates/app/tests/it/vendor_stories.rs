@@ -174,6 +174,18 @@ async fn r15_4_a_vendor_unit_is_coded_by_its_registry_number() {
             let message = field_error(&e, "code");
             assert!(message.contains("请先登记该参建单位"), "{message}");
         }
+        // A vendor's number under another name: the registry's name is asked for.
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let fourth = listed(&p, &pm, "vendor").await[0].clone();
+        let misnamed = grants::NewOrg {
+            code: &fourth,
+            name_zh: "卧龙软件公司",
+            name_en: "",
+            kind: "Vendor",
+            county: "",
+        };
+        let e = grants::add_org(&p, &sec, &misnamed).await.unwrap_err();
+        assert!(field_error(&e, "name_zh").contains("卧龙软件股份有限公司"));
     }
 }
 

@@ -103,6 +103,9 @@ pub struct ExplainError {
     pub asked: Article,
     /// The last article the policy lists, if it lists any.
     pub last: Option<u32>,
+    /// For an article of a document issued under the measures: whether the policy loads that
+    /// document at all.
+    pub document_known: bool,
 }
 
 impl ExplainError {
@@ -111,6 +114,10 @@ impl ExplainError {
         let n = self.asked.number();
         if let Some(title) = self.asked.source() {
             return match self.last {
+                None if self.document_known => Text::new(
+                    format!("《{title}》没有列出条款。"),
+                    format!("《{title}》 lists no articles."),
+                ),
                 Some(last) => Text::new(
                     format!(
                         "《{title}》没有第{}条：它共{}条。",
@@ -168,6 +175,7 @@ pub fn explain<'p>(policy: &'p Policy, asked: &Article) -> Result<Explanation<'p
         Some(title) => Some(policy.issued(title).ok_or_else(|| ExplainError {
             asked: asked.clone(),
             last: None,
+            document_known: false,
         })?),
         None => None,
     };
@@ -177,6 +185,7 @@ pub fn explain<'p>(policy: &'p Policy, asked: &Article) -> Result<Explanation<'p
     };
     let Some(article) = found else {
         return Err(ExplainError {
+            document_known: issued.is_some(),
             asked: asked.clone(),
             last: match issued {
                 Some(doc) => doc.articles.last().map(|a| a.number),

@@ -227,3 +227,20 @@ fn r19_a_citation_of_an_issued_documents_missing_article_fails_to_load() {
         assert!(err.message.contains(says), "{err}");
     }
 }
+
+/// An issued document that lists no articles says so, rather than that it is not loaded.
+#[test]
+fn r19_an_issued_document_without_articles_says_so() {
+    let last = "text_en = \"The Data Center interprets these measures; they take effect on 1 March 2026.\"";
+    let (files, _) = crate::edited(
+        last,
+        &format!(
+            "{last}\n\n[[issued]]\nshort = \"机房管理办法\"\ntitle_zh = \"机房管理办法\"\ntitle_en = \"Machine rooms\"\nissuer = \"DataCenter\"\nversion = \"2026.1\"\neffective = \"2026-06-01\"\nbasis = \"19\"\n"
+        ),
+    );
+    let p = domain::Policy::from_sources("copy", &files).unwrap();
+    let err = p.explain(&art("《机房管理办法》1")).unwrap_err();
+    assert_eq!(err.message().zh, "《机房管理办法》没有列出条款。");
+    let err = p.explain(&art("《网络管理办法》1")).unwrap_err();
+    assert_eq!(err.message().zh, "《网络管理办法》不是本制度加载的文件。");
+}
