@@ -47,12 +47,28 @@ pub async fn insert(c: &mut Conn, f: &NewFile<'_>) -> Result<i64, StoreError> {
 
 /// The newest file of an item with this name.
 pub async fn latest(c: &mut Conn, item_id: i64, name: &str) -> Result<Option<File>, StoreError> {
-    let r = sqlx::query(
+    newest(c, item_id, "name", name).await
+}
+
+/// The newest file of an item kept under this digest, if any (a document its record names).
+pub async fn by_digest(c: &mut Conn, item_id: i64, sm3: &str) -> Result<Option<File>, StoreError> {
+    newest(c, item_id, "sm3", sm3).await
+}
+
+/// The newest file of an item whose `column` (one of the two above, never user input) holds
+/// `value`.
+async fn newest(
+    c: &mut Conn,
+    item_id: i64,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<File>, StoreError> {
+    let r = sqlx::query(&format!(
         "SELECT id, name, media_type, sm3, content, created_at FROM files \
-         WHERE item_id = $1 AND name = $2 ORDER BY id DESC LIMIT 1",
-    )
+         WHERE item_id = $1 AND {column} = $2 ORDER BY id DESC LIMIT 1"
+    ))
     .bind(item_id)
-    .bind(name)
+    .bind(value)
     .fetch_optional(&mut *c)
     .await?;
     r.as_ref().map(file_of).transpose()
@@ -68,17 +84,4 @@ fn file_of(r: &sqlx::any::AnyRow) -> Result<File, StoreError> {
         content: r.try_get(4)?,
         created_at: r.try_get(5)?,
     })
-}
-
-/// The newest file of an item kept under this digest, if any (a document its record names).
-pub async fn by_digest(c: &mut Conn, item_id: i64, sm3: &str) -> Result<Option<File>, StoreError> {
-    let r = sqlx::query(
-        "SELECT id, name, media_type, sm3, content, created_at FROM files \
-         WHERE item_id = $1 AND sm3 = $2 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(item_id)
-    .bind(sm3)
-    .fetch_optional(&mut *c)
-    .await?;
-    r.as_ref().map(file_of).transpose()
 }

@@ -173,9 +173,16 @@ pub async fn insert(
 /// A kind's party values as kept in `parties`: space-separated, with a space at each end so
 /// that a party is matched as a whole word.
 fn party_words(d: &Derived<'_>) -> String {
-    match &d.parties {
-        Some(p) if !p.is_empty() => format!(" {} ", p.join(" ")),
-        _ => String::new(),
+    d.parties.as_deref().map(words).unwrap_or_default()
+}
+
+/// Parties as kept: ` a b `; a kind with party fields that names none keeps a single space,
+/// so that `''` means only "never kept" (what the start-up fill reads).
+fn words(parties: &[&str]) -> String {
+    if parties.is_empty() {
+        " ".to_string()
+    } else {
+        format!(" {} ", parties.join(" "))
     }
 }
 
@@ -568,7 +575,7 @@ pub async fn children(c: &mut Conn, parent: &str) -> Result<Vec<ItemRow>, StoreE
     rows.iter().map(from_row).collect()
 }
 
-/// Items of `kind` with no parties kept (written before the store kept them, or naming none).
+/// Items of `kind` whose parties were never kept (written before the store kept them).
 pub async fn without_parties(c: &mut Conn, kind: &str) -> Result<Vec<ItemRow>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM items i JOIN orgs o ON o.id = i.owner_org_id WHERE i.kind = $1 AND i.parties = '' ORDER BY i.id"
@@ -587,7 +594,7 @@ pub async fn keep_parties(
     parties: &[&str],
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE items SET parties = $1 WHERE number = $2")
-        .bind(format!(" {} ", parties.join(" ")))
+        .bind(words(parties))
         .bind(number)
         .execute(&mut *c)
         .await?;

@@ -53,7 +53,18 @@ async fn items_of(
         }
         out.push(line);
     }
-    out.push(project.clone());
+    out.extend(under(c, project).await?);
+    let made = |r: &ItemRow| chrono::DateTime::parse_from_rfc3339(&r.created_at).ok();
+    out.retain(|r| match (until, made(r)) {
+        (Some(until), Some(made)) => made <= until,
+        _ => true,
+    });
+    Ok(out)
+}
+
+/// The project and what belongs to it, two levels down (an inspection's rectifications).
+async fn under(c: &mut Conn, project: &ItemRow) -> Result<Vec<ItemRow>, AppError> {
+    let mut out = vec![project.clone()];
     let mut level = vec![project.number.clone()];
     for _ in 0..2 {
         let mut next = Vec::new();
@@ -64,11 +75,6 @@ async fn items_of(
         }
         level = next;
     }
-    let made = |r: &ItemRow| chrono::DateTime::parse_from_rfc3339(&r.created_at).ok();
-    out.retain(|r| match (until, made(r)) {
-        (Some(until), Some(made)) => made <= until,
-        _ => true,
-    });
     Ok(out)
 }
 
@@ -274,10 +280,9 @@ impl DocumentMaker for Dossier {
         read: &'a Read<'a>,
     ) -> BoxFut<'a, Result<Option<OfficialDoc>, AppError>> {
         Box::pin(async move {
-            let number = read.input.get("dossier_no").map_or("", |s| s.trim());
-            if number.is_empty() {
+            let Some(number) = read.typed("dossier_no") else {
                 return Ok(None);
-            }
+            };
             Ok(Some(document(read.p, read.who, read.row, number).await?))
         })
     }
@@ -294,19 +299,11 @@ impl DocumentMaker for Dossier {
             else {
                 return Ok(Vec::new());
             };
-            let mut out = vec![format!("{}:{}", project.number, project.version)];
-            let mut level = vec![project.number];
-            for _ in 0..2 {
-                let mut next = Vec::new();
-                for parent in &level {
-                    for r in store::items::children(c, parent).await? {
-                        out.push(format!("{}:{}", r.number, r.version));
-                        next.push(r.number);
-                    }
-                }
-                level = next;
-            }
-            Ok(out)
+            Ok(under(c, &project)
+                .await?
+                .iter()
+                .map(|r| format!("{}:{}", r.number, r.version))
+                .collect())
         })
     }
 }

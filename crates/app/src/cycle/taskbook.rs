@@ -175,10 +175,9 @@ impl DocumentMaker for TaskBook {
         read: &'a Read<'a>,
     ) -> BoxFut<'a, Result<Option<OfficialDoc>, AppError>> {
         Box::pin(async move {
-            let number = read.input.get("taskbook_no").map_or("", |s| s.trim());
-            if number.is_empty() {
+            let Some(number) = read.typed("taskbook_no") else {
                 return Ok(None);
-            }
+            };
             Ok(Some(document(read.p, read.who, read.row, number).await?))
         })
     }

@@ -43,7 +43,7 @@ pub async fn sight_matches_fields(
     loop {
         let rows = sqlx::query(
             "SELECT id, number, kind, fields, parties, reach FROM items \
-             WHERE id > $1 AND (parties <> '' OR reach <> '') ORDER BY id LIMIT $2",
+             WHERE id > $1 AND (TRIM(parties) <> '' OR reach <> '') ORDER BY id LIMIT $2",
         )
         .bind(after)
         .bind(PAGE)

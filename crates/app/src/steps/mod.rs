@@ -42,6 +42,17 @@ pub struct Read<'a> {
     pub input: &'a Input,
 }
 
+impl Read<'_> {
+    /// What was typed in `field`, trimmed; `None` when nothing was (a document maker then
+    /// makes nothing, and the step refuses at the field).
+    pub fn typed(&self, field: &str) -> Option<&str> {
+        self.input
+            .get(field)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+}
+
 /// Something a transition may declare, prepared in two halves.
 pub trait Capability: Send + Sync {
     /// Whether `t` declares it.

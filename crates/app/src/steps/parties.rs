@@ -38,8 +38,8 @@ pub fn of<'a>(
 }
 
 /// Fills the parties and reach of items written before the store kept them (a database from
-/// an earlier version, or restored from an older backup). Items that name nobody are read
-/// again at the next start; that is a read of a few kinds by an index.
+/// an earlier version, or restored from an older backup). Each is kept once (one naming nobody
+/// as such), so a later start reads nothing: a read of a few kinds by an index.
 pub async fn fill_missing(p: &Platform) -> Result<(), AppError> {
     let kinds: Vec<ItemKind> = p
         .policy
@@ -58,9 +58,6 @@ pub async fn fill_missing(p: &Platform) -> Result<(), AppError> {
                         else {
                             continue;
                         };
-                        if parties.is_empty() {
-                            continue;
-                        }
                         let parent = kind
                             .parent_field
                             .as_ref()

@@ -2,7 +2,12 @@
 //! budget lines, and a new table of lines that keeps what contracts already committed (R15.1,
 //! R15.2, art. 25).
 
+use crate::ids::Money;
 use crate::text::Text;
+
+fn yuan(fen: i64) -> String {
+    Money::from_fen(fen).yuan_string()
+}
 
 /// Each allocation must name a budget line and fit what is left of it: the approved amount
 /// less what contracts already took (R15.1, R15.2). Raising a line takes an approved change.
@@ -11,8 +16,6 @@ pub(crate) fn within(
     allocations: &str,
     budget: &[crate::decide::BudgetLine],
 ) -> Result<(), Text> {
-    use crate::ids::Money;
-    let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
     let cite = std::iter::once(&rule.article)
         .chain(&rule.also)
         .map(|a| a.cite(crate::Lang::Zh))
@@ -94,8 +97,6 @@ pub(crate) fn covers(
     lines: &str,
     committed: &[crate::decide::BudgetLine],
 ) -> Result<(), Text> {
-    use crate::ids::Money;
-    let yuan = |fen: i64| Money::from_fen(fen).yuan_string();
     let rows = crate::table::rows(lines);
     for b in committed.iter().filter(|b| b.committed_fen > 0) {
         let row = rows
