@@ -21,6 +21,7 @@ pub mod queue;
 pub mod sessions;
 pub mod signing_keys;
 pub mod trail;
+pub mod uploads;
 pub mod users;
 mod writer;
 

@@ -69,6 +69,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "parties",
         include_str!("../migrations/sqlite/0013_parties.sql"),
     ),
+    (
+        14,
+        "uploads",
+        include_str!("../migrations/sqlite/0014_uploads.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -135,6 +140,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "parties",
         include_str!("../migrations/postgres/0013_parties.sql"),
+    ),
+    (
+        14,
+        "uploads",
+        include_str!("../migrations/postgres/0014_uploads.sql"),
     ),
 ];
 

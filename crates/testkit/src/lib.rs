@@ -556,6 +556,53 @@ pub mod peek {
         out
     }
 
+    /// How many rows `table` holds (a name from the tests, never user input).
+    pub async fn rows(p: &Platform, table: &str) -> i64 {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
+        match store::sqlx::query_as::<_, (i64,)>(&sql)
+            .fetch_one(&mut *c)
+            .await
+        {
+            Ok((n,)) => n,
+            Err(e) => panic!("count {table}: {e}"),
+        }
+    }
+
+    /// The bytes of the file kept with item `id` under digest `sm3`.
+    pub async fn file(p: &Platform, id: i64, sm3: &str) -> Option<Vec<u8>> {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        match store::files::by_digest(&mut c, id, sm3).await {
+            Ok(f) => f.map(|f| f.content),
+            Err(e) => panic!("file: {e}"),
+        }
+    }
+
+    /// How many items of `kind` have `text` in their text.
+    pub async fn count(p: &Platform, kind: &str, text: &str) -> usize {
+        let mut c = match p.store.read().await {
+            Ok(c) => c,
+            Err(e) => panic!("read: {e}"),
+        };
+        let f = store::items::Filter {
+            kind: kind.into(),
+            text: Some(text.into()),
+            page: 1,
+            per_page: 100,
+            ..Default::default()
+        };
+        match store::items::list(&mut c, &f).await {
+            Ok(rows) => rows.len(),
+            Err(e) => panic!("list: {e}"),
+        }
+    }
+
     /// The id of the organisation with `code`.
     pub async fn org_id(p: &Platform, code: &str) -> i64 {
         match app::accounts::orgs(p).await {

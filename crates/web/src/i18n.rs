@@ -143,6 +143,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("page", "第", "Page"),
     ("page_unit", "页", ""),
     ("save_draft", "暂存", "Save draft"),
+    (
+        "attach_on_create",
+        "可选择多个文件，随表单一并保存；PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG、JPG，合计不超过 20 MB。表单未通过检查时，已选的文件会保留在此处。",
+        "Choose one or more files; they are saved with the form. PDF, OFD, Word (.docx), Excel (.xlsx), PNG or JPG, up to 20 MB in all. If the form is refused, the chosen files stay here.",
+    ),
+    ("attach_kept", "已选（保留）", "Chosen (kept)"),
     ("save", "保存", "Save"),
     ("submit", "提交", "Submit"),
     ("cancel", "取消", "Cancel"),

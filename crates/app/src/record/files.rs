@@ -194,14 +194,13 @@ pub async fn attach(
     crate::admin::recording_refusal(p, who, crate::items::STEP_ACTION, detail, r).await
 }
 
-async fn attach_unrecorded(
+/// The name a file is kept under and its type, or why it is refused: a valid name, not empty,
+/// within the size limit, of an accepted type whose extension the name carries.
+pub(crate) fn accepted(
     p: &Platform,
-    who: &Principal,
-    id: ItemId,
     name: &str,
-    file: Received,
-) -> Result<ItemId, AppError> {
-    let Received { bytes, sm3: digest } = file;
+    bytes: &[u8],
+) -> Result<(String, FileType), AppError> {
     let name = name
         .rsplit(['/', '\\'])
         .next()
@@ -222,7 +221,7 @@ async fn attach_unrecorded(
             format!("The file is over the {mb} MB limit; compress or split it."),
         ));
     }
-    let Some(ty) = sniff(&bytes) else {
+    let Some(ty) = sniff(bytes) else {
         return Err(not_accepted());
     };
     let ext = name
@@ -241,20 +240,45 @@ async fn attach_unrecorded(
             ),
         ));
     }
+    Ok((name, ty))
+}
+
+/// The field a kind's `attach` step fills (its one `files` input), if it has one.
+pub(crate) fn attach_field(kind: &domain::policy::ItemKind) -> Option<&domain::policy::FieldDef> {
+    kind.transition("attach")
+        .and_then(|t| t.inputs.first())
+        .and_then(|f| kind.field(f))
+        .filter(|d| d.ty == FieldType::Files)
+}
+
+/// The refusal of an archive where the field takes documents only.
+pub(crate) fn check_archive(
+    field: &domain::policy::FieldDef,
+    ty: FileType,
+) -> Result<(), AppError> {
+    match ty.is_archive() && !field.archives {
+        true => Err(not_accepted()),
+        false => Ok(()),
+    }
+}
+
+async fn attach_unrecorded(
+    p: &Platform,
+    who: &Principal,
+    id: ItemId,
+    name: &str,
+    file: Received,
+) -> Result<ItemId, AppError> {
+    let Received { bytes, sm3: digest } = file;
+    let (name, ty) = accepted(p, name, &bytes)?;
     let view = crate::items::view(p, who, id).await?;
     let kind = p
         .policy
         .kind(&view.row.item.kind)
         .ok_or(AppError::NotFound)?;
-    let field = kind
-        .transition("attach")
-        .and_then(|t| t.inputs.first())
-        .filter(|f| kind.field(f).is_some_and(|d| d.ty == FieldType::Files))
-        .ok_or(AppError::NotFound)?
-        .clone();
-    if ty.is_archive() && !kind.field(&field).is_some_and(|d| d.archives) {
-        return Err(not_accepted());
-    }
+    let def = attach_field(kind).ok_or(AppError::NotFound)?;
+    check_archive(def, ty)?;
+    let field = def.id.clone();
     let cmd = Command {
         action: "attach".into(),
         input: Input::new(),

@@ -9,6 +9,7 @@ pub mod personal;
 mod reach;
 mod replay;
 pub mod signing;
+pub mod uploads;
 
 use domain::Event;
 use store::events::NewEvent;

@@ -51,6 +51,20 @@ pub(crate) async fn step(
     cmd: Command,
     system: Input,
 ) -> Result<ItemId, AppError> {
+    step_with(c, p, who, target, cmd, system, Vec::new()).await
+}
+
+/// [`step`], with steps the platform takes between the command's step and its `then` (the
+/// attachments of a new item's form, each its own `attach` step, before it is submitted).
+pub(crate) async fn step_with(
+    c: &mut Conn,
+    p: &Platform,
+    who: &Principal,
+    target: Target,
+    cmd: Command,
+    system: Input,
+    between: Vec<(String, Input)>,
+) -> Result<ItemId, AppError> {
     if let Some(done) = replayed(c, who, &cmd).await? {
         return Ok(done);
     }
@@ -89,6 +103,7 @@ pub(crate) async fn step(
         .collect();
     input.extend(system);
     let mut steps = vec![(cmd.action.clone(), input)];
+    steps.extend(between);
     if let Some(then) = &cmd.then {
         steps.push((then.clone(), Input::new()));
     }

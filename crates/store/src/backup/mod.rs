@@ -41,10 +41,16 @@ use crate::{Backend, StoreError};
 use std::path::{Path, PathBuf};
 
 /// Tables whose rows no backup keeps (the table itself is kept, empty), and why.
-pub const ROWS_NOT_KEPT: &[(&str, &str)] = &[(
-    "sessions",
-    "login sessions are ephemeral: a restored instance starts with everyone logged out, and a session ended after the backup cannot come back with it",
-)];
+pub const ROWS_NOT_KEPT: &[(&str, &str)] = &[
+    (
+        "sessions",
+        "login sessions are ephemeral: a restored instance starts with everyone logged out, and a session ended after the backup cannot come back with it",
+    ),
+    (
+        "uploads",
+        "files chosen on a refused form are kept for a day for their uploader to send the form again; they belong to no item yet",
+    ),
+];
 
 fn rows_not_kept(names: &[String]) -> Vec<Apart> {
     ROWS_NOT_KEPT

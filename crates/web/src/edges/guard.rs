@@ -71,13 +71,18 @@ async fn checked(State(s): State<AppState>, req: Request, next: Next) -> Respons
     {
         return refusal(StatusCode::FORBIDDEN, api, lang, &text);
     }
-    let limit = edges.body_limit(req.method(), &path);
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let limit = edges.body_limit(req.method(), &path, multipart);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let upload = is_upload(&path);
+    let upload = is_upload(&path, multipart);
     if declared.is_some_and(|n| n > limit.bytes as u64) {
         let text = match upload {
             true => file_too_large(limit.named),

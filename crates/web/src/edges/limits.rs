@@ -27,9 +27,9 @@ pub const MAX_HEADER_BYTES: usize = 16 * KB;
 
 impl EdgeState {
     /// The body limit of a request, by its route.
-    pub(super) fn body_limit(&self, method: &Method, path: &str) -> BodyLimit {
+    pub(super) fn body_limit(&self, method: &Method, path: &str, multipart: bool) -> BodyLimit {
         let e = &self.edges;
-        if method == Method::POST && is_upload(path) {
+        if method == Method::POST && is_upload(path, multipart) {
             // Room to read a too-large file to its end and answer with a page instead of a
             // reset connection; the handler refuses the file past `upload_bytes`.
             BodyLimit {
@@ -57,9 +57,12 @@ pub(super) struct BodyLimit {
     pub(super) named: usize,
 }
 
-/// The routes that take a file: `POST /items/{id}/files` and `POST /items/import`.
-pub(super) fn is_upload(path: &str) -> bool {
+/// The routes that take a file: `POST /items/{id}/files`, `POST /items/import`, and a new
+/// item's form sent with its attachments (multipart; the same form without files keeps the
+/// form limit).
+pub(super) fn is_upload(path: &str, multipart: bool) -> bool {
     path == "/items/import"
+        || (multipart && path == "/items/new")
         || path
             .strip_prefix("/items/")
             .and_then(|rest| rest.strip_suffix("/files"))

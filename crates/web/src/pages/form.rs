@@ -38,6 +38,8 @@ struct FormPage {
     version: Option<i64>,
     /// One step's own page: its button (label, confirmation) instead of 暂存/提交.
     single: Option<(String, String)>,
+    /// A new item's attachments, sent with the form.
+    files: Option<super::attachments::FilesBox>,
 }
 
 /// Whether the clerk pressed 提交 rather than 暂存.
@@ -74,6 +76,9 @@ pub(crate) struct FormSpec<'a> {
     pub single: bool,
     /// Table columns whose values come from the record, offered as choices.
     pub picks: crate::views::Picks,
+    /// A new item's form: it offers the attachments box when the kind takes files in the state
+    /// the item is created in.
+    pub attach: bool,
 }
 
 pub(crate) async fn render(
@@ -83,8 +88,25 @@ pub(crate) async fn render(
     values: &BTreeMap<String, String>,
     denied: Option<&Denied>,
 ) -> Response {
+    render_with(p, who, spec, values, denied, None).await
+}
+
+/// [`render`] with the attachments box as it stands after a try.
+async fn render_with(
+    p: &Platform,
+    who: &Principal,
+    spec: &FormSpec<'_>,
+    values: &BTreeMap<String, String>,
+    denied: Option<&Denied>,
+    files: Option<super::attachments::FilesBox>,
+) -> Response {
     let lang = who.lang;
     let kind = spec.kind;
+    let files = files.or_else(|| {
+        spec.attach
+            .then(|| super::attachments::of(p, who, kind, &spec.base.to))
+            .flatten()
+    });
     let submit = submit_step(kind, &spec.base.to).filter(|_| !spec.single);
     let required = submit
         .map(|t| t.required.clone())
@@ -158,10 +180,12 @@ pub(crate) async fn render(
             ),
         )
         .await,
+        files,
         frame,
     };
+    let failed = denied.is_some() || page.files.as_ref().is_some_and(|b| !b.error.is_empty());
     let mut r = html(page);
-    if denied.is_some() {
+    if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     r
@@ -202,6 +226,7 @@ fn new_spec<'a>(kind: &'a ItemKind, t: &'a Transition, lang: domain::Lang) -> Fo
         version: None,
         single: false,
         picks: Default::default(),
+        attach: true,
     }
 }
 
@@ -232,12 +257,34 @@ pub async fn new_submit(
     State(s): State<AppState>,
     WebUser(who): WebUser,
     Query(q): Query<NewQuery>,
-    Form(form): Form<Vec<(String, String)>>,
+    req: axum::extract::Request,
 ) -> Result<Response, WebError> {
-    check_csrf(&who, &form)?;
+    let sent = match super::attachments::read(&s, req).await {
+        Ok(sent) => sent,
+        Err(r) => return Ok(r),
+    };
+    check_csrf(&who, &sent.form)?;
     let p = &s.platform;
     let (kind, t) = creation(p, &who, &q)?;
+    let form = sent.form.clone();
+    let spec = new_spec(kind, t, who.lang);
+    let files = super::attachments::of(p, &who, kind, &t.to);
+    // Files are kept first, each checked as it arrives: a refused one is named at the box and
+    // the form comes back with everything typed; nothing is created.
+    let (staged, file_error) = match files.is_some() {
+        true => super::attachments::keep(&s, &who, &kind.id, sent).await?,
+        false => (Vec::new(), String::new()),
+    };
     let input = super::input_of(&form);
+    let again = Again {
+        spec: &spec,
+        input: &input,
+        files,
+        staged: &staged,
+    };
+    if !file_error.is_empty() {
+        return again.show(p, &who, None, file_error).await;
+    }
     let submit = wants_submit(&form);
     let then = submit
         .then(|| submit_step(kind, &t.to).map(|s| s.id.clone()))
@@ -253,12 +300,39 @@ pub async fn new_submit(
             &format!("/items/new?kind={}&action={}", kind.id, t.id),
         ),
     };
-    match app::items::create(p, &who, &kind.id, cmd).await {
+    match app::uploads::create_with(p, &who, &kind.id, cmd, &staged).await {
         Ok(id) => Ok(Redirect::to(&format!("/items/{}?done={done}", id.get())).into_response()),
-        Err(AppError::Denied(d)) => {
-            Ok(render(p, &who, &new_spec(kind, t, who.lang), &input, Some(&d)).await)
+        Err(AppError::Denied(d)) => again.show(p, &who, Some(&d), String::new()).await,
+        // A kept file gone (a day old) or no longer accepted: named at the box.
+        Err(AppError::Invalid(why)) if !staged.is_empty() => {
+            let why = why.get(who.lang).to_string();
+            again.show(p, &who, None, why).await
         }
         Err(e) => Err(WebError::App(e, who.lang)),
+    }
+}
+
+/// A new item's form shown again: what was typed, the files kept, and why.
+struct Again<'a> {
+    spec: &'a FormSpec<'a>,
+    input: &'a domain::Input,
+    files: Option<super::attachments::FilesBox>,
+    staged: &'a [i64],
+}
+
+impl Again<'_> {
+    async fn show(
+        self,
+        p: &Platform,
+        who: &Principal,
+        denied: Option<&Denied>,
+        file_error: String,
+    ) -> Result<Response, WebError> {
+        let files = match self.files {
+            Some(b) => Some(super::attachments::refill(p, who, b, self.staged, file_error).await?),
+            None => None,
+        };
+        Ok(render_with(p, who, self.spec, self.input, denied, files).await)
     }
 }
 
@@ -308,6 +382,7 @@ async fn edit_spec<'k>(
         version: Some(v.row.version),
         single: false,
         picks: Default::default(),
+        attach: false,
     };
     Ok((spec, values))
 }

@@ -3,6 +3,7 @@
 pub mod act;
 pub mod admin;
 pub mod articles;
+pub mod attachments;
 pub mod batch;
 pub mod build;
 mod children;
@@ -52,7 +53,36 @@ const UPLOAD_TEXT_BYTES: usize = 4096;
 /// it; text fields over `UPLOAD_TEXT_BYTES` are dropped. Memory stays within `limit` plus the
 /// text fields whatever the client sends; the route's body limit (`edges`) ends the stream.
 pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
-    let mut up = Upload::default();
+    let parts = read_parts(form, limit, UPLOAD_TEXT_BYTES).await;
+    Upload {
+        fields: parts.fields,
+        file: parts
+            .files
+            .into_iter()
+            .find(|(name, _)| name.0 == "file")
+            .map(|(name, f)| (name.1, f)),
+        too_large: parts.too_large,
+        broken: parts.broken,
+    }
+}
+
+/// A multipart form read whole: its text fields, and its files as ((field, file name), file).
+#[derive(Default)]
+pub struct Parts {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<((String, String), app::files::Received)>,
+    /// The files together were over the limit: read to the end and dropped, all of them.
+    pub too_large: bool,
+    /// The form did not arrive whole: nothing of it may be kept.
+    pub broken: bool,
+}
+
+/// Reads a multipart form as it streams: files (parts with a file name) up to `limit` bytes in
+/// all, text fields up to `text_bytes` each (a longer one is dropped); a file input left empty
+/// (no name, no bytes) is no file.
+pub async fn read_parts(form: &mut Multipart, limit: usize, text_bytes: usize) -> Parts {
+    let mut up = Parts::default();
+    let mut file_bytes = 0usize;
     loop {
         let mut part = match form.next_field().await {
             Ok(Some(part)) => part,
@@ -63,9 +93,13 @@ pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
             }
         };
         let name = part.name().unwrap_or_default().to_string();
-        let is_file = name == "file";
-        let cap = if is_file { limit } else { UPLOAD_TEXT_BYTES };
-        let filename = part.file_name().unwrap_or_default().to_string();
+        let filename = part.file_name().map(str::to_string);
+        let is_file = filename.is_some();
+        let cap = if is_file {
+            limit.saturating_sub(file_bytes)
+        } else {
+            text_bytes
+        };
         // Each piece is digested (SM3) as it arrives, text fields alike (they are small).
         let mut bytes = app::files::Received::digesting();
         let mut over = false;
@@ -92,9 +126,12 @@ pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
         if up.broken {
             break;
         }
-        match (is_file, over) {
-            (true, false) => up.file = Some((filename, bytes.finish())),
-            (false, false) => {
+        match (filename, over) {
+            (Some(f), false) if !(f.is_empty() && bytes.is_empty()) => {
+                file_bytes += bytes.len();
+                up.files.push(((name, f), bytes.finish()));
+            }
+            (None, false) => {
                 if let Ok(v) = String::from_utf8(bytes.finish().into_bytes()) {
                     up.fields.push((name, v));
                 }
@@ -103,7 +140,7 @@ pub async fn read_upload(form: &mut Multipart, limit: usize) -> Upload {
         }
     }
     if up.too_large || up.broken {
-        up.file = None;
+        up.files.clear();
     }
     up
 }

@@ -45,6 +45,7 @@ async fn spec<'p>(
         version: Some(v.row.version),
         single: true,
         picks: super::picks::of(p, who, kind, t, &v.row).await,
+        attach: false,
     };
     Ok((spec, values))
 }

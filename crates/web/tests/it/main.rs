@@ -12,5 +12,6 @@ mod edges;
 mod fuzz;
 mod http;
 mod http_admin;
+mod http_attach;
 mod http_edges;
 mod inside;
