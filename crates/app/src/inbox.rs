@@ -182,6 +182,56 @@ pub async fn todo(
     })
 }
 
+/// What the bell in the top bar says: how many tasks await the principal, how many of them
+/// are past their deadline, and the nearest few.
+#[derive(Debug, Clone)]
+pub struct Bell {
+    pub total: i64,
+    /// Tasks past their deadline, counted exactly up to `BELL_OVERDUE` (`overdue_more` past it).
+    pub overdue: i64,
+    pub overdue_more: bool,
+    /// The tasks due first.
+    pub nearest: Vec<Task>,
+}
+
+/// How many tasks the bell lists.
+pub const BELL_ROWS: i64 = 5;
+/// How far the bell counts overdue tasks one by one.
+pub const BELL_OVERDUE: i64 = 99;
+
+/// The bell (issue 12, point 11): read like 待办 (the same queues and checks), the overdue
+/// ones from the same index up to yesterday's date. Every page asks for it after it is shown.
+pub async fn bell(p: &Platform, who: &Principal) -> Result<Bell, AppError> {
+    let first = todo(p, who, 1, BELL_ROWS).await?;
+    let yesterday = (p.today() - chrono::Days::new(1)).to_string();
+    let late: Vec<Filter> = queues(p, who)
+        .into_iter()
+        .map(|mut f| {
+            let until = f
+                .due_until
+                .take()
+                .filter(|d| *d < yesterday)
+                .unwrap_or_else(|| yesterday.clone());
+            f.due_until = Some(until);
+            f
+        })
+        .collect();
+    let mut c = p.store.read().await?;
+    let rows = store::queue::by_due(&mut c, &late, 0, BELL_OVERDUE + 1).await?;
+    drop(c);
+    let overdue = rows
+        .into_iter()
+        .filter_map(|row| task_of(p, who, row))
+        .count();
+    let overdue = i64::try_from(overdue).unwrap_or(i64::MAX);
+    Ok(Bell {
+        total: first.total,
+        overdue: overdue.min(BELL_OVERDUE),
+        overdue_more: overdue > BELL_OVERDUE,
+        nearest: first.rows,
+    })
+}
+
 /// The first 200 tasks of the principal (for the API and the stories).
 pub async fn inbox(p: &Platform, who: &Principal) -> Result<Vec<Task>, AppError> {
     Ok(todo(p, who, 1, 200).await?.rows)

@@ -97,3 +97,17 @@ pub async fn search(
     let events = rows.iter().map(from_row).collect::<Result<_, _>>()?;
     Ok((events, total))
 }
+
+/// The newest `limit` security records of one account's own acts (its logins, its password
+/// changes), newest first: what 个人中心 shows its holder.
+pub async fn own(c: &mut Conn, actor_id: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events WHERE actor_id = $1 AND stream = 'security' \
+         ORDER BY seq DESC LIMIT $2"
+    ))
+    .bind(actor_id)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

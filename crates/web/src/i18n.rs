@@ -143,6 +143,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("page", "第", "Page"),
     ("page_unit", "页", ""),
     ("save_draft", "暂存", "Save draft"),
+    ("bell_title", "待办提醒", "Tasks awaiting you"),
+    ("bell_todo", "待办", "To do"),
+    ("bell_overdue", "已逾期", "Overdue"),
+    ("bell_none", "暂无待办", "Nothing awaits you"),
+    ("bell_all", "查看全部待办", "See all tasks"),
     (
         "attach_on_create",
         "可选择多个文件，随表单一并保存；PDF、OFD、Word（.docx）、Excel（.xlsx）、PNG、JPG，合计不超过 20 MB。表单未通过检查时，已选的文件会保留在此处。",

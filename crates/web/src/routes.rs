@@ -72,6 +72,8 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
             get(pages::step::page).post(pages::step::submit),
         )
         // the three administrators (app::admin checks which one may do what) and one's password
+        .route("/bell", get(pages::bell::part))
+        .route("/me", get(pages::admin::me::page))
         .route(
             "/password",
             get(pages::admin::password::page).post(pages::admin::password::submit),

@@ -22,7 +22,7 @@ pub struct Row {
     pub request_id: String,
 }
 
-fn row(e: store::events::StoredEvent) -> Row {
+pub(crate) fn row(e: store::events::StoredEvent) -> Row {
     let e = e.event;
     let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
     let context: serde_json::Value = e
@@ -41,6 +41,13 @@ fn row(e: store::events::StoredEvent) -> Row {
         detail: payload["detail"].to_string(),
         source: text(&context, "source"),
         request_id: text(&context, "request_id"),
+    }
+}
+
+impl Row {
+    /// The act was done (not refused, not a breach).
+    pub fn ok(&self) -> bool {
+        self.result == RESULTS[0]
     }
 }
 

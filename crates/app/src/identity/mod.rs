@@ -5,6 +5,7 @@
 pub mod accounts;
 pub(crate) mod lockout;
 mod login;
+pub mod me;
 pub mod password;
 pub(crate) mod step_up;
 

@@ -156,3 +156,47 @@ async fn rx4_a_list_sorts_by_number_either_way_and_by_budget() {
         assert_eq!(amounts, sorted, "largest first, none last");
     }
 }
+
+/// RX.3 and issue 12, point 11: the bell counts what 待办 counts, lists its first tasks in the
+/// same order, and counts as overdue exactly the tasks past their deadline; moved past every
+/// deadline, all of them are overdue.
+#[tokio::test]
+async fn rx3_the_bell_counts_the_tasks_and_those_overdue() {
+    for p in each_backend("workbench-bell").await {
+        let analyst = principal(&p, "dc.analyst").await.unwrap();
+        let all = todo(&p, &analyst, 1, 200).await.unwrap();
+        let bell = app::inbox::bell(&p, &analyst).await.unwrap();
+        assert_eq!(bell.total, all.total);
+        let first: Vec<_> = all.rows.iter().take(5).map(|t| t.row.item.id).collect();
+        let nearest: Vec<_> = bell.nearest.iter().map(|t| t.row.item.id).collect();
+        assert_eq!(nearest, first, "the nearest deadlines, as 待办 orders them");
+        let today = p.today();
+        let late = all
+            .rows
+            .iter()
+            .filter(|t| t.row.item.due.is_some_and(|d| d < today))
+            .count();
+        assert_eq!(bell.overdue, i64::try_from(late).unwrap());
+        let last = all
+            .rows
+            .iter()
+            .filter_map(|t| t.row.item.due)
+            .max()
+            .unwrap();
+        p.settings.clock.set_day(last + chrono::Days::new(1));
+        let after = todo(&p, &analyst, 1, 200).await.unwrap();
+        let dated = after
+            .rows
+            .iter()
+            .filter(|t| t.row.item.due.is_some())
+            .count();
+        assert!(dated > 0);
+        let bell = app::inbox::bell(&p, &analyst).await.unwrap();
+        assert_eq!(
+            bell.overdue,
+            i64::try_from(dated).unwrap(),
+            "every dated task is late"
+        );
+        assert!(!bell.overdue_more);
+    }
+}

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod articles;
 pub mod attachments;
 pub mod batch;
+pub mod bell;
 pub mod build;
 mod children;
 mod choices;

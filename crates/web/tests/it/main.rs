@@ -14,4 +14,5 @@ mod http;
 mod http_admin;
 mod http_attach;
 mod http_edges;
+mod http_me;
 mod inside;

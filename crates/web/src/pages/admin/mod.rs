@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod grants;
+pub mod me;
 pub mod password;
 pub mod trail;
 mod words;

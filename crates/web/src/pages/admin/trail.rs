@@ -53,7 +53,7 @@ impl Search {
 }
 
 /// A security action's name in the reader's language (its id where the words lack it).
-fn action_label(t: crate::i18n::Tr, action: &str) -> String {
+pub(crate) fn action_label(t: crate::i18n::Tr, action: &str) -> String {
     let said = t.s(&format!("sec_{}", action.replace('.', "_")));
     if said.is_empty() {
         action.to_string()
