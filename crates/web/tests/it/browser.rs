@@ -33,6 +33,15 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
         "电梯、锅炉等特种设备检验信息分散，隐患发现滞后。",
     )
     .await;
+    // Issue 12, point 11: the proposal chosen on the form itself, sent with it.
+    let proposal = testkit::scratch_dir("browser-new").join("需求说明.pdf");
+    std::fs::write(&proposal, b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF").unwrap();
+    c.find(Locator::Id("f-files"))
+        .await
+        .unwrap()
+        .send_keys(&proposal.display().to_string())
+        .await
+        .unwrap();
     // Required parts are empty: no "cannot be undone" dialog, straight to the errors.
     click(c, "submit").await;
 
@@ -48,7 +57,17 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
         .await
         .unwrap();
     assert_eq!(kept.as_deref(), Some("特种设备智慧监管平台"));
+    // The chosen file is kept too: listed, ticked, not to be chosen again.
+    let staged = text_of(c, "staged-files").await;
+    assert!(staged.contains("需求说明.pdf"), "{staged}");
     shot(c, "04-refused-at-field").await;
+    c.execute(
+        "document.getElementById('attachments-box').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(c, "04b-kept-files").await;
 
     fill(
         c,
@@ -74,6 +93,11 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
         item_url.origin().ascii_serialization(),
         item_url.path()
     );
+    let source = c.source().await.unwrap();
+    assert!(
+        source.contains("需求说明.pdf"),
+        "the file is attached with the demand"
+    );
     shot(c, "05-submitted").await;
     // Finding 10: the contact's phone is shown masked; the whole number needs a reason, and
     // the page then says the viewing was recorded.
@@ -97,6 +121,23 @@ async fn r13_a_clerk_submits_a_demand_and_the_data_center_gives_its_opinion_in_c
         "{inbox}"
     );
     shot(c, "06-workbench-analyst").await;
+    // The bell: the analyst's tasks, the nearest listed, one click to the item.
+    let count = wait_text(c, "bell-count", "").await;
+    assert!(count.trim().parse::<i64>().unwrap() > 0, "{count}");
+    click_css(c, "#bell summary").await;
+    let menu = wait_text(c, "bell-menu", "查看全部待办").await;
+    assert!(
+        menu.contains("需求"),
+        "the nearest tasks are listed: {menu}"
+    );
+    shot(c, "06b-bell").await;
+    c.goto(&format!("{base}/me")).await.unwrap();
+    let recent = text_of(c, "me-logins").await;
+    assert!(
+        recent.contains("登录") && recent.contains("成功"),
+        "{recent}"
+    );
+    shot(c, "06c-my-account").await;
     c.goto(&item_url).await.unwrap();
     click(c, "action-start_analysis").await;
     wait_text(c, "item-state", "分析中").await;
