@@ -1,6 +1,7 @@
 //! Newtypes for ids and validated values, built only through `parse`/`new` (parse, don't validate).
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 macro_rules! id_type {
@@ -125,14 +126,14 @@ impl Article {
             }
     }
 
-    /// `第十三条第二款` / `art. 13(2)`; `《运维管理办法》第五条` / `《运维管理办法》 art. 5`.
+    /// `第十三条第二款` / `art. 13(2)`; `《运维管理办法》第五条` / `O&M Measures art. 5`.
     pub fn cite(&self, lang: crate::Lang) -> String {
         let mut parts = self.provision().split('.');
         let art = parts.next().unwrap_or_default();
         let para = parts.next();
         let of = match (self.source(), lang) {
             (Some(t), crate::Lang::Zh) => format!("《{t}》"),
-            (Some(t), crate::Lang::En) => format!("《{t}》 "),
+            (Some(t), crate::Lang::En) => format!("{} ", title_in(t, lang)),
             (None, _) => String::new(),
         };
         of + &match lang {
@@ -158,6 +159,36 @@ impl fmt::Display for Article {
 }
 
 /// 1..=99 written the way the measures number their articles (十三, 二十一).
+/// The English names of the documents issued under the measures, by their Chinese short
+/// title, as the loaded policies give them: an `Article` carries only the Chinese title (it
+/// is what the policy writes), and an English citation names the document in English.
+static ENGLISH_TITLES: std::sync::RwLock<BTreeMap<String, String>> =
+    std::sync::RwLock::new(BTreeMap::new());
+
+/// Records the English name of an issued document (called as a policy loads).
+pub fn name_in_english(short: &str, english: &str) {
+    if english.is_empty() {
+        return;
+    }
+    let mut names = ENGLISH_TITLES.write().unwrap_or_else(|e| e.into_inner());
+    names.insert(short.to_string(), english.to_string());
+}
+
+/// An issued document's title as a citation reads it: 《运维管理办法》 in Chinese, its English
+/// name in English (the Chinese title in plain quotes when no policy gave one).
+pub fn title_in(short: &str, lang: crate::Lang) -> String {
+    match lang {
+        crate::Lang::Zh => format!("《{short}》"),
+        crate::Lang::En => {
+            let names = ENGLISH_TITLES.read().unwrap_or_else(|e| e.into_inner());
+            names
+                .get(short)
+                .cloned()
+                .unwrap_or_else(|| format!("\"{short}\""))
+        }
+    }
+}
+
 pub fn chinese_number(n: u32) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
@@ -297,7 +328,12 @@ mod tests {
         assert_eq!(a.source(), Some("运维管理办法"));
         assert_eq!(a.number(), 5);
         assert_eq!(a.cite(crate::Lang::Zh), "《运维管理办法》第五条");
-        assert_eq!(a.cite(crate::Lang::En), "《运维管理办法》 art. 5");
+        // In English the document is named in English, as its policy names it, and a title no
+        // policy named stays in plain quotes: no 《》 in an English sentence (issue 12, point 10).
+        name_in_english("运维管理办法", "O&M Measures");
+        assert_eq!(a.cite(crate::Lang::En), "O&M Measures art. 5");
+        let unnamed = Article::parse("《某某细则》2").unwrap();
+        assert_eq!(unnamed.cite(crate::Lang::En), "\"某某细则\" art. 2");
         assert!(!a.covers(&Article::parse("5").unwrap()));
         assert!(!Article::parse("5").unwrap().covers(&a));
         assert!(a.covers(&Article::parse("《运维管理办法》5.1").unwrap()));

@@ -7,8 +7,9 @@ use super::{
     ArticleDef, Chapter, Forbid, ItemKind, NamedRule, OrgKind, Policy, RefRule, Role, StateDef,
     Transition, Within,
 };
+use crate::Lang;
 use crate::guards::Guard;
-use crate::ids::{Article, chinese_number};
+use crate::ids::{Article, chinese_number, title_in};
 use crate::text::Text;
 
 /// Everything in the policy that cites an article (or, asked for `13.2`, that paragraph and
@@ -116,7 +117,7 @@ impl ExplainError {
             return match self.last {
                 None if self.document_known => Text::new(
                     format!("《{title}》没有列出条款。"),
-                    format!("《{title}》 lists no articles."),
+                    format!("{} lists no articles.", title_in(title, Lang::En)),
                 ),
                 Some(last) => Text::new(
                     format!(
@@ -124,11 +125,17 @@ impl ExplainError {
                         chinese_number(n),
                         chinese_number(last)
                     ),
-                    format!("《{title}》 has no art. {n}: it has {last} articles."),
+                    format!(
+                        "{} has no art. {n}: it has {last} articles.",
+                        title_in(title, Lang::En)
+                    ),
                 ),
                 None => Text::new(
                     format!("《{title}》不是本制度加载的文件。"),
-                    format!("《{title}》 is not a document the policy loads."),
+                    format!(
+                        "{} is not a document the policy loads.",
+                        title_in(title, Lang::En)
+                    ),
                 ),
             };
         }

@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 pub struct IssuedDoc {
     /// What citations call it: `运维管理办法`.
     pub short: String,
+    /// What English citations call it: `O&M Measures`.
+    pub short_en: String,
     pub title: Text,
     /// The organisation kind that issues it (the Data Center).
     pub issuer: String,
@@ -92,6 +94,7 @@ pub(super) fn load(
             }
             out.push(IssuedDoc {
                 short: d.short.get_ref().trim().to_string(),
+                short_en: d.short_en.trim().to_string(),
                 title: Text::new(&d.title_zh, &d.title_en),
                 issuer: ctx
                     .known(&d.issuer, org_kinds, "organisation kind")?

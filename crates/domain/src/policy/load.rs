@@ -86,6 +86,9 @@ pub(super) fn load(sources: &[Source]) -> Result<Policy, PolicyError> {
     }
 
     let issued = super::issued::load(&files, &org_ids)?;
+    for d in &issued {
+        crate::ids::name_in_english(&d.short, &d.short_en);
+    }
     let role_ids = unique(
         files
             .iter()

@@ -36,6 +36,8 @@ pub struct RawFile {
 pub struct RawIssued {
     /// The title citations use, without 《》: `运维管理办法`.
     pub short: S,
+    /// What English citations call it (`O&M Measures`): 《》 and Chinese stay out of English.
+    pub short_en: String,
     pub title_zh: String,
     pub title_en: String,
     /// The organisation kind that issues it.

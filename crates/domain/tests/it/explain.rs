@@ -235,12 +235,13 @@ fn r19_an_issued_document_without_articles_says_so() {
     let (files, _) = crate::edited(
         last,
         &format!(
-            "{last}\n\n[[issued]]\nshort = \"机房管理办法\"\ntitle_zh = \"机房管理办法\"\ntitle_en = \"Machine rooms\"\nissuer = \"DataCenter\"\nversion = \"2026.1\"\neffective = \"2026-06-01\"\nbasis = \"19\"\n"
+            "{last}\n\n[[issued]]\nshort = \"机房管理办法\"\nshort_en = \"Machine Room Measures\"\ntitle_zh = \"机房管理办法\"\ntitle_en = \"Machine rooms\"\nissuer = \"DataCenter\"\nversion = \"2026.1\"\neffective = \"2026-06-01\"\nbasis = \"19\"\n"
         ),
     );
     let p = domain::Policy::from_sources("copy", &files).unwrap();
     let err = p.explain(&art("《机房管理办法》1")).unwrap_err();
     assert_eq!(err.message().zh, "《机房管理办法》没有列出条款。");
+    assert_eq!(err.message().en, "Machine Room Measures lists no articles.");
     let err = p.explain(&art("《网络管理办法》1")).unwrap_err();
     assert_eq!(err.message().zh, "《网络管理办法》不是本制度加载的文件。");
 }

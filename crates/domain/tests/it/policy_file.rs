@@ -140,3 +140,37 @@ fn rx1_a_step_named_like_a_handling_act_and_an_unknown_urging_role_fail_to_load(
     assert_eq!(err.file, format!("copy/{part}"));
     assert!(err.message.contains("countersigned"), "{err}");
 }
+
+/// RX.5 and issue 12, point 10: the policy's English (names, steps, messages, articles, the
+/// issued documents) carries English punctuation, no full-width marks and no Chinese.
+#[test]
+fn rx5_the_policys_english_has_no_full_width_punctuation_or_chinese() {
+    // A document number given as an example (宛数政〔2026〕12号) is Chinese in every language.
+    let bad = |s: &str| {
+        s.split_whitespace()
+            .filter(|w| !(w.contains('〔') && w.trim_end_matches(['"', ')', '.']).ends_with('号')))
+            .flat_map(str::chars)
+            .find(|c| {
+                "，。：；（）、“”！？《》【】　".contains(*c)
+                    || ('\u{4e00}'..='\u{9fff}').contains(c)
+            })
+    };
+    let mut checked = 0;
+    for (name, text) in crate::shipped_files() {
+        for (n, line) in text.lines().enumerate() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
+            if key != "en" && !key.ends_with("_en") {
+                continue;
+            }
+            checked += 1;
+            assert_eq!(bad(value), None, "{name}:{}: {line}", n + 1);
+        }
+    }
+    assert!(
+        checked > 500,
+        "the English of the policy was read ({checked} lines)"
+    );
+}

@@ -43,6 +43,31 @@ fn rx5_every_interface_string_exists_in_both_languages() {
     assert_eq!(keys.len(), all.len(), "duplicate keys");
 }
 
+/// RX.5 and issue 12, point 10: English words carry English punctuation, no full-width marks
+/// (，。：；（）、“”！？《》【】) and no Chinese characters (the policy's own English is held to
+/// the same in the domain's tests).
+#[test]
+fn rx5_english_words_have_no_full_width_punctuation_or_chinese() {
+    // A document number given as an example (宛数政〔2026〕12号) is Chinese in every language.
+    let bad = |s: &str| {
+        s.split_whitespace()
+            .filter(|w| !(w.contains('〔') && w.trim_end_matches(['"', ')', '.']).ends_with('号')))
+            .flat_map(str::chars)
+            .find(|c| {
+                "，。：；（）、“”！？《》【】　".contains(*c)
+                    || ('\u{4e00}'..='\u{9fff}').contains(c)
+            })
+    };
+    // The language switch names the other language in that language (中文).
+    for (k, _, en) in STRINGS
+        .iter()
+        .chain(ADMIN_WORDS)
+        .filter(|w| w.0 != "lang_switch")
+    {
+        assert_eq!(bad(en), None, "{k}: {en}");
+    }
+}
+
 /// RX.5: every action of the security record reads in both languages on the trail page.
 #[test]
 fn rx5_every_security_action_has_its_words() {
