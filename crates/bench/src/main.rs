@@ -2,6 +2,7 @@
 //! JSON API over loopback (list, submit, transition at several concurrencies), then prints
 //! the figures beside the targets. A program that prints numbers, not a test.
 
+mod apart;
 mod load;
 mod mem;
 mod registry;
@@ -63,6 +64,11 @@ struct Args {
     /// Keep the temporary database after the run.
     #[arg(long)]
     keep: bool,
+    /// Serve from this `tongchou` binary, as a process of its own, so that the memory figures
+    /// are the server's alone (e.g. `target/release/tongchou`); the after-load checkpoint and
+    /// verification are then left out (the bench no longer holds the database).
+    #[arg(long)]
+    apart: Option<PathBuf>,
     /// Which runs to make (e.g. `--ops list` to profile the list alone).
     #[arg(
         long,
@@ -94,7 +100,7 @@ fn main() -> Result<()> {
     let dur = Duration::from_secs(if args.quick { 3 } else { args.seconds.max(1) });
     // Server and load generator get a runtime each, as two processes would have: the load
     // never waits in the server's task queue. They still share the machine's cores.
-    let server = runtime("tc-server", args.server_threads)?;
+    let mut server = runtime("tc-server", args.server_threads)?;
     let loader = runtime("tc-load", 2)?;
     let scratch = scratch_dir()?;
     let url = args
@@ -164,26 +170,32 @@ fn main() -> Result<()> {
         "after seeding (covers every seeded event)",
     ))?;
 
-    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let serving = platform.clone();
-    server.spawn(async move {
-        // The load comes from one address with two tokens: the rate limits would measure
-        // themselves, so they are off; every other edge is as in production.
-        let edges = web::Edges {
-            login_per_address: None,
-            login_per_account: None,
-            api_per_token: None,
-            ..web::Edges::default()
-        };
-        if let Err(e) = web::serve_with(serving, listener, edges).await {
-            eprintln!("server stopped: {e}");
-        }
-    });
+    let mut apart = None;
+    let (base, platform) = if let Some(bin) = &args.apart {
+        // The bench lets go of the database (its writer and checkpoint tasks stop with the
+        // runtime) before the server opens it.
+        drop(platform);
+        std::mem::replace(&mut server, runtime("tc-idle", 1)?)
+            .shutdown_timeout(Duration::from_secs(5));
+        let key = key_dir.join("platform-sm2.key");
+        let a = apart::Apart::start(bin, &url, &key, &scratch.join("server.log"))?;
+        let base = a.base.clone();
+        apart = Some(a);
+        (base, None)
+    } else {
+        (serve_here(&server, platform.clone())?, Some(platform))
+    };
     let reset = mem::reset_peak();
     let before = mem::rss();
     println!();
-    println!("## Load ({base}, in-process server)");
+    println!(
+        "## Load ({base}, {})",
+        if mem::apart() {
+            "server apart: memory is the server's alone"
+        } else {
+            "in-process server"
+        }
+    );
     println!(
         "rss before load: {:.1} MB (peak {})",
         before.now_mb(),
@@ -196,12 +208,20 @@ fn main() -> Result<()> {
     let fresh: VecDeque<i64> = seeded.submitted.into_iter().collect();
     let rows = loader.block_on(drive(&args, base, dur, fresh, systems))?;
     let after = mem::rss();
+    if let Some(mut a) = apart.take() {
+        a.stop();
+    }
     println!();
     println!("## Results");
     println!();
     println!("{}", stats::markdown(&rows));
     println!(
-        "rss (whole process: server + load generator + SQLite cache): after seeding {:.1} MB, before load {:.1} MB, after load {:.1} MB, peak during load (VmHWM{}) {:.1} MB",
+        "rss ({}): after seeding {:.1} MB, before load {:.1} MB, after load {:.1} MB, peak during load (VmHWM{}) {:.1} MB",
+        if mem::apart() {
+            "the server process alone"
+        } else {
+            "whole process: server + load generator + SQLite cache"
+        },
         after_seed.now_mb(),
         before.now_mb(),
         after.now_mb(),
@@ -215,20 +235,43 @@ fn main() -> Result<()> {
     if let Some(mb) = mem::db_size_mb(&url) {
         println!("database size after the run: {mb:.1} MB");
     }
-    server.block_on(report_checkpoint(
-        &platform,
-        "after the load (covers what the load wrote)",
-    ))?;
-    server.block_on(report_verify(&platform))?;
+    if let Some(platform) = &platform {
+        server.block_on(report_checkpoint(
+            platform,
+            "after the load (covers what the load wrote)",
+        ))?;
+        server.block_on(report_verify(platform))?;
+        server.shutdown_timeout(Duration::from_secs(2));
+    }
     println!();
     println!("## Targets");
     println!();
     println!("{}", stats::targets(&rows, after.peak_mb()));
-    server.shutdown_timeout(Duration::from_secs(2));
     if args.db.is_none() && !args.keep {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     Ok(())
+}
+
+/// Serves the platform in this process, on a loopback port of its own; the base URL.
+fn serve_here(server: &Runtime, platform: app::Platform) -> Result<String> {
+    let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let serving = platform;
+    server.spawn(async move {
+        // The load comes from one address with two tokens: the rate limits would measure
+        // themselves, so they are off; every other edge is as in production.
+        let edges = web::Edges {
+            login_per_address: None,
+            login_per_account: None,
+            api_per_token: None,
+            ..web::Edges::default()
+        };
+        if let Err(e) = web::serve_with(serving, listener, edges).await {
+            eprintln!("server stopped: {e}");
+        }
+    });
+    Ok(base)
 }
 
 fn runtime(name: &str, threads: usize) -> Result<Runtime> {

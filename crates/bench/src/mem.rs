@@ -1,5 +1,6 @@
-//! Memory of this process from /proc/self/status. The server runs in-process, so these
-//! figures include the load generator and the SQLite page cache as well as the server.
+//! Memory of the server from /proc/PID/status. In-process (the default) the figures include
+//! the load generator as well as the server and its SQLite page cache; with `--apart` they are
+//! the `tongchou serve` process's alone.
 
 /// Resident set now and its peak since start (or since the last `reset_peak`), in KiB.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,9 +25,30 @@ fn kib_to_mb(kib: u64) -> f64 {
     kib as f64 * 1024.0 / 1e6
 }
 
-/// Reads VmRSS and VmHWM; zeros where /proc is unavailable (not Linux), so the run goes on.
+/// The server's process when it runs apart (`--apart`); unset, the server is this process.
+static SERVER: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+/// Measures the server in process `pid` from now on.
+pub fn watch(pid: u32) {
+    let _ = SERVER.set(pid);
+}
+
+/// Whether the server runs in a process of its own.
+pub fn apart() -> bool {
+    SERVER.get().is_some()
+}
+
+/// The proc directory of the server's process.
+fn server_dir() -> String {
+    SERVER
+        .get()
+        .map_or_else(|| "/proc/self".to_string(), |pid| format!("/proc/{pid}"))
+}
+
+/// Reads VmRSS and VmHWM of the server (this process, or the one `watch` named); zeros where
+/// /proc is unavailable (not Linux), so the run goes on.
 pub fn rss() -> Rss {
-    let Ok(text) = std::fs::read_to_string("/proc/self/status") else {
+    let Ok(text) = std::fs::read_to_string(format!("{}/status", server_dir())) else {
         return Rss::default();
     };
     let field = |name: &str| {
@@ -45,7 +67,7 @@ pub fn rss() -> Rss {
 /// Resets VmHWM to the current RSS (Linux >= 4.0, `echo 5 > clear_refs`), so the peak
 /// reported after the load is the load's, not the seeding's. Returns whether it worked.
 pub fn reset_peak() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+    std::fs::write(format!("{}/clear_refs", server_dir()), "5").is_ok()
 }
 
 /// Size of the SQLite database with its WAL, in MB, when the URL names a local file.
