@@ -143,6 +143,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("page", "第", "Page"),
     ("page_unit", "页", ""),
     ("save_draft", "暂存", "Save draft"),
+    ("colon", "：", ": "),
+    ("paren_open", "（", " ("),
+    ("paren_close", "）", ")"),
+    (
+        "refused_next",
+        "请按上述说明处理后，在下方重新办理；已保存的内容均未改变。",
+        "Do what it says, then take the step again below; nothing saved was changed.",
+    ),
     ("bell_title", "待办提醒", "Tasks awaiting you"),
     ("bell_todo", "待办", "To do"),
     ("bell_overdue", "已逾期", "Overdue"),
@@ -291,6 +299,16 @@ impl Tr {
     /// A string with `{}` replaced by `n`.
     pub fn n(&self, key: &str, n: i64) -> String {
         self.s(key).replace("{}", &n.to_string())
+    }
+
+    /// `x` in brackets as the language writes them: （x） in Chinese, " (x)" in English.
+    pub fn paren(&self, x: &str) -> String {
+        format!("{}{x}{}", self.s("paren_open"), self.s("paren_close"))
+    }
+
+    /// `label: value` with the language's colon (：in Chinese).
+    pub fn labelled(&self, label: &str, value: &str) -> String {
+        format!("{label}{}{value}", self.s("colon"))
     }
 
     pub fn is_en(&self) -> bool {

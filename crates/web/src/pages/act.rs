@@ -84,7 +84,8 @@ pub async fn perform(
         Err(AppError::Denied(d)) if has_inputs(p, &action) && !is_signing(p, &action) => {
             super::step::show_refused(p, &who, id, &action, &typed, &d).await
         }
-        Err(AppError::Denied(d)) => Ok(refused(p, &who, &d, &format!("/items/{id}"))),
+        // Nothing typed to keep: the item page itself says why, above what to do next.
+        Err(AppError::Denied(d)) => super::detail::show_refused(p, &who, id, &d).await,
         // A signature is never taken from a page other than the item's: back there, to read the
         // content as it now is.
         Err(AppError::Conflict) if is_signing(p, &action) => Ok(refused(

@@ -126,7 +126,7 @@ pub async fn keep(
         match app::uploads::stage(p, who, kind, &name, file).await {
             Ok(s) => ids.push(s.id),
             Err(app::AppError::Invalid(why)) => {
-                return Ok((ids, format!("{name}：{}", why.get(lang))));
+                return Ok((ids, crate::i18n::Tr(lang).labelled(&name, why.get(lang))));
             }
             Err(e) => return Err(WebError::App(e, lang)),
         }

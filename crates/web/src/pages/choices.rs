@@ -112,7 +112,7 @@ async fn items_of(p: &Platform, who: &Principal, k: &str, chosen: &[String]) -> 
         .map(|(number, title, state)| {
             let state = ref_kind
                 .state(&state)
-                .map(|s| format!("（{}）", s.name.get(who.lang)))
+                .map(|s| crate::i18n::Tr(who.lang).paren(s.name.get(who.lang)))
                 .unwrap_or_default();
             Opt {
                 label: format!("{number} {title}{state}").trim().to_string(),

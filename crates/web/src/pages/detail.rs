@@ -78,7 +78,12 @@ struct DetailPage {
     handling_status: Vec<String>,
     /// "「提交上报」已办理。" after a step.
     done: String,
+    /// A step just refused: why, under which article, and the fields it names (label, why).
+    refusal: Option<(String, String, Fixes)>,
 }
+
+/// The fields a refusal names: (label, what to fix).
+type Fixes = Vec<(String, String)>;
 
 #[derive(serde::Deserialize)]
 pub struct TabQuery {
@@ -94,7 +99,35 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<TabQuery>,
 ) -> Result<Response, WebError> {
-    let p = &s.platform;
+    show(&s.platform, &who, id, q, None).await
+}
+
+/// The item page again after a step without anything typed was refused (a plain button, a
+/// signature whose password is never shown again): the reason, its article and what to do
+/// above the item, where the clerk acts next (issue 12, point 1), with status 422.
+pub(crate) async fn show_refused(
+    p: &app::Platform,
+    who: &app::Principal,
+    id: i64,
+    d: &domain::Denied,
+) -> Result<Response, WebError> {
+    let q = TabQuery {
+        tab: None,
+        done: None,
+    };
+    let mut r = show(p, who, id, q, Some(d)).await?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+async fn show(
+    p: &app::Platform,
+    who: &app::Principal,
+    id: i64,
+    q: TabQuery,
+    refusal: Option<&domain::Denied>,
+) -> Result<Response, WebError> {
+    let who = who.clone();
     let v = app::items::view(p, &who, ItemId::new(id))
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
@@ -146,6 +179,28 @@ pub async fn page(
             .map_err(|e| WebError::App(e, who.lang))?;
         page.handling_status = super::handling::status_lines(p, &v.row.item, &names, who.lang);
     }
+    page.refusal = refusal.map(|d| {
+        let fields = d
+            .fields
+            .iter()
+            .map(|f| {
+                let id = crate::views::field_of(&f.field);
+                let label = match id == app::signing::PASSWORD_FIELD {
+                    true => crate::i18n::Tr(who.lang).s("password").to_string(),
+                    false => kind
+                        .field(id)
+                        .map_or_else(|| id.to_string(), |f| f.label.get(who.lang).to_string()),
+                };
+                (label, f.message.get(who.lang).to_string())
+            })
+            .collect();
+        let article = d.article.as_ref().map(|a| a.cite(who.lang));
+        (
+            d.reason.get(who.lang).to_string(),
+            article.unwrap_or_default(),
+            fields,
+        )
+    });
     name_units(p, kind, &v.row.item, who.lang, &mut page.fields).await;
     Ok(html(page))
 }
@@ -274,6 +329,7 @@ fn build(
         handling: None,
         handling_status: Vec::new(),
         done: String::new(),
+        refusal: None,
         frame,
     }
 }

@@ -37,7 +37,10 @@ impl HandlingView {
             copy_users: o
                 .copy_users
                 .into_iter()
-                .map(|(u, unit)| (u.id.get(), format!("{}（{unit}）", u.display_name)))
+                .map(|(u, unit)| {
+                    let shown = u.display_name.clone() + &crate::i18n::Tr(lang).paren(&unit);
+                    (u.id.get(), shown)
+                })
                 .collect(),
             copy_orgs: o
                 .copy_orgs

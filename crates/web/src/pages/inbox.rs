@@ -182,12 +182,7 @@ pub async fn page(
                 row: row_view(p, r, t),
                 kind: kind_name(&r.item.kind),
                 asked: String::new(),
-                notes: vec![format!(
-                    "{}：{}（{}）",
-                    t.s("copied_by"),
-                    name(&copy.user),
-                    day(copy)
-                )],
+                notes: vec![t.labelled(t.s("copied_by"), &name(&copy.user)) + &t.paren(&day(copy))],
             })
             .collect(),
         _ => todo
@@ -205,11 +200,11 @@ pub async fn page(
                 notes: task
                     .handed_over
                     .iter()
-                    .map(|h| format!("{}：{}（{}）", t.s("handed_over_by"), name(&h.user), day(h)))
+                    .map(|h| t.labelled(t.s("handed_over_by"), &name(&h.user)) + &t.paren(&day(h)))
                     .chain(
                         task.urges
                             .iter()
-                            .map(|u| format!("{}：{}（{}）", t.s("urged"), name(&u.user), day(u))),
+                            .map(|u| t.labelled(t.s("urged"), &name(&u.user)) + &t.paren(&day(u))),
                     )
                     .collect(),
             })

@@ -347,7 +347,10 @@ pub async fn export(
         })
         .collect();
     let name = kind.name.get(lang).to_string();
-    let sheet = Sheet::new(&name, columns).title(format!("{name}（{} {today}）", t.s("export")));
+    let sheet = Sheet::new(&name, columns).title(format!(
+        "{name}{}",
+        t.paren(&format!("{} {today}", t.s("export")))
+    ));
     let sheet = Sheet {
         rows: data,
         ..sheet

@@ -169,7 +169,8 @@ pub async fn export(
         .collect();
     let today = p.today();
     let name = t.s("ranking").to_string();
-    let sheet = Sheet::new(&name, columns).title(format!("{}（{today}）", v.row.title));
+    let sheet =
+        Sheet::new(&name, columns).title(format!("{}{}", v.row.title, t.paren(&today.to_string())));
     let sheet = Sheet {
         rows: data,
         ..sheet
