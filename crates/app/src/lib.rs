@@ -12,6 +12,7 @@ pub mod batch;
 pub mod clock;
 pub mod contract;
 pub mod error;
+pub mod funds;
 pub mod handling;
 pub mod identity;
 pub mod inbox;
@@ -226,7 +227,7 @@ pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
 
 /// The policy that ships with the platform, the seed's measures by chapter: the root first,
 /// then the parts it lists, in its order (a test holds this list to the root's `parts`).
-pub const DEFAULT_POLICY: [(&str, &str); 16] = [
+pub const DEFAULT_POLICY: [(&str, &str); 17] = [
     (
         "policy.toml",
         include_str!("../../../policy/nanyang-2025/policy.toml"),
@@ -286,6 +287,10 @@ pub const DEFAULT_POLICY: [(&str, &str); 16] = [
     (
         "security.toml",
         include_str!("../../../policy/nanyang-2025/security.toml"),
+    ),
+    (
+        "funds.toml",
+        include_str!("../../../policy/nanyang-2025/funds.toml"),
     ),
     (
         "supervision.toml",

@@ -94,6 +94,20 @@ pub async fn get_by_number(c: &mut Conn, number: &str) -> Result<Option<ItemRow>
     row.as_ref().map(from_row).transpose()
 }
 
+/// Holds the item's row for the rest of the transaction, so that checks against what its
+/// children hold (a line's ceiling) run one after the other across instances: on PostgreSQL a
+/// row lock (a later statement sees what the one before committed); on SQLite the writer's
+/// `BEGIN IMMEDIATE` already orders every write, and nothing more is taken.
+pub async fn hold(c: &mut Conn, id: ItemId) -> Result<(), StoreError> {
+    if matches!(Engine::of(c), Engine::Postgres) {
+        sqlx::query("SELECT id FROM items WHERE id = $1 FOR UPDATE")
+            .bind(id.get())
+            .fetch_optional(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The next number in a kind's yearly series: XQ-2026-0001.
 pub async fn next_number(c: &mut Conn, prefix: &str, year: i32) -> Result<String, StoreError> {
     let row = sqlx::query(

@@ -48,6 +48,7 @@ impl Frame {
                 ("build", "nav_mod_build", "build"),
                 ("ops", "nav_mod_ops", "ops"),
                 ("security", "nav_mod_security", "security"),
+                ("funds", "nav_mod_funds", "funds"),
             ] {
                 let kinds: Vec<&domain::policy::ItemKind> = p
                     .policy

@@ -205,6 +205,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav_mod_build", "项目建设", "Construction"),
     ("nav_mod_ops", "运维管理", "Operations"),
     ("nav_mod_security", "安全管理", "Security"),
+    ("nav_mod_funds", "资金管理", "Funds"),
     ("all_units", "全部单位", "All units"),
     ("reminder", "征集提醒", "Campaign reminder"),
     ("due_today", "今日到期", "due today"),

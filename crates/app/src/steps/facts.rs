@@ -239,6 +239,12 @@ async fn committed_lines(
     let Some(parent) = store::items::get_by_number(c, parent_no.trim()).await? else {
         return Ok(Vec::new());
     };
+    // The siblings are read after the parent is held: two instances checking one line at once
+    // take turns, so that together they never go beyond it (R25.1).
+    store::items::hold(c, parent.item.id).await?;
+    let Some(parent) = store::items::get(c, parent.item.id).await? else {
+        return Ok(Vec::new());
+    };
     let f = Filter {
         kind: of.kind.to_string(),
         parent: Some(parent.number.clone()),

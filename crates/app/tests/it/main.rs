@@ -13,6 +13,7 @@ mod document_stories;
 mod draft_stories;
 mod duty_stories;
 mod fault_stories;
+mod fund_stories;
 mod fuzz;
 mod handling_stories;
 mod identity_stories;

@@ -148,7 +148,9 @@ fn rx5_the_policys_english_has_no_full_width_punctuation_or_chinese() {
     // A document number given as an example (宛数政〔2026〕12号) is Chinese in every language.
     let bad = |s: &str| {
         s.split_whitespace()
-            .filter(|w| !(w.contains('〔') && w.trim_end_matches(['"', ')', '.']).ends_with('号')))
+            .filter(|w| {
+                !(w.contains('〔') && w.trim_end_matches(['"', ')', '.', ',']).ends_with('号'))
+            })
             .flat_map(str::chars)
             .find(|c| {
                 "，。：；（）、“”！？《》【】　".contains(*c)

@@ -94,9 +94,6 @@ pub async fn panels(
         ids::PROJECT => {
             super::progress::panels(p, who, v, &mut out).await?;
             let buys = app::cycle::children(p, who, ids::PROCUREMENT, number).await?;
-            if let Some(panel) = execution_panel(&v.row.item, &buys, lang) {
-                out.push(panel);
-            }
             let mut panel = list_panel("procurements", t(lang, "采购与合同", "Procurement"), lang);
             panel.rows = rows_of(p, &buys, lang);
             if app::items::may_create_under(p, who, ids::PROCUREMENT, &v.row) {
@@ -400,63 +397,4 @@ async fn versions_panel(
         t(lang, "报审版本", "Versions sent for review"),
         lang,
     ))
-}
-
-/// Budget execution: each approved line with what contracts took and what is left (R15.1).
-fn execution_panel(project: &domain::Item, buys: &[ItemRow], lang: Lang) -> Option<Panel> {
-    let lines = domain::table::rows(project.field("baseline"));
-    if lines.is_empty() {
-        return None;
-    }
-    let mut taken: std::collections::BTreeMap<String, i64> = Default::default();
-    for b in buys
-        .iter()
-        .filter(|b| b.item.state == ids::PROCUREMENT_CONTRACTED)
-    {
-        for r in domain::table::rows(b.item.field("allocation")) {
-            let amount = r
-                .get("amount")
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(0);
-            *taken
-                .entry(r.get("line").cloned().unwrap_or_default())
-                .or_default() += amount;
-        }
-    }
-    let mut panel = new_panel(
-        "execution",
-        t(
-            lang,
-            "预算执行（批复基线）",
-            "Budget execution (approved baseline)",
-        ),
-        vec![
-            t(lang, "行号", "Line"),
-            t(lang, "项目", "Item"),
-            t(lang, "核定（元）", "Approved (yuan)"),
-            t(lang, "已签约（元）", "Contracted (yuan)"),
-            t(lang, "剩余（元）", "Left (yuan)"),
-        ],
-    );
-    let money = |fen: i64| Cell {
-        text: domain::Money::from_fen(fen).yuan_string(),
-        href: None,
-        class: "num",
-    };
-    for r in &lines {
-        let line = r.get("line").cloned().unwrap_or_default();
-        let approved = r
-            .get("approved")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
-        let used = taken.get(&line).copied().unwrap_or(0);
-        panel.rows.push(vec![
-            cell(line),
-            cell(r.get("item").cloned().unwrap_or_default()),
-            money(approved),
-            money(used),
-            money(approved - used),
-        ]);
-    }
-    Some(panel)
 }

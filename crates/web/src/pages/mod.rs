@@ -13,6 +13,7 @@ mod cycle_panels;
 pub mod delegation;
 pub mod detail;
 pub mod form;
+pub mod funds;
 pub mod handling;
 pub mod help;
 pub mod import;

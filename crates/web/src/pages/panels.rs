@@ -124,6 +124,7 @@ pub async fn build(
     }
     out.extend(super::tables::panels(&p.policy, kind, &v.row.item, lang));
     out.extend(super::build::panels(p, who, kind, v).await?);
+    out.extend(super::funds::lines_panel(p, who, kind, v).await?);
     match kind.id.as_str() {
         ids::DEMAND => {
             super::cycle_panels::demand_panels(p, who, v, lang, &mut out).await?;

@@ -1,0 +1,126 @@
+//! The money (art. 24-28): what each budget line holds and what draws on it. The lines are a
+//! table of an item (a special fund's budget by purpose, a project's approved baseline); the
+//! items that draw on them are those the policy's `within` rules hold to that table (a fund's
+//! allocations, a project's contracts and disbursements), counted in the states the rule
+//! names. The same reading the step's check makes, shown to the reader.
+
+use crate::{AppError, Platform, Principal};
+use domain::{ItemId, Text};
+use std::collections::BTreeMap;
+
+/// What draws on a line, by kind: the contracts, the disbursements, the allocations.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    pub kind: String,
+    pub label: Text,
+    pub fen: i64,
+}
+
+/// A budget line with what draws on it and what is left.
+#[derive(Debug, Clone)]
+pub struct LineUse {
+    pub line: usize,
+    pub item: String,
+    pub approved_fen: i64,
+    pub draws: Vec<Draw>,
+    /// The approved amount less the largest draw (each kind is held to the line on its own:
+    /// contracts commit it, disbursements pay it out).
+    pub left_fen: i64,
+}
+
+/// The kinds the policy holds to a table of items of `kind`: (kind, its table, the states
+/// counted, the table of the parent it draws on).
+fn drawers(p: &Platform, kind: &str) -> Vec<(String, String, Vec<String>, String)> {
+    let mut out = Vec::new();
+    for k in &p.policy.kinds {
+        let Some(parent) = k.parent_field.as_ref().and_then(|f| k.field(f)) else {
+            continue;
+        };
+        if !matches!(&parent.ty, domain::policy::FieldType::ItemRef { kind: of } if of == kind) {
+            continue;
+        }
+        for t in &k.transitions {
+            if let Some(w) = &t.within {
+                let entry = (
+                    k.id.clone(),
+                    w.table.clone(),
+                    w.counted.clone(),
+                    w.budget.clone(),
+                );
+                if !out.contains(&entry) {
+                    out.push(entry);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The table of a kind that others draw on (a fund's `lines`, a project's `baseline`).
+pub fn budget_table(p: &Platform, kind: &str) -> Option<String> {
+    drawers(p, kind).first().map(|d| d.3.clone())
+}
+
+/// The lines of the item `id` (for the principal, who must be able to read it), each with what
+/// the items drawing on it hold; empty when nothing draws on a table of its kind.
+pub async fn lines(p: &Platform, who: &Principal, id: ItemId) -> Result<Vec<LineUse>, AppError> {
+    let view = crate::items::view(p, who, id).await?;
+    let draws = drawers(p, &view.row.item.kind);
+    let Some(table) = draws.first().map(|d| d.3.clone()) else {
+        return Ok(Vec::new());
+    };
+    let mut c = p.store.read().await?;
+    let mut used: BTreeMap<(String, usize), i64> = BTreeMap::new();
+    for (kind, field, counted, _) in draws.iter().filter(|d| d.3 == table) {
+        let f = store::items::Filter {
+            kind: kind.clone(),
+            parent: Some(view.row.number.clone()),
+            states: counted.clone(),
+            page: 1,
+            per_page: 10_000,
+            ..Default::default()
+        };
+        for child in store::items::list(&mut c, &f).await? {
+            for r in domain::table::rows(child.item.field(field)) {
+                let line = r.get("line").and_then(|v| v.parse::<usize>().ok());
+                let amount = r.get("amount").and_then(|v| v.parse::<i64>().ok());
+                if let (Some(line), Some(amount)) = (line, amount) {
+                    *used.entry((kind.clone(), line)).or_default() += amount;
+                }
+            }
+        }
+    }
+    let kinds: Vec<&String> = draws
+        .iter()
+        .filter(|d| d.3 == table)
+        .map(|d| &d.0)
+        .collect();
+    let out = domain::table::rows(view.row.item.field(&table))
+        .iter()
+        .filter_map(|r| {
+            let line = r.get("line")?.parse::<usize>().ok()?;
+            let approved_fen = r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let draws: Vec<Draw> = kinds
+                .iter()
+                .map(|k| Draw {
+                    kind: (*k).clone(),
+                    label: p
+                        .policy
+                        .kind(k)
+                        .map(|d| d.name.clone())
+                        .unwrap_or_else(|| Text::new(k.as_str(), k.as_str())),
+                    fen: used.get(&((*k).clone(), line)).copied().unwrap_or(0),
+                })
+                .collect();
+            let most = draws.iter().map(|d| d.fen).max().unwrap_or(0);
+            Some(LineUse {
+                line,
+                item: r.get("item").cloned().unwrap_or_default(),
+                approved_fen,
+                draws,
+                left_fen: approved_fen - most,
+            })
+        })
+        .collect();
+    Ok(out)
+}

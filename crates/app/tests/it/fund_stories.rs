@@ -1,0 +1,365 @@
+//! Issue 14: the money, as stories on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
+//! The special fund Finance proposes and the city government approves, its allocations held to
+//! what is left of its lines (R24.1); the Company's investment plan by source (R24.1);
+//! disbursements held to the approved lines under any concurrency (R25.1), countersigned by the
+//! Bureau and Finance, each with an electronic signature, before they are paid (R26.1).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
+use crate::project_stories::{cmd, input, vendor};
+use app::AppError;
+use app::items::{create, perform, view};
+use demo::{DEMO_PASSWORD, principal};
+use domain::ItemId;
+use testkit::{Seed, each_backend, each_backend_seeded, test_day};
+
+/// One platform per backend with this year's projects under way.
+async fn with_projects(label: &str) -> Vec<app::Platform> {
+    each_backend_seeded(label, Seed::Projects, test_day()).await
+}
+
+/// The demo's self-funded project whose feasibility study is approved (lines 1-3: the gateway
+/// 520,000, the cache servers 330,000, the MLPS assessment 80,000 yuan).
+async fn funded_project(p: &app::Platform) -> String {
+    let mut c = p.store.read().await.unwrap();
+    let f = store::items::Filter {
+        kind: "project".into(),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let all = store::items::list(&mut c, &f).await.unwrap();
+    let titles: Vec<_> = all
+        .iter()
+        .map(|r| (r.title.clone(), r.item.state.clone()))
+        .collect();
+    all.into_iter()
+        .find(|r| r.title.contains("政务数据共享交换平台扩容"))
+        .unwrap_or_else(|| panic!("no such project among {titles:?}"))
+        .number
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF".to_vec()
+}
+
+/// A draft disbursement of `yuan` from `line` of the project, with its invoice attached.
+async fn draft_payment(p: &app::Platform, project: &str, line: u32, yuan: &str) -> ItemId {
+    let pm = principal(p, "company.pm").await.unwrap();
+    let payee = vendor(p, 2).await;
+    let allocation = format!(r#"[{{"line":"{line}","amount":"{yuan}"}}]"#);
+    let id = create(
+        p,
+        &pm,
+        "disbursement",
+        cmd(
+            "create",
+            input(&[
+                ("project", project),
+                ("title", "等保测评费"),
+                ("source", "own"),
+                ("payee", &payee),
+                ("allocation", &allocation),
+            ]),
+        ),
+    )
+    .await
+    .unwrap();
+    app::files::attach(p, &pm, id, "发票.pdf", pdf())
+        .await
+        .unwrap();
+    id
+}
+
+/// A signed review step as the page sends it: the password and the version that was read.
+async fn signed(
+    p: &app::Platform,
+    who: &app::Principal,
+    id: ItemId,
+    action: &str,
+) -> Result<ItemId, AppError> {
+    let version = view(p, who, id).await.unwrap().row.version.to_string();
+    let c = cmd(
+        action,
+        input(&[
+            ("_password", DEMO_PASSWORD),
+            ("_version", &version),
+            ("review_opinion", "用途与合同一致，同意拨付。"),
+        ]),
+    );
+    perform(p, who, id, c).await
+}
+
+async fn state(p: &app::Platform, id: ItemId) -> String {
+    testkit::peek::item(p, id.get()).await.item.state
+}
+
+/// R25.1: 200 requests against one line at once never together go beyond it. The MLPS line
+/// holds 80,000 yuan; 200 requests of 1,000 each are sent for review in parallel: exactly 80
+/// go through, every other one is refused naming the line and what is left of it.
+#[tokio::test]
+async fn r25_1_parallel_disbursement_requests_never_together_exceed_their_line() {
+    for p in with_projects("fund-race").await {
+        let project = funded_project(&p).await;
+        let mut drafts = Vec::new();
+        for _ in 0..200 {
+            drafts.push(draft_payment(&p, &project, 3, "1,000").await);
+        }
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in drafts {
+            let (p, pm) = (p.clone(), pm.clone());
+            tasks.spawn(
+                async move { perform(&p, &pm, id, cmd("submit", domain::Input::new())).await },
+            );
+        }
+        let (mut ok, mut refused) = (0, 0);
+        while let Some(r) = tasks.join_next().await {
+            match r.unwrap() {
+                Ok(_) => ok += 1,
+                Err(AppError::Denied(d)) => {
+                    refused += 1;
+                    let why = format!("{} {:?}", d.reason.zh, d.fields);
+                    assert!(why.contains("第 1 行") && why.contains("剩余"), "{why}");
+                }
+                Err(e) => panic!("a request failed instead of being refused: {e:?}"),
+            }
+        }
+        assert_eq!(ok, 80, "80 × 1,000 yuan fill the 80,000 line exactly");
+        assert_eq!(refused, 120);
+        // A request within what is left of another line still goes through.
+        let other = draft_payment(&p, &project, 1, "1,000").await;
+        perform(&p, &pm, other, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+    }
+}
+
+/// R26.1: a disbursement needs both the Bureau and Finance, in either order, each signing
+/// electronically; one approval leaves it pending and it cannot be paid; paid, it records the
+/// bank reference and date. Either may send it back with a reason.
+#[tokio::test]
+async fn r26_1_a_disbursement_is_paid_only_after_the_bureau_and_finance_both_sign() {
+    for p in with_projects("fund-countersign").await {
+        let project = funded_project(&p).await;
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        let finance = principal(&p, "finance.officer").await.unwrap();
+        let id = draft_payment(&p, &project, 2, "100,000").await;
+        perform(&p, &pm, id, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        signed(&p, &head, id, "bureau_approve").await.unwrap();
+        assert_eq!(state(&p, id).await, "bureau_approved");
+        // One approval alone: it cannot be paid yet.
+        let pay = cmd(
+            "record_payment",
+            input(&[("bank_ref", "ABC2027031500018"), ("paid_on", "2026-11-20")]),
+        );
+        assert!(matches!(
+            perform(&p, &pm, id, pay.clone()).await,
+            Err(AppError::Denied(_))
+        ));
+        // Nor may the Bureau approve twice.
+        assert!(matches!(
+            signed(&p, &head, id, "finance_approve_last").await,
+            Err(AppError::Denied(_))
+        ));
+        signed(&p, &finance, id, "finance_approve_last")
+            .await
+            .unwrap();
+        assert_eq!(state(&p, id).await, "approved");
+        let row = testkit::peek::item(&p, id.get()).await;
+        let signers: Vec<_> = row
+            .item
+            .acts
+            .iter()
+            .filter(|a| a.action.contains("approve"))
+            .map(|a| a.user)
+            .collect();
+        assert_eq!(signers, vec![head.user.id, finance.user.id]);
+        assert!(!row.item.field("signature").is_empty());
+        perform(&p, &pm, id, pay).await.unwrap();
+        let row = testkit::peek::item(&p, id.get()).await;
+        assert_eq!(row.item.state, "paid");
+        assert_eq!(row.item.field("bank_ref"), "ABC2027031500018");
+
+        // The other order, and a return with its reason.
+        let id = draft_payment(&p, &project, 2, "50,000").await;
+        perform(&p, &pm, id, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        signed(&p, &finance, id, "finance_approve").await.unwrap();
+        assert_eq!(state(&p, id).await, "finance_approved");
+        let back = cmd("send_back", input(&[("return_reason", "")]));
+        match perform(&p, &head, id, back).await {
+            Err(AppError::Denied(d)) => {
+                assert!(d.fields.iter().any(|f| f.field == "return_reason"))
+            }
+            other => panic!("a return needs its reason: {other:?}"),
+        }
+        let back = cmd(
+            "send_back",
+            input(&[("return_reason", "发票抬头与合同不符。")]),
+        );
+        perform(&p, &head, id, back).await.unwrap();
+        assert_eq!(state(&p, id).await, "returned");
+        // Sent again, both sign again.
+        perform(&p, &pm, id, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        assert_eq!(state(&p, id).await, "under_review");
+    }
+}
+
+/// R24.1: Finance proposes the year's special fund by purpose, the city government approves it,
+/// and Finance allocates from its lines to a project whose study is approved; an allocation
+/// beyond what is left of a line is refused, and a withdrawn one gives it back.
+#[tokio::test]
+async fn r24_1_the_special_fund_is_approved_and_allocated_within_its_lines() {
+    for p in with_projects("fund-special").await {
+        let finance = principal(&p, "finance.officer").await.unwrap();
+        let evm = principal(&p, "leader.evm").await.unwrap();
+        let lines = r#"[{"line":"1","purpose":"项目建设","item":"年度计划项目","approved":"6,000,000"},
+                        {"line":"2","purpose":"基础设施运维","item":"政务云和电子政务外网运维","approved":"2,000,000"}]"#;
+        let fund = create(
+            &p,
+            &finance,
+            "special_fund",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "2026年度数字政府建设专项资金"),
+                    ("year", "2026"),
+                    ("lines", lines),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            testkit::peek::item(&p, fund.get())
+                .await
+                .item
+                .field("total"),
+            "800000000",
+            "the total is the sum of the lines, in fen"
+        );
+        perform(&p, &finance, fund, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        // Not approved yet: nothing is allocated from it.
+        let fund_no = view(&p, &finance, fund).await.unwrap().row.number;
+        let project = funded_project(&p).await;
+        let allocate = |amount: &str, line: &str| {
+            cmd(
+                "create",
+                input(&[
+                    ("fund", &fund_no),
+                    ("title", "共享交换平台扩容"),
+                    ("project", &project),
+                    (
+                        "allocation",
+                        &format!(r#"[{{"line":"{line}","amount":"{amount}"}}]"#),
+                    ),
+                ]),
+            )
+        };
+        assert!(matches!(
+            create(&p, &finance, "fund_allocation", allocate("500,000", "1")).await,
+            Err(AppError::Denied(_))
+        ));
+        perform(
+            &p,
+            &evm,
+            fund,
+            cmd(
+                "approve",
+                input(&[
+                    ("approval_no", "宛政[2026]3号"),
+                    ("approval_opinion", "同意。"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let row = testkit::peek::item(&p, fund.get()).await;
+        assert_eq!(row.item.state, "approved");
+        assert_eq!(row.item.field("approval_no"), "宛政〔2026〕3号");
+        let first = create(&p, &finance, "fund_allocation", allocate("5,000,000", "1"))
+            .await
+            .unwrap();
+        match create(&p, &finance, "fund_allocation", allocate("1,000,001", "1")).await {
+            Err(AppError::Denied(d)) => {
+                let why = format!("{} {:?}", d.reason.zh, d.fields);
+                assert!(
+                    why.contains("剩余") && why.contains("1,000,000.00"),
+                    "{why}"
+                );
+            }
+            other => panic!("beyond the line must be refused: {other:?}"),
+        }
+        create(&p, &finance, "fund_allocation", allocate("1,000,000", "1"))
+            .await
+            .unwrap();
+        perform(&p, &finance, first, cmd("withdraw", domain::Input::new()))
+            .await
+            .unwrap();
+        create(&p, &finance, "fund_allocation", allocate("5,000,000", "1"))
+            .await
+            .unwrap();
+        let left = app::funds::lines(&p, &finance, fund).await.unwrap();
+        assert_eq!(left[0].left_fen, 0);
+        assert_eq!(left[1].left_fen, 200_000_000);
+    }
+}
+
+/// R24.1: the Company's investment plan, by source (the list is the policy's), goes to the city
+/// government, which approves it with its decision.
+#[tokio::test]
+async fn r24_1_the_companys_investment_plan_by_source_is_approved_by_the_city_government() {
+    for p in each_backend("fund-investment").await {
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let evm = principal(&p, "leader.evm").await.unwrap();
+        let sources = r#"[{"source":"财政注资","detail":"市财政注入资本金","amount":"30,000,000"},
+                          {"source":"专项债","detail":"2026年新型基础设施专项债","amount":"50,000,000"},
+                          {"source":"资产证券化","detail":"数据中心资产支持证券","amount":"20,000,000"}]"#;
+        let id = create(
+            &p,
+            &pm,
+            "investment_plan",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "2026年度投资计划方案"),
+                    ("year", "2026"),
+                    ("sources", sources),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            testkit::peek::item(&p, id.get()).await.item.field("total"),
+            "10000000000"
+        );
+        // A source the policy does not list is refused at its cell.
+        let bad = r#"[{"source":"民间借贷","amount":"1,000"}]"#;
+        assert!(matches!(
+            perform(&p, &pm, id, cmd("edit", input(&[("sources", bad)]))).await,
+            Err(AppError::Denied(_))
+        ));
+        perform(&p, &pm, id, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        let approve = cmd(
+            "approve",
+            input(&[
+                ("decision_no", "宛政〔2026〕5号"),
+                ("decision", "同意按方案筹措建设资金。"),
+            ]),
+        );
+        perform(&p, &evm, id, approve).await.unwrap();
+        assert_eq!(state(&p, id).await, "approved");
+    }
+}
