@@ -5,6 +5,7 @@
 mod acceptance;
 mod city;
 mod demands;
+mod funds;
 mod operations;
 pub mod projects;
 mod registry;

@@ -182,7 +182,8 @@ pub async fn seed(p: &Platform) -> Result<(), AppError> {
     )
     .await?;
     crate::acceptance::on_trial(p, id, &project_no, fsr).await?;
-    crate::operations::seed(p).await
+    crate::operations::seed(p).await?;
+    crate::funds::seed(p, &project_no).await
 }
 
 /// The Company drafts the feasibility study of project `project_no` with its budget lines and
