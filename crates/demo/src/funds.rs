@@ -112,7 +112,7 @@ pub async fn seed(p: &Platform, hotline_project: &str) -> Result<(), AppError> {
         &[
             ("_password", DEMO_PASSWORD),
             ("_version", &version),
-            ("review_opinion", "用途与批复预算一致，同意拨付。"),
+            ("bureau_opinion", "用途与批复预算一致，同意拨付。"),
         ],
     )
     .await?;

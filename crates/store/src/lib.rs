@@ -147,7 +147,11 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; FULL makes each commit durable.
-                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;")
+                        // A page cache of 1 MiB each (SQLite's default is 2 MB): the operating
+                        // system caches the file once for every connection, so a larger cache
+                        // per connection mostly holds the same pages again (issue 12, point 12:
+                        // memory flat under load).
+                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-1024;")
                             .await?;
                     }
                     Ok(())

@@ -33,6 +33,10 @@ pub mod ids {
 
 use ids::*;
 
+/// The tag of a setback state (returned, refused): the step bar shows it only when the item is
+/// or was in it. Tags are the policy's words for how a state reads (`StateDef::tag`).
+pub const DANGER_TAG: &str = "danger";
+
 /// Everything the pages name.
 pub const NEEDS: &[Need] = &[
     Need {

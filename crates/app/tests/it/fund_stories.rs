@@ -71,6 +71,15 @@ async fn draft_payment(p: &app::Platform, project: &str, line: u32, yuan: &str) 
     id
 }
 
+/// The opinion field of a review step (each reviewer writes their own).
+fn opinion_of(action: &str) -> &'static str {
+    if action.starts_with("bureau") {
+        "bureau_opinion"
+    } else {
+        "finance_opinion"
+    }
+}
+
 /// A signed review step as the page sends it: the password and the version that was read.
 async fn signed(
     p: &app::Platform,
@@ -84,7 +93,7 @@ async fn signed(
         input(&[
             ("_password", DEMO_PASSWORD),
             ("_version", &version),
-            ("review_opinion", "用途与合同一致，同意拨付。"),
+            (opinion_of(action), "用途与合同一致，同意拨付。"),
         ]),
     );
     perform(p, who, id, c).await

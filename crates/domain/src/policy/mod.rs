@@ -449,6 +449,10 @@ pub struct Within {
     pub article: Article,
     /// Further articles its refusal cites.
     pub also: Vec<Article>,
+    /// What the counted items hold, as the refusal names it (已签约).
+    pub counted_as: Text,
+    /// What to do instead, as the refusal says it.
+    pub advice: Text,
 }
 
 /// A field value that refuses the step, with the article and the words that say why.

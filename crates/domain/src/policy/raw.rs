@@ -513,6 +513,16 @@ pub struct RawWithin {
     /// Further articles the refusal cites (building to the approved FSR, art. 25).
     #[serde(default)]
     pub also: Vec<S>,
+    /// What the counted items hold, as the refusal names it (`已签约` / `is already contracted`
+    /// when not given), and what to do instead (raising the line by an approved change).
+    #[serde(default)]
+    pub counted_zh: Option<String>,
+    #[serde(default)]
+    pub counted_en: Option<String>,
+    #[serde(default)]
+    pub advice_zh: Option<String>,
+    #[serde(default)]
+    pub advice_en: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -191,6 +191,18 @@ pub(super) fn load(
                         .iter()
                         .map(|a| ctx.article(a))
                         .collect::<Result<_, _>>()?,
+                    counted_as: Text::new(
+                        w.counted_zh.as_deref().unwrap_or("已签约"),
+                        w.counted_en.as_deref().unwrap_or("is already contracted"),
+                    ),
+                    advice: Text::new(
+                        w.advice_zh
+                            .as_deref()
+                            .unwrap_or("项目须按批复的可研报告实施，超出批复须先经变更审批调增"),
+                        w.advice_en
+                            .as_deref()
+                            .unwrap_or("Raising it needs an approved change"),
+                    ),
                 })
             })
             .transpose()?,

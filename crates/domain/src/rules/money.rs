@@ -63,24 +63,28 @@ pub(crate) fn within(
         if amount > left {
             return Err(Text::new(
                 format!(
-                    "第 {n} 行：预算第 {} 行「{}」批复 {} 元，已签约 {} 元，剩余 {} 元；本次 {} 元超出 {} 元。项目须按批复的可研报告实施，超出批复须先经变更审批调增（{cite}）。",
+                    "第 {n} 行：预算第 {} 行「{}」批复 {} 元，{} {} 元，剩余 {} 元；本次 {} 元超出 {} 元。{}（{cite}）。",
                     b.line,
                     b.item,
                     yuan(b.approved_fen),
-                    yuan(b.committed_fen),
-                    yuan(left),
-                    yuan(amount),
-                    yuan(amount - left)
-                ),
-                format!(
-                    "Row {n}: budget line {} ({}) was approved at {}, {} is already contracted, {} is left; {} exceeds it by {}. Raising it needs an approved change ({}).",
-                    b.line,
-                    b.item,
-                    yuan(b.approved_fen),
+                    rule.counted_as.zh,
                     yuan(b.committed_fen),
                     yuan(left),
                     yuan(amount),
                     yuan(amount - left),
+                    rule.advice.zh
+                ),
+                format!(
+                    "Row {n}: budget line {} ({}) was approved at {}, {} {}, {} is left; {} exceeds it by {}. {} ({}).",
+                    b.line,
+                    b.item,
+                    yuan(b.approved_fen),
+                    yuan(b.committed_fen),
+                    rule.counted_as.en,
+                    yuan(left),
+                    yuan(amount),
+                    yuan(amount - left),
+                    rule.advice.en,
                     cite_en
                 ),
             ));

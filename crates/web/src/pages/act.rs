@@ -81,7 +81,9 @@ pub async fn perform(
         // A step with something typed (an opinion's reason, a meeting's decision) comes back
         // as its own form with what was typed and the reason at the field; a plain button
         // (or a signature, whose password is never shown again) gets the refusal page.
-        Err(AppError::Denied(d)) if has_inputs(p, &action) && !is_signing(p, &action) => {
+        Err(AppError::Denied(d))
+            if has_inputs(p, &who, id, &action).await && !is_signing(p, &action) =>
+        {
             super::step::show_refused(p, &who, id, &action, &typed, &d).await
         }
         // Nothing typed to keep: the item page itself says why, above what to do next.
@@ -111,12 +113,16 @@ pub async fn perform(
     }
 }
 
-/// Whether some kind's step of this name has fields to fill.
-fn has_inputs(p: &Platform, action: &str) -> bool {
+/// Whether the item's step of this name has fields to fill (another kind's step of the same
+/// name may have them where this one has none).
+async fn has_inputs(p: &Platform, who: &Principal, id: i64, action: &str) -> bool {
+    let Ok(v) = app::items::view(p, who, ItemId::new(id)).await else {
+        return false;
+    };
     p.policy
-        .kinds
-        .iter()
-        .any(|k| k.transition(action).is_some_and(|t| !t.inputs.is_empty()))
+        .kind(&v.row.item.kind)
+        .and_then(|k| k.transition(action))
+        .is_some_and(|t| !t.inputs.is_empty())
 }
 
 fn is_signing(p: &Platform, action: &str) -> bool {

@@ -268,9 +268,18 @@ fn build(
             .collect()
     };
     let current = path.iter().position(|s| s.id == item.state).unwrap_or(0);
+    // A branch the item did not take is left out: a state before the present one it never
+    // was in, and a setback (a state tagged danger: returned, refused) it is not in and never
+    // was, so an approved item does not read as once returned.
+    let visited = visited(kind, item);
     let steps = path
         .iter()
         .enumerate()
+        .filter(|(i, s)| {
+            *i == current
+                || visited.contains(&s.id)
+                || (*i > current && s.tag != crate::contract::DANGER_TAG)
+        })
         .map(|(i, s)| {
             (
                 s.name.get(lang).to_string(),
@@ -471,6 +480,19 @@ fn reachable(kind: &ItemKind, item: &domain::Item) -> Vec<String> {
     seen
 }
 
+/// The states the item has been in: where each of its steps led (the first, its creation).
+fn visited(kind: &ItemKind, item: &domain::Item) -> Vec<String> {
+    let mut out: Vec<String> = item
+        .acts
+        .iter()
+        .filter_map(|a| kind.transition(&a.action))
+        .filter(|t| !t.to.is_empty())
+        .map(|t| t.to.clone())
+        .collect();
+    out.push(item.state.clone());
+    out
+}
+
 /// Whether the step takes a table (budget cuts, experts' opinions).
 fn has_table(kind: &ItemKind, t: &domain::policy::Transition) -> bool {
     t.inputs.iter().any(|f| {
@@ -504,10 +526,18 @@ fn password_field(action: &str, lang: Lang) -> FieldView {
     }
 }
 
-fn is_big(t: &domain::policy::Transition, item: &domain::Item) -> bool {
+/// A step whose form is too large for the side panel: more than three fields to fill (what the
+/// platform fills, a signature, does not count), on a form that edits in place or already
+/// holds values.
+fn is_big(kind: &ItemKind, t: &domain::policy::Transition, item: &domain::Item) -> bool {
+    let typed: Vec<&String> = t
+        .inputs
+        .iter()
+        .filter(|f| kind.field(f).is_none_or(|d| !d.system))
+        .collect();
     let self_loop = t.from == [t.to.clone()];
-    let filled = t.inputs.iter().any(|f| !item.field(f).is_empty());
-    t.inputs.len() > 3 && (self_loop || filled)
+    let filled = typed.iter().any(|f| !item.field(f).is_empty());
+    typed.len() > 3 && (self_loop || filled)
 }
 
 /// The steps as the page offers them. Steps that lead to the same state with the same small
@@ -526,7 +556,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
         if grouped.contains(&t.id.as_str()) || platform_only {
             continue;
         }
-        let big_form = is_big(t, item);
+        let big_form = is_big(kind, t, item);
         // A table, a draw or a signature is its own step, never one choice of a group.
         let own_step = |o: &domain::policy::Transition| {
             o.draw.is_some() || !o.sign.is_empty() || has_table(kind, o)
@@ -541,7 +571,7 @@ fn action_views(kind: &ItemKind, v: &ItemView, lang: Lang) -> Vec<ActionView> {
                     && !o.inputs.is_empty()
                     && o.to == t.to
                     && o.from == t.from
-                    && !is_big(o, item)
+                    && !is_big(kind, o, item)
             })
             .collect();
         let fields_of = |prefix: &str, ts: &[&domain::policy::Transition]| -> Vec<FieldView> {

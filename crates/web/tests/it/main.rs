@@ -7,6 +7,7 @@ mod browser_accept;
 mod browser_admin;
 mod browser_build;
 mod browser_flow;
+mod browser_funds;
 mod common;
 mod edges;
 mod fuzz;
