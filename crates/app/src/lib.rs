@@ -227,7 +227,7 @@ pub const DEFAULT_POLICY_FOLDER: &str = "policy/nanyang-2025";
 
 /// The policy that ships with the platform, the seed's measures by chapter: the root first,
 /// then the parts it lists, in its order (a test holds this list to the root's `parts`).
-pub const DEFAULT_POLICY: [(&str, &str); 17] = [
+pub const DEFAULT_POLICY: [(&str, &str); 18] = [
     (
         "policy.toml",
         include_str!("../../../policy/nanyang-2025/policy.toml"),
@@ -291,6 +291,10 @@ pub const DEFAULT_POLICY: [(&str, &str); 17] = [
     (
         "funds.toml",
         include_str!("../../../policy/nanyang-2025/funds.toml"),
+    ),
+    (
+        "accounts.toml",
+        include_str!("../../../policy/nanyang-2025/accounts.toml"),
     ),
     (
         "supervision.toml",

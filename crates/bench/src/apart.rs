@@ -10,6 +10,14 @@ use std::time::{Duration, Instant};
 pub struct Apart {
     child: Child,
     pub base: String,
+    stopped: bool,
+}
+
+/// A run that ends early (an error in the load) still stops the server it started.
+impl Drop for Apart {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 impl Apart {
@@ -36,6 +44,7 @@ impl Apart {
         let mut me = Apart {
             child,
             base: format!("http://{addr}"),
+            stopped: false,
         };
         let started = Instant::now();
         while std::net::TcpStream::connect(&addr).is_err() {
@@ -63,6 +72,10 @@ impl Apart {
 
     /// Asks the server to stop (SIGTERM: it drains) and waits for it.
     pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())
             .status();

@@ -218,7 +218,7 @@ fn main() -> Result<()> {
     println!(
         "rss ({}): after seeding {:.1} MB, before load {:.1} MB, after load {:.1} MB, peak during load (VmHWM{}) {:.1} MB",
         if mem::apart() {
-            "the server process alone"
+            "after seeding: the bench's own process, which seeded; the rest: the server process alone"
         } else {
             "whole process: server + load generator + SQLite cache"
         },

@@ -158,7 +158,6 @@ impl fmt::Display for Article {
     }
 }
 
-/// 1..=99 written the way the measures number their articles (十三, 二十一).
 /// The English names of the documents issued under the measures, by their Chinese short
 /// title, as the loaded policies give them: an `Article` carries only the Chinese title (it
 /// is what the policy writes), and an English citation names the document in English.
@@ -189,6 +188,7 @@ pub fn title_in(short: &str, lang: crate::Lang) -> String {
     }
 }
 
+/// 1..=99 written the way the measures number their articles (十三, 二十一).
 pub fn chinese_number(n: u32) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {

@@ -351,6 +351,27 @@ pub async fn list(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> 
     rows.iter().map(from_row).collect()
 }
 
+/// Every item the filter matches, newest first, read a page at a time: for the checks that
+/// must count them all (what draws on a budget line), where one page would silently stop at
+/// 200. The filter's own page and size are ignored.
+pub async fn list_all(c: &mut Conn, f: &Filter) -> Result<Vec<ItemRow>, StoreError> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let f = Filter {
+            page,
+            per_page: 200,
+            ..f.clone()
+        };
+        let rows = list(c, &f).await?;
+        let n = rows.len();
+        out.extend(rows);
+        if n < 200 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// A row of a list page: what lists show, without the item's fields and acts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {

@@ -98,12 +98,16 @@ pub async fn search(
     Ok((events, total))
 }
 
-/// The newest `limit` security records of one account's own acts (its logins, its password
-/// changes), newest first: what 个人中心 shows its holder.
+/// The actions 个人中心 lists: how one got in and out, and one's password.
+const OWN_ACTIONS: &str = "'login', 'logout', 'user.passwd.own', 'sign_step_up'";
+
+/// The newest `limit` security records of one account's own logins, log-outs, password changes
+/// and signature step-ups, newest first: what 个人中心 shows its holder (refused steps, which
+/// the security record also keeps, would crowd them out).
 pub async fn own(c: &mut Conn, actor_id: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM events WHERE actor_id = $1 AND stream = 'security' \
-         ORDER BY seq DESC LIMIT $2"
+         AND action IN ({OWN_ACTIONS}) ORDER BY seq DESC LIMIT $2"
     ))
     .bind(actor_id)
     .bind(limit)

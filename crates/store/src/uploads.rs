@@ -8,8 +8,28 @@ use sqlx::Row;
 pub struct Upload {
     pub id: i64,
     pub name: String,
-    pub sm3: String,
     pub content: Vec<u8>,
+}
+
+/// How many bytes are kept for `user` in all: what one more file is held to.
+pub async fn kept_bytes(c: &mut Conn, user: i64) -> Result<i64, StoreError> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE user_id = $1",
+    )
+    .bind(user)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+/// The name and size of the file kept under `id` for `user`, without its bytes.
+pub async fn meta(c: &mut Conn, user: i64, id: i64) -> Result<Option<(String, i64)>, StoreError> {
+    let r = sqlx::query("SELECT name, size FROM uploads WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&mut *c)
+        .await?;
+    r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
 /// Keeps a file for `user`; its id goes back with the form.
@@ -38,18 +58,16 @@ pub async fn insert(
 
 /// The file kept under `id` for `user` (another's id reads as none).
 pub async fn get(c: &mut Conn, user: i64, id: i64) -> Result<Option<Upload>, StoreError> {
-    let r =
-        sqlx::query("SELECT id, name, sm3, content FROM uploads WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user)
-            .fetch_optional(&mut *c)
-            .await?;
+    let r = sqlx::query("SELECT id, name, content FROM uploads WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&mut *c)
+        .await?;
     r.map(|r| {
         Ok(Upload {
             id: r.try_get(0)?,
             name: r.try_get(1)?,
-            sm3: r.try_get(2)?,
-            content: r.try_get(3)?,
+            content: r.try_get(2)?,
         })
     })
     .transpose()

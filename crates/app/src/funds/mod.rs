@@ -80,7 +80,7 @@ pub async fn lines(p: &Platform, who: &Principal, id: ItemId) -> Result<Vec<Line
             per_page: 10_000,
             ..Default::default()
         };
-        for child in store::items::list(&mut c, &f).await? {
+        for child in store::items::list_all(&mut c, &f).await? {
             for r in domain::table::rows(child.item.field(field)) {
                 let line = r.get("line").and_then(|v| v.parse::<usize>().ok());
                 let amount = r.get("amount").and_then(|v| v.parse::<i64>().ok());

@@ -250,21 +250,19 @@ pub async fn check(
     number: &str,
     item: &Item,
 ) -> Result<Option<SignatureCheck>, AppError> {
-    let Some(t) = kind.transitions.iter().find(|t| !t.sign.is_empty()) else {
+    // The signature the item carries is its last signing step's (a kind may have several: the
+    // Bureau's and Finance's approvals of a payment); earlier ones stay in the chained record.
+    let Some((t, signer)) = item.acts.iter().rev().find_map(|a| {
+        kind.transition(&a.action)
+            .filter(|t| !t.sign.is_empty())
+            .map(|t| (t, a.user.get()))
+    }) else {
         return Ok(None);
     };
     let at = item.field("signed_at").to_string();
     if item.field("signature").is_empty() {
         return Ok(None);
     }
-    // The signer is whoever last took the signing step.
-    let signer = item
-        .acts
-        .iter()
-        .rev()
-        .find(|a| a.action == t.id)
-        .map(|a| a.user.get())
-        .unwrap_or(0);
     let registered = store::signing_keys::get(c, signer).await?;
     let msg = content(number, &t.id, signer, &at, &signed_fields(t, item));
     let valid = registered.is_some_and(|k| k.public_hex == item.field("signer_key"))

@@ -53,11 +53,21 @@ pub async fn stage(
     let size = file.len();
     let before = store::timestamp(p.now() - chrono::Duration::hours(KEPT_HOURS));
     let kept = name.clone();
+    let cap = p.settings.max_upload_bytes;
     let id = p
         .store
         .write(move |c| {
             Box::pin(async move {
                 store::uploads::purge(c, &before).await?;
+                // What one person keeps waiting for their forms is held to one form's limit.
+                let held = store::uploads::kept_bytes(c, user).await?;
+                if usize::try_from(held)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(size)
+                    > cap
+                {
+                    return Err(too_much(cap));
+                }
                 let sm3 = crypto::sm3_hex(file.bytes());
                 let id = store::uploads::insert(c, user, &kept, &sm3, file.bytes(), &at).await?;
                 Ok::<_, AppError>(id)
@@ -67,20 +77,29 @@ pub async fn stage(
     Ok(Staged { id, name, size })
 }
 
-/// The files kept for the principal under these ids (ids of others', or gone, are left out).
+/// The files kept for the principal under these ids (ids of others', or gone, are left out);
+/// their names and sizes, not their bytes.
 pub async fn staged(p: &Platform, who: &Principal, ids: &[i64]) -> Result<Vec<Staged>, AppError> {
     let mut c = p.store.read().await?;
     let mut out = Vec::new();
     for &id in ids {
-        if let Some(u) = store::uploads::get(&mut c, who.user.id.get(), id).await? {
+        if let Some((name, size)) = store::uploads::meta(&mut c, who.user.id.get(), id).await? {
             out.push(Staged {
                 id,
-                size: u.content.len(),
-                name: u.name,
+                size: usize::try_from(size).unwrap_or(0),
+                name,
             });
         }
     }
     Ok(out)
+}
+
+fn too_much(cap: usize) -> AppError {
+    let mb = cap / (1024 * 1024);
+    AppError::Invalid(Text::new(
+        format!("附件合计超过 {mb} MB 上限，请取消勾选部分文件或压缩后再上传。"),
+        format!("The files together are over the {mb} MB limit; untick some or compress them."),
+    ))
 }
 
 fn no_files() -> AppError {
@@ -125,8 +144,13 @@ pub async fn create_with(
                     .ok_or_else(no_files)?;
                 let user = who2.user.id.get();
                 let (mut files, mut between, mut list) = (Vec::new(), Vec::new(), String::new());
+                let mut total = 0usize;
                 for &id in &ids {
                     let u = store::uploads::get(c, user, id).await?.ok_or_else(gone)?;
+                    total = total.saturating_add(u.content.len());
+                    if total > p2.settings.max_upload_bytes {
+                        return Err(too_much(p2.settings.max_upload_bytes));
+                    }
                     let (name, ty) = accepted(&p2, &u.name, &u.content)?;
                     check_archive(def, ty)?;
                     // The digest is taken again from the bytes kept, not from the row.

@@ -198,7 +198,7 @@ async fn named_by(
         per_page: 10_000,
         ..Filter::default()
     };
-    for row in store::items::list(c, &f).await? {
+    for row in store::items::list_all(c, &f).await? {
         let names = domain::fields::numbers_in(row.item.field(&rule.field))
             .any(|n| n.eq_ignore_ascii_case(number));
         if !names {
@@ -254,7 +254,7 @@ async fn committed_lines(
         ..Filter::default()
     };
     let mut committed: BTreeMap<usize, i64> = BTreeMap::new();
-    for other in store::items::list(c, &f).await? {
+    for other in store::items::list_all(c, &f).await? {
         if item.is_some_and(|i| i.id == other.item.id) {
             continue;
         }

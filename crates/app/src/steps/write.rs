@@ -102,20 +102,25 @@ pub(crate) async fn step_with(
         .filter(|(f, _)| !f.starts_with('_') && kind_def.field(f).is_none_or(|d| !d.system))
         .collect();
     input.extend(system);
+    // A form that saves and submits at once reports the submit's empty required fields with
+    // the save's errors, in one round (issue 12, point 6); what the steps between fill (the
+    // files sent with the form) is not missing.
+    let mut typed = input.clone();
+    for (_, filled) in &between {
+        typed.extend(filled.clone());
+    }
+    let first = cmd.then.as_ref().map(|then| {
+        (
+            then.clone(),
+            current.as_ref().map(|r| r.item.clone()),
+            typed,
+        )
+    });
     let mut steps = vec![(cmd.action.clone(), input)];
     steps.extend(between);
     if let Some(then) = &cmd.then {
         steps.push((then.clone(), Input::new()));
     }
-    // A form that saves and submits at once reports the submit's empty required fields with
-    // the save's errors, in one round (issue 12, point 6).
-    let first = cmd.then.as_ref().map(|then| {
-        (
-            then.clone(),
-            current.as_ref().map(|r| r.item.clone()),
-            steps[0].1.clone(),
-        )
-    });
     for (action, input) in steps {
         let taken = take(
             c,

@@ -169,7 +169,7 @@ async fn r26_1_a_disbursement_is_paid_only_after_the_bureau_and_finance_both_sig
             perform(&p, &pm, id, pay.clone()).await,
             Err(AppError::Denied(_))
         ));
-        // Nor may the Bureau approve twice.
+        // Nor may the Bureau take Finance's step.
         assert!(matches!(
             signed(&p, &head, id, "finance_approve_last").await,
             Err(AppError::Denied(_))
@@ -188,6 +188,14 @@ async fn r26_1_a_disbursement_is_paid_only_after_the_bureau_and_finance_both_sig
             .collect();
         assert_eq!(signers, vec![head.user.id, finance.user.id]);
         assert!(!row.item.field("signature").is_empty());
+        // The signature the item carries is the last signer's, and it is valid.
+        let row = testkit::peek::item(&p, id.get()).await;
+        match app::signing::status(&p, &row).await.unwrap() {
+            Some((app::signing::SignatureCheck::Valid { signer, .. }, _)) => {
+                assert_eq!(signer, finance.user.id.get());
+            }
+            other => panic!("Finance's signature must check: {other:?}"),
+        }
         perform(&p, &pm, id, pay).await.unwrap();
         let row = testkit::peek::item(&p, id.get()).await;
         assert_eq!(row.item.state, "paid");
@@ -213,6 +221,14 @@ async fn r26_1_a_disbursement_is_paid_only_after_the_bureau_and_finance_both_sig
         );
         perform(&p, &head, id, back).await.unwrap();
         assert_eq!(state(&p, id).await, "returned");
+        let row = testkit::peek::item(&p, id.get()).await;
+        assert_eq!(
+            row.item.field("signature"),
+            "",
+            "nothing signed stays on a returned one"
+        );
+        assert_eq!(row.item.field("finance_opinion"), "");
+        assert!(app::signing::status(&p, &row).await.unwrap().is_none());
         // Sent again, both sign again.
         perform(&p, &pm, id, cmd("submit", domain::Input::new()))
             .await
@@ -370,5 +386,219 @@ async fn r24_1_the_companys_investment_plan_by_source_is_approved_by_the_city_go
         );
         perform(&p, &evm, id, approve).await.unwrap();
         assert_eq!(state(&p, id).await, "approved");
+    }
+}
+
+/// R24.1: every earlier allocation counts against a line, however many there are (a page of a
+/// list stops at 200): 210 allocations of one yuan fill a line of 210, and the next is refused.
+#[tokio::test]
+async fn r24_1_a_line_counts_every_allocation_past_the_first_two_hundred() {
+    for p in each_backend("fund-many").await {
+        let finance = principal(&p, "finance.officer").await.unwrap();
+        let evm = principal(&p, "leader.evm").await.unwrap();
+        let lines = r#"[{"line":"1","purpose":"基础设施运维","item":"机房运维","approved":"210"}]"#;
+        let fund = create(
+            &p,
+            &finance,
+            "special_fund",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "小额测试专项"),
+                    ("year", "2026"),
+                    ("lines", lines),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        perform(&p, &finance, fund, cmd("submit", domain::Input::new()))
+            .await
+            .unwrap();
+        perform(
+            &p,
+            &evm,
+            fund,
+            cmd("approve", input(&[("approval_no", "宛政〔2026〕9号")])),
+        )
+        .await
+        .unwrap();
+        let fund_no = view(&p, &finance, fund).await.unwrap().row.number;
+        let one = || {
+            cmd(
+                "create",
+                input(&[
+                    ("fund", &fund_no),
+                    ("title", "机房运维"),
+                    ("allocation", r#"[{"line":"1","amount":"1"}]"#),
+                ]),
+            )
+        };
+        for _ in 0..210 {
+            create(&p, &finance, "fund_allocation", one())
+                .await
+                .unwrap();
+        }
+        assert!(matches!(
+            create(&p, &finance, "fund_allocation", one()).await,
+            Err(AppError::Denied(_))
+        ));
+        let left = app::funds::lines(&p, &finance, fund).await.unwrap();
+        assert_eq!((left[0].draws[0].fen, left[0].left_fen), (21_000, 0));
+    }
+}
+
+/// R27.1: the Company files a year's final accounts with the Bureau, Finance and the NDRC (each
+/// acknowledges them, in any order); the Bureau reviews them with Finance and Audit, each giving
+/// its opinion; the review is closed only once its findings are answered and closed.
+#[tokio::test]
+async fn r27_1_final_accounts_are_filed_with_three_bodies_and_reviewed_to_closure() {
+    for p in with_projects("fund-accounts").await {
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let head = principal(&p, "bureau.head").await.unwrap();
+        let finance = principal(&p, "finance.officer").await.unwrap();
+        let auditor = principal(&p, "audit.auditor").await.unwrap();
+        let none = domain::Input::new;
+        let id = create(
+            &p,
+            &pm,
+            "final_accounts",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "2026年度财务决算"),
+                    ("scope", "year"),
+                    ("year", "2026"),
+                    ("budget", "85,000,000"),
+                    ("spent", "61,300,000"),
+                    ("summary", "年度投资计划执行情况和资金使用情况。"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        // Filed only with its report.
+        assert!(matches!(
+            perform(&p, &pm, id, cmd("file", none())).await,
+            Err(AppError::Denied(_))
+        ));
+        app::files::attach(&p, &pm, id, "决算报告.pdf", pdf())
+            .await
+            .unwrap();
+        perform(&p, &pm, id, cmd("file", none())).await.unwrap();
+        for (n, who) in ["finance.officer", "ndrc.officer", "bureau.planner"]
+            .iter()
+            .enumerate()
+        {
+            let who = principal(&p, who).await.unwrap();
+            perform(&p, &who, id, cmd("acknowledge", none()))
+                .await
+                .unwrap();
+            let want = if n < 2 { "filed" } else { "acknowledged" };
+            assert_eq!(
+                state(&p, id).await,
+                want,
+                "after {} acknowledgements",
+                n + 1
+            );
+        }
+        let start = cmd("start_review", input(&[("reviewer", "joint")]));
+        perform(&p, &head, id, start).await.unwrap();
+        let opinion = cmd(
+            "finance_opinion",
+            input(&[("finance_opinion", "资金使用合规。")]),
+        );
+        perform(&p, &finance, id, opinion).await.unwrap();
+        let opinion = cmd(
+            "audit_opinion",
+            input(&[("audit_opinion", "一笔支出凭证不全。")]),
+        );
+        perform(&p, &auditor, id, opinion).await.unwrap();
+        let number = view(&p, &pm, id).await.unwrap().row.number;
+        let finding = create(
+            &p,
+            &auditor,
+            "accounts_finding",
+            cmd(
+                "create",
+                input(&[
+                    ("accounts", &number),
+                    ("finding", "支出凭证不全"),
+                    ("detail", "第三季度一笔运维费缺少验收单，请补齐。"),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        let conclude = cmd(
+            "record_review",
+            input(&[("conclusion", "总体合规，问题待整改。")]),
+        );
+        perform(&p, &head, id, conclude).await.unwrap();
+        match perform(&p, &head, id, cmd("close_review", none())).await {
+            Err(AppError::Denied(d)) => assert!(d.reason.zh.contains("尚未全部整改销号"), "{d:?}"),
+            other => panic!("an open finding holds the review: {other:?}"),
+        }
+        let answer = cmd("answer", input(&[("response", "已补齐验收单。")]));
+        perform(&p, &pm, finding, answer).await.unwrap();
+        let close = cmd("close", input(&[("verdict", "已核实。")]));
+        perform(&p, &head, finding, close).await.unwrap();
+        perform(&p, &head, id, cmd("close_review", none()))
+            .await
+            .unwrap();
+        assert_eq!(state(&p, id).await, "closed");
+    }
+}
+
+/// R28.1 (art. 10, 28): a securitisation is reported with its asset scope, equity split, fund
+/// flows and owners' equity, linked to the Financial Affairs Office's guidance, and is
+/// supervised only when the Bureau, Finance and the Office have each recorded their opinion.
+#[tokio::test]
+async fn r28_1_a_financing_event_is_supervised_by_the_bureau_finance_and_financial_affairs() {
+    for p in with_projects("fund-financing").await {
+        let pm = principal(&p, "company.pm").await.unwrap();
+        let guidance = testkit::peek::first(&p, "guidance", "上市").await.number;
+        let id = create(
+            &p,
+            &pm,
+            "financing_event",
+            cmd(
+                "create",
+                input(&[
+                    ("title", "政务云资产支持专项计划"),
+                    ("event_type", "securitisation"),
+                    ("amount", "200,000,000"),
+                    ("asset_scope", "政务云一期、二期机房设备和十年服务收费权。"),
+                    (
+                        "equity",
+                        "原始权益人为公司，优先级 90%，次级 10% 由公司自持。",
+                    ),
+                    ("fund_flow", "募集资金专户存放，用于年度计划内项目建设。"),
+                    ("owners_equity", "不稀释市财政持股比例。"),
+                    ("guidance", &guidance),
+                ]),
+            ),
+        )
+        .await
+        .unwrap();
+        app::files::attach(&p, &pm, id, "专项计划说明书.pdf", pdf())
+            .await
+            .unwrap();
+        perform(&p, &pm, id, cmd("report", domain::Input::new()))
+            .await
+            .unwrap();
+        for (n, who) in ["bureau.head", "finance.officer", "finaff.officer"]
+            .iter()
+            .enumerate()
+        {
+            let who = principal(&p, who).await.unwrap();
+            let c = cmd(
+                "supervise",
+                input(&[("opinion", "同意，按方案执行并按季度报告资金使用。")]),
+            );
+            perform(&p, &who, id, c).await.unwrap();
+            let want = if n < 2 { "reported" } else { "supervised" };
+            assert_eq!(state(&p, id).await, want, "after {} of the three", n + 1);
+        }
     }
 }

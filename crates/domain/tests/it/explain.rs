@@ -83,13 +83,13 @@ fn rx1_explaining_a_paragraph_leaves_out_the_other_paragraphs() {
     );
 }
 
-/// Art. 27 (the final accounts) is not built yet: the explanation says so and lists nothing.
+/// Art. 29 (project evaluations) is not built yet: the explanation says so and lists nothing.
 #[test]
-fn rx1_explaining_art_27_says_it_is_not_modelled_yet() {
+fn rx1_explaining_art_29_says_it_is_not_modelled_yet() {
     let p = shipped();
-    let e = p.explain(&art("27")).unwrap();
+    let e = p.explain(&art("29")).unwrap();
     assert_eq!(e.article.status, ArticleStatus::NotYet);
-    assert_eq!(e.article.heading.zh, "财务决算");
+    assert_eq!(e.article.heading.zh, "项目评价和整改");
     assert!(e.is_empty());
 }
 

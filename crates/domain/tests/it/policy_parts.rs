@@ -69,6 +69,9 @@ fn rx1_the_parts_keep_the_kinds_in_the_order_of_the_measures() {
             "fund_allocation",
             "investment_plan",
             "disbursement",
+            "final_accounts",
+            "accounts_finding",
+            "financing_event",
             "guidance",
             "audit_finding"
         ]
@@ -230,7 +233,8 @@ fn rx1_the_policy_lists_all_32_articles_with_their_headings_and_status() {
     assert_eq!(a(16).status, ArticleStatus::Modelled);
     assert_eq!(a(20).status, ArticleStatus::Modelled);
     assert_eq!(a(26).status, ArticleStatus::Partly);
-    assert_eq!(a(27).status, ArticleStatus::NotYet);
+    assert_eq!(a(27).status, ArticleStatus::Modelled);
+    assert_eq!(a(29).status, ArticleStatus::NotYet);
     assert_eq!(a(13).status, ArticleStatus::Modelled);
     assert_eq!(p.chapter(a(13).chapter).unwrap().name.zh, "实施流程");
     assert_eq!(
@@ -281,19 +285,19 @@ fn rx1_every_cited_article_is_listed_and_not_yet_means_nothing_cites_it() {
 
 #[test]
 fn rx1_a_transition_citing_an_article_marked_not_yet_fails_to_load() {
-    // The system register's step cites art. 19 today; art. 27 (the final accounts) is not
+    // The system register's step cites art. 19 today; art. 29 (project evaluations) is not
     // modelled.
     let (broken, part) = edited(
         "required = [\"name\", \"description\", \"om_owner\", \"mlps_level\"]\narticle = \"19\"",
-        "required = [\"name\", \"description\", \"om_owner\", \"mlps_level\"]\narticle = \"27\"",
+        "required = [\"name\", \"description\", \"om_owner\", \"mlps_level\"]\narticle = \"29\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, format!("copy/{part}"));
     assert_eq!(
         err.line,
-        line_of(text_of(&broken, &part), "article = \"27\"")
+        line_of(text_of(&broken, &part), "article = \"29\"")
     );
-    assert!(err.message.contains("art. 27 is marked `not yet`"), "{err}");
+    assert!(err.message.contains("art. 29 is marked `not yet`"), "{err}");
 }
 
 #[test]
@@ -315,16 +319,19 @@ fn rx1_a_citation_of_an_article_the_measures_do_not_have_fails_to_load() {
 #[test]
 fn rx1_an_article_marked_partly_that_nothing_cites_fails_to_load() {
     let (broken, _) = edited(
-        "en = \"Final accounts\"\nstatus = \"not yet\"",
-        "en = \"Final accounts\"\nstatus = \"partly\"",
+        "en = \"Project evaluation and rectification\"\nstatus = \"not yet\"",
+        "en = \"Project evaluation and rectification\"\nstatus = \"partly\"",
     );
     let err = Policy::from_sources("copy", &broken).unwrap_err();
     assert_eq!(err.file, "copy/articles.toml");
-    let heading = line_of(text_of(&broken, "articles.toml"), "\"Final accounts\"");
+    let heading = line_of(
+        text_of(&broken, "articles.toml"),
+        "\"Project evaluation and rectification\"",
+    );
     assert_eq!(err.line, heading + 1);
     assert!(
         err.message
-            .contains("art. 27 is marked `partly` but nothing in the policy cites it"),
+            .contains("art. 29 is marked `partly` but nothing in the policy cites it"),
         "{err}"
     );
 }

@@ -53,13 +53,18 @@ pub struct Sent {
 impl Sent {
     /// The ids of the kept files the form still ticks.
     pub fn staged(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self
+        // Each once, in the order sent: a file named twice is attached once.
+        let mut ids: Vec<i64> = Vec::new();
+        for id in self
             .form
             .iter()
             .filter(|(k, _)| k == "_staged")
             .filter_map(|(_, v)| v.trim().parse().ok())
-            .collect();
-        ids.dedup();
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         ids.truncate(20);
         ids
     }

@@ -127,8 +127,7 @@ async fn show(
     q: TabQuery,
     refusal: Option<&domain::Denied>,
 ) -> Result<Response, WebError> {
-    let who = who.clone();
-    let v = app::items::view(p, &who, ItemId::new(id))
+    let v = app::items::view(p, who, ItemId::new(id))
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
     let kind = p
@@ -142,20 +141,20 @@ async fn show(
     };
     let frame = Frame::new(
         p,
-        &who,
+        who,
         &kind.id,
         &v.row.title,
         &format!("/items/{id}?tab={tab}"),
     )
     .crumb(kind.name.get(who.lang), &format!("/items?kind={}", kind.id));
     let panels = if tab == "info" {
-        super::panels::build(p, &who, kind, &v)
+        super::panels::build(p, who, kind, &v)
             .await
             .map_err(|e| WebError::App(e, who.lang))?
     } else {
         Vec::new()
     };
-    let names = super::names::of(p, &who, kind, &v.row.item, &v.history).await;
+    let names = super::names::of(p, who, kind, &v.row.item, &v.history).await;
     let mut page = build(p, frame, kind, &v, tab, &names, who.lang);
     page.panels = panels;
     let done = q.done.as_deref().and_then(|d| {
@@ -169,7 +168,7 @@ async fn show(
             Lang::En => format!("\"{}\" done.", label.en),
         };
     }
-    let offers = app::handling::offers(p, &who, &v.row)
+    let offers = app::handling::offers(p, who, &v.row)
         .await
         .map_err(|e| WebError::App(e, who.lang))?;
     page.handling = super::handling::HandlingView::of(offers, who.lang);
