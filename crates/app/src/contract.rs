@@ -31,6 +31,9 @@ pub mod ids {
     pub const EXPERT: &str = "expert";
     pub const EXPERT_ACTIVE: &str = "active";
     pub const PROCUREMENT: &str = "procurement";
+    pub const DISBURSEMENT: &str = "disbursement";
+    pub const DISBURSEMENT_PAID: &str = "paid";
+    pub const DISBURSEMENT_SOURCE: &str = "source";
     pub const FINAL_ACCEPTANCE: &str = "final_acceptance";
     /// A unit's demand has been handed in (the campaign's who-has-submitted list).
     pub const SUBMIT: &str = "submit";
@@ -105,6 +108,13 @@ pub struct Need {
 
 /// Everything the app's code names.
 pub const NEEDS: &[Need] = &[
+    Need {
+        kind: DISBURSEMENT,
+        states: &[DISBURSEMENT_PAID],
+        actions: &[],
+        fields: &[DISBURSEMENT_SOURCE, "allocation", "project"],
+        who: "app::funds::report (payments asked for, paid and by source, per project, unit and year)",
+    },
     Need {
         kind: DEMAND,
         states: &[DEMAND_OPINION_GIVEN],

@@ -25,7 +25,7 @@ pub use construction::{dossier, progress};
 pub use cycle::{import, similar, taskbook};
 pub use identity::accounts;
 pub use initiation::{approval, experts};
-pub use record::{access, audit, files, keys, personal, signing, uploads};
+pub use record::{access, audit, files, keys, package, personal, signing, uploads};
 pub use steps::facts;
 
 pub use error::AppError;

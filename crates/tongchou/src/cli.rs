@@ -270,6 +270,14 @@ pub enum AuditCommand {
         /// An anchor kept outside the database (a file of checkpoint lines; the last is used).
         #[arg(long)]
         anchor: Option<PathBuf>,
+        /// Checks an auditor's package (the zip Audit exports) offline instead of a database:
+        /// every file's SM3, every chain, and the platform's signature of the manifest.
+        #[arg(long)]
+        package: Option<PathBuf>,
+        /// With --package: the platform's public key (hex) as the auditor holds it; the
+        /// package must name it.
+        #[arg(long)]
+        public_key: Option<String>,
     },
     /// Signs a checkpoint of the ledger's head now.
     Checkpoint {

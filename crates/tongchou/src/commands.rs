@@ -28,7 +28,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => policy_explain(&article, domain::Lang::parse(&lang), policy.as_deref()),
         Command::Audit {
-            command: AuditCommand::Verify { common, anchor },
+            command:
+                AuditCommand::Verify {
+                    package: Some(package),
+                    public_key,
+                    ..
+                },
+        } => verify_package(&package, public_key.as_deref()),
+        Command::Audit {
+            command: AuditCommand::Verify { common, anchor, .. },
         } => audit_verify(common, anchor.as_deref()).await,
         Command::Audit {
             command: AuditCommand::Anchor { common },
@@ -310,6 +318,18 @@ fn policy_explain(
         println!("{}{line}", "  ".repeat(depth));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An auditor's package, offline: no database, no key file.
+fn verify_package(path: &std::path::Path, public_key: Option<&str>) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let report = app::package::verify(&bytes, public_key);
+    println!("{report}");
+    Ok(if report.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 async fn audit_verify(common: Common, anchor: Option<&std::path::Path>) -> Result<ExitCode> {

@@ -84,6 +84,30 @@ impl Frame {
                 }
             }
         }
+        // The money by project, unit and year, for whoever reads the funds module.
+        if nav.iter().any(|n| n.icon == "funds") {
+            nav.push(Nav {
+                label: t.s("nav_funds_report").into(),
+                href: "/funds/report".into(),
+                icon: "funds",
+                active: active == "/funds/report",
+            });
+        }
+        // Audit (art. 12) takes every fund record with its history away to check offline.
+        if role.is_some_and(|r| r.duties.iter().any(|d| d.as_str() == "12")) {
+            nav.push(Nav {
+                label: t.s("nav_audit").into(),
+                href: String::new(),
+                icon: "group",
+                active: false,
+            });
+            nav.push(Nav {
+                label: t.s("nav_audit_package").into(),
+                href: "/audit/package.zip".into(),
+                icon: "admin",
+                active: false,
+            });
+        }
         if let Some(kind) = role.and_then(|r| r.admin) {
             nav.push(Nav {
                 label: t.s("nav_system").into(),

@@ -73,6 +73,9 @@ pub fn router_with(platform: Platform, edges: Edges) -> Router {
         )
         // the three administrators (app::admin checks which one may do what) and one's password
         .route("/bell", get(pages::bell::part))
+        .route("/audit/package.zip", get(pages::funds::package))
+        .route("/funds/report", get(pages::funds::report))
+        .route("/funds/report.xlsx", get(pages::funds::report_xlsx))
         .route("/me", get(pages::admin::me::page))
         .route(
             "/password",

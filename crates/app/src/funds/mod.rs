@@ -4,6 +4,8 @@
 //! allocations, a project's contracts and disbursements), counted in the states the rule
 //! names. The same reading the step's check makes, shown to the reader.
 
+pub mod report;
+
 use crate::{AppError, Platform, Principal};
 use domain::{ItemId, Text};
 use std::collections::BTreeMap;
@@ -30,7 +32,7 @@ pub struct LineUse {
 
 /// The kinds the policy holds to a table of items of `kind`: (kind, its table, the states
 /// counted, the table of the parent it draws on).
-fn drawers(p: &Platform, kind: &str) -> Vec<(String, String, Vec<String>, String)> {
+pub(crate) fn drawers(p: &Platform, kind: &str) -> Vec<(String, String, Vec<String>, String)> {
     let mut out = Vec::new();
     for k in &p.policy.kinds {
         let Some(parent) = k.parent_field.as_ref().and_then(|f| k.field(f)) else {

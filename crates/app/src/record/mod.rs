@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod files;
 pub mod keys;
+pub mod package;
 pub mod personal;
 mod reach;
 mod replay;

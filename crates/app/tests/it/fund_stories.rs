@@ -602,3 +602,111 @@ async fn r28_1_a_financing_event_is_supervised_by_the_bureau_finance_and_financi
         }
     }
 }
+
+/// Rewrites one file of a zip (the others as they are).
+fn rezip(zip: &[u8], name: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..a.len() {
+        let mut e = a.by_index(i).unwrap();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        let n = e.name().unwrap().to_string();
+        let b = if n == name { edit(b) } else { b };
+        w.start_file(n, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&b).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// R12.1 (art. 12): Audit exports every fund record with its full history as a package that is
+/// checked offline: intact as exported; one byte changed anywhere, a record's state edited, or
+/// an event rewritten with the manifest made to match, and it is not. Only Audit exports it,
+/// and the export is in the security record.
+#[tokio::test]
+async fn r12_1_the_auditors_package_verifies_offline_and_fails_after_one_changed_byte() {
+    for p in with_projects("fund-package").await {
+        let auditor = principal(&p, "audit.auditor").await.unwrap();
+        let pm = principal(&p, "company.pm").await.unwrap();
+        assert!(
+            app::package::export(&p, &pm).await.is_err(),
+            "only Audit exports it"
+        );
+        let zip = app::package::export(&p, &auditor).await.unwrap();
+        let key = p.key.public().to_hex();
+        let r = app::package::verify(&zip, Some(&key));
+        assert!(r.is_intact(), "{r}");
+        assert!(r.records >= 4 && r.events >= 10, "{r}");
+        let exported =
+            testkit::peek::security_events(&p)
+                .await
+                .into_iter()
+                .any(|(who, action, payload)| {
+                    who == "audit.auditor"
+                        && action == "export"
+                        && payload.contains("audit_package")
+                });
+        assert!(exported, "the export is recorded");
+
+        // One byte of the file, wherever it is: a header's time a zip reader ignores, the
+        // compressed data, the central directory, the seal itself.
+        let n = zip.len();
+        for at in [0, 10, n / 3, n / 2, n - 200, n - 129, n - 1] {
+            let mut bent = zip.clone();
+            bent[at] ^= 0x01;
+            let r = app::package::verify(&bent, Some(&key));
+            assert!(!r.is_intact(), "byte {at} of {n} changed and still intact");
+        }
+        // A record's state, the file re-zipped: its digest no longer matches.
+        let edited = rezip(&zip, "records.json", |b| {
+            String::from_utf8(b)
+                .unwrap()
+                .replacen("\"allocated\"", "\"withdrawn\"", 1)
+                .into_bytes()
+        });
+        let r = app::package::verify(&edited, Some(&key));
+        assert!(r.breaches.iter().any(|b| b.contains("records.json")), "{r}");
+        // Another key than the platform's.
+        let other = crypto::KeyPair::generate().unwrap().public().to_hex();
+        assert!(!app::package::verify(&zip, Some(&other)).is_intact());
+    }
+}
+
+/// Issue 14, point 9: the report per project, unit and year reads what the ceilings read: the
+/// demo's payment under review counts as asked for (not paid), by its source; the year's line
+/// is the sum of its projects'.
+#[tokio::test]
+async fn r25_1_the_funds_report_per_project_unit_and_year_adds_up() {
+    use app::funds::report::{By, report};
+    for p in with_projects("fund-report").await {
+        let auditor = principal(&p, "audit.auditor").await.unwrap();
+        let projects = report(&p, &auditor, By::Project).await.unwrap();
+        let hotline = projects
+            .iter()
+            .find(|l| l.label.contains("12345"))
+            .expect("the hotline project is reported");
+        assert_eq!(hotline.disbursed_fen, 20_700_000);
+        assert_eq!(hotline.paid_fen, 0);
+        assert_eq!(hotline.by_source.get("own"), Some(&20_700_000));
+        assert_eq!(hotline.left_fen, hotline.budget_fen - 20_700_000);
+        let years = report(&p, &auditor, By::Year).await.unwrap();
+        let sum = |f: fn(&app::funds::report::Line) -> i64, ls: &[app::funds::report::Line]| {
+            ls.iter().map(f).sum::<i64>()
+        };
+        assert_eq!(
+            sum(|l| l.budget_fen, &years),
+            sum(|l| l.budget_fen, &projects)
+        );
+        assert_eq!(
+            sum(|l| l.disbursed_fen, &years),
+            sum(|l| l.disbursed_fen, &projects)
+        );
+        let units = report(&p, &auditor, By::Unit).await.unwrap();
+        assert!(
+            units.iter().any(|l| l.label.contains("自然资源")),
+            "{units:?}"
+        );
+    }
+}

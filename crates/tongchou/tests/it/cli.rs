@@ -533,3 +533,38 @@ fn rx2_f7_sigterm_drains_the_request_in_flight_and_exits_with_idle_sockets_open(
     assert!(status.success(), "{status:?}");
     drop(stalled);
 }
+
+/// R12.1: `tongchou audit verify --package` checks Audit's package offline, without the
+/// database or the key file: exit 0 as exported (with the platform's key given), 2 after one
+/// byte of the file is changed, naming what broke.
+#[tokio::test]
+async fn r12_1_audit_verify_checks_an_auditors_package_offline() {
+    let dir = testkit::scratch_dir("cli-package");
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let p = testkit::platform(&url, "cli-package", None).await.unwrap();
+    let auditor = demo::principal(&p, "audit.auditor").await.unwrap();
+    let zip = app::package::export(&p, &auditor).await.unwrap();
+    let path = dir.join("package.zip");
+    std::fs::write(&path, &zip).unwrap();
+    let key = p.key.public().to_hex();
+    let file = path.to_str().unwrap().to_string();
+    let ok = run(&["audit", "verify", "--package", &file, "--public-key", &key]);
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        text(&ok.stdout),
+        text(&ok.stderr)
+    );
+    assert!(text(&ok.stdout).contains("intact"), "{}", text(&ok.stdout));
+    let mut bent = zip.clone();
+    let at = bent.len() / 2;
+    bent[at] ^= 0x01;
+    std::fs::write(&path, &bent).unwrap();
+    let broken = run(&["audit", "verify", "--package", &file, "--public-key", &key]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        text(&broken.stdout).contains("BREACH"),
+        "{}",
+        text(&broken.stdout)
+    );
+}

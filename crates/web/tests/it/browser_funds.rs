@@ -1,7 +1,8 @@
 //! The money in real headless Chromium (issue 14): Finance finds the payment the Bureau has
 //! signed in its 待办 and signs it too (one approval was not enough to pay it); the Company
 //! records the payment; a request beyond what is left of its line is refused on the item page
-//! naming the line; the fund's page shows what each line has allocated and what is left.
+//! naming the line; the fund's page shows what each line has allocated and what is left; Audit
+//! can act on none of it and takes away a package that verifies offline.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
@@ -121,5 +122,39 @@ async fn r26_1_a_payment_needs_the_bureau_and_finance_and_stays_within_its_line_
     assert!(lines.contains("800,000.00"), "{lines}");
     assert!(!scrolls_sideways(c).await);
     shot(c, "f03-fund-lines").await;
+
+    // The funds report, by project and by year, and its workbook.
+    c.goto(&format!("{base}/funds/report")).await.unwrap();
+    let report = wait_text(c, "report", "12345热线智能分析").await;
+    assert!(
+        report.contains("207,000.00") && report.contains("合计"),
+        "{report}"
+    );
+    shot(c, "f04-funds-report").await;
+    click(c, "report-by-year").await;
+    wait_text(c, "report", "2026").await;
+    let (xlsx, _) = fetch(
+        &base,
+        &session_cookie(c).await,
+        "/funds/report.xlsx?by=project",
+    )
+    .await;
+    assert!(xlsx.starts_with(b"PK"), "a workbook");
+
+    // Audit reads every payment and changes nothing; its package verifies offline.
+    switch_user(c, &base, "audit.auditor", "马晓燕").await;
+    c.goto(&url).await.unwrap();
+    let actions = text_of(c, "actions").await;
+    assert!(actions.contains("当前没有需要您办理的操作"), "{actions}");
+    let link = "/audit/package.zip";
+    let menu = c.source().await.unwrap();
+    assert!(
+        menu.contains(&format!("href=\"{link}\"")),
+        "the menu offers the package"
+    );
+    let (zip, _) = fetch(&base, &session_cookie(c).await, link).await;
+    let report = app::package::verify(&zip, Some(&p.key.public().to_hex()));
+    assert!(report.is_intact(), "{report}");
+    assert!(report.records >= 4, "{report}");
     b.client.clone().close().await.unwrap();
 }
