@@ -276,7 +276,7 @@ pub enum AuditCommand {
         package: Option<PathBuf>,
         /// With --package: the platform's public key (hex) as the auditor holds it; the
         /// package must name it.
-        #[arg(long)]
+        #[arg(long, requires = "package")]
         public_key: Option<String>,
     },
     /// Signs a checkpoint of the ledger's head now.

@@ -322,6 +322,11 @@ fn policy_explain(
 
 /// An auditor's package, offline: no database, no key file.
 fn verify_package(path: &std::path::Path, public_key: Option<&str>) -> Result<ExitCode> {
+    if let Some(key) = public_key
+        && !app::package::is_key(key)
+    {
+        bail!("--public-key is not an SM2 public key in hex (130 hex digits, starting 04)");
+    }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let report = app::package::verify(&bytes, public_key);
     println!("{report}");

@@ -211,7 +211,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("funds_report_title", "资金报表", "Funds report"),
     ("report_by_project", "按项目", "By project"),
     ("report_by_unit", "按使用单位", "By unit"),
-    ("report_by_year", "按年度", "By year"),
+    ("report_by_year", "按项目年度", "By the projects' year"),
     ("report_project", "项目", "Project"),
     ("report_year", "年度", "Year"),
     ("report_projects", "项目数", "Projects"),
@@ -224,7 +224,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("report_paid", "已支付（元）", "Paid (yuan)"),
     ("report_left", "剩余（元）", "Left (yuan)"),
-    ("report_used", "拨付进度", "Paid out"),
+    ("report_used", "申请拨付占预算", "Asked for, of the budget"),
     ("report_sources", "按资金来源", "By source"),
     ("report_total", "合计", "Total"),
     (

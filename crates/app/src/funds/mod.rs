@@ -30,9 +30,12 @@ pub struct LineUse {
     pub left_fen: i64,
 }
 
+/// A kind that draws on a budget: (kind, its table, the states counted, the budget's table).
+pub(crate) type Drawer = (String, String, Vec<String>, String);
+
 /// The kinds the policy holds to a table of items of `kind`: (kind, its table, the states
 /// counted, the table of the parent it draws on).
-pub(crate) fn drawers(p: &Platform, kind: &str) -> Vec<(String, String, Vec<String>, String)> {
+pub(crate) fn drawers(p: &Platform, kind: &str) -> Vec<Drawer> {
     let mut out = Vec::new();
     for k in &p.policy.kinds {
         let Some(parent) = k.parent_field.as_ref().and_then(|f| k.field(f)) else {
@@ -41,17 +44,27 @@ pub(crate) fn drawers(p: &Platform, kind: &str) -> Vec<(String, String, Vec<Stri
         if !matches!(&parent.ty, domain::policy::FieldType::ItemRef { kind: of } if of == kind) {
             continue;
         }
+        // One entry per kind and table: a kind with several `within` rules on one table is
+        // counted once, in every state any of them counts.
         for t in &k.transitions {
-            if let Some(w) = &t.within {
-                let entry = (
+            let Some(w) = &t.within else { continue };
+            let at = out
+                .iter()
+                .position(|e: &Drawer| e.0 == k.id && e.1 == w.table && e.3 == w.budget);
+            match at {
+                Some(i) => {
+                    for s in &w.counted {
+                        if !out[i].2.contains(s) {
+                            out[i].2.push(s.clone());
+                        }
+                    }
+                }
+                None => out.push((
                     k.id.clone(),
                     w.table.clone(),
                     w.counted.clone(),
                     w.budget.clone(),
-                );
-                if !out.contains(&entry) {
-                    out.push(entry);
-                }
+                )),
             }
         }
     }

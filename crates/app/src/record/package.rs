@@ -140,9 +140,27 @@ fn write_zip(
     Ok(out)
 }
 
+/// Whether `hex` is an SM2 public key (what `--public-key` must be).
+pub fn is_key(hex: &str) -> bool {
+    crypto::PublicKey::from_hex(hex).is_ok()
+}
+
+/// Whether the file's seal (its zip comment) checks with the key `key_hex`.
+fn sealed_by(bytes: &[u8], key_hex: &str) -> bool {
+    let body = bytes.len().saturating_sub(SEAL);
+    let seal = std::str::from_utf8(&bytes[body..]).unwrap_or_default();
+    crypto::PublicKey::from_hex(key_hex).is_ok_and(|k| k.verify(&bytes[..body], seal))
+}
+
+/// The most files a package may hold, and the most bytes they may unpack to, for the check.
+const MAX_ENTRIES: usize = 1_000_000;
+const MAX_UNPACKED: u64 = 4 * 1024 * 1024 * 1024;
+
 /// What an offline check of a package found.
 #[derive(Debug, Clone, Default)]
 pub struct PackageReport {
+    /// The key was the auditor's own (`--public-key`), not only the one the package names.
+    pub trusted: bool,
     pub records: usize,
     pub events: usize,
     /// The platform key the manifest names (hex), to compare with the one the auditor holds.
@@ -164,7 +182,14 @@ impl std::fmt::Display for PackageReport {
             self.records, self.events, self.platform_key
         )?;
         if self.breaches.is_empty() {
-            return writeln!(f, "intact: every digest, chain and the signature check");
+            writeln!(f, "intact: every digest, chain and the signature check")?;
+            if !self.trusted {
+                writeln!(
+                    f,
+                    "NOTE: checked with the key the package names, not with one you hold: give --public-key (the platform's, from `tongchou audit anchor` or its operator) to be sure it is the platform's"
+                )?;
+            }
+            return Ok(());
         }
         for b in &self.breaches {
             writeln!(f, "BREACH: {b}")?;
@@ -176,7 +201,22 @@ impl std::fmt::Display for PackageReport {
 /// Checks a package offline; `trusted` is the platform's public key as the auditor holds it
 /// (hex), when they do: the manifest must name that key.
 pub fn verify(bytes: &[u8], trusted: Option<&str>) -> PackageReport {
-    let mut r = PackageReport::default();
+    let mut r = PackageReport {
+        trusted: trusted.is_some(),
+        ..PackageReport::default()
+    };
+    // With the key the auditor holds, the seal is checked first, on the raw bytes: a changed
+    // file is refused before anything in it is unpacked.
+    if let Some(key) = trusted
+        && !sealed_by(bytes, key)
+    {
+        r.platform_key = key.to_string();
+        r.breaches.push(
+            "the file's seal does not check with the platform's key: a byte of it was changed"
+                .into(),
+        );
+        return r;
+    }
     let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(z) => z,
         Err(e) => {
@@ -184,7 +224,13 @@ pub fn verify(bytes: &[u8], trusted: Option<&str>) -> PackageReport {
             return r;
         }
     };
+    if zip.len() > MAX_ENTRIES {
+        r.breaches
+            .push(format!("more than {MAX_ENTRIES} files: not a package"));
+        return r;
+    }
     let mut parts: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    let mut unpacked = 0u64;
     for i in 0..zip.len() {
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -194,12 +240,23 @@ pub fn verify(bytes: &[u8], trusted: Option<&str>) -> PackageReport {
             }
         };
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        // Unpacked within a bound whatever the entry claims (a small file can unpack to a lot).
         let mut content = Vec::new();
-        if let Err(e) = entry.read_to_end(&mut content) {
+        let room = MAX_UNPACKED.saturating_sub(unpacked);
+        if let Err(e) = (&mut entry).take(room + 1).read_to_end(&mut content) {
             r.breaches.push(format!("{name} cannot be read: {e}"));
             continue;
         }
-        parts.insert(name, content);
+        unpacked += content.len() as u64;
+        if unpacked > MAX_UNPACKED {
+            r.breaches.push(format!(
+                "the files unpack to more than {MAX_UNPACKED} bytes: not a package"
+            ));
+            return r;
+        }
+        if parts.insert(name.clone(), content).is_some() {
+            r.breaches.push(format!("{name} is in the file twice"));
+        }
     }
     let (Some(manifest), Some(signature)) = (parts.get(MANIFEST), parts.get(SIGNATURE)) else {
         r.breaches
@@ -224,11 +281,7 @@ pub fn verify(bytes: &[u8], trusted: Option<&str>) -> PackageReport {
     }
     // The whole file, sealed in its comment, with the key the auditor holds or else the one
     // the manifest names.
-    let body = bytes.len().saturating_sub(SEAL);
-    let seal = std::str::from_utf8(&bytes[body..]).unwrap_or_default();
-    let sealed = crypto::PublicKey::from_hex(trusted.unwrap_or(&r.platform_key))
-        .is_ok_and(|k| k.verify(&bytes[..body], seal));
-    if !sealed {
+    if !sealed_by(bytes, trusted.unwrap_or(&r.platform_key)) {
         r.breaches
             .push("the file's seal does not check: a byte of it was changed".into());
     }
@@ -262,11 +315,26 @@ pub fn verify(bytes: &[u8], trusted: Option<&str>) -> PackageReport {
             r.breaches.push(format!("{name} is not in the manifest"));
         }
     }
-    let records: Vec<serde_json::Value> = parts
-        .get(RECORDS)
-        .and_then(|b| serde_json::from_slice(b).ok())
-        .unwrap_or_default();
+    let records: Vec<serde_json::Value> =
+        match parts.get(RECORDS).map(|b| serde_json::from_slice(b)) {
+            Some(Ok(records)) => records,
+            _ => {
+                r.breaches
+                    .push(format!("{RECORDS} is missing or not readable"));
+                Vec::new()
+            }
+        };
     r.records = records.len();
+    // Every chain in the file belongs to a record.
+    for name in parts.keys().filter(|n| n.starts_with("streams/")) {
+        let claimed = records.iter().any(|rec| {
+            let stream = rec["stream"].as_str().unwrap_or_default();
+            *name == format!("streams/{}.json", stream.replace(':', "-"))
+        });
+        if !claimed {
+            r.breaches.push(format!("{name} belongs to no record"));
+        }
+    }
     for rec in &records {
         let stream = rec["stream"].as_str().unwrap_or_default();
         let number = rec["number"].as_str().unwrap_or_default();

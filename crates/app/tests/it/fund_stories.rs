@@ -666,11 +666,17 @@ async fn r12_1_the_auditors_package_verifies_offline_and_fails_after_one_changed
                 .replacen("\"allocated\"", "\"withdrawn\"", 1)
                 .into_bytes()
         });
-        let r = app::package::verify(&edited, Some(&key));
+        // With the platform's key it is refused at its seal before anything is unpacked;
+        // without it, the check goes on and names the file that changed.
+        assert!(!app::package::verify(&edited, Some(&key)).is_intact());
+        let r = app::package::verify(&edited, None);
         assert!(r.breaches.iter().any(|b| b.contains("records.json")), "{r}");
         // Another key than the platform's.
         let other = crypto::KeyPair::generate().unwrap().public().to_hex();
         assert!(!app::package::verify(&zip, Some(&other)).is_intact());
+        // Without the auditor's own key it still checks, and says which key it trusted.
+        let r = app::package::verify(&zip, None);
+        assert!(r.is_intact() && r.to_string().contains("NOTE"), "{r}");
     }
 }
 
@@ -707,6 +713,15 @@ async fn r25_1_the_funds_report_per_project_unit_and_year_adds_up() {
         assert!(
             units.iter().any(|l| l.label.contains("自然资源")),
             "{units:?}"
+        );
+        // A role that may not read the payments is not told their amounts either.
+        let clerk = principal(&p, "zrzy.clerk").await.unwrap();
+        let theirs = report(&p, &clerk, By::Project).await.unwrap();
+        assert!(
+            theirs
+                .iter()
+                .all(|l| l.disbursed_fen == 0 && l.by_source.is_empty()),
+            "{theirs:?}"
         );
     }
 }
