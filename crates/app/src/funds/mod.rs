@@ -85,56 +85,45 @@ pub async fn lines(p: &Platform, who: &Principal, id: ItemId) -> Result<Vec<Line
         return Ok(Vec::new());
     };
     let mut c = p.store.read().await?;
-    let mut used: BTreeMap<(String, usize), i64> = BTreeMap::new();
+    // Each drawing kind's sum per line, read as the step's own check reads it.
+    let mut per_kind: Vec<(String, BTreeMap<usize, i64>)> = Vec::new();
     for (kind, field, counted, _) in draws.iter().filter(|d| d.3 == table) {
         let f = store::items::Filter {
             kind: kind.clone(),
             parent: Some(view.row.number.clone()),
             states: counted.clone(),
-            page: 1,
-            per_page: 10_000,
             ..Default::default()
         };
+        let mut used = BTreeMap::new();
         for child in store::items::list_all(&mut c, &f).await? {
-            for r in domain::table::rows(child.item.field(field)) {
-                let line = r.get("line").and_then(|v| v.parse::<usize>().ok());
-                let amount = r.get("amount").and_then(|v| v.parse::<i64>().ok());
-                if let (Some(line), Some(amount)) = (line, amount) {
-                    *used.entry((kind.clone(), line)).or_default() += amount;
-                }
-            }
+            crate::steps::facts::add_allocations(&mut used, child.item.field(field));
         }
+        per_kind.push((kind.clone(), used));
     }
-    let kinds: Vec<&String> = draws
-        .iter()
-        .filter(|d| d.3 == table)
-        .map(|d| &d.0)
-        .collect();
-    let out = domain::table::rows(view.row.item.field(&table))
-        .iter()
-        .filter_map(|r| {
-            let line = r.get("line")?.parse::<usize>().ok()?;
-            let approved_fen = r.get("approved").and_then(|v| v.parse().ok()).unwrap_or(0);
-            let draws: Vec<Draw> = kinds
+    let none = BTreeMap::new();
+    let out = crate::steps::facts::lines_with(view.row.item.field(&table), &none)
+        .into_iter()
+        .map(|b| {
+            let draws: Vec<Draw> = per_kind
                 .iter()
-                .map(|k| Draw {
-                    kind: (*k).clone(),
+                .map(|(k, used)| Draw {
+                    kind: k.clone(),
                     label: p
                         .policy
                         .kind(k)
                         .map(|d| d.name.clone())
                         .unwrap_or_else(|| Text::new(k.as_str(), k.as_str())),
-                    fen: used.get(&((*k).clone(), line)).copied().unwrap_or(0),
+                    fen: used.get(&b.line).copied().unwrap_or(0),
                 })
                 .collect();
             let most = draws.iter().map(|d| d.fen).max().unwrap_or(0);
-            Some(LineUse {
-                line,
-                item: r.get("item").cloned().unwrap_or_default(),
-                approved_fen,
+            LineUse {
+                line: b.line,
+                item: b.item,
+                approved_fen: b.approved_fen,
                 draws,
-                left_fen: approved_fen - most,
-            })
+                left_fen: b.approved_fen - most,
+            }
         })
         .collect();
     Ok(out)

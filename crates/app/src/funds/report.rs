@@ -52,10 +52,18 @@ pub struct Line {
     pub by_source: BTreeMap<String, i64>,
 }
 
-fn table_sum(table: &str, column: &str) -> i64 {
-    domain::table::rows(table)
+/// What a table of allocations (`line`, `amount`) holds in all.
+fn allocated(table: &str) -> i64 {
+    let mut per_line = BTreeMap::new();
+    crate::steps::facts::add_allocations(&mut per_line, table);
+    per_line.values().sum()
+}
+
+/// What a budget table's lines were approved at in all.
+fn approved(table: &str) -> i64 {
+    crate::steps::facts::lines_with(table, &BTreeMap::new())
         .iter()
-        .filter_map(|r| r.get(column).and_then(|v| v.parse::<i64>().ok()))
+        .map(|l| l.approved_fen)
         .sum()
 }
 
@@ -98,7 +106,7 @@ pub async fn report(p: &Platform, who: &Principal, by: By) -> Result<Vec<Line>, 
                 continue;
             }
             let project = child.item.field(&parent).to_ascii_uppercase();
-            let amount = table_sum(child.item.field(field), "amount");
+            let amount = allocated(child.item.field(field));
             // Whatever commits the line (contracts) is one sum, whatever pays it out another.
             let what = if kind == DISBURSEMENT {
                 DISBURSEMENT
@@ -161,7 +169,7 @@ pub async fn report(p: &Platform, who: &Principal, by: By) -> Result<Vec<Line>, 
             ..Line::default()
         });
         line.projects += 1;
-        line.budget_fen += table_sum(r.item.field(&table), "approved");
+        line.budget_fen += approved(r.item.field(&table));
         line.committed_fen += drawn
             .get(&(String::new(), number.clone()))
             .copied()

@@ -23,6 +23,11 @@ impl Received {
         Digesting::default()
     }
 
+    /// The SM3 of the bytes, computed as they were read.
+    pub fn sm3(&self) -> &str {
+        &self.sm3
+    }
+
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }

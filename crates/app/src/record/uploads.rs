@@ -68,8 +68,8 @@ pub async fn stage(
                 {
                     return Err(too_much(cap));
                 }
-                let sm3 = crypto::sm3_hex(file.bytes());
-                let id = store::uploads::insert(c, user, &kept, &sm3, file.bytes(), &at).await?;
+                let id =
+                    store::uploads::insert(c, user, &kept, file.sm3(), file.bytes(), &at).await?;
                 Ok::<_, AppError>(id)
             })
         })

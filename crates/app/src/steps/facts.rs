@@ -264,7 +264,7 @@ async fn committed_lines(
 }
 
 /// Adds a table of allocations (`line`, `amount`) to what each line has committed.
-fn add_allocations(committed: &mut BTreeMap<usize, i64>, table: &str) {
+pub(crate) fn add_allocations(committed: &mut BTreeMap<usize, i64>, table: &str) {
     for row in domain::table::rows(table) {
         if let (Some(line), Some(amount)) = (
             row.get("line").and_then(|v| v.parse::<usize>().ok()),
@@ -276,7 +276,10 @@ fn add_allocations(committed: &mut BTreeMap<usize, i64>, table: &str) {
 }
 
 /// A baseline table's lines, each with what is committed to it.
-fn lines_with(baseline: &str, committed: &BTreeMap<usize, i64>) -> Vec<domain::BudgetLine> {
+pub(crate) fn lines_with(
+    baseline: &str,
+    committed: &BTreeMap<usize, i64>,
+) -> Vec<domain::BudgetLine> {
     domain::table::rows(baseline)
         .iter()
         .filter_map(|r| {

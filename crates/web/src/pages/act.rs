@@ -24,35 +24,43 @@ struct RefusedPage {
     back: String,
 }
 
-/// A page for a refusal: why, under which article, and what to fix.
-pub fn refused(p: &Platform, who: &Principal, d: &Denied, back: &str) -> Response {
-    let lang = who.lang;
-    let frame = Frame::new(p, who, "", crate::i18n::Tr(lang).s("refused"), back);
+/// The fields a refusal names, as (label, what to fix): labels from the item's kind when it is
+/// known, else from the first kind with the field; the re-entered password by its own word.
+pub(crate) fn fixes(
+    p: &Platform,
+    kind: Option<&domain::policy::ItemKind>,
+    d: &Denied,
+    lang: domain::Lang,
+) -> Vec<(String, String)> {
     let label = |f: &str| {
         if f == app::signing::PASSWORD_FIELD {
             return crate::i18n::Tr(lang).s("password").to_string();
         }
-        p.policy
-            .kinds
-            .iter()
-            .find_map(|k| k.field(f))
+        kind.and_then(|k| k.field(f))
+            .or_else(|| p.policy.kinds.iter().find_map(|k| k.field(f)))
             .map(|f| f.label.get(lang).to_string())
             .unwrap_or_else(|| f.to_string())
     };
+    d.fields
+        .iter()
+        .map(|f| {
+            (
+                label(crate::views::field_of(&f.field)),
+                f.message.get(lang).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A page for a refusal: why, under which article, and what to fix.
+pub fn refused(p: &Platform, who: &Principal, d: &Denied, back: &str) -> Response {
+    let lang = who.lang;
+    let frame = Frame::new(p, who, "", crate::i18n::Tr(lang).s("refused"), back);
     let page = RefusedPage {
         reason: d.reason.get(lang).to_string(),
         article: d.article.as_ref().map(|a| a.cite(lang)).unwrap_or_default(),
         policy_title: p.policy.title.get(lang).to_string(),
-        fields: d
-            .fields
-            .iter()
-            .map(|f| {
-                (
-                    label(crate::views::field_of(&f.field)),
-                    f.message.get(lang).to_string(),
-                )
-            })
-            .collect(),
+        fields: fixes(p, None, d, lang),
         back: back.to_string(),
         frame,
     };

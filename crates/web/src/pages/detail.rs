@@ -179,20 +179,7 @@ async fn show(
         page.handling_status = super::handling::status_lines(p, &v.row.item, &names, who.lang);
     }
     page.refusal = refusal.map(|d| {
-        let fields = d
-            .fields
-            .iter()
-            .map(|f| {
-                let id = crate::views::field_of(&f.field);
-                let label = match id == app::signing::PASSWORD_FIELD {
-                    true => crate::i18n::Tr(who.lang).s("password").to_string(),
-                    false => kind
-                        .field(id)
-                        .map_or_else(|| id.to_string(), |f| f.label.get(who.lang).to_string()),
-                };
-                (label, f.message.get(who.lang).to_string())
-            })
-            .collect();
+        let fields = super::act::fixes(p, Some(kind), d, who.lang);
         let article = d.article.as_ref().map(|a| a.cite(who.lang));
         (
             d.reason.get(who.lang).to_string(),
